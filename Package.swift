@@ -1,0 +1,64 @@
+// swift-tools-version:6.1
+// callvault: turns raw call recordings into a searchable, compliant Ogg Opus archive.
+//
+// Dependencies, each chosen deliberately:
+// - GRDB.swift: the SQLite index and job queue (WAL, migrations, typed records).
+// - swift-argument-parser: the CLI skin.
+// - swift-log: structured logging with a human or JSON handler chosen once at start.
+// - swift-crypto: SHA-256 of archive files (Foundation on Linux has no CryptoKit).
+// - TOMLKit: the config and job files (TOML, with line-precise parse errors).
+import PackageDescription
+
+let package = Package(
+    name: "callvault",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "callvault", targets: ["callvault"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+    ],
+    targets: [
+        // C shims: a module map and one header each, nothing else.
+        .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "COpus", pkgConfig: "opus", providers: [.apt(["libopus-dev"])]),
+        .systemLibrary(name: "COgg", pkgConfig: "ogg", providers: [.apt(["libogg-dev"])]),
+        .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
+
+        // Domain values: no I/O, no C.
+        .target(name: "CallVaultCore", dependencies: [
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
+        // Safe owners of the C handles and the one-pass transcoder.
+        .target(name: "CallVaultAudio", dependencies: [
+            "CallVaultCore", "CSndFile", "COpus", "COgg", "CSoxr",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // The SQLite index and job queue.
+        .target(name: "CallVaultStore", dependencies: [
+            "CallVaultCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // Spool scanning, job execution, archive writes.
+        .target(name: "CallVaultWorker", dependencies: [
+            "CallVaultCore", "CallVaultAudio", "CallVaultStore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "callvault", dependencies: [
+            "CallVaultCore", "CallVaultAudio", "CallVaultStore", "CallVaultWorker",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "callvault-bench", dependencies: [
+            "CallVaultCore", "CallVaultAudio",
+        ], path: "Sources/callvault-bench"),
+
+        .testTarget(name: "CallVaultCoreTests", dependencies: ["CallVaultCore"]),
+        .testTarget(name: "CallVaultAudioTests", dependencies: ["CallVaultAudio", "CallVaultCore", "COpus", "COgg"]),
+        .testTarget(name: "CallVaultIntegrationTests", dependencies: ["CallVaultCore", "callvault"]),
+    ]
+)

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+
+/// Errors the CLI reports with one line on stderr and a documented exit status.
+enum CLIError: Error, CustomStringConvertible {
+    /// Bad input or configuration: exit 2.
+    case input(String)
+    /// Something outside the input failed: exit 1.
+    case fatal(String)
+
+    var description: String {
+        switch self {
+        case .input(let m), .fatal(let m): m
+        }
+    }
+}
+
+extension CLIError: CustomNSError {}
+
+/// Prints the error line and exits with the status of its kind.
+func exitWith(_ error: CLIError) -> Never {
+    FileHandle.standardError.write(Data("callvault: \(error.description)\n".utf8))
+    switch error {
+    case .input: exit(2)
+    case .fatal: exit(1)
+    }
+}
+
+enum JSONOutput {
+    static func string<T: Encodable>(_ value: T, pretty: Bool = true) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import CallVaultAudio
+import CallVaultCore
+import Foundation
+
+struct Transcode: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Transcode one recording to Ogg Opus at its native rate.",
+        discussion: """
+        Reads anything libsndfile opens by its header (WAV with PCM, mu-law, A-law, GSM 6.10 or
+        IMA ADPCM; AIFF; AU; FLAC; Ogg Vorbis; MP3) and the headerless telephony formats chosen
+        by extension: .ulaw .alaw .gsm .sln (8 kHz) and .sln16 (16 kHz).
+
+        Rates Opus supports (8, 12, 16, 24, 48 kHz) are encoded as they are; others are
+        resampled with libsoxr to the next Opus rate above. Each channel is its own stream,
+        so a caller/agent recording stays separable. The output appears only when complete.
+
+        Example:
+          callvault transcode 1700000000.42.wav call.opus --bitrate 16000 --complexity 5
+        """)
+
+    @Argument(help: "The recording to read.")
+    var input: String
+
+    @Argument(help: "The Ogg Opus file to write (replaced atomically).")
+    var output: String
+
+    @Option(help: "Bits per second per channel (default 16000 at 8 kHz, 24000 at 16 kHz, 32000 above).")
+    var bitrate: Int?
+
+    @Option(help: "libopus complexity 0-10: lower is faster, higher sounds slightly better.")
+    var complexity: Int = 5
+
+    @Option(help: "Roles of the channels, comma-separated (e.g. caller,agent), used for talk time.")
+    var channels: String?
+
+    func validate() throws {
+        if let bitrate, !TranscodeOptions.bitrateRange.contains(bitrate) {
+            throw ValidationError("--bitrate must be between 6000 and 256000 bit/s per channel")
+        }
+        if !TranscodeOptions.complexityRange.contains(complexity) {
+            throw ValidationError("--complexity must be between 0 and 10")
+        }
+    }
+
+    func run() throws {
+        var options = TranscodeOptions()
+        options.bitratePerChannel = bitrate
+        options.complexity = complexity
+        options.roles = channels.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+        do {
+            let out = try AtomicFile(path: output, mode: 0o644)
+            let result = try Transcoder.run(input: input, output: out, options: options)
+            let sha = try out.finish()
+            let a = result.analysis
+            var line = String(format: "%@: %.1f s, %d Hz, %d ch (%@) -> %@: %d bytes, %d Hz Opus, sha256 %@",
+                              input, Double(a.durationMs) / 1000, a.sampleRate, a.channels, a.format,
+                              output, result.outputBytes, result.encodedSampleRate, String(sha.prefix(16)))
+            for w in a.warnings { line += "\nwarning: \(w)" }
+            print(line)
+        } catch let error as AudioError {
+            throw CLIError.input("\(input): \(error.message)")
+        } catch let error as FileError {
+            throw CLIError.fatal(error.description)
+        }
+    }
+}

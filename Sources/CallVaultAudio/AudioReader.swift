@@ -49,7 +49,7 @@ public final class AudioReader {
         self.handle = handle
         self.sampleRate = Int(info.samplerate)
         self.channels = Int(info.channels)
-        self.declaredFrames = Int(info.frames)
+        self.declaredFrames = Self.declaredFrames(frames: Int(info.frames), log: Self.log(of: handle))
         self.formatName = Self.describe(format: info.format, handle: handle)
         guard sampleRate >= 1000, sampleRate <= 384_000, channels >= 1, channels <= 255 else {
             sf_close(handle)
@@ -73,6 +73,24 @@ public final class AudioReader {
     }
 
     private var lastError: String { String(cString: sf_strerror(handle)) }
+
+    private static func log(of handle: OpaquePointer) -> String {
+        var buffer = [CChar](repeating: 0, count: 8192)
+        sf_command(handle, Int32(SFC_GET_LOG_INFO), &buffer, Int32(buffer.count))
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// The frame count the header declared. libsndfile shortens `frames` to what a truncated WAV
+    /// holds and notes `data : 258880 (should be 59956)` in its log; scale by that ratio.
+    static func declaredFrames(frames: Int, log: String) -> Int {
+        for line in log.split(separator: "\n") where line.hasPrefix("data") && line.contains("should be") {
+            let numbers = line.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+            if numbers.count >= 2, numbers[1] > 0, numbers[0] > numbers[1] {
+                return Int(Double(frames) * Double(numbers[0]) / Double(numbers[1]))
+            }
+        }
+        return frames
+    }
 
     private static func describe(format: Int32, handle: OpaquePointer) -> String {
         func name(_ code: Int32) -> String? {

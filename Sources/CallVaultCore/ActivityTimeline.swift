@@ -64,18 +64,19 @@ public enum ActivityTimeline {
         let channels = cleaned.enumerated().map { index, activity in
             AudioAnalysis.Channel(index: index, role: roles.flatMap { index < $0.count ? $0[index] : nil }, activity: activity)
         }
-        let talkMs: Int
+        let answering: [Interval]
         if cleaned.count == 1 {
-            talkMs = totalMs(cleaned[0])
+            answering = cleaned[0]
         } else if let agent = roles?.firstIndex(where: { $0.lowercased() == "agent" }), agent < cleaned.count {
-            talkMs = totalMs(cleaned[agent])
+            answering = cleaned[agent]
         } else {
-            talkMs = totalMs(union(cleaned))
+            answering = union(cleaned)
         }
+        let talkMs = totalMs(answering)
         let leading = union(cleaned).first?.startMs ?? durationMs
         return AudioAnalysis(
             durationMs: durationMs, sampleRate: sampleRate, channels: rawRuns.count, format: format,
-            talkMs: talkMs,
+            talkMs: talkMs, activity: answering,
             outcome: Outcome.decide(talkMs: talkMs, durationMs: durationMs, settings: settings),
             silences: silences,
             longestSilenceMs: silences.map(\.lengthMs).max() ?? 0,

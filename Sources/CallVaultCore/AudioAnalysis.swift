@@ -16,7 +16,8 @@ public struct AudioAnalysis: Sendable, Hashable, Codable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case index, role, activity
+            case index = "channel"
+            case role, activity
             case activeMs = "active_ms"
         }
     }
@@ -26,6 +27,8 @@ public struct AudioAnalysis: Sendable, Hashable, Codable {
     public var channels: Int
     public var format: String
     public var talkMs: Int
+    /// Activity of the answering side, the segments `talkMs` adds up.
+    public var activity: [Interval]
     public var outcome: Outcome
     public var silences: [Interval]
     public var longestSilenceMs: Int
@@ -34,13 +37,14 @@ public struct AudioAnalysis: Sendable, Hashable, Codable {
     public var channelActivity: [Channel]
 
     public init(durationMs: Int, sampleRate: Int, channels: Int, format: String, talkMs: Int,
-                outcome: Outcome, silences: [Interval], longestSilenceMs: Int, leadingSilenceMs: Int,
+                activity: [Interval], outcome: Outcome, silences: [Interval], longestSilenceMs: Int, leadingSilenceMs: Int,
                 warnings: [String], channelActivity: [Channel]) {
         self.durationMs = durationMs
         self.sampleRate = sampleRate
         self.channels = channels
         self.format = format
         self.talkMs = talkMs
+        self.activity = activity
         self.outcome = outcome
         self.silences = silences
         self.longestSilenceMs = longestSilenceMs
@@ -54,10 +58,10 @@ public struct AudioAnalysis: Sendable, Hashable, Codable {
         case sampleRate = "sample_rate"
         case channels, format
         case talkMs = "talk_ms"
-        case outcome, silences
+        case activity, outcome, silences
         case longestSilenceMs = "longest_silence_ms"
         case leadingSilenceMs = "leading_silence_ms"
         case warnings
-        case channelActivity = "channel_activity"
+        case channelActivity = "per_channel"
     }
 }

@@ -55,40 +55,16 @@ struct Analyze: ParsableCommand {
     }
 }
 
-/// The `analyze --json` object: the analysis fields with per-channel `activity` and `active_ms`.
+/// The `analyze --json` object: the analysis plus `active_ms`, the total of `activity`.
 struct AnalysisJSON: Encodable {
     let analysis: AudioAnalysis
     init(_ analysis: AudioAnalysis) { self.analysis = analysis }
 
-    struct ChannelJSON: Encodable {
-        let index: Int
-        let role: String?
-        let activity: [Interval]
-        let active_ms: Int
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case duration_ms, sample_rate, channels, format, talk_ms, outcome, silences
-        case longest_silence_ms, leading_silence_ms, warnings, activity, active_ms, channel_activity
-    }
+    enum CodingKeys: String, CodingKey { case active_ms }
 
     func encode(to encoder: Encoder) throws {
+        try analysis.encode(to: encoder)
         var c = encoder.container(keyedBy: CodingKeys.self)
-        let a = analysis
-        try c.encode(a.durationMs, forKey: .duration_ms)
-        try c.encode(a.sampleRate, forKey: .sample_rate)
-        try c.encode(a.channels, forKey: .channels)
-        try c.encode(a.format, forKey: .format)
-        try c.encode(a.talkMs, forKey: .talk_ms)
-        try c.encode(a.outcome, forKey: .outcome)
-        try c.encode(a.silences, forKey: .silences)
-        try c.encode(a.longestSilenceMs, forKey: .longest_silence_ms)
-        try c.encode(a.leadingSilenceMs, forKey: .leading_silence_ms)
-        try c.encode(a.warnings, forKey: .warnings)
-        // Per channel, as the spec names them; for a mono file also at top level for convenience.
-        try c.encode(a.channelActivity.map { $0.activity }, forKey: .activity)
-        try c.encode(a.channelActivity.map { $0.activeMs }, forKey: .active_ms)
-        try c.encode(a.channelActivity.map { ChannelJSON(index: $0.index, role: $0.role, activity: $0.activity, active_ms: $0.activeMs) },
-                     forKey: .channel_activity)
+        try c.encode(ActivityTimeline.totalMs(analysis.activity), forKey: .active_ms)
     }
 }

@@ -20,4 +20,20 @@ struct CallVaultCommand: AsyncParsableCommand {
         """,
         version: CallVault.version,
         subcommands: [Transcode.self, Analyze.self])
+
+    /// Runs the chosen subcommand; maps ``CLIError`` to the documented exit statuses.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as CLIError {
+            exitWith(error)
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

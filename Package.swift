@@ -59,6 +59,6 @@ let package = Package(
 
         .testTarget(name: "CallVaultCoreTests", dependencies: ["CallVaultCore"]),
         .testTarget(name: "CallVaultAudioTests", dependencies: ["CallVaultAudio", "CallVaultCore", "COpus", "COgg"]),
-        .testTarget(name: "CallVaultIntegrationTests", dependencies: ["CallVaultCore", "callvault"]),
+        .testTarget(name: "CallVaultIntegrationTests", dependencies: ["CallVaultCore"]),
     ]
 )

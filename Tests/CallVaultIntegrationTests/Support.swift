@@ -1,0 +1,112 @@
+import Foundation
+
+/// Helpers that drive the built `callvault` binary and independent tools, as a user would.
+enum Support {
+    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static let fixtures: URL = {
+        let dir = packageRoot.appendingPathComponent("Tests/Fixtures/generated")
+        if !FileManager.default.fileExists(atPath: dir.appendingPathComponent(".complete").path) {
+            _ = try? run("/bin/bash", [packageRoot.appendingPathComponent("scripts/make-fixtures.sh").path, dir.path])
+        }
+        return dir
+    }()
+
+    static func fixture(_ name: String) -> String { fixtures.appendingPathComponent(name).path }
+
+    /// The `callvault` built beside the test bundle (or `CALLVAULT_BIN`).
+    static let binary: String = {
+        if let env = ProcessInfo.processInfo.environment["CALLVAULT_BIN"] { return env }
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("callvault").path,
+            packageRoot.appendingPathComponent(".build/debug/callvault").path,
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
+    }()
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                    directory: String? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
+        process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
+        if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Read both pipes concurrently so a full pipe never blocks the child.
+        nonisolated(unsafe) var errData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    @discardableResult
+    static func callvault(_ arguments: [String], environment: [String: String]? = nil) throws -> Result {
+        try run(binary, arguments, environment: environment)
+    }
+
+    static func temporaryDirectory(_ name: String = #function) throws -> URL {
+        let safe = name.filter { $0.isLetter || $0.isNumber }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("callvault-\(safe)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// `opusinfo`'s exact playback length in seconds.
+    static func opusinfoLength(_ path: String) throws -> (seconds: Double, output: String) {
+        let r = try run("opusinfo", [path])
+        let text = r.stdout + r.stderr
+        guard let line = text.split(separator: "\n").first(where: { $0.contains("Playback length") }) else { return (-1, text) }
+        // "Playback length: 0m:16.179s"
+        let value = line.split(separator: ":").dropFirst().joined(separator: ":").trimmingCharacters(in: .whitespaces)
+        let parts = value.split(separator: "m:")
+        let minutes = Double(parts[0]) ?? 0
+        let seconds = Double(parts[1].dropLast()) ?? 0
+        return (minutes * 60 + seconds, text)
+    }
+
+    /// Samples per channel after decoding with `opusdec --rate 48000` (exact, pre-skip and trimming applied).
+    static func decodedSamples48k(_ path: String, into wav: String) throws -> Int {
+        try run("opusdec", ["--quiet", "--rate", "48000", path, wav])
+        let data = try Data(contentsOf: URL(fileURLWithPath: wav))
+        let channels = Int(data[22]) | Int(data[23]) << 8
+        // Find the data chunk.
+        var offset = 12
+        while offset + 8 <= data.count {
+            let id = String(decoding: data[offset..<offset + 4], as: UTF8.self)
+            let size = data[offset + 4..<offset + 8].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+            if id == "data" { return min(size, data.count - offset - 8) / (2 * channels) }
+            offset += 8 + size + (size & 1)
+        }
+        return -1
+    }
+
+    /// ffmpeg's `volumedetect` max level of one channel, in dB.
+    static func maxVolume(_ path: String, channel: Int) throws -> Double {
+        let r = try run("ffmpeg", ["-nostdin", "-hide_banner", "-i", path, "-af", "pan=mono|c0=c\(channel),volumedetect", "-f", "null", "-"])
+        guard let line = r.stderr.split(separator: "\n").first(where: { $0.contains("max_volume") }),
+              let value = line.split(separator: ":").last?.trimmingCharacters(in: .whitespaces).split(separator: " ").first
+        else { return .nan }
+        return value == "-inf" ? -.infinity : Double(value) ?? .nan
+    }
+
+    static func json(_ text: String) throws -> Any {
+        try JSONSerialization.jsonObject(with: Data(text.utf8))
+    }
+}

@@ -53,9 +53,6 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .executableTarget(name: "callvault-bench", dependencies: [
-            "CallVaultCore", "CallVaultAudio",
-        ], path: "Sources/callvault-bench"),
 
         .testTarget(name: "CallVaultCoreTests", dependencies: ["CallVaultCore"]),
         .testTarget(name: "CallVaultAudioTests", dependencies: ["CallVaultAudio", "CallVaultCore", "COpus", "COgg"]),

@@ -32,6 +32,7 @@ let package = Package(
         // Domain values: no I/O, no C.
         .target(name: "CallVaultCore", dependencies: [
             .product(name: "TOMLKit", package: "TOMLKit"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Safe owners of the C handles and the one-pass transcoder.
         .target(name: "CallVaultAudio", dependencies: [

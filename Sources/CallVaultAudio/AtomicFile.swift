@@ -60,14 +60,29 @@ public final class AtomicFile {
     /// Fsyncs, renames into place, fsyncs the folder; returns the SHA-256 of the content, hex.
     @discardableResult
     public func finish() throws -> String {
-        precondition(!finished, "finish() called twice")
+        let digest = try sync()
+        try commitRename()
+        return digest
+    }
+
+    /// First half of ``finish()``: fsyncs and closes the temporary file; returns its SHA-256, hex.
+    /// The file stays under its temporary name until ``commitRename()``.
+    public func sync() throws -> String {
+        precondition(fd >= 0 && !finished, "sync() on a closed file")
         if fsync(fd) != 0 { let e = errno; discard(); throw FileError("fsync", path: temporaryPath, errno: e) }
         if close(fd) != 0 { let e = errno; fd = -1; discard(); throw FileError("close", path: temporaryPath, errno: e) }
         fd = -1
-        if rename(temporaryPath, path) != 0 { let e = errno; discard(); throw FileError("rename", path: path, errno: e) }
-        finished = true
-        try Self.syncDirectory(of: path)
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Second half of ``finish()``: renames the synced file into place and fsyncs the folder.
+    /// From here on the temporary file is never deleted, even if the rename fails: whoever
+    /// committed to this content (an index record) can still find it and retry.
+    public func commitRename() throws {
+        precondition(fd < 0 && !finished, "commitRename() before sync()")
+        finished = true
+        if rename(temporaryPath, path) != 0 { throw FileError("rename", path: path, errno: errno) }
+        try Self.syncDirectory(of: path)
     }
 
     /// Deletes the temporary file; the destination is untouched.

@@ -13,7 +13,7 @@ import Foundation
 public enum Transcoder {
     /// Runs the pass. With `output` nil it only analyses. `progress` receives frames read so far after each block.
     public static func run(input: String, output: AtomicFile?, options: TranscodeOptions,
-                           progress: ((Int) -> Void)? = nil) throws -> TranscodeResult {
+                           progress: ((Int) throws -> Void)? = nil) throws -> TranscodeResult {
         let reader = try AudioReader(path: input)
         let channels = reader.channels
         var meter = LevelMeter(sampleRate: reader.sampleRate, channels: channels, settings: options.analysis)
@@ -27,7 +27,7 @@ public enum Transcoder {
                 meter.consume(samples)
                 try encoding?.consume(samples)
             }
-            progress?(reader.framesRead)
+            try progress?(reader.framesRead)
         }
         var warnings: [String] = []
         let missing = reader.declaredFrames - reader.framesRead

@@ -7,10 +7,12 @@ enum CLIError: Error, CustomStringConvertible {
     case input(String)
     /// Something outside the input failed: exit 1.
     case fatal(String)
+    /// The thing asked for does not exist: exit 2.
+    case notFound(String)
 
     var description: String {
         switch self {
-        case .input(let m), .fatal(let m): m
+        case .input(let m), .fatal(let m), .notFound(let m): m
         }
     }
 }
@@ -21,7 +23,7 @@ extension CLIError: CustomNSError {}
 func exitWith(_ error: CLIError) -> Never {
     FileHandle.standardError.write(Data("callvault: \(error.description)\n".utf8))
     switch error {
-    case .input: exit(2)
+    case .input, .notFound: exit(2)
     case .fatal: exit(1)
     }
 }

@@ -1,0 +1,105 @@
+import Foundation
+import TOMLKit
+
+/// The settings file (TOML). Relative paths are resolved against the file's folder; flags override.
+///
+/// ```toml
+/// spool = "spool"              # SPOOL/incoming, SPOOL/failed, SPOOL/done
+/// archive = "archive"
+/// database = "callvault.sqlite"
+/// workers = 2                  # default: the number of cores
+/// keep_originals = false       # true: move inputs to SPOOL/done/ instead of deleting them
+/// default_country_code = "1"   # for national numbers; 1 = NANP
+///
+/// [encoder]
+/// bitrate = 16000              # bit/s per channel
+/// complexity = 5
+///
+/// [analysis]
+/// active_threshold_dbfs = -40
+/// min_silence_ms = 2000
+///
+/// [queue]
+/// max_attempts = 3
+/// lease_seconds = 120
+/// poll_seconds = 2
+/// ```
+public struct Config: Sendable, Equatable {
+    public var spool: String?
+    public var archive: String?
+    public var database: String?
+    public var workers: Int?
+    public var keepOriginals: Bool?
+    public var defaultCountryCode: String?
+    public var bitrate: Int?
+    public var complexity: Int?
+    public var analysis = AnalysisSettings()
+    public var maxAttempts: Int?
+    public var leaseSeconds: Double?
+    public var pollSeconds: Double?
+
+    public init() {}
+
+    static let topKeys: Set<String> = ["spool", "archive", "database", "workers", "keep_originals", "default_country_code",
+                                       "encoder", "analysis", "queue", "retention"]
+
+    /// Reads and checks a config file.
+    public static func load(path: String) throws -> Config {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigError(file: path, line: nil, "cannot read the config file (\((error as NSError).localizedDescription))")
+        }
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        return try parse(text: text, file: path, baseFolder: base)
+    }
+
+    public static func parse(text: String, file: String, baseFolder: String) throws -> Config {
+        let r = try TOMLReader(text: text, file: file)
+        try r.checkKeys(r.root, allowed: topKeys, section: nil)
+        var c = Config()
+        func path(_ key: String) throws -> String? {
+            try r.string(r.root, key, section: nil).map { $0.hasPrefix("/") ? $0 : baseFolder + "/" + $0 }
+        }
+        c.spool = try path("spool")
+        c.archive = try path("archive")
+        c.database = try path("database")
+        c.workers = try r.int(r.root, "workers", section: nil, range: 1...256)
+        c.keepOriginals = try r.bool(r.root, "keep_originals", section: nil)
+        c.defaultCountryCode = try r.string(r.root, "default_country_code", section: nil)
+        if let cc = c.defaultCountryCode, cc.isEmpty || cc.count > 3 || !cc.allSatisfy(\.isNumber) {
+            throw r.error("default_country_code must be a country calling code such as \"1\" or \"44\"", key: "default_country_code")
+        }
+        if let encoder = try r.table(r.root, "encoder") {
+            try r.checkKeys(encoder, allowed: ["bitrate", "complexity"], section: "encoder")
+            c.bitrate = try r.int(encoder, "bitrate", section: "encoder", range: 6000...256_000)
+            c.complexity = try r.int(encoder, "complexity", section: "encoder", range: 0...10)
+        }
+        if let analysis = try r.table(r.root, "analysis") {
+            let keys = ["frame_ms", "active_threshold_dbfs", "bridge_gap_ms", "min_segment_ms", "min_silence_ms",
+                        "answered_talk_ms", "missed_min_duration_ms"]
+            try r.checkKeys(analysis, allowed: Set(keys), section: "analysis")
+            var a = AnalysisSettings()
+            let ms = 0...86_400_000
+            a.frameMs = try r.int(analysis, "frame_ms", section: "analysis", range: 5...100) ?? a.frameMs
+            a.activeThresholdDbfs = try r.double(analysis, "active_threshold_dbfs", section: "analysis") ?? a.activeThresholdDbfs
+            a.bridgeGapMs = try r.int(analysis, "bridge_gap_ms", section: "analysis", range: ms) ?? a.bridgeGapMs
+            a.minSegmentMs = try r.int(analysis, "min_segment_ms", section: "analysis", range: ms) ?? a.minSegmentMs
+            a.minSilenceMs = try r.int(analysis, "min_silence_ms", section: "analysis", range: ms) ?? a.minSilenceMs
+            a.answeredTalkMs = try r.int(analysis, "answered_talk_ms", section: "analysis", range: ms) ?? a.answeredTalkMs
+            a.missedMinDurationMs = try r.int(analysis, "missed_min_duration_ms", section: "analysis", range: ms) ?? a.missedMinDurationMs
+            if let problem = a.problems().first { throw r.error(problem, section: "analysis") }
+            c.analysis = a
+        }
+        if let queue = try r.table(r.root, "queue") {
+            try r.checkKeys(queue, allowed: ["max_attempts", "lease_seconds", "poll_seconds"], section: "queue")
+            c.maxAttempts = try r.int(queue, "max_attempts", section: "queue", range: 1...100)
+            c.leaseSeconds = try r.double(queue, "lease_seconds", section: "queue")
+            c.pollSeconds = try r.double(queue, "poll_seconds", section: "queue")
+            if let l = c.leaseSeconds, l < 5 { throw r.error("lease_seconds must be at least 5", key: "lease_seconds", section: "queue") }
+            if let p = c.pollSeconds, p <= 0 { throw r.error("poll_seconds must be positive", key: "poll_seconds", section: "queue") }
+        }
+        return c
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+
+/// The JSON file a phone switch writes beside each recording, parsed and checked.
+///
+/// ```json
+/// {"tracking_number": "+1 415 555 0100", "started_at": "2026-11-28T14:03:00Z",
+///  "call_id": "1732802580.42", "caller": "(212) 555-0187", "disposition": "ANSWERED",
+///  "channels": ["caller", "agent"], "metadata": {"queue": "sales"}}
+/// ```
+/// Unknown fields are kept (``extra``). Every limit is enforced with an error naming the field.
+public struct Sidecar: Sendable, Equatable {
+    public var trackingNumber: String
+    public var startedAt: Date
+    public var callID: String?
+    public var caller: String?
+    public var callerName: String?
+    public var disposition: String?
+    public var durationSeconds: Double?
+    public var channels: [String]?
+    public var metadata: [String: String]
+    /// Fields callvault does not know, as a JSON object text (empty object when none).
+    public var extra: String
+
+    public enum Limits {
+        public static let fileBytes = 1 << 20
+        public static let fieldCharacters = 256
+        public static let metadataEntries = 256
+        public static let metadataValueCharacters = 4096
+        public static let channels = 255
+        public static let depth = 16
+    }
+
+    static let known: Set<String> = ["tracking_number", "started_at", "call_id", "caller", "caller_name",
+                                     "disposition", "duration_s", "channels", "metadata"]
+
+    /// Parses sidecar bytes; throws ``SidecarError`` with one readable sentence.
+    public static func parse(_ data: Data) throws -> Sidecar {
+        guard data.count <= Limits.fileBytes else {
+            throw SidecarError("sidecar is \(data.count) bytes, more than the \(Limits.fileBytes)-byte limit")
+        }
+        guard Self.depth(of: data) <= Limits.depth else {
+            throw SidecarError("sidecar JSON is nested deeper than \(Limits.depth) levels")
+        }
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data, options: [])
+        } catch {
+            throw SidecarError("sidecar is not valid JSON (\(Self.describe(error)))")
+        }
+        guard let dict = object as? [String: Any] else { throw SidecarError("sidecar must be a JSON object") }
+
+        func string(_ key: String, required: Bool = false) throws -> String? {
+            guard let value = dict[key], !(value is NSNull) else {
+                if required { throw SidecarError("sidecar lacks the required field \(key)") }
+                return nil
+            }
+            let text: String
+            if let s = value as? String { text = s }
+            else if let n = value as? NSNumber, !(value is Bool), key != "started_at" { text = n.stringValue }
+            else { throw SidecarError("sidecar field \(key) must be a string") }
+            guard text.count <= Limits.fieldCharacters else {
+                throw SidecarError("sidecar field \(key) is longer than \(Limits.fieldCharacters) characters")
+            }
+            if required && text.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw SidecarError("sidecar field \(key) is empty")
+            }
+            return text
+        }
+
+        let tracking = try string("tracking_number", required: true)!
+        let startedText = try string("started_at", required: true)!
+        guard let started = Timestamp.parseInstant(startedText) else {
+            throw SidecarError("sidecar field started_at is not an ISO 8601 time with an offset or Z (\(startedText.debugDescription))")
+        }
+        var duration: Double?
+        if let d = dict["duration_s"], !(d is NSNull) {
+            guard let n = d as? NSNumber, !(d is Bool), n.doubleValue >= 0, n.doubleValue < 86400 * 7 else {
+                throw SidecarError("sidecar field duration_s must be a number of seconds between 0 and 604800")
+            }
+            duration = n.doubleValue
+        }
+        var channels: [String]?
+        if let c = dict["channels"], !(c is NSNull) {
+            guard let list = c as? [String], list.count <= Limits.channels,
+                  list.allSatisfy({ $0.count <= Limits.fieldCharacters }) else {
+                throw SidecarError("sidecar field channels must be a list of role names such as [\"caller\", \"agent\"]")
+            }
+            channels = list
+        }
+        var metadata: [String: String] = [:]
+        if let m = dict["metadata"], !(m is NSNull) {
+            guard let map = m as? [String: Any] else { throw SidecarError("sidecar field metadata must be an object of strings") }
+            guard map.count <= Limits.metadataEntries else {
+                throw SidecarError("sidecar metadata has \(map.count) entries, more than \(Limits.metadataEntries)")
+            }
+            for (k, v) in map {
+                guard let s = v as? String else { throw SidecarError("sidecar metadata value \(k.debugDescription) must be a string") }
+                guard s.count <= Limits.metadataValueCharacters, k.count <= Limits.fieldCharacters else {
+                    throw SidecarError("sidecar metadata entry \(String(k.prefix(40)).debugDescription) is too long")
+                }
+                metadata[k] = s
+            }
+        }
+        let unknown = dict.filter { !known.contains($0.key) }
+        let extraData = (try? JSONSerialization.data(withJSONObject: unknown, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return Sidecar(
+            trackingNumber: tracking, startedAt: started, callID: try string("call_id"), caller: try string("caller"),
+            callerName: try string("caller_name"), disposition: try string("disposition"), durationSeconds: duration,
+            channels: channels, metadata: metadata, extra: String(decoding: extraData, as: UTF8.self))
+    }
+
+    /// Maximum nesting of arrays and objects, counted without parsing (strings skipped).
+    static func depth(of data: Data) -> Int {
+        var depth = 0, maxDepth = 0, inString = false, escaped = false
+        for byte in data {
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1; maxDepth = max(maxDepth, depth)
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
+            default: break
+            }
+        }
+        return maxDepth
+    }
+
+    private static func describe(_ error: Error) -> String {
+        let ns = error as NSError
+        return (ns.userInfo[NSDebugDescriptionErrorKey] as? String) ?? ns.localizedDescription
+    }
+}
+
+/// A sidecar problem, as one sentence for `failed/STEM.error.json`.
+public struct SidecarError: Error, CustomStringConvertible, Sendable, Equatable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,150 @@
+import CallVaultCore
+import Foundation
+import GRDB
+
+/// One archived call: a row of `calls`, and the object `show` and `query --format json` print.
+public struct CallRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "calls"
+
+    public var id: String
+    public var callID: String
+    public var caller: String?
+    public var callerRaw: String?
+    public var callerValid: Bool?
+    public var callerName: String?
+    public var trackingNumber: String
+    public var trackingNumberRaw: String
+    public var startedAt: String
+    public var durationMs: Int
+    public var talkMs: Int
+    public var outcome: String
+    public var longestSilenceMs: Int
+    public var leadingSilenceMs: Int
+    public var silences: [Interval]
+    public var channels: Int
+    public var channelRoles: [String]?
+    public var sampleRate: Int
+    public var sourceFormat: String
+    public var sourceName: String
+    public var disposition: String?
+    public var switchDurationMs: Int?
+    public var archivePath: String
+    public var sha256: String
+    public var bytes: Int
+    public var sourceBytes: Int
+    public var sourceSha256: String
+    public var metadata: [String: String]
+    /// Unknown sidecar fields, a JSON object text.
+    public var extra: String
+    public var warnings: [String]
+    public var ingestedAt: String
+
+    public init(id: String,
+                callID: String,
+                caller: String?,
+                callerRaw: String?,
+                callerValid: Bool?,
+                callerName: String?,
+                trackingNumber: String,
+                trackingNumberRaw: String,
+                startedAt: String,
+                durationMs: Int,
+                talkMs: Int,
+                outcome: String,
+                longestSilenceMs: Int,
+                leadingSilenceMs: Int,
+                silences: [Interval],
+                channels: Int,
+                channelRoles: [String]?,
+                sampleRate: Int,
+                sourceFormat: String,
+                sourceName: String,
+                disposition: String?,
+                switchDurationMs: Int?,
+                archivePath: String,
+                sha256: String,
+                bytes: Int,
+                sourceBytes: Int,
+                sourceSha256: String,
+                metadata: [String: String],
+                extra: String,
+                warnings: [String],
+                ingestedAt: String) {
+        self.id = id
+        self.callID = callID
+        self.caller = caller
+        self.callerRaw = callerRaw
+        self.callerValid = callerValid
+        self.callerName = callerName
+        self.trackingNumber = trackingNumber
+        self.trackingNumberRaw = trackingNumberRaw
+        self.startedAt = startedAt
+        self.durationMs = durationMs
+        self.talkMs = talkMs
+        self.outcome = outcome
+        self.longestSilenceMs = longestSilenceMs
+        self.leadingSilenceMs = leadingSilenceMs
+        self.silences = silences
+        self.channels = channels
+        self.channelRoles = channelRoles
+        self.sampleRate = sampleRate
+        self.sourceFormat = sourceFormat
+        self.sourceName = sourceName
+        self.disposition = disposition
+        self.switchDurationMs = switchDurationMs
+        self.archivePath = archivePath
+        self.sha256 = sha256
+        self.bytes = bytes
+        self.sourceBytes = sourceBytes
+        self.sourceSha256 = sourceSha256
+        self.metadata = metadata
+        self.extra = extra
+        self.warnings = warnings
+        self.ingestedAt = ingestedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id
+        case callID = "call_id"
+        case caller
+        case callerRaw = "caller_raw"
+        case callerValid = "caller_valid"
+        case callerName = "caller_name"
+        case trackingNumber = "tracking_number"
+        case trackingNumberRaw = "tracking_number_raw"
+        case startedAt = "started_at"
+        case durationMs = "duration_ms"
+        case talkMs = "talk_ms"
+        case outcome
+        case longestSilenceMs = "longest_silence_ms"
+        case leadingSilenceMs = "leading_silence_ms"
+        case silences, channels
+        case channelRoles = "channel_roles"
+        case sampleRate = "sample_rate"
+        case sourceFormat = "source_format"
+        case sourceName = "source_name"
+        case disposition
+        case switchDurationMs = "switch_duration_ms"
+        case archivePath = "archive_path"
+        case sha256, bytes
+        case sourceBytes = "source_bytes"
+        case sourceSha256 = "source_sha256"
+        case metadata, extra, warnings
+        case ingestedAt = "ingested_at"
+    }
+
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.useDefaultKeys
+
+    /// The JSON object of `show`: every column, JSON columns as JSON, plus `archive_file` (absolute).
+    public func jsonObject(archiveRoot: String) -> [String: Any] {
+        let encoder = JSONEncoder()
+        var object = (try? JSONSerialization.jsonObject(with: encoder.encode(self))) as? [String: Any] ?? [:]
+        object["extra"] = (try? JSONSerialization.jsonObject(with: Data(extra.utf8))) ?? [String: Any]()
+        for key in ["caller", "caller_raw", "caller_valid", "caller_name", "channel_roles", "disposition", "switch_duration_ms"]
+        where object[key] == nil {
+            object[key] = NSNull()
+        }
+        object["archive_file"] = URL(fileURLWithPath: archiveRoot).appendingPathComponent(archivePath).standardizedFileURL.path
+        return object
+    }
+}

@@ -1,0 +1,21 @@
+/// A problem opening or using the index, worded for an operator.
+public struct IndexError: Error, CustomStringConvertible, Sendable {
+    public enum Kind: Sendable { case unusable, newerSchema, readOnly, lostLease }
+    public var kind: Kind
+    public var message: String
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+    public var description: String { message }
+}
+
+import GRDB
+
+extension IndexError {
+    /// True when SQLite reports a full disk or a read-only database: the environment is at fault.
+    public static func isStorageExhausted(_ error: Error) -> Bool {
+        guard let db = error as? DatabaseError else { return false }
+        return db.resultCode == .SQLITE_FULL || db.resultCode == .SQLITE_READONLY || db.extendedResultCode == .SQLITE_IOERR_WRITE
+    }
+}

@@ -1,0 +1,68 @@
+import GRDB
+
+/// The index's schema as history: each change is a named migration that is never edited.
+/// Tests open databases made by earlier versions and migrate them.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-calls-and-jobs") { db in
+            try db.create(table: "calls") { t in
+                t.primaryKey("id", .text)
+                t.column("call_id", .text).notNull().unique()
+                t.column("caller", .text)
+                t.column("caller_raw", .text)
+                t.column("caller_valid", .boolean)
+                t.column("caller_name", .text)
+                t.column("tracking_number", .text).notNull()
+                t.column("tracking_number_raw", .text)
+                t.column("started_at", .text).notNull()
+                t.column("duration_ms", .integer).notNull()
+                t.column("talk_ms", .integer).notNull()
+                t.column("outcome", .text).notNull()
+                t.column("longest_silence_ms", .integer).notNull()
+                t.column("leading_silence_ms", .integer).notNull()
+                t.column("silences", .jsonText).notNull()
+                t.column("channels", .integer).notNull()
+                t.column("channel_roles", .jsonText)
+                t.column("sample_rate", .integer).notNull()
+                t.column("source_format", .text).notNull()
+                t.column("source_name", .text).notNull()
+                t.column("disposition", .text)
+                t.column("switch_duration_ms", .integer)
+                t.column("archive_path", .text).notNull()
+                t.column("sha256", .text).notNull()
+                t.column("bytes", .integer).notNull()
+                t.column("source_bytes", .integer).notNull()
+                t.column("source_sha256", .text).notNull()
+                t.column("metadata", .jsonText).notNull()
+                t.column("extra", .jsonText).notNull()
+                t.column("warnings", .jsonText).notNull()
+                t.column("ingested_at", .text).notNull()
+            }
+            try db.create(index: "calls_started_at", on: "calls", columns: ["started_at"])
+            try db.create(index: "calls_tracking_number", on: "calls", columns: ["tracking_number", "started_at"])
+            try db.create(index: "calls_caller", on: "calls", columns: ["caller", "started_at"])
+
+            try db.create(table: "jobs") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("stem", .text).notNull().unique()
+                t.column("audio_name", .text).notNull()
+                t.column("state", .text).notNull()
+                t.column("attempts", .integer).notNull().defaults(to: 0)
+                t.column("claims", .integer).notNull().defaults(to: 0)
+                t.column("available_at", .double).notNull()
+                t.column("lease_owner", .text)
+                t.column("lease_expires_at", .double)
+                t.column("record_id", .text)
+                t.column("last_error", .text)
+                t.column("created_at", .double).notNull()
+                t.column("updated_at", .double).notNull()
+            }
+            try db.create(index: "jobs_state", on: "jobs", columns: ["state", "available_at"])
+        }
+        return migrator
+    }
+
+    /// The newest migration this build knows; a database with others was written by a newer callvault.
+    static var knownMigrations: Set<String> { Set(migrator.migrations) }
+}

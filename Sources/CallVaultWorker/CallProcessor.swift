@@ -1,0 +1,221 @@
+import CallVaultAudio
+import CallVaultCore
+import CallVaultStore
+import Foundation
+import Logging
+
+/// Turns one claimed job into an archived, indexed call, or a quarantined pair, exactly once.
+///
+/// The order of effects is what makes a crash at any point recoverable:
+/// 1. the Opus file is written under `.ID.opus.tmp-jobN` and fsynced;
+/// 2. one transaction checks the lease, inserts the record (with the file's SHA-256) and marks the job `archived`;
+/// 3. the file is renamed to `ID.opus` and its folder fsynced;
+/// 4. the inputs leave `incoming/` (sidecar first), then the job is `done`.
+/// A job claimed again after a crash resumes: with its record committed it only completes 3 and 4;
+/// otherwise it starts over, and the temporary name (fixed per job) is replaced.
+struct CallProcessor: Sendable {
+    let settings: WorkerSettings
+    let spool: Spool
+    let archive: Archive
+    let index: CallIndex
+    let queue: JobQueue
+    let owner: LeaseOwner
+    let logger: Logger
+    let clock: @Sendable () -> Date
+
+    /// Processes `job`; throws only ``WorkerError/environment(_:)``, which stops the run.
+    func process(_ job: Job) throws -> JobResult {
+        do {
+            return try attempt(job)
+        } catch let error {
+            let failure = classify(error)
+            switch failure {
+            case .badInput(let reason):
+                return try quarantine(job, reason: reason)
+            case .transient(let reason):
+                if job.attempts + 1 >= settings.maxAttempts {
+                    return try quarantine(job, reason: "\(reason) (gave up after \(job.attempts + 1) attempts)")
+                }
+                let delay = Double(1 << min(job.attempts, 6))
+                try queue.retry(job, owner: owner.name, error: reason, retryAt: clock().addingTimeInterval(delay), now: clock())
+                logger.warning("job will be retried", metadata: ["stem": "\(job.stem)", "error": "\(reason)", "in_s": "\(delay)"])
+                return .deferred(reason: reason)
+            case .leaseLost:
+                return .deferred(reason: failure.description)
+            case .environment(let reason), .configuration(let reason):
+                try? queue.release(job, owner: owner.name, reason: reason, now: clock())
+                throw WorkerError.environment(reason)
+            }
+        }
+    }
+
+    private func attempt(_ job: Job) throws -> JobResult {
+        let sidecarPath = spool.incomingPath(spool.sidecarName(job.stem))
+        let audioPath = spool.incomingPath(job.audioName)
+
+        // A previous claim committed the record: only the rename and the clean-up remain.
+        if let recordID = job.recordID, let record = try index.call(id: recordID) {
+            try completeRename(record: record, job: job)
+            try removeInputs(job)
+            try queue.markDone(job, owner: owner.name, recordID: record.id, now: clock())
+            return .archived(id: record.id, audioMs: record.durationMs, bytesIn: record.sourceBytes, bytesOut: record.bytes)
+        }
+        if !exists(sidecarPath) {
+            if exists(spool.failed + "/" + spool.sidecarName(job.stem)) {
+                return try quarantine(job, reason: job.lastError ?? "quarantined")
+            }
+            throw WorkerError.badInput("\(job.stem).json disappeared from incoming/ before it was processed")
+        }
+        try requireRegularFile(sidecarPath)
+        try requireRegularFile(audioPath)
+
+        let sidecar: Sidecar
+        do {
+            sidecar = try Sidecar.parse(try readSidecar(sidecarPath))
+        } catch let error as SidecarError {
+            throw WorkerError.badInput("\(job.stem).json: \(error.message)")
+        }
+        let callID = sidecar.callID ?? job.stem
+        let id = RecordID.make(callID: callID)
+        let source = try FileDigest.sha256(path: audioPath)
+
+        if let existing = try index.call(id: id) {
+            guard existing.sourceSha256 == source.hex else {
+                throw WorkerError.badInput("call_id \(callID.debugDescription) was already archived as \(id) with different audio")
+            }
+            try removeInputs(job)
+            try queue.markDone(job, owner: owner.name, recordID: id, note: "duplicate of \(id)", now: clock())
+            logger.info("duplicate recognised", metadata: ["stem": "\(job.stem)", "id": "\(id)"])
+            return .duplicate(id: id)
+        }
+
+        let relative = Archive.relativePath(id: id, startedAt: sidecar.startedAt)
+        try archive.prepareFolders(for: relative)
+        var options = settings.transcode
+        options.roles = sidecar.channels
+        options.serial = Int32(bitPattern: UInt32(strtoul(String(id.dropFirst().prefix(8)), nil, 16)))
+        options.comments += ["CALLVAULT_ID=\(id)", "CALLVAULT_CALL_ID=\(callID)"]
+        let output = try AtomicFile(path: archive.absolute(relative), mode: archive.fileMode, tag: "job\(job.id!)")
+        var lastRenewal = clock()
+        let leaseSeconds = queue.leaseSeconds
+        let result = try Transcoder.run(input: audioPath, output: output, options: options) { _ in
+            let now = clock()
+            if now.timeIntervalSince(lastRenewal) > leaseSeconds / 4 {
+                guard try queue.renew(job, owner: owner.name, now: now) else { throw WorkerError.leaseLost }
+                lastRenewal = now
+            }
+        }
+        if let roles = sidecar.channels, roles.count != result.analysis.channels {
+            throw WorkerError.badInput("\(job.stem).json lists \(roles.count) channel roles but \(job.audioName) has \(result.analysis.channels) channels")
+        }
+        let sha256 = try output.sync()
+        let record = RecordBuilder.record(
+            id: id, callID: callID, sidecar: sidecar, analysis: result.analysis, sourceName: job.audioName,
+            archivePath: relative, sha256: sha256, bytes: output.bytesWritten, source: source,
+            defaultCountryCode: settings.defaultCountryCode, now: clock())
+        switch try queue.commit(record, job: job, owner: owner.name, now: clock()) {
+        case .leaseLost: throw WorkerError.leaseLost
+        case .committed: break
+        }
+        try output.commitRename()
+        try removeInputs(job)
+        try queue.markDone(job, owner: owner.name, recordID: id, now: clock())
+        logger.info("archived", metadata: [
+            "stem": "\(job.stem)", "id": "\(id)", "outcome": "\(record.outcome)",
+            "duration_ms": "\(record.durationMs)", "bytes": "\(record.bytes)", "path": "\(relative)",
+        ])
+        return .archived(id: id, audioMs: record.durationMs, bytesIn: source.bytes, bytesOut: output.bytesWritten)
+    }
+
+    /// After a crash between commit and rename, the fsynced temporary file is still there: rename it.
+    private func completeRename(record: CallRecord, job: Job) throws {
+        let final = archive.absolute(record.archivePath)
+        let temporary = AtomicFile.temporaryPath(for: final, tag: "job\(job.id!)")
+        if exists(temporary) {
+            if rename(temporary, final) != 0 { throw FileError("rename", path: final, errno: errno) }
+            try AtomicFile.syncDirectory(of: final)
+        }
+    }
+
+    /// Deletes the pair from `incoming/` (or moves it to `done/`), sidecar first so it is never seen as ready again.
+    private func removeInputs(_ job: Job) throws {
+        for name in [spool.sidecarName(job.stem), job.audioName] {
+            let path = spool.incomingPath(name)
+            guard exists(path) else { continue }
+            if settings.keepOriginals {
+                if rename(path, spool.done + "/" + name) != 0 { throw FileError("move to done/", path: path, errno: errno) }
+            } else if unlink(path) != 0 && errno != ENOENT {
+                throw FileError("delete", path: path, errno: errno)
+            }
+        }
+        try AtomicFile.syncDirectory(of: spool.incomingPath("x"))
+    }
+
+    /// Moves the pair to `failed/` beside `STEM.error.json`, then marks the job failed.
+    private func quarantine(_ job: Job, reason: String) throws -> JobResult {
+        try queue.noteError(job, owner: owner.name, error: reason, now: clock())
+        for name in [spool.sidecarName(job.stem), job.audioName] {
+            let path = spool.incomingPath(name)
+            if exists(path) || isSymlink(path) {
+                if rename(path, spool.failed + "/" + name) != 0 { throw FileError("move to failed/", path: path, errno: errno) }
+            }
+        }
+        let report: [String: Any] = [
+            "error": reason, "attempts": job.attempts + 1, "failed_at": Timestamp.format(clock()),
+            "stem": job.stem, "audio": job.audioName, "sidecar": spool.sidecarName(job.stem),
+        ]
+        let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        try AtomicFile.write(Array(data) + [0x0a], to: spool.failed + "/" + job.stem + ".error.json", mode: 0o640)
+        try queue.markFailed(job, owner: owner.name, error: reason, now: clock())
+        logger.error("quarantined", metadata: ["stem": "\(job.stem)", "error": "\(reason)"])
+        return .quarantined(reason: reason)
+    }
+
+    private func classify(_ error: Error) -> WorkerError {
+        switch error {
+        case let e as WorkerError: return e
+        case let e as AudioError:
+            switch e.kind {
+            case .unreadableInput, .codec: return .badInput(e.description)
+            case .outputFailed: return .transient(e.description)
+            }
+        case let e as FileError:
+            if e.isOutOfSpace || e.errno == EROFS { return .environment(e.description) }
+            return .transient(e.description)
+        default:
+            if IndexError.isStorageExhausted(error) { return .environment("the index cannot be written: \(error)") }
+            return .transient("\(error)")
+        }
+    }
+
+    private func readSidecar(_ path: String) throws -> Data {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { throw WorkerError.badInput("\(FileDigest.name(path)): cannot open (\(String(cString: strerror(errno))))") }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        let data = try handle.read(upToCount: Sidecar.Limits.fileBytes + 1) ?? Data()
+        if data.count > Sidecar.Limits.fileBytes {
+            throw WorkerError.badInput("\(FileDigest.name(path)): sidecar is larger than the \(Sidecar.Limits.fileBytes)-byte limit")
+        }
+        return data
+    }
+
+    private func requireRegularFile(_ path: String) throws {
+        var st = stat()
+        guard lstat(path, &st) == 0 else {
+            throw WorkerError.badInput("\(FileDigest.name(path)) disappeared from incoming/ (\(String(cString: strerror(errno))))")
+        }
+        let type = st.st_mode & S_IFMT
+        if type == S_IFLNK { throw WorkerError.badInput("\(FileDigest.name(path)) is a symlink; callvault only reads regular files") }
+        if type != S_IFREG { throw WorkerError.badInput("\(FileDigest.name(path)) is not a regular file") }
+    }
+
+    private func exists(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFLNK
+    }
+
+    private func isSymlink(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK
+    }
+}

@@ -1,0 +1,103 @@
+import CallVaultAudio
+import CallVaultCore
+import CallVaultStore
+import Foundation
+import Logging
+import Synchronization
+
+/// `callvault run`: scans the spool into the queue and drains it with N concurrent jobs.
+///
+/// With `once`, it returns when no job is left unfinished (retries included); otherwise it keeps
+/// scanning every `pollSeconds` until ``StopSignal`` is set, then lets the jobs in hand finish.
+/// A full disk or a read-only index stops the run: the job in hand goes back to the queue.
+public struct Worker: Sendable {
+    public let settings: WorkerSettings
+    public let index: CallIndex
+    public let logger: Logger
+    public let progress: ProgressReporter
+    public var clock: @Sendable () -> Date = { Date() }
+
+    public init(settings: WorkerSettings, index: CallIndex, logger: Logger, progress: ProgressReporter) {
+        self.settings = settings
+        self.index = index
+        self.logger = logger
+        self.progress = progress
+    }
+
+    public func run(once: Bool, stop: StopSignal) async throws -> RunSummary {
+        let spool = Spool(root: settings.spool)
+        try spool.prepare(keepOriginals: settings.keepOriginals)
+        var archive = Archive(root: settings.archive)
+        archive.fileMode = 0o640
+        try archive.check()
+        let owner = try LeaseOwner(databasePath: settings.database)
+        let queue = JobQueue(index: index, leaseSeconds: settings.leaseSeconds)
+        let processor = CallProcessor(settings: settings, spool: spool, archive: archive, index: index, queue: queue,
+                                      owner: owner, logger: logger, clock: clock)
+        let fatal = FirstReason()
+
+        try scan(spool: spool, queue: queue, owner: owner)
+        progress.expect(total: try queue.unfinishedCount())
+
+        await withTaskGroup(of: Void.self) { group in
+            if !once {
+                group.addTask {
+                    while !stop.isSet && fatal.reason == nil {
+                        try? await Task.sleep(for: .seconds(settings.pollSeconds))
+                        do { try scan(spool: spool, queue: queue, owner: owner) } catch {
+                            logger.error("spool scan failed", metadata: ["error": "\(error)"])
+                        }
+                    }
+                }
+            }
+            for slot in 0..<max(1, settings.workers) {
+                group.addTask {
+                    while !stop.isSet && fatal.reason == nil {
+                        do {
+                            guard let job = try queue.claim(owner: owner.name, now: clock()) else {
+                                if once, try queue.unfinishedCount() == 0 { return }
+                                if once { _ = try queue.recoverAbandoned(now: clock(), isAlive: owner.isAlive) }
+                                try await Task.sleep(for: .milliseconds(once ? 200 : Int(settings.pollSeconds * 500)))
+                                continue
+                            }
+                            logger.debug("claimed", metadata: ["stem": "\(job.stem)", "slot": "\(slot)"])
+                            progress.record(try processor.process(job))
+                        } catch WorkerError.environment(let reason) {
+                            fatal.offer(reason)
+                        } catch is CancellationError {
+                            return
+                        } catch {
+                            if IndexError.isStorageExhausted(error) {
+                                fatal.offer("the index cannot be written: \(error)")
+                            } else {
+                                logger.error("worker error", metadata: ["error": "\(error)"])
+                                try? await Task.sleep(for: .milliseconds(500))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return progress.finish(stoppedBecause: fatal.reason)
+    }
+
+    private func scan(spool: Spool, queue: JobQueue, owner: LeaseOwner) throws {
+        _ = try queue.recoverAbandoned(now: clock(), isAlive: owner.isAlive)
+        let arrivals = try spool.scan { logger.warning("skipped a spool entry", metadata: ["reason": "\($0)"]) }
+        let ready = try queue.enqueue(arrivals, now: clock()) { arrival in
+            FileManager.default.fileExists(atPath: spool.incomingPath(spool.sidecarName(arrival.stem)))
+                && FileManager.default.fileExists(atPath: spool.incomingPath(arrival.audioName))
+        }
+        if ready > 0 {
+            logger.info("queued", metadata: ["new": "\(ready)"])
+            progress.expect(total: try queue.unfinishedCount())
+        }
+    }
+}
+
+/// The first reason given for stopping the run; later ones are ignored.
+final class FirstReason: Sendable {
+    private let value = Mutex<String?>(nil)
+    var reason: String? { value.withLock { $0 } }
+    func offer(_ reason: String) { value.withLock { if $0 == nil { $0 = reason } } }
+}

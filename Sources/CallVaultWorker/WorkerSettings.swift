@@ -1,0 +1,29 @@
+import CallVaultAudio
+import CallVaultCore
+
+/// Everything `callvault run` needs, from the config file with flags on top.
+public struct WorkerSettings: Sendable {
+    public var spool: String
+    public var archive: String
+    public var database: String
+    /// Concurrent jobs in this process (default: the number of cores).
+    public var workers: Int
+    /// Keep inputs in `SPOOL/done/` after archiving instead of deleting them.
+    public var keepOriginals = false
+    public var transcode = TranscodeOptions()
+    /// Tries before a transiently failing job is quarantined.
+    public var maxAttempts = 3
+    /// Seconds a claim stays valid without renewal.
+    public var leaseSeconds = 120.0
+    /// Seconds between spool scans in watch mode.
+    public var pollSeconds = 2.0
+    /// Country calling code for national numbers ("1": NANP).
+    public var defaultCountryCode = "1"
+
+    public init(spool: String, archive: String, database: String, workers: Int) {
+        self.spool = spool
+        self.archive = archive
+        self.database = database
+        self.workers = workers
+    }
+}

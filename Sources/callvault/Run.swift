@@ -1,0 +1,87 @@
+import ArgumentParser
+import CallVaultAudio
+import CallVaultCore
+import CallVaultStore
+import CallVaultWorker
+import Foundation
+import Logging
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Archive and index every recording in the spool, exactly once.",
+        discussion: """
+        A phone system drops pairs into SPOOL/incoming/: the audio (STEM.wav, .gsm, .ulaw, ...) and,
+        written last, its sidecar STEM.json:
+
+          {"tracking_number": "+14155550100", "started_at": "2026-11-28T14:03:00Z",
+           "call_id": "1732802580.42", "caller": "(212) 555-0187", "disposition": "ANSWERED",
+           "channels": ["caller", "agent"], "metadata": {"queue": "sales"}}
+
+        Each pair becomes ARCHIVE/YYYY/MM/DD/ID.opus and a row in the index; the inputs then
+        leave incoming/ (or move to SPOOL/done/ with keep_originals). A pair that cannot be
+        archived moves to SPOOL/failed/ beside STEM.error.json, which says why in one sentence.
+
+        Jobs live in the index with leases, so a killed worker's jobs are taken over and any
+        number of `callvault run` processes can share one spool and index.
+
+        Examples:
+          callvault run --once --spool /var/spool/calls --archive /srv/calls --db /srv/calls/index.sqlite
+          callvault run --config /etc/callvault.toml          # watch until SIGTERM
+
+        Exit status: 0 every ready pair archived; 3 some quarantined; 2 usage or configuration
+        error; 1 fatal error (e.g. the archive disk is full: nothing is lost, rerun when freed).
+        """)
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var log: LogOptions
+
+    @Option(help: "Concurrent jobs (default: the config's, else the number of cores).")
+    var workers: Int?
+
+    @Flag(help: "Drain everything ready, then exit (for cron and nightly batches).")
+    var once = false
+
+    @Option(help: "Final summary as text or json on stdout.")
+    var format: SummaryFormat = .text
+
+    enum SummaryFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    func validate() throws {
+        if let workers, workers < 1 || workers > 256 { throw ValidationError("--workers must be between 1 and 256") }
+    }
+
+    func run() async throws {
+        log.bootstrap()
+        let r = try store.resolved()
+        var settings = WorkerSettings(spool: r.spool, archive: r.archive, database: r.database,
+                                      workers: workers ?? r.config.workers ?? ProcessInfo.processInfo.activeProcessorCount)
+        settings.keepOriginals = r.config.keepOriginals ?? false
+        settings.transcode.bitratePerChannel = r.config.bitrate
+        settings.transcode.complexity = r.config.complexity ?? 5
+        settings.transcode.analysis = r.config.analysis
+        settings.maxAttempts = r.config.maxAttempts ?? settings.maxAttempts
+        settings.leaseSeconds = r.config.leaseSeconds ?? settings.leaseSeconds
+        settings.pollSeconds = r.config.pollSeconds ?? settings.pollSeconds
+        settings.defaultCountryCode = r.config.defaultCountryCode ?? settings.defaultCountryCode
+
+        let index: CallIndex
+        do { index = try CallIndex(path: r.database) } catch let e as IndexError { throw CLIError.input(e.message) }
+        let stop = StopSignal()
+        stop.installHandlers()
+        let worker = Worker(settings: settings, index: index, logger: Logger(label: "callvault.run"), progress: ProgressReporter())
+        let summary: RunSummary
+        do {
+            summary = try await worker.run(once: once, stop: stop)
+        } catch let e as WorkerError {
+            throw CLIError.input(e.description)
+        }
+        switch format {
+        case .text: print("callvault run: " + summary.humanLine)
+        case .json: print(try JSONOutput.string(summary))
+        }
+        if let reason = summary.stoppedBecause {
+            throw CLIError.fatal("stopped early: \(reason). Nothing was lost; free the space or fix the cause and run again.")
+        }
+        if summary.failed > 0 { throw ExitCode(3) }
+    }
+}

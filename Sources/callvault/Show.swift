@@ -1,0 +1,32 @@
+import ArgumentParser
+import CallVaultCore
+import CallVaultStore
+import Foundation
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print one call's record as a JSON object.",
+        discussion: """
+        ID is the archive id (c + 24 hex digits) that `callvault query` lists; a switch's
+        call_id is accepted too. `archive_file` is the absolute path of the Opus file.
+
+        Example:
+          callvault show c3f1a9e0b2c4d6e8f0a1b2c3d --db data/callvault.sqlite
+        """)
+
+    @OptionGroup var store: StoreOptions
+
+    @Argument(help: "The call's archive id, or its call_id.")
+    var id: String
+
+    func run() throws {
+        let (index, archive) = try store.openIndex(readOnly: true)
+        let key = RecordID.isWellFormed(id) ? id : RecordID.make(callID: id)
+        guard let record = try index.call(id: key) else {
+            throw CLIError.notFound("no call \(id.debugDescription) in \(index.path)")
+        }
+        let data = try JSONSerialization.data(withJSONObject: record.jsonObject(archiveRoot: archive),
+                                              options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        print(String(decoding: data, as: UTF8.self))
+    }
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# One command on a fresh Debian 12 machine with Swift: installs the Debian packages that are
+# missing, builds callvault (release), and runs the demo on a copy of samples/ in ./data.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/deps.sh
+callvault_install_packages
+swift build -c release --product callvault
+BIN=$(swift build -c release --show-bin-path)/callvault
+rm -rf data && mkdir -p data/archive && cp -r samples/spool samples/callvault.toml samples/registry.csv data/
+set +e
+"$BIN" run --once --config data/callvault.toml
+status=$?
+set -e
+cat <<MSG
+
+Demo finished (exit status $status: 3 means some inputs were quarantined, as two samples are bad on purpose).
+  archive:      data/archive/
+  index:        data/callvault.sqlite
+  quarantined:  data/spool/failed/   (each with its .error.json)
+Try next:
+  $BIN show 1764338400.101 --config data/callvault.toml
+  sqlite3 data/callvault.sqlite "select started_at, caller, tracking_number, outcome, talk_ms from calls order by started_at"
+MSG

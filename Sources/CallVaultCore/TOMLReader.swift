@@ -42,7 +42,7 @@ public struct TOMLReader {
     public func checkKeys(_ table: TOMLTable, allowed: Set<String>, section: String?) throws {
         for key in table.keys where !allowed.contains(key) {
             let place = section.map { " in [\($0)]" } ?? ""
-            throw error("unknown key \(key.debugDescription)\(place); known keys: \(allowed.sorted().joined(separator: ", "))",
+            throw error("unknown key \"\(key)\"\(place); known keys: \(allowed.sorted().joined(separator: ", "))",
                         key: key, section: section)
         }
     }

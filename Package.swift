@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "CallVaultCore", dependencies: [
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        ], exclude: ["Generated/LICENSE-phonenumbers.md"]),
         // Safe owners of the C handles and the one-pass transcoder.
         .target(name: "CallVaultAudio", dependencies: [
             "CallVaultCore", "CSndFile", "COpus", "COgg", "CSoxr",

@@ -8,6 +8,7 @@ callvault_install_packages
 swift build -c release --product callvault
 BIN=$(swift build -c release --show-bin-path)/callvault
 rm -rf data && mkdir -p data/archive && cp -r samples/spool samples/callvault.toml samples/registry.csv data/
+"$BIN" numbers import data/registry.csv --config data/callvault.toml
 set +e
 "$BIN" run --once --config data/callvault.toml
 status=$?
@@ -19,6 +20,7 @@ Demo finished (exit status $status: 3 means some inputs were quarantined, as two
   index:        data/callvault.sqlite
   quarantined:  data/spool/failed/   (each with its .error.json)
 Try next:
+  $BIN query --config data/callvault.toml --campaign Search-Brand
   $BIN show 1764338400.101 --config data/callvault.toml
   sqlite3 data/callvault.sqlite "select started_at, caller, tracking_number, outcome, talk_ms from calls order by started_at"
 MSG

@@ -38,6 +38,14 @@ public struct CallRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
     public var extra: String
     public var warnings: [String]
     public var ingestedAt: String
+    public var campaign: String? = nil
+    public var source: String? = nil
+    public var medium: String? = nil
+    public var registryID: Int64? = nil
+    public var callerAreaCode: String? = nil
+    public var callerRegion: String? = nil
+    public var callerPlace: String? = nil
+    public var callerCountry: String? = nil
 
     public init(id: String,
                 callID: String,
@@ -131,6 +139,12 @@ public struct CallRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
         case sourceSha256 = "source_sha256"
         case metadata, extra, warnings
         case ingestedAt = "ingested_at"
+        case campaign, source, medium
+        case registryID = "registry_id"
+        case callerAreaCode = "caller_area_code"
+        case callerRegion = "caller_region"
+        case callerPlace = "caller_place"
+        case callerCountry = "caller_country"
     }
 
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.useDefaultKeys
@@ -140,7 +154,9 @@ public struct CallRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
         let encoder = JSONEncoder()
         var object = (try? JSONSerialization.jsonObject(with: encoder.encode(self))) as? [String: Any] ?? [:]
         object["extra"] = (try? JSONSerialization.jsonObject(with: Data(extra.utf8))) ?? [String: Any]()
-        for key in ["caller", "caller_raw", "caller_valid", "caller_name", "channel_roles", "disposition", "switch_duration_ms"]
+        for key in ["caller", "caller_raw", "caller_valid", "caller_name", "channel_roles", "disposition", "switch_duration_ms",
+                    "campaign", "source", "medium", "registry_id", "caller_area_code", "caller_region", "caller_place",
+                    "caller_country"]
         where object[key] == nil {
             object[key] = NSNull()
         }

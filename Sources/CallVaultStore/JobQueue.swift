@@ -118,6 +118,8 @@ public struct JobQueue: Sendable {
         let t = now.timeIntervalSince1970
         return try index.pool.write { db in
             guard try holds(db, job: job, owner: owner) else { return .leaseLost }
+            var record = record
+            try Registry.link(&record, db)
             try record.insert(db, onConflict: .ignore)
             try db.execute(sql: "UPDATE jobs SET state = 'archived', record_id = ?, updated_at = ? WHERE id = ?",
                            arguments: [record.id, t, job.id])

@@ -60,6 +60,34 @@ enum Schema {
             }
             try db.create(index: "jobs_state", on: "jobs", columns: ["state", "available_at"])
         }
+        migrator.registerMigration("v2-attribution") { db in
+            try db.create(table: "registry") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("tracking_number", .text).notNull()
+                t.column("campaign", .text).notNull()
+                t.column("source", .text)
+                t.column("medium", .text)
+                t.column("valid_from", .text)
+                t.column("valid_to", .text)
+                t.column("line", .integer)
+                t.column("imported_at", .text).notNull()
+                t.column("imported_from", .text)
+            }
+            try db.create(index: "registry_number", on: "registry", columns: ["tracking_number", "valid_from"])
+            try db.alter(table: "calls") { t in
+                t.add(column: "campaign", .text)
+                t.add(column: "source", .text)
+                t.add(column: "medium", .text)
+                t.add(column: "registry_id", .integer)
+                t.add(column: "caller_area_code", .text)
+                t.add(column: "caller_region", .text)
+                t.add(column: "caller_place", .text)
+                t.add(column: "caller_country", .text)
+            }
+            try db.create(index: "calls_campaign", on: "calls", columns: ["campaign", "started_at"])
+            try db.create(index: "calls_source", on: "calls", columns: ["source", "started_at"])
+            try db.create(index: "calls_outcome", on: "calls", columns: ["outcome", "started_at"])
+        }
         return migrator
     }
 

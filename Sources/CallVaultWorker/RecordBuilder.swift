@@ -20,7 +20,8 @@ enum RecordBuilder {
             warnings.append(String(format: "the sidecar's duration_s (%.1f s) disagrees with the audio (%.1f s)",
                                    switchSeconds, Double(analysis.durationMs) / 1000))
         }
-        return CallRecord(
+        let geography = PhoneGeography.lookup(caller.isValid ? caller.stored : nil)
+        var record = CallRecord(
             id: id, callID: callID,
             caller: caller.stored, callerRaw: sidecar.caller, callerValid: sidecar.caller == nil ? nil : caller.isValid,
             callerName: sidecar.callerName,
@@ -34,5 +35,10 @@ enum RecordBuilder {
             switchDurationMs: sidecar.durationSeconds.map { Int(($0 * 1000).rounded()) },
             archivePath: archivePath, sha256: sha256, bytes: bytes, sourceBytes: source.bytes, sourceSha256: source.hex,
             metadata: sidecar.metadata, extra: sidecar.extra, warnings: warnings, ingestedAt: Timestamp.format(now))
+        record.callerAreaCode = geography.areaCode
+        record.callerRegion = geography.region
+        record.callerPlace = geography.place
+        record.callerCountry = geography.country
+        return record
     }
 }

@@ -1,0 +1,87 @@
+import Foundation
+
+/// One row of the tracking-number registry: which campaign a number belonged to, and when.
+///
+/// The window is half-open, `[validFrom, validTo)`: a call exactly at `valid_to` belongs to
+/// the number's next row. Either end may be open (nil).
+public struct RegistryEntry: Sendable, Equatable {
+    public var line: Int
+    public var trackingNumber: String
+    public var campaign: String
+    public var source: String?
+    public var medium: String?
+    public var validFrom: Date?
+    public var validTo: Date?
+
+    public init(line: Int, trackingNumber: String, campaign: String, source: String?, medium: String?, validFrom: Date?, validTo: Date?) {
+        self.line = line
+        self.trackingNumber = trackingNumber
+        self.campaign = campaign
+        self.source = source
+        self.medium = medium
+        self.validFrom = validFrom
+        self.validTo = validTo
+    }
+
+    public func contains(_ date: Date) -> Bool {
+        (validFrom.map { $0 <= date } ?? true) && (validTo.map { date < $0 } ?? true)
+    }
+
+    func overlaps(_ other: RegistryEntry) -> Bool {
+        let aStart = validFrom ?? .distantPast, aEnd = validTo ?? .distantFuture
+        let bStart = other.validFrom ?? .distantPast, bEnd = other.validTo ?? .distantFuture
+        return aStart < bEnd && bStart < aEnd
+    }
+
+    public static let columns = ["tracking_number", "campaign", "source", "medium", "valid_from", "valid_to"]
+
+    /// Parses and checks a registry CSV: header, normalised numbers, dates, disjoint windows per number.
+    /// Throws the first problem as `FILE:LINE: field: reason`.
+    public static func parse(csv text: String, file: String, defaultCountryCode: String = "1",
+                             timeZone: TimeZone = TimeZone(identifier: "UTC")!) throws -> [RegistryEntry] {
+        let table = try CSVTable(text: text, file: file)
+        for required in ["tracking_number", "campaign"] where !table.header.contains(required) {
+            throw ConfigError(file: file, line: 1, "the header lacks the column \(required) (expected \(columns.joined(separator: ",")))")
+        }
+        if let unknown = table.header.first(where: { !columns.contains($0) }) {
+            throw ConfigError(file: file, line: 1, "unknown column \(unknown.debugDescription) (expected \(columns.joined(separator: ",")))")
+        }
+        var entries: [RegistryEntry] = []
+        for row in table.rows {
+            guard row.fields.count == table.header.count else {
+                throw ConfigError(file: file, line: row.line, "\(row.fields.count) fields, the header has \(table.header.count)")
+            }
+            var f: [String: String] = [:]
+            for (name, value) in zip(table.header, row.fields) { f[name] = value.trimmingCharacters(in: .whitespaces) }
+            func fail(_ field: String, _ reason: String) -> ConfigError {
+                ConfigError(file: file, line: row.line, "\(field): \(reason)")
+            }
+            let raw = f["tracking_number"] ?? ""
+            guard case .e164(let number) = PhoneNumber.normalise(raw, defaultCountryCode: defaultCountryCode) else {
+                throw fail("tracking_number", "\(raw.debugDescription) is not a phone number")
+            }
+            let campaign = f["campaign"] ?? ""
+            guard !campaign.isEmpty else { throw fail("campaign", "is empty") }
+            for (name, value) in f where value.count > 200 { throw fail(name, "longer than 200 characters") }
+            func date(_ name: String) throws -> Date? {
+                guard let text = f[name], !text.isEmpty else { return nil }
+                guard let d = Timestamp.parseBoundary(text, timeZone: timeZone) else {
+                    throw fail(name, "\(text.debugDescription) is not an ISO date or timestamp")
+                }
+                return d
+            }
+            let entry = RegistryEntry(line: row.line, trackingNumber: number, campaign: campaign,
+                                      source: f["source"]?.nilIfEmpty, medium: f["medium"]?.nilIfEmpty,
+                                      validFrom: try date("valid_from"), validTo: try date("valid_to"))
+            if let from = entry.validFrom, let to = entry.validTo, from >= to {
+                throw fail("valid_to", "must be after valid_from")
+            }
+            if let clash = entries.first(where: { $0.trackingNumber == number && $0.overlaps(entry) }) {
+                throw ConfigError(file: file, line: row.line,
+                                  "valid_from/valid_to: the window for \(number) overlaps the one on line \(clash.line) (lines \(clash.line) and \(row.line))")
+            }
+            entries.append(entry)
+        }
+        return entries
+    }
+}

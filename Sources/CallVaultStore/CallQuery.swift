@@ -1,0 +1,66 @@
+import CallVaultCore
+import Foundation
+import GRDB
+
+/// The filters of `callvault query`, all combinable, turned into one parameterised SQL query.
+public struct CallQuery: Sendable {
+    public enum Sort: String, Sendable, CaseIterable { case startedAt = "started_at", duration }
+
+    public var campaigns: [String] = []
+    public var source: String?
+    public var trackingNumber: String?
+    public var caller: String?
+    public var outcome: Outcome?
+    public var since: Date?
+    public var until: Date?
+    public var minDurationMs: Int?
+    public var unassigned = false
+    public var ids: [String] = []
+    public var sort: Sort = .startedAt
+    public var ascending = false
+    /// 0: no limit.
+    public var limit = 100
+
+    public init() {}
+
+    /// `WHERE …` and its arguments (never string-built from values).
+    public func whereClause() -> (sql: String, arguments: StatementArguments) {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if !campaigns.isEmpty {
+            conditions.append("campaign IN (\(Array(repeating: "?", count: campaigns.count).joined(separator: ", ")))")
+            arguments += StatementArguments(campaigns)
+        }
+        if let source { conditions.append("source = ?"); arguments += [source] }
+        if let trackingNumber { conditions.append("tracking_number = ?"); arguments += [trackingNumber] }
+        if let caller { conditions.append("caller = ?"); arguments += [caller] }
+        if let outcome { conditions.append("outcome = ?"); arguments += [outcome.rawValue] }
+        if let since { conditions.append("started_at >= ?"); arguments += [Timestamp.format(since)] }
+        if let until { conditions.append("started_at < ?"); arguments += [Timestamp.format(until)] }
+        if let minDurationMs { conditions.append("duration_ms >= ?"); arguments += [minDurationMs] }
+        if unassigned { conditions.append("campaign IS NULL") }
+        if !ids.isEmpty {
+            conditions.append("id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ", ")))")
+            arguments += StatementArguments(ids)
+        }
+        return (conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "), arguments)
+    }
+
+    public struct Result: Sendable {
+        public var records: [CallRecord]
+        /// Matches in all; more than `records.count` when the limit cut the list.
+        public var total: Int
+    }
+
+    public func run(_ index: CallIndex) throws -> Result {
+        let (clause, arguments) = whereClause()
+        let order = (sort == .startedAt ? "started_at" : "duration_ms") + (ascending ? " ASC" : " DESC") + ", id"
+        return try index.pool.read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM calls \(clause)", arguments: arguments) ?? 0
+            var sql = "SELECT * FROM calls \(clause) ORDER BY \(order)"
+            var args = arguments
+            if limit > 0 { sql += " LIMIT ?"; args += [limit] }
+            return Result(records: try CallRecord.fetchAll(db, sql: sql, arguments: args), total: total)
+        }
+    }
+}

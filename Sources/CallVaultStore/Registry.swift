@@ -1,0 +1,143 @@
+import CallVaultCore
+import Foundation
+import GRDB
+
+/// The tracking-number registry and call attribution.
+///
+/// A call is attributed to the registry row of its tracking number whose half-open window
+/// `[valid_from, valid_to)` contains `started_at`. Importing replaces the whole registry in one
+/// transaction and re-links every call, so a registry loaded after the calls still attributes them.
+public struct Registry: Sendable {
+    public let index: CallIndex
+
+    public init(index: CallIndex) { self.index = index }
+
+    public struct ImportResult: Sendable, Equatable {
+        public var rows: Int
+        public var added: Int
+        public var removed: Int
+        public var callsRelinked: Int
+        public var unchanged: Bool { added == 0 && removed == 0 }
+    }
+
+    /// Replaces the registry with `entries` (already checked by ``RegistryEntry/parse(csv:file:defaultCountryCode:timeZone:)``).
+    /// Importing the same rows again changes nothing.
+    public func replace(with entries: [RegistryEntry], file: String, now: Date) throws -> ImportResult {
+        try index.pool.write { db in
+            let existing = try Row.fetchAll(db, sql: "SELECT tracking_number, campaign, source, medium, valid_from, valid_to FROM registry")
+                .map { Key(row: $0) }
+            let incoming = entries.map { Key(entry: $0) }
+            let old = Set(existing), new = Set(incoming)
+            if old == new && existing.count == incoming.count {
+                return ImportResult(rows: entries.count, added: 0, removed: 0, callsRelinked: 0)
+            }
+            try db.execute(sql: "DELETE FROM registry")
+            for e in entries {
+                try db.execute(sql: """
+                    INSERT INTO registry (tracking_number, campaign, source, medium, valid_from, valid_to, line, imported_at, imported_from)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [e.trackingNumber, e.campaign, e.source, e.medium, e.validFrom.map(Timestamp.format),
+                                     e.validTo.map(Timestamp.format), e.line, Timestamp.format(now), file])
+            }
+            let relinked = try Self.relinkAll(db)
+            return ImportResult(rows: entries.count, added: new.subtracting(old).count, removed: old.subtracting(new).count,
+                                callsRelinked: relinked)
+        }
+    }
+
+    /// Re-attributes every call; returns how many changed campaign.
+    public func relink() throws -> Int {
+        try index.pool.write { db in try Self.relinkAll(db) }
+    }
+
+    static func relinkAll(_ db: Database) throws -> Int {
+        try db.execute(sql: """
+            UPDATE calls SET (campaign, source, medium, registry_id) = (
+                SELECT r.campaign, r.source, r.medium, r.id FROM registry r
+                WHERE r.tracking_number = calls.tracking_number
+                  AND (r.valid_from IS NULL OR r.valid_from <= calls.started_at)
+                  AND (r.valid_to IS NULL OR calls.started_at < r.valid_to)
+                ORDER BY r.valid_from DESC LIMIT 1)
+            WHERE registry_id IS NOT (
+                SELECT r.id FROM registry r
+                WHERE r.tracking_number = calls.tracking_number
+                  AND (r.valid_from IS NULL OR r.valid_from <= calls.started_at)
+                  AND (r.valid_to IS NULL OR calls.started_at < r.valid_to)
+                ORDER BY r.valid_from DESC LIMIT 1)
+            """)
+        return db.changesCount
+    }
+
+    /// Sets the attribution fields of a record about to be inserted.
+    static func link(_ record: inout CallRecord, _ db: Database) throws {
+        let row = try Row.fetchOne(db, sql: """
+            SELECT id, campaign, source, medium FROM registry
+            WHERE tracking_number = ? AND (valid_from IS NULL OR valid_from <= ?) AND (valid_to IS NULL OR ? < valid_to)
+            ORDER BY valid_from DESC LIMIT 1
+            """, arguments: [record.trackingNumber, record.startedAt, record.startedAt])
+        record.registryID = row?["id"]
+        record.campaign = row?["campaign"]
+        record.source = row?["source"]
+        record.medium = row?["medium"]
+    }
+
+    public struct Listing: Sendable, Codable, Equatable {
+        public var trackingNumber: String
+        public var campaign: String
+        public var source: String?
+        public var medium: String?
+        public var validFrom: String?
+        public var validTo: String?
+        public var calls: Int
+
+        enum CodingKeys: String, CodingKey {
+            case trackingNumber = "tracking_number", campaign, source, medium
+            case validFrom = "valid_from", validTo = "valid_to", calls
+        }
+    }
+
+    public func list() throws -> [Listing] {
+        try index.pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT r.tracking_number, r.campaign, r.source, r.medium, r.valid_from, r.valid_to,
+                       (SELECT count(*) FROM calls c WHERE c.registry_id = r.id) AS calls
+                FROM registry r ORDER BY r.tracking_number, r.valid_from
+                """).map {
+                Listing(trackingNumber: $0["tracking_number"], campaign: $0["campaign"], source: $0["source"], medium: $0["medium"],
+                        validFrom: $0["valid_from"], validTo: $0["valid_to"], calls: $0["calls"])
+            }
+        }
+    }
+
+    public struct Unassigned: Sendable, Codable, Equatable {
+        public var trackingNumber: String
+        public var calls: Int
+        public var firstCall: String
+        public var lastCall: String
+
+        enum CodingKeys: String, CodingKey {
+            case trackingNumber = "tracking_number", calls
+            case firstCall = "first_call", lastCall = "last_call"
+        }
+    }
+
+    /// Tracking numbers of calls no registry row attributes.
+    public func unassigned() throws -> [Unassigned] {
+        try index.pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT tracking_number, count(*) AS calls, min(started_at) AS first, max(started_at) AS last
+                FROM calls WHERE campaign IS NULL GROUP BY tracking_number ORDER BY calls DESC, tracking_number
+                """).map { Unassigned(trackingNumber: $0["tracking_number"], calls: $0["calls"], firstCall: $0["first"], lastCall: $0["last"]) }
+        }
+    }
+
+    private struct Key: Hashable {
+        var values: [String?]
+        init(row: Row) {
+            values = ["tracking_number", "campaign", "source", "medium", "valid_from", "valid_to"].map { row[$0] }
+        }
+        init(entry e: RegistryEntry) {
+            values = [e.trackingNumber, e.campaign, e.source, e.medium, e.validFrom.map(Timestamp.format), e.validTo.map(Timestamp.format)]
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import ArgumentParser
+import CallVaultCore
+import CallVaultStore
+import Foundation
+
+struct Numbers: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The tracking-number registry: which campaign each number belonged to, and when.",
+        subcommands: [Import.self, List.self, Unassigned.self, Relink.self])
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Replace the registry with a CSV file and re-link every call.",
+            discussion: """
+            The CSV has a header: tracking_number,campaign,source,medium,valid_from,valid_to
+            (source, medium and the valid_* columns may be empty). valid_from/valid_to are ISO dates
+            or timestamps (a date is midnight UTC, or in --tz); an empty one is open-ended. The
+            window is half-open: a call exactly at valid_to belongs to the number's next row.
+            One number may have several rows with disjoint windows (reassigned between campaigns);
+            overlapping windows are rejected with both line numbers.
+
+            The file replaces the whole registry in one transaction: errors name FILE:LINE and the
+            field, and nothing of a bad file is applied. Importing the same file again changes nothing.
+
+            Example:
+              callvault numbers import samples/registry.csv --db data/callvault.sqlite
+            """)
+
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The registry CSV.") var file: String
+        @Option(help: "Time zone of dates without an offset (default UTC), e.g. America/New_York.") var tz: String = "UTC"
+
+        func run() throws {
+            guard let zone = TimeZone(identifier: tz) else { throw ValidationError("--tz: unknown time zone \(tz)") }
+            let text: String
+            do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
+                throw CLIError.input("\(file): cannot read (\((error as NSError).localizedDescription))")
+            }
+            let config = try store.loadConfig()
+            let entries: [RegistryEntry]
+            do {
+                entries = try RegistryEntry.parse(csv: text, file: file, defaultCountryCode: config.defaultCountryCode ?? "1", timeZone: zone)
+            } catch let e as ConfigError { throw CLIError.input(e.description) }
+            let (index, _) = try store.openIndex()
+            let result = try Registry(index: index).replace(with: entries, file: file, now: Date())
+            if result.unchanged {
+                print("\(file): \(result.rows) rows, registry unchanged")
+            } else {
+                print("\(file): \(result.rows) rows (\(result.added) new, \(result.removed) removed); \(result.callsRelinked) calls re-linked")
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the registry with the number of calls each row attributes.")
+        @OptionGroup var store: StoreOptions
+        @Option(help: "table, json or csv.") var format: OutputFormat = .table
+
+        func run() throws {
+            let (index, _) = try store.openIndex(readOnly: true)
+            let rows = try Registry(index: index).list()
+            switch format {
+            case .json: print(try JSONOutput.string(rows))
+            case .csv:
+                print(CSVWriter.line(RegistryEntry.columns + ["calls"]))
+                for r in rows { print(CSVWriter.line([r.trackingNumber, r.campaign, r.source, r.medium, r.validFrom, r.validTo, "\(r.calls)"])) }
+            case .table:
+                var t = TextTable(columns: ["tracking_number", "campaign", "source", "medium", "valid_from", "valid_to", "calls"])
+                for r in rows { t.add([r.trackingNumber, r.campaign, r.source, r.medium, r.validFrom, r.validTo, "\(r.calls)"]) }
+                print(t.render())
+            }
+        }
+    }
+
+    struct Unassigned: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Tracking numbers that received calls but no registry row covers.")
+        @OptionGroup var store: StoreOptions
+        @Option(help: "table, json or csv.") var format: OutputFormat = .table
+
+        func run() throws {
+            let (index, _) = try store.openIndex(readOnly: true)
+            let rows = try Registry(index: index).unassigned()
+            switch format {
+            case .json: print(try JSONOutput.string(rows))
+            case .csv:
+                print(CSVWriter.line(["tracking_number", "calls", "first_call", "last_call"]))
+                for r in rows { print(CSVWriter.line([r.trackingNumber, "\(r.calls)", r.firstCall, r.lastCall])) }
+            case .table:
+                var t = TextTable(columns: ["tracking_number", "calls", "first_call", "last_call"])
+                for r in rows { t.add([r.trackingNumber, "\(r.calls)", r.firstCall, r.lastCall]) }
+                print(t.render())
+            }
+        }
+    }
+
+    struct Relink: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Re-attribute every call from the current registry (import does this too).")
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let (index, _) = try store.openIndex()
+            print("\(try Registry(index: index).relink()) calls re-linked")
+        }
+    }
+}

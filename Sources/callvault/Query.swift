@@ -1,0 +1,127 @@
+import ArgumentParser
+import CallVaultCore
+import CallVaultStore
+import Foundation
+
+struct Query: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Find calls by campaign, number, caller, outcome and time.",
+        discussion: """
+        Filters combine with AND; --campaign may repeat (any of them). Times are ISO dates or
+        timestamps; a date without offset is midnight in --tz (default UTC), and a date given to
+        --until includes that whole day. Newest first by default.
+
+        Examples:
+          callvault query --campaign Search-Brand --since 2026-11-01 --until 2026-11-30
+          callvault query --outcome missed --caller "(646) 555-0170" --format csv > missed.csv
+          callvault query --unassigned --limit 0 --format json
+        """)
+
+    @OptionGroup var store: StoreOptions
+    @Option(help: "Campaign name; repeat for several.") var campaign: [String] = []
+    @Option(help: "Ad source (e.g. google).") var source: String?
+    @Option(help: "The number dialed, any notation.") var trackingNumber: String?
+    @Option(help: "The caller's number, any notation.") var caller: String?
+    @Option(help: "answered, missed or abandoned.") var outcome: Outcome?
+    @Option(help: "Calls that started at or after T.") var since: String?
+    @Option(help: "Calls that started before T (a date: before the end of that day).") var until: String?
+    @Option(help: "Time zone for dates without an offset, e.g. America/New_York.") var tz: String = "UTC"
+    @Option(help: "Only calls lasting at least this many seconds.") var minDuration: Double?
+    @Flag(help: "Only calls no registry row attributes.") var unassigned = false
+    @Option(help: "started_at or duration (descending).") var sort: String = "started_at"
+    @Option(help: "At most N calls; 0 for no limit.") var limit: Int = 100
+    @Option(help: "table, json or csv.") var format: OutputFormat = .table
+
+    func validate() throws {
+        if limit < 0 { throw ValidationError("--limit must be 0 (no limit) or more") }
+        if CallQuery.Sort(rawValue: sort) == nil { throw ValidationError("--sort must be started_at or duration") }
+        if TimeZone(identifier: tz) == nil { throw ValidationError("--tz: unknown time zone \(tz)") }
+    }
+
+    func run() throws {
+        let config = try store.loadConfig()
+        let country = config.defaultCountryCode ?? "1"
+        let zone = TimeZone(identifier: tz)!
+        var q = CallQuery()
+        q.campaigns = campaign
+        q.source = source
+        q.trackingNumber = try trackingNumber.map { try normalise($0, country: country, option: "--tracking-number") }
+        q.caller = try caller.map { try normalise($0, country: country, option: "--caller") }
+        q.outcome = outcome
+        q.since = try since.map { try TimeBounds.start($0, zone: zone, option: "--since") }
+        q.until = try until.map { try TimeBounds.end($0, zone: zone, option: "--until") }
+        q.minDurationMs = minDuration.map { Int($0 * 1000) }
+        q.unassigned = unassigned
+        q.sort = CallQuery.Sort(rawValue: sort)!
+        q.limit = limit
+        let (index, archive) = try store.openIndex(readOnly: true)
+        let result = try q.run(index)
+        try RecordOutput.write(result.records, format: format, archiveRoot: archive)
+        if result.total > result.records.count {
+            FileHandle.standardError.write(Data("callvault: showing \(result.records.count) of \(result.total) calls; use --limit 0 for all\n".utf8))
+        }
+    }
+
+    private func normalise(_ text: String, country: String, option: String) throws -> String {
+        switch PhoneNumber.normalise(text, defaultCountryCode: country) {
+        case .e164(let n): return n
+        case .unparseable(let raw): return raw
+        case .withheld: throw ValidationError("\(option): \(text.debugDescription) is not a number")
+        }
+    }
+}
+
+extension Outcome: ExpressibleByArgument {}
+
+/// `--since`/`--until` parsing shared by query and reports.
+enum TimeBounds {
+    static func start(_ text: String, zone: TimeZone, option: String) throws -> Date {
+        guard let d = Timestamp.parseBoundary(text, timeZone: zone) else {
+            throw ValidationError("\(option): \(text.debugDescription) is not an ISO date or timestamp (e.g. 2026-11-28 or 2026-11-28T14:00:00Z)")
+        }
+        return d
+    }
+
+    /// A bare date means the end of that day (exclusive next midnight).
+    static func end(_ text: String, zone: TimeZone, option: String) throws -> Date {
+        let d = try start(text, zone: zone, option: option)
+        if text.trimmingCharacters(in: .whitespaces).count == 10 {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = zone
+            return calendar.date(byAdding: .day, value: 1, to: d)!
+        }
+        return d
+    }
+}
+
+/// Prints records as a table, a JSON array of `show` objects, or CSV.
+enum RecordOutput {
+    static let csvColumns = ["id", "call_id", "started_at", "campaign", "source", "medium", "tracking_number", "caller",
+                             "caller_name", "caller_area_code", "caller_region", "caller_place", "caller_country", "outcome",
+                             "duration_ms", "talk_ms", "longest_silence_ms", "disposition", "archive_path", "sha256", "bytes"]
+
+    static func write(_ records: [CallRecord], format: OutputFormat, archiveRoot: String) throws {
+        switch format {
+        case .json:
+            let data = try JSONSerialization.data(withJSONObject: records.map { $0.jsonObject(archiveRoot: archiveRoot) },
+                                                  options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            print(String(decoding: data, as: UTF8.self))
+        case .csv:
+            print(CSVWriter.line(csvColumns))
+            for r in records {
+                let o = r.jsonObject(archiveRoot: archiveRoot)
+                print(CSVWriter.line(csvColumns.map { key in
+                    guard let v = o[key], !(v is NSNull) else { return nil }
+                    return "\(v)"
+                }))
+            }
+        case .table:
+            var t = TextTable(columns: ["started_at", "id", "campaign", "caller", "tracking_number", "outcome", "duration", "talk"])
+            for r in records {
+                t.add([r.startedAt, r.id, r.campaign, r.caller, r.trackingNumber, r.outcome,
+                       String(format: "%.1f", Double(r.durationMs) / 1000), String(format: "%.1f", Double(r.talkMs) / 1000)])
+            }
+            print(t.render())
+        }
+    }
+}

@@ -18,8 +18,8 @@ public struct Sidecar: Sendable, Equatable {
     public var durationSeconds: Double?
     public var channels: [String]?
     public var metadata: [String: String]
-    /// Fields callvault does not know, as a JSON object text (empty object when none).
-    public var extra: String
+    /// Fields callvault does not know, kept as they were written.
+    public var extra: [String: JSONValue]
 
     public enum Limits {
         public static let fileBytes = 1 << 20
@@ -101,12 +101,15 @@ public struct Sidecar: Sendable, Equatable {
                 metadata[k] = s
             }
         }
-        let unknown = dict.filter { !known.contains($0.key) }
-        let extraData = (try? JSONSerialization.data(withJSONObject: unknown, options: [.sortedKeys])) ?? Data("{}".utf8)
+        var extra: [String: JSONValue] = [:]
+        if dict.keys.contains(where: { !known.contains($0) }) {
+            let all = (try? JSONDecoder().decode([String: JSONValue].self, from: data)) ?? [:]
+            extra = all.filter { !known.contains($0.key) }
+        }
         return Sidecar(
             trackingNumber: tracking, startedAt: started, callID: try string("call_id"), caller: try string("caller"),
             callerName: try string("caller_name"), disposition: try string("disposition"), durationSeconds: duration,
-            channels: channels, metadata: metadata, extra: String(decoding: extraData, as: UTF8.self))
+            channels: channels, metadata: metadata, extra: extra)
     }
 
     /// Maximum nesting of arrays and objects, counted without parsing (strings skipped).

@@ -25,10 +25,18 @@ public final class CallIndex: Sendable {
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
-        do {
-            pool = try DatabasePool(path: path, configuration: config)
-        } catch let error as DatabaseError {
-            throw IndexError(.unusable, "\(path): cannot open the index (\(error.message ?? "\(error.resultCode)"))")
+        // Creating a WAL database takes a lock that the busy timeout does not cover: another
+        // process creating the same index at the same moment is waited for here.
+        let deadline = Date().addingTimeInterval(busyTimeout)
+        while true {
+            do {
+                pool = try DatabasePool(path: path, configuration: config)
+                break
+            } catch let error as DatabaseError where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED) && Date() < deadline {
+                usleep(50_000)
+            } catch let error as DatabaseError {
+                throw IndexError(.unusable, "\(path): cannot open the index (\(error.message ?? "\(error.resultCode)"))")
+            }
         }
         if !exists { chmod(path, 0o600) }
         do {
@@ -37,13 +45,26 @@ public final class CallIndex: Sendable {
             if !unknown.isEmpty {
                 throw IndexError(.newerSchema, "\(path): written by a newer callvault (schema \(unknown.sorted().joined(separator: ", "))); upgrade callvault")
             }
-            if !readOnly { try Schema.migrator.migrate(pool) }
+            if !readOnly { try Self.migrate(pool) }
         } catch let error as DatabaseError {
             let reason = error.resultCode == .SQLITE_NOTADB ? "not an SQLite database" : (error.message ?? "\(error.resultCode)")
             if error.resultCode == .SQLITE_READONLY {
                 throw IndexError(.readOnly, "\(path): the index is read-only (\(reason))")
             }
             throw IndexError(.unusable, "\(path): cannot use the index (\(reason)); nothing was changed")
+        }
+    }
+
+    /// Migrates; when another process migrates the same new index at the same moment, one of the
+    /// two fails on "table already exists" (its transaction rolled back) and simply tries again.
+    private static func migrate(_ pool: DatabasePool) throws {
+        for attempt in 1... {
+            do {
+                try Schema.migrator.migrate(pool)
+                return
+            } catch let error as DatabaseError where attempt < 10 && error.resultCode == .SQLITE_ERROR {
+                usleep(UInt32(50_000 * attempt))
+            }
         }
     }
 

@@ -34,8 +34,8 @@ public struct CallRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
     public var sourceBytes: Int
     public var sourceSha256: String
     public var metadata: [String: String]
-    /// Unknown sidecar fields, a JSON object text.
-    public var extra: String
+    /// Unknown sidecar fields, as written (stored as JSON text).
+    public var extra: [String: JSONValue]
     public var warnings: [String]
     public var ingestedAt: String
     public var campaign: String? = nil
@@ -75,7 +75,7 @@ public struct CallRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
                 sourceBytes: Int,
                 sourceSha256: String,
                 metadata: [String: String],
-                extra: String,
+                extra: [String: JSONValue],
                 warnings: [String],
                 ingestedAt: String) {
         self.id = id
@@ -149,18 +149,43 @@ public struct CallRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
 
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.useDefaultKeys
 
-    /// The JSON object of `show`: every column, JSON columns as JSON, plus `archive_file` (absolute).
-    public func jsonObject(archiveRoot: String) -> [String: Any] {
-        let encoder = JSONEncoder()
-        var object = (try? JSONSerialization.jsonObject(with: encoder.encode(self))) as? [String: Any] ?? [:]
-        object["extra"] = (try? JSONSerialization.jsonObject(with: Data(extra.utf8))) ?? [String: Any]()
-        for key in ["caller", "caller_raw", "caller_valid", "caller_name", "channel_roles", "disposition", "switch_duration_ms",
-                    "campaign", "source", "medium", "registry_id", "caller_area_code", "caller_region", "caller_place",
-                    "caller_country"]
-        where object[key] == nil {
-            object[key] = NSNull()
+    /// The object of `show` and `query --format json`: every column, plus `archive_file` (absolute).
+    public func output(archiveRoot: String) -> Output { Output(record: self, archiveFile: archiveRoot + "/" + archivePath) }
+
+    public struct Output: Encodable, Sendable {
+        public let record: CallRecord
+        public let archiveFile: String
+
+        struct Key: CodingKey {
+            var stringValue: String
+            init(_ s: String) { stringValue = s }
+            init?(stringValue: String) { self.stringValue = stringValue }
+            var intValue: Int? { nil }
+            init?(intValue: Int) { nil }
         }
-        object["archive_file"] = URL(fileURLWithPath: archiveRoot).appendingPathComponent(archivePath).standardizedFileURL.path
-        return object
+
+        public func encode(to encoder: Encoder) throws {
+            try record.encode(to: encoder)
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode(archiveFile, forKey: Key("archive_file"))
+            let r = record
+            let absent: [(CodingKeys, Bool)] = [
+                (.caller, r.caller == nil), (.callerRaw, r.callerRaw == nil), (.callerValid, r.callerValid == nil),
+                (.callerName, r.callerName == nil), (.channelRoles, r.channelRoles == nil), (.disposition, r.disposition == nil),
+                (.switchDurationMs, r.switchDurationMs == nil), (.campaign, r.campaign == nil), (.source, r.source == nil),
+                (.medium, r.medium == nil), (.registryID, r.registryID == nil), (.callerAreaCode, r.callerAreaCode == nil),
+                (.callerRegion, r.callerRegion == nil), (.callerPlace, r.callerPlace == nil), (.callerCountry, r.callerCountry == nil),
+            ]
+            for (key, isAbsent) in absent where isAbsent {
+                try c.encodeNil(forKey: Key(key.stringValue))
+            }
+        }
+
+    }
+
+    /// The same object as a dictionary, for CSV columns.
+    public func jsonObject(archiveRoot: String) -> [String: Any] {
+        let data = (try? JSONEncoder().encode(output(archiveRoot: archiveRoot))) ?? Data("{}".utf8)
+        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
     }
 }

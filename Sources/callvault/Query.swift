@@ -103,9 +103,7 @@ enum RecordOutput {
     static func write(_ records: [CallRecord], format: OutputFormat, archiveRoot: String) throws {
         switch format {
         case .json:
-            let data = try JSONSerialization.data(withJSONObject: records.map { $0.jsonObject(archiveRoot: archiveRoot) },
-                                                  options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-            print(String(decoding: data, as: UTF8.self))
+            print(try JSONOutput.string(records.map { $0.output(archiveRoot: archiveRoot) }))
         case .csv:
             print(CSVWriter.line(csvColumns))
             for r in records {

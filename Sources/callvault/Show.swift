@@ -25,8 +25,6 @@ struct Show: ParsableCommand {
         guard let record = try index.call(id: key) else {
             throw CLIError.notFound("no call \(id.debugDescription) in \(index.path)")
         }
-        let data = try JSONSerialization.data(withJSONObject: record.jsonObject(archiveRoot: archive),
-                                              options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        print(String(decoding: data, as: UTF8.self))
+        print(try JSONOutput.string(record.output(archiveRoot: archive)))
     }
 }

@@ -23,7 +23,7 @@ struct SidecarTests {
         #expect(s.durationSeconds == 31.5)
         #expect(s.channels == ["caller", "agent"])
         #expect(s.metadata == ["queue": "sales"])
-        #expect(s.extra == #"{"vendor":{"x":1}}"#)
+        #expect(s.extra == ["vendor": .object(["x": .int(1)])])
     }
 
     @Test("each problem is one readable sentence naming the field", arguments: [

@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Index benchmark: builds an index of N synthetic calls (default 1,000,000) with the schema
+callvault creates, then times typical `callvault query` (and `report`, when built) commands end
+to end, process start included, and prints p50/p99 latencies.
+
+    swift build -c release --product callvault
+    scripts/bench-index.py --calls 1000000 --runs 30
+"""
+import argparse, os, random, sqlite3, statistics, subprocess, sys, tempfile, time
+
+CAMPAIGNS = [f"Campaign-{i:02d}" for i in range(40)]
+SOURCES = ["google", "bing", "facebook", "radio", "print", "tv"]
+
+def build(db, n, seed=7):
+    rnd = random.Random(seed)
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA journal_mode=WAL")
+    numbers = [f"+1415555{1000 + i:04d}" for i in range(400)]
+    con.execute("DELETE FROM registry")
+    for i, num in enumerate(numbers):
+        con.execute("INSERT INTO registry (tracking_number, campaign, source, medium, imported_at) VALUES (?,?,?,?,?)",
+                    (num, CAMPAIGNS[i % len(CAMPAIGNS)], SOURCES[i % len(SOURCES)], "cpc", "2026-01-01T00:00:00Z"))
+    start = 1767225600 - 365 * 86400  # a year of calls ending 2026-01-01
+    callers = [f"+1{rnd.choice([212, 415, 646, 312, 617, 305, 773])}555{rnd.randrange(10000):04d}" for _ in range(200000)]
+    rows = []
+    for i in range(n):
+        t = start + rnd.randrange(365 * 86400)
+        ts = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+        k = rnd.randrange(len(numbers))
+        outcome = rnd.choices(["answered", "missed", "abandoned"], [70, 20, 10])[0]
+        dur = rnd.randrange(5000, 900000) if outcome == "answered" else rnd.randrange(30000, 60000) if outcome == "missed" else rnd.randrange(1000, 29000)
+        talk = int(dur * 0.7) if outcome == "answered" else 0
+        caller = rnd.choice(callers)
+        cid = f"bench-{i}"
+        rows.append((f"c{i:024x}", cid, caller, True, numbers[k], numbers[k], ts, dur, talk, outcome, 0, 0, "[]", 1, 8000, "WAV", "x.wav",
+                     f"{ts[:4]}/{ts[5:7]}/{ts[8:10]}/c{i:024x}.opus", "0" * 64, dur // 60, dur * 8, "0" * 64, "{}", "{}", "[]", ts,
+                     CAMPAIGNS[k % len(CAMPAIGNS)], SOURCES[k % len(SOURCES)], "cpc", k + 1, caller[2:5]))
+        if len(rows) == 50000:
+            insert(con, rows); rows = []
+    if rows:
+        insert(con, rows)
+    con.commit()
+    con.execute("ANALYZE")
+    con.close()
+
+def insert(con, rows):
+    con.executemany("""INSERT INTO calls (id, call_id, caller, caller_valid, tracking_number, tracking_number_raw, started_at, duration_ms, talk_ms,
+        outcome, longest_silence_ms, leading_silence_ms, silences, channels, sample_rate, source_format, source_name,
+        archive_path, sha256, bytes, source_bytes, source_sha256, metadata, extra, warnings, ingested_at,
+        campaign, source, medium, registry_id, caller_area_code) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""", rows)
+
+def timed(cmd, runs):
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        times.append((time.perf_counter() - t) * 1000)
+        if p.returncode not in (0, 3):
+            sys.exit(f"failed: {' '.join(cmd)}\n{p.stderr.decode()}")
+    times.sort()
+    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.99))]
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--callvault", default=".build/release/callvault")
+    ap.add_argument("--calls", type=int, default=1_000_000)
+    ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument("--keep", help="keep the index at this path")
+    ap.add_argument("--reuse", action="store_true", help="with --keep: use the index already there")
+    args = ap.parse_args()
+    d = tempfile.mkdtemp(prefix="callvault-index-")
+    db = args.keep or os.path.join(d, "index.sqlite")
+    if not (args.reuse and os.path.exists(db)):
+        if os.path.exists(db):
+            os.remove(db)
+        subprocess.run([args.callvault, "numbers", "relink", "--db", db], check=True, stdout=subprocess.DEVNULL)
+        t = time.perf_counter()
+        build(db, args.calls)
+        print(f"index: {args.calls:,} calls built in {time.perf_counter() - t:.1f} s ({os.path.getsize(db) / 2**20:.0f} MB)")
+    base = [args.callvault]
+    db_args = ["--db", db, "--archive", d]
+    cases = {
+        "query --campaign C --since/--until (1 month)": ["query", "--campaign", "Campaign-07", "--since", "2025-06-01", "--until", "2025-06-30"],
+        "query --campaign C --campaign D (1 week)": ["query", "--campaign", "Campaign-07", "--campaign", "Campaign-08", "--since", "2025-06-01", "--until", "2025-06-07"],
+        "query --caller N": ["query", "--caller", "(415) 555-0000"],
+        "query --tracking-number N (1 month)": ["query", "--tracking-number", "+14155551007", "--since", "2025-03-01", "--until", "2025-03-31"],
+        "query --outcome missed (1 day)": ["query", "--outcome", "missed", "--since", "2025-09-10", "--until", "2025-09-10"],
+        "query newest 100": ["query"],
+    }
+    for name, cmd in cases.items():
+        p50, p99 = timed(base + cmd + db_args + ["--format", "json"], args.runs)
+        print(f"{name:50} p50 {p50:7.1f} ms   p99 {p99:7.1f} ms")
+    reports = {
+        "report summary --by day (1 year)": ["report", "summary", "--by", "day", "--since", "2025-01-01", "--until", "2025-12-31"],
+        "report summary --by campaign (1 year)": ["report", "summary", "--by", "campaign"],
+        "report missed --unreturned (1 month)": ["report", "missed", "--unreturned", "--since", "2025-06-01", "--until", "2025-06-30"],
+        "report callers": ["report", "callers"],
+        "report area-codes": ["report", "area-codes"],
+        "report hours": ["report", "hours"],
+        "report dead-air": ["report", "dead-air"],
+        "report compare": ["report", "compare", "--campaign", "Campaign-07", "--before", "2025-03-01..2025-03-31", "--after", "2025-04-01..2025-04-30"],
+    }
+    has_report = subprocess.run(base + ["report", "summary", "--help"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+    if has_report:
+        for name, cmd in reports.items():
+            p50, p99 = timed(base + cmd + db_args + ["--format", "json"], max(3, args.runs // 10))
+            print(f"{name:50} p50 {p50:7.1f} ms   p99 {p99:7.1f} ms")
+    print("(wall time of the whole command, process start included)")
+
+if __name__ == "__main__":
+    main()

@@ -43,6 +43,7 @@ let package = Package(
         .target(name: "CallVaultStore", dependencies: [
             "CallVaultCore",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Spool scanning, job execution, archive writes.
         .target(name: "CallVaultWorker", dependencies: [

@@ -100,7 +100,7 @@ def main():
         "report dead-air": ["report", "dead-air"],
         "report compare": ["report", "compare", "--campaign", "Campaign-07", "--before", "2025-03-01..2025-03-31", "--after", "2025-04-01..2025-04-30"],
     }
-    has_report = subprocess.run(base + ["report", "summary", "--help"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+    has_report = "report" in subprocess.run(base + ["--help"], capture_output=True, text=True).stdout
     if has_report:
         for name, cmd in reports.items():
             p50, p99 = timed(base + cmd + db_args + ["--format", "json"], max(3, args.runs // 10))

@@ -37,11 +37,15 @@ public struct Config: Sendable, Equatable {
     public var maxAttempts: Int?
     public var leaseSeconds: Double?
     public var pollSeconds: Double?
+    /// Nil when the file has no `[retention]`: then nothing is ever deleted.
+    public var retention: RetentionPolicy?
+    /// Group that owns archive files and folders (files 0640, folders 0750).
+    public var archiveGroup: String?
 
     public init() {}
 
     static let topKeys: Set<String> = ["spool", "archive", "database", "workers", "keep_originals", "default_country_code",
-                                       "encoder", "analysis", "queue", "retention"]
+                                       "encoder", "analysis", "queue", "retention", "archive_group"]
 
     /// Reads and checks a config file.
     public static func load(path: String) throws -> Config {
@@ -100,6 +104,56 @@ public struct Config: Sendable, Equatable {
             if let l = c.leaseSeconds, l < 5 { throw r.error("lease_seconds must be at least 5", key: "lease_seconds", section: "queue") }
             if let p = c.pollSeconds, p <= 0 { throw r.error("poll_seconds must be positive", key: "poll_seconds", section: "queue") }
         }
+        c.archiveGroup = try r.string(r.root, "archive_group", section: nil)
+        if let retention = try r.table(r.root, "retention") {
+            c.retention = try parseRetention(retention, reader: r, defaultCountryCode: c.defaultCountryCode ?? "1")
+        }
         return c
+    }
+
+    static func parseRetention(_ table: TOMLTable, reader r: TOMLReader, defaultCountryCode: String) throws -> RetentionPolicy {
+        try r.checkKeys(table, allowed: ["rules"], section: "retention")
+        guard let array = table["rules"]?.array else {
+            throw r.error("[retention] needs rules: add [[retention.rules]] tables", section: "retention")
+        }
+        var rules: [RetentionPolicy.Rule] = []
+        let section = "retention.rules"
+        for (i, value) in array.enumerated() {
+            guard let t = value.table else { throw r.error("retention.rules must be tables ([[retention.rules]])", section: section) }
+            try r.checkKeys(t, allowed: ["name", "campaign", "source", "outcome", "tracking_number", "keep_audio_days", "keep_record_days"],
+                            section: section)
+            let name = try r.string(t, "name", section: section) ?? "rule \(i + 1)"
+            func fail(_ message: String, _ key: String) -> ConfigError {
+                r.error("retention rule \(name.debugDescription): \(message)", key: key, section: section)
+            }
+            var outcomes: [Outcome]?
+            if let o = t["outcome"] {
+                let names = o.string.map { [$0] } ?? o.array?.compactMap { $0.string }
+                guard let names, !names.isEmpty else { throw fail("outcome must be a name or a list of names", "outcome") }
+                outcomes = try names.map { n in
+                    guard let outcome = Outcome(rawValue: n) else { throw fail("unknown outcome \(n.debugDescription) (answered, missed, abandoned)", "outcome") }
+                    return outcome
+                }
+            }
+            var tracking: String?
+            if let raw = try r.string(t, "tracking_number", section: section) {
+                guard case .e164(let n) = PhoneNumber.normalise(raw, defaultCountryCode: defaultCountryCode) else {
+                    throw fail("tracking_number \(raw.debugDescription) is not a phone number", "tracking_number")
+                }
+                tracking = n
+            }
+            guard let audio = try r.int(t, "keep_audio_days", section: section, range: 0...100_000) else {
+                throw fail("keep_audio_days is required", "name")
+            }
+            guard let record = try r.int(t, "keep_record_days", section: section, range: 0...100_000) else {
+                throw fail("keep_record_days is required", "name")
+            }
+            rules.append(.init(name: name, campaign: try r.string(t, "campaign", section: section),
+                               source: try r.string(t, "source", section: section), outcomes: outcomes,
+                               trackingNumber: tracking, keepAudioDays: audio, keepRecordDays: record))
+        }
+        let policy = RetentionPolicy(rules: rules)
+        if let problem = policy.problems().first { throw r.error(problem, section: "retention") }
+        return policy
     }
 }

@@ -46,6 +46,10 @@ public struct CallRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
     public var callerRegion: String? = nil
     public var callerPlace: String? = nil
     public var callerCountry: String? = nil
+    public var retainAudioUntil: String? = nil
+    public var retainRecordUntil: String? = nil
+    public var retentionRule: String? = nil
+    public var audioPurgedAt: String? = nil
 
     public init(id: String,
                 callID: String,
@@ -145,6 +149,10 @@ public struct CallRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
         case callerRegion = "caller_region"
         case callerPlace = "caller_place"
         case callerCountry = "caller_country"
+        case retainAudioUntil = "retain_audio_until"
+        case retainRecordUntil = "retain_record_until"
+        case retentionRule = "retention_rule"
+        case audioPurgedAt = "audio_purged_at"
     }
 
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.useDefaultKeys
@@ -175,6 +183,8 @@ public struct CallRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
                 (.switchDurationMs, r.switchDurationMs == nil), (.campaign, r.campaign == nil), (.source, r.source == nil),
                 (.medium, r.medium == nil), (.registryID, r.registryID == nil), (.callerAreaCode, r.callerAreaCode == nil),
                 (.callerRegion, r.callerRegion == nil), (.callerPlace, r.callerPlace == nil), (.callerCountry, r.callerCountry == nil),
+                (.retainAudioUntil, r.retainAudioUntil == nil), (.retainRecordUntil, r.retainRecordUntil == nil),
+                (.retentionRule, r.retentionRule == nil), (.audioPurgedAt, r.audioPurgedAt == nil),
             ]
             for (key, isAbsent) in absent where isAbsent {
                 try c.encodeNil(forKey: Key(key.stringValue))

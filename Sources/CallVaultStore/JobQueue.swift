@@ -1,3 +1,4 @@
+import CallVaultCore
 import Foundation
 import GRDB
 
@@ -8,10 +9,13 @@ import GRDB
 public struct JobQueue: Sendable {
     public let index: CallIndex
     public var leaseSeconds: Double
+    /// Stamps retention dates on records at ingest; nil: `retention apply` fills them later.
+    public var retention: RetentionPolicy?
 
-    public init(index: CallIndex, leaseSeconds: Double = 120) {
+    public init(index: CallIndex, leaseSeconds: Double = 120, retention: RetentionPolicy? = nil) {
         self.index = index
         self.leaseSeconds = leaseSeconds
+        self.retention = retention
     }
 
     /// A pair seen in `incoming/`.
@@ -120,6 +124,7 @@ public struct JobQueue: Sendable {
             guard try holds(db, job: job, owner: owner) else { return .leaseLost }
             var record = record
             try Registry.link(&record, db)
+            if let retention { Retention.stamp(&record, policy: retention) }
             try record.insert(db, onConflict: .ignore)
             try db.execute(sql: "UPDATE jobs SET state = 'archived', record_id = ?, updated_at = ? WHERE id = ?",
                            arguments: [record.id, t, job.id])

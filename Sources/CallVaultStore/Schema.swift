@@ -88,6 +88,53 @@ enum Schema {
             try db.create(index: "calls_source", on: "calls", columns: ["source", "started_at"])
             try db.create(index: "calls_outcome", on: "calls", columns: ["outcome", "started_at"])
         }
+        migrator.registerMigration("v3-retention-holds-audit") { db in
+            try db.alter(table: "calls") { t in
+                t.add(column: "retain_audio_until", .text)
+                t.add(column: "retain_record_until", .text)
+                t.add(column: "retention_rule", .text)
+                t.add(column: "audio_purged_at", .text)
+            }
+            try db.create(index: "calls_retain_audio", on: "calls", columns: ["retain_audio_until"])
+            try db.create(index: "calls_retain_record", on: "calls", columns: ["retain_record_until"])
+            try db.create(table: "holds") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull()
+                t.column("reason", .text).notNull()
+                t.column("placed_by", .text).notNull()
+                t.column("placed_at", .text).notNull()
+                t.column("call_ids", .jsonText)
+                t.column("campaign", .text)
+                t.column("caller", .text)
+                t.column("tracking_number", .text)
+                t.column("since", .text)
+                t.column("until", .text)
+                t.column("removed_at", .text)
+                t.column("removed_by", .text)
+                t.column("removal_reason", .text)
+            }
+            try db.execute(sql: "CREATE UNIQUE INDEX holds_active_name ON holds(name) WHERE removed_at IS NULL")
+            try db.create(table: "audit") { t in
+                t.autoIncrementedPrimaryKey("seq")
+                t.column("at", .text).notNull()
+                t.column("action", .text).notNull()
+                t.column("ids", .jsonText).notNull()
+                t.column("reason", .text).notNull()
+                t.column("sha256", .text)
+                t.column("version", .text).notNull()
+                t.column("os_user", .text).notNull()
+                t.column("details", .jsonText).notNull()
+                t.column("prev_hash", .text).notNull()
+                t.column("hash", .text).notNull()
+            }
+            // Append-only: the tool never updates or deletes audit rows; a hand edit breaks the hash chain.
+            try db.execute(sql: "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END")
+            try db.execute(sql: "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END")
+            try db.create(table: "meta") { t in
+                t.primaryKey("key", .text)
+                t.column("value", .text).notNull()
+            }
+        }
         return migrator
     }
 

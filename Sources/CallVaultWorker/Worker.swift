@@ -31,7 +31,7 @@ public struct Worker: Sendable {
         archive.fileMode = 0o640
         try archive.check()
         let owner = try LeaseOwner(databasePath: settings.database)
-        let queue = JobQueue(index: index, leaseSeconds: settings.leaseSeconds)
+        let queue = JobQueue(index: index, leaseSeconds: settings.leaseSeconds, retention: settings.retention)
         let processor = CallProcessor(settings: settings, spool: spool, archive: archive, index: index, queue: queue,
                                       owner: owner, logger: logger, clock: clock)
         let fatal = FirstReason()

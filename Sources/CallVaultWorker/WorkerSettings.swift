@@ -19,6 +19,8 @@ public struct WorkerSettings: Sendable {
     public var pollSeconds = 2.0
     /// Country calling code for national numbers ("1": NANP).
     public var defaultCountryCode = "1"
+    /// Retention dates stamped at ingest (nil: no policy configured).
+    public var retention: RetentionPolicy?
 
     public init(spool: String, archive: String, database: String, workers: Int) {
         self.spool = spool

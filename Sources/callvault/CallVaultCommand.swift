@@ -19,7 +19,8 @@ struct CallVaultCommand: AsyncParsableCommand {
         3 some inputs quarantined; 4 verification found a problem.
         """,
         version: CallVault.version,
-        subcommands: [Run.self, Show.self, Query.self, Numbers.self, Export.self, Transcode.self, Analyze.self, ConfigCommand.self])
+        subcommands: [Run.self, Show.self, Query.self, Export.self, Numbers.self, RetentionCommand.self, HoldCommand.self,
+                      VerifyCommand.self, AuditCommand.self, Transcode.self, Analyze.self, ConfigCommand.self])
 
     /// Runs the chosen subcommand; maps ``CLIError`` to the documented exit statuses.
     static func main() async {

@@ -24,6 +24,18 @@ struct ConfigCommand: ParsableCommand {
             do {
                 let c = try Config.load(path: file)
                 print("\(file): ok (spool \(c.spool ?? "-"), archive \(c.archive ?? "-"), database \(c.database ?? "-"))")
+                if let policy = c.retention {
+                    for (i, r) in policy.rules.enumerated() {
+                        var when: [String] = []
+                        if let v = r.campaign { when.append("campaign \(v)") }
+                        if let v = r.source { when.append("source \(v)") }
+                        if let v = r.outcomes { when.append("outcome \(v.map(\.rawValue).joined(separator: "|"))") }
+                        if let v = r.trackingNumber { when.append("tracking_number \(v)") }
+                        print("  retention \(i + 1). \(r.name): \(when.isEmpty ? "every other call" : when.joined(separator: ", ")) → audio \(r.keepAudioDays) d, record \(r.keepRecordDays) d")
+                    }
+                } else {
+                    print("  no retention policy: nothing is ever deleted")
+                }
             } catch let e as ConfigError {
                 throw CLIError.input(e.description)
             }

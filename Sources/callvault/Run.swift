@@ -63,6 +63,7 @@ struct Run: AsyncParsableCommand {
         settings.leaseSeconds = r.config.leaseSeconds ?? settings.leaseSeconds
         settings.pollSeconds = r.config.pollSeconds ?? settings.pollSeconds
         settings.defaultCountryCode = r.config.defaultCountryCode ?? settings.defaultCountryCode
+        settings.retention = r.config.retention
 
         let index: CallIndex
         do { index = try CallIndex(path: r.database) } catch let e as IndexError { throw CLIError.input(e.message) }

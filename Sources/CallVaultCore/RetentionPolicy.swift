@@ -1,0 +1,142 @@
+import Foundation
+
+/// How long audio and records are kept: an ordered list of rules, the first that matches a call
+/// applies, and the last rule is the default (it matches every call).
+///
+/// ```toml
+/// [[retention.rules]]
+/// name = "compliance"
+/// campaign = "Compliance-*"
+/// keep_audio_days = 2557
+/// keep_record_days = 2557
+///
+/// [[retention.rules]]
+/// name = "unanswered"
+/// outcome = ["missed", "abandoned"]
+/// keep_audio_days = 30
+/// keep_record_days = 90
+///
+/// [[retention.rules]]
+/// name = "default"
+/// keep_audio_days = 365
+/// keep_record_days = 730
+/// ```
+public struct RetentionPolicy: Sendable, Equatable {
+    public struct Rule: Sendable, Equatable {
+        public var name: String
+        /// Glob (`*`, `?`) on the campaign; a rule with a campaign never matches unattributed calls.
+        public var campaign: String?
+        public var source: String?
+        public var outcomes: [Outcome]?
+        /// E.164.
+        public var trackingNumber: String?
+        public var keepAudioDays: Int
+        public var keepRecordDays: Int
+
+        public init(name: String, campaign: String? = nil, source: String? = nil, outcomes: [Outcome]? = nil,
+                    trackingNumber: String? = nil, keepAudioDays: Int, keepRecordDays: Int) {
+            self.name = name
+            self.campaign = campaign
+            self.source = source
+            self.outcomes = outcomes
+            self.trackingNumber = trackingNumber
+            self.keepAudioDays = keepAudioDays
+            self.keepRecordDays = keepRecordDays
+        }
+
+        public var isDefault: Bool { campaign == nil && source == nil && outcomes == nil && trackingNumber == nil }
+
+        public func matches(_ call: Facts) -> Bool {
+            if let campaign, !(call.campaign.map { Glob.matches(campaign, $0) } ?? false) { return false }
+            if let source, call.source != source { return false }
+            if let outcomes, !outcomes.contains(call.outcome) { return false }
+            if let trackingNumber, call.trackingNumber != trackingNumber { return false }
+            return true
+        }
+    }
+
+    /// What a rule looks at.
+    public struct Facts: Sendable {
+        public var campaign: String?
+        public var source: String?
+        public var outcome: Outcome
+        public var trackingNumber: String
+        public var startedAt: Date
+
+        public init(campaign: String?, source: String?, outcome: Outcome, trackingNumber: String, startedAt: Date) {
+            self.campaign = campaign
+            self.source = source
+            self.outcome = outcome
+            self.trackingNumber = trackingNumber
+            self.startedAt = startedAt
+        }
+    }
+
+    public var rules: [Rule]
+
+    public init(rules: [Rule]) { self.rules = rules }
+
+    /// Without a policy in the config nothing is ever deleted.
+    public static let keepForever = RetentionPolicy(rules: [Rule(name: "keep-forever", keepAudioDays: Int(Int32.max), keepRecordDays: Int(Int32.max))])
+
+    /// Problems that make the policy ambiguous or unsafe, one sentence each.
+    public func problems() -> [String] {
+        var out: [String] = []
+        if rules.isEmpty { out.append("retention has no rules; add a default rule (one without campaign, source, outcome or tracking_number)") }
+        let defaults = rules.indices.filter { rules[$0].isDefault }
+        if defaults.isEmpty && !rules.isEmpty {
+            out.append("retention has no default rule: add a last rule without campaign, source, outcome or tracking_number")
+        }
+        if let first = defaults.first, first != rules.count - 1 {
+            out.append("retention rule \(rules[first].name.debugDescription) matches every call, so the rules after it never apply; make it the last rule")
+        }
+        var names = Set<String>()
+        for rule in rules {
+            if !names.insert(rule.name).inserted { out.append("retention rule name \(rule.name.debugDescription) is used twice") }
+            if rule.keepAudioDays < 0 || rule.keepRecordDays < 0 {
+                out.append("retention rule \(rule.name.debugDescription): days must not be negative")
+            }
+            if rule.keepRecordDays < rule.keepAudioDays {
+                out.append("retention rule \(rule.name.debugDescription) keeps the record (\(rule.keepRecordDays) days) shorter than the audio (\(rule.keepAudioDays) days)")
+            }
+        }
+        return out
+    }
+
+    public func rule(for call: Facts) -> Rule {
+        rules.first { $0.matches(call) } ?? rules.last!
+    }
+
+    /// `(audio until, record until, rule name)` for a call.
+    public func retention(for call: Facts) -> (audioUntil: Date, recordUntil: Date, rule: String) {
+        let rule = rule(for: call)
+        func plus(_ days: Int) -> Date {
+            days >= 36500 * 10 ? .distantFuture : call.startedAt.addingTimeInterval(Double(days) * 86400)
+        }
+        return (plus(rule.keepAudioDays), plus(rule.keepRecordDays), rule.name)
+    }
+
+    /// A stable digest of the rules: when it changes, `retention apply` recomputes every call's dates.
+    public var fingerprint: String {
+        rules.map { r in
+            [r.name, r.campaign ?? "", r.source ?? "", r.outcomes?.map(\.rawValue).joined(separator: "|") ?? "",
+             r.trackingNumber ?? "", "\(r.keepAudioDays)", "\(r.keepRecordDays)"].joined(separator: "\u{1f}")
+        }.joined(separator: "\u{1e}")
+    }
+}
+
+/// Shell-style globs: `*` any run of characters, `?` one character; case-sensitive.
+public enum Glob {
+    public static func matches(_ pattern: String, _ text: String) -> Bool {
+        let p = Array(pattern), t = Array(text)
+        var pi = 0, ti = 0, star = -1, mark = 0
+        while ti < t.count {
+            if pi < p.count && (p[pi] == "?" || p[pi] == t[ti]) { pi += 1; ti += 1 }
+            else if pi < p.count && p[pi] == "*" { star = pi; mark = ti; pi += 1 }
+            else if star >= 0 { pi = star + 1; mark += 1; ti = mark }
+            else { return false }
+        }
+        while pi < p.count && p[pi] == "*" { pi += 1 }
+        return pi == p.count
+    }
+}

@@ -1,0 +1,100 @@
+import CallVaultCore
+import Crypto
+import Foundation
+import GRDB
+
+/// The append-only, tamper-evident audit log: every deletion, hold change, policy change and
+/// verify failure. Each entry's `hash` is SHA-256 over the previous entry's hash and its own
+/// fields, so an edited, deleted or inserted row breaks the chain at that point.
+public struct AuditLog: Sendable {
+    public let index: CallIndex
+
+    public init(index: CallIndex) { self.index = index }
+
+    public struct Entry: Codable, Sendable, Equatable, FetchableRecord {
+        public var seq: Int64
+        public var at: String
+        public var action: String
+        public var ids: [String]
+        public var reason: String
+        public var sha256: String?
+        public var version: String
+        public var osUser: String
+        public var details: [String: String]
+        public var prevHash: String
+        public var hash: String
+
+        enum CodingKeys: String, CodingKey {
+            case seq, at, action, ids, reason, sha256, version
+            case osUser = "os_user", details
+            case prevHash = "prev_hash", hash
+        }
+    }
+
+    public static let genesis = String(repeating: "0", count: 64)
+
+    /// The OS user running callvault.
+    public static var osUser: String {
+        if let name = ProcessInfo.processInfo.environment["USER"], !name.isEmpty { return name }
+        if let pw = getpwuid(geteuid()), let name = pw.pointee.pw_name { return String(cString: name) }
+        return "uid \(geteuid())"
+    }
+
+    /// Appends an entry inside the caller's transaction.
+    public static func append(_ db: Database, action: String, ids: [String], reason: String, sha256: String? = nil,
+                              details: [String: String] = [:], now: Date) throws {
+        let prev = try String.fetchOne(db, sql: "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1") ?? genesis
+        let at = Timestamp.format(now)
+        let user = osUser
+        let hash = digest(prev: prev, at: at, action: action, ids: ids, reason: reason, sha256: sha256,
+                          version: CallVault.version, user: user, details: details)
+        try db.execute(sql: """
+            INSERT INTO audit (at, action, ids, reason, sha256, version, os_user, details, prev_hash, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [at, action, json(ids), reason, sha256, CallVault.version, user, json(details), prev, hash])
+    }
+
+    public func append(action: String, ids: [String], reason: String, sha256: String? = nil, details: [String: String] = [:], now: Date) throws {
+        try index.pool.write { db in
+            try Self.append(db, action: action, ids: ids, reason: reason, sha256: sha256, details: details, now: now)
+        }
+    }
+
+    public func entries(since: Date? = nil) throws -> [Entry] {
+        try index.pool.read { db in
+            if let since {
+                return try Entry.fetchAll(db, sql: "SELECT * FROM audit WHERE at >= ? ORDER BY seq", arguments: [Timestamp.format(since)])
+            }
+            return try Entry.fetchAll(db, sql: "SELECT * FROM audit ORDER BY seq")
+        }
+    }
+
+    /// The first entry whose hash or link does not check out, with why; nil when the chain is intact.
+    public func firstBrokenLink() throws -> (seq: Int64, reason: String)? {
+        var prev = Self.genesis
+        var expectedSeq: Int64 = 1
+        for e in try entries() {
+            if e.seq != expectedSeq { return (expectedSeq, "entry \(expectedSeq) is missing (next is \(e.seq))") }
+            if e.prevHash != prev { return (e.seq, "entry \(e.seq) does not link to the entry before it") }
+            let recomputed = Self.digest(prev: e.prevHash, at: e.at, action: e.action, ids: e.ids, reason: e.reason, sha256: e.sha256,
+                                         version: e.version, user: e.osUser, details: e.details)
+            if recomputed != e.hash { return (e.seq, "entry \(e.seq) was altered (its hash does not match its content)") }
+            prev = e.hash
+            expectedSeq += 1
+        }
+        return nil
+    }
+
+    static func digest(prev: String, at: String, action: String, ids: [String], reason: String, sha256: String?,
+                       version: String, user: String, details: [String: String]) -> String {
+        let fields = [prev, at, action, json(ids), reason, sha256 ?? "", version, user, json(details)]
+        let data = Data(fields.joined(separator: "\u{1f}").utf8)
+        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func json<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self)
+    }
+}

@@ -1,0 +1,220 @@
+import CallVaultCore
+import Foundation
+import GRDB
+
+/// Applies a ``RetentionPolicy`` to the index and the archive.
+///
+/// Order of effects, so that a kill at any moment followed by a rerun ends where one clean run
+/// would: the record is marked `audio_purged_at` and the deletion audited in one transaction,
+/// then the file is unlinked; every run first removes files whose record already says purged.
+/// A record is deleted (with its audit entry) only after its audio is purged. Held calls are skipped.
+public struct Retention: Sendable {
+    public let index: CallIndex
+    public let archiveRoot: String
+
+    public init(index: CallIndex, archiveRoot: String) {
+        self.index = index
+        self.archiveRoot = archiveRoot
+    }
+
+    /// One call that retention removes something of.
+    public struct Item: Codable, Sendable, Equatable {
+        public enum Action: String, Codable, Sendable { case deleteAudio = "delete_audio", deleteRecord = "delete_record" }
+        public var id: String
+        public var callID: String
+        public var startedAt: String
+        public var campaign: String?
+        public var outcome: String
+        public var action: Action
+        public var rule: String
+        public var until: String
+        public var bytes: Int
+        public var durationMs: Int
+        public var sha256: String
+        public var archivePath: String
+        /// The audio file is still there (a record deletion also deletes it).
+        public var audioPresent: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case id, callID = "call_id", startedAt = "started_at", campaign, outcome, action, rule, until, bytes
+            case durationMs = "duration_ms", sha256, archivePath = "archive_path", audioPresent = "audio_present"
+        }
+    }
+
+    public struct Plan: Sendable {
+        public var items: [Item]
+        public var heldSkipped: Int
+        public var calls: Int { Set(items.map(\.id)).count }
+        public var audioBytes: Int { items.filter(\.audioPresent).reduce(0) { $0 + $1.bytes } }
+        public var audioMs: Int { items.filter(\.audioPresent).reduce(0) { $0 + $1.durationMs } }
+    }
+
+    public struct Summary: Codable, Sendable, Equatable {
+        public var audioDeleted = 0
+        public var recordsDeleted = 0
+        public var bytesFreed = 0
+        public var audioMs = 0
+        public var heldSkipped = 0
+        public var datesRecomputed = 0
+        public var leftoverFilesRemoved = 0
+        public var policyChanged = false
+
+        enum CodingKeys: String, CodingKey {
+            case audioDeleted = "audio_deleted", recordsDeleted = "records_deleted", bytesFreed = "bytes_freed"
+            case audioMs = "audio_ms", heldSkipped = "held_skipped", datesRecomputed = "dates_recomputed"
+            case leftoverFilesRemoved = "leftover_files_removed", policyChanged = "policy_changed"
+        }
+    }
+
+    /// Sets `retain_*_until` and `retention_rule` of every call from `policy`; returns how many changed.
+    /// A changed policy is recorded in the audit log (once per change).
+    public func recompute(_ policy: RetentionPolicy, now: Date, dryRun: Bool = false) throws -> (changed: Int, policyChanged: Bool) {
+        try index.pool.write { db in
+            let previous = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'retention_policy'")
+            let policyChanged = previous != nil && previous != policy.fingerprint
+            var changed = 0
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT id, campaign, source, outcome, tracking_number, started_at, retain_audio_until, retain_record_until, retention_rule
+                FROM calls
+                """)
+            var updates: [(String, String, String, String)] = []
+            while let row = try rows.next() {
+                guard let started = Timestamp.parseInstant(row["started_at"]) else { continue }
+                let facts = RetentionPolicy.Facts(campaign: row["campaign"], source: row["source"],
+                                                  outcome: Outcome(rawValue: row["outcome"]) ?? .answered,
+                                                  trackingNumber: row["tracking_number"], startedAt: started)
+                let r = policy.retention(for: facts)
+                let audio = Self.format(r.audioUntil), record = Self.format(r.recordUntil)
+                if row["retain_audio_until"] != audio || row["retain_record_until"] != record || row["retention_rule"] != r.rule {
+                    updates.append((row["id"], audio, record, r.rule))
+                }
+            }
+            changed = updates.count
+            if dryRun { return (changed, policyChanged) }
+            for u in updates {
+                try db.execute(sql: "UPDATE calls SET retain_audio_until = ?, retain_record_until = ?, retention_rule = ? WHERE id = ?",
+                               arguments: [u.1, u.2, u.3, u.0])
+            }
+            if previous != policy.fingerprint {
+                try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('retention_policy', ?)", arguments: [policy.fingerprint])
+                try AuditLog.append(db, action: previous == nil ? "policy_set" : "policy_changed", ids: [],
+                                    reason: previous == nil ? "first retention policy recorded" : "retention policy changed; dates recomputed",
+                                    details: ["rules": policy.rules.map { "\($0.name): audio \($0.keepAudioDays) d, record \($0.keepRecordDays) d" }.joined(separator: "; "),
+                                              "calls_recomputed": "\(changed)"], now: now)
+            }
+            return (changed, policyChanged)
+        }
+    }
+
+    /// `9999-12-31T23:59:59Z` stands for "never".
+    static func format(_ date: Date) -> String {
+        date >= Date(timeIntervalSince1970: 253_402_300_799) ? "9999-12-31T23:59:59Z" : Timestamp.format(date)
+    }
+
+    /// What is due at `now`, held calls left out.
+    public func plan(now: Date) throws -> Plan {
+        let t = Timestamp.format(now)
+        return try index.pool.read { db in
+            let held = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM calls WHERE ((retain_audio_until <= ? AND audio_purged_at IS NULL) OR retain_record_until <= ?)
+                AND \(Holds.heldCondition)
+                """, arguments: [t, t]) ?? 0
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT id, call_id, started_at, campaign, outcome, retention_rule, retain_audio_until, retain_record_until,
+                       bytes, duration_ms, sha256, archive_path, audio_purged_at
+                FROM calls
+                WHERE ((retain_audio_until <= ? AND audio_purged_at IS NULL) OR retain_record_until <= ?)
+                  AND NOT \(Holds.heldCondition)
+                ORDER BY started_at, id
+                """, arguments: [t, t])
+            let items = rows.map { row -> Item in
+                let recordDue = (row["retain_record_until"] as String? ?? "9") <= t
+                return Item(id: row["id"], callID: row["call_id"], startedAt: row["started_at"], campaign: row["campaign"],
+                            outcome: row["outcome"], action: recordDue ? .deleteRecord : .deleteAudio, rule: row["retention_rule"] ?? "",
+                            until: recordDue ? row["retain_record_until"] : row["retain_audio_until"], bytes: row["bytes"],
+                            durationMs: row["duration_ms"], sha256: row["sha256"], archivePath: row["archive_path"],
+                            audioPresent: (row["audio_purged_at"] as String?) == nil)
+            }
+            return Plan(items: items, heldSkipped: held)
+        }
+    }
+
+    /// Carries out `plan`. Safe to interrupt and rerun.
+    public func apply(_ plan: Plan, now: Date) throws -> Summary {
+        var summary = Summary()
+        summary.heldSkipped = plan.heldSkipped
+        summary.leftoverFilesRemoved = try removeFilesOfPurgedRecords()
+        for item in plan.items {
+            if item.audioPresent {
+                let purged = try index.pool.write { db -> Bool in
+                    // Re-check inside the transaction: a hold placed since planning wins.
+                    let stillDue = try Bool.fetchOne(db, sql: "SELECT audio_purged_at IS NULL AND NOT \(Holds.heldCondition) FROM calls WHERE id = ?",
+                                                     arguments: [item.id]) ?? false
+                    guard stillDue else { return false }
+                    try db.execute(sql: "UPDATE calls SET audio_purged_at = ? WHERE id = ?", arguments: [Timestamp.format(now), item.id])
+                    try AuditLog.append(db, action: "audio_deleted", ids: [item.id],
+                                        reason: "retention rule \(item.rule.debugDescription): audio kept until \(item.until)",
+                                        sha256: item.sha256, details: ["archive_path": item.archivePath, "call_id": item.callID], now: now)
+                    return true
+                }
+                guard purged else { continue }
+                try unlinkArchiveFile(item.archivePath)
+                summary.audioDeleted += 1
+                summary.bytesFreed += item.bytes
+                summary.audioMs += item.durationMs
+            }
+            if item.action == .deleteRecord {
+                let deleted = try index.pool.write { db -> Bool in
+                    let stillDue = try Bool.fetchOne(db, sql: "SELECT audio_purged_at IS NOT NULL AND NOT \(Holds.heldCondition) FROM calls WHERE id = ?",
+                                                     arguments: [item.id]) ?? false
+                    guard stillDue else { return false }
+                    try db.execute(sql: "DELETE FROM calls WHERE id = ?", arguments: [item.id])
+                    try AuditLog.append(db, action: "record_deleted", ids: [item.id],
+                                        reason: "retention rule \(item.rule.debugDescription): record kept until \(item.until)",
+                                        sha256: item.sha256, details: ["call_id": item.callID, "started_at": item.startedAt], now: now)
+                    return true
+                }
+                if deleted { summary.recordsDeleted += 1 }
+            }
+        }
+        return summary
+    }
+
+    /// Files whose record says purged (a run interrupted between commit and unlink): delete them.
+    func removeFilesOfPurgedRecords() throws -> Int {
+        let paths = try index.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT archive_path FROM calls WHERE audio_purged_at IS NOT NULL")
+        }
+        var removed = 0
+        for p in paths where FileManager.default.fileExists(atPath: archiveRoot + "/" + p) {
+            try unlinkArchiveFile(p)
+            removed += 1
+        }
+        return removed
+    }
+
+    private func unlinkArchiveFile(_ relative: String) throws {
+        precondition(!relative.contains(".."), "archive paths never climb")
+        let path = archiveRoot + "/" + relative
+        if unlink(path) != 0 && errno != ENOENT {
+            throw IndexError(.unusable, "cannot delete \(path): \(String(cString: strerror(errno)))")
+        }
+        let dir = (path as NSString).deletingLastPathComponent
+        let fd = open(dir, O_RDONLY | O_DIRECTORY)
+        if fd >= 0 { fsync(fd); close(fd) }
+    }
+}
+
+extension Retention {
+    /// Sets a new record's retention dates (at ingest, after attribution).
+    static func stamp(_ record: inout CallRecord, policy: RetentionPolicy) {
+        guard let started = Timestamp.parseInstant(record.startedAt) else { return }
+        let facts = RetentionPolicy.Facts(campaign: record.campaign, source: record.source,
+                                          outcome: Outcome(rawValue: record.outcome) ?? .answered,
+                                          trackingNumber: record.trackingNumber, startedAt: started)
+        let r = policy.retention(for: facts)
+        record.retainAudioUntil = format(r.audioUntil)
+        record.retainRecordUntil = format(r.recordUntil)
+        record.retentionRule = r.rule
+    }
+}

@@ -1,0 +1,129 @@
+import CallVaultCore
+import Crypto
+import Foundation
+import GRDB
+
+/// `callvault verify`: re-hashes archive files against the index and checks the audit chain.
+public struct Verifier: Sendable {
+    public let index: CallIndex
+    public let archiveRoot: String
+
+    public init(index: CallIndex, archiveRoot: String) {
+        self.index = index
+        self.archiveRoot = archiveRoot
+    }
+
+    public struct Report: Encodable, Sendable, Equatable {
+        public var checked = 0
+        public var missing: [String] = []
+        public var altered: [String] = []
+        public var orphans: [String] = []
+        /// Records whose audio was purged by retention (informational).
+        public var purged = 0
+        /// Records that say purged while their file is still there (an interrupted `retention apply`).
+        public var purgedButPresent: [String] = []
+        /// Temporary files (`.ID.opus.tmp-…`): a run in progress, or one that died (informational).
+        public var temporaryFiles: [String] = []
+        public var auditEntries = 0
+        public var auditBrokenAt: Int64?
+        public var auditProblem: String?
+
+        public var clean: Bool {
+            missing.isEmpty && altered.isEmpty && orphans.isEmpty && purgedButPresent.isEmpty && auditBrokenAt == nil
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case checked, missing, altered, orphans, purged
+            case purgedButPresent = "purged_but_present", temporaryFiles = "temporary_files"
+            case auditEntries = "audit_entries", auditBrokenAt = "audit_broken_at", auditProblem = "audit_problem", clean
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(checked, forKey: .checked)
+            try c.encode(missing, forKey: .missing)
+            try c.encode(altered, forKey: .altered)
+            try c.encode(orphans, forKey: .orphans)
+            try c.encode(purged, forKey: .purged)
+            try c.encode(purgedButPresent, forKey: .purgedButPresent)
+            try c.encode(temporaryFiles, forKey: .temporaryFiles)
+            try c.encode(auditEntries, forKey: .auditEntries)
+            try c.encode(auditBrokenAt, forKey: .auditBrokenAt)
+            try c.encode(auditProblem, forKey: .auditProblem)
+            try c.encode(clean, forKey: .clean)
+        }
+    }
+
+    /// Checks `sample` random records (all when nil) started since `since`, every file on disk for
+    /// orphans, and the audit chain. Problems are appended to the audit log.
+    public func run(sample: Int?, since: Date?, now: Date) throws -> Report {
+        var report = Report()
+        let records = try index.pool.read { db -> [(String, String, String, String?)] in
+            var sql = "SELECT id, archive_path, sha256, audio_purged_at FROM calls"
+            var args: StatementArguments = []
+            if let since { sql += " WHERE started_at >= ?"; args += [Timestamp.format(since)] }
+            if let sample { sql += " ORDER BY random() LIMIT ?"; args += [sample] }
+            return try Row.fetchAll(db, sql: sql, arguments: args).map { ($0[0], $0[1], $0[2], $0[3]) }
+        }
+        for (id, path, sha, purgedAt) in records {
+            let full = archiveRoot + "/" + path
+            let exists = FileManager.default.fileExists(atPath: full)
+            if purgedAt != nil {
+                report.purged += 1
+                if exists { report.purgedButPresent.append(id) }
+                continue
+            }
+            report.checked += 1
+            guard exists else { report.missing.append(id); continue }
+            if try Self.sha256(full) != sha { report.altered.append(id) }
+        }
+        try walk(archiveRoot, relative: "", into: &report)
+        report.auditEntries = try index.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM audit") ?? 0 }
+        if let broken = try AuditLog(index: index).firstBrokenLink() {
+            report.auditBrokenAt = broken.seq
+            report.auditProblem = broken.reason
+        }
+        if !report.clean {
+            let ids = report.missing + report.altered + report.purgedButPresent
+            var details = ["missing": "\(report.missing.count)", "altered": "\(report.altered.count)",
+                           "orphans": "\(report.orphans.count)", "purged_but_present": "\(report.purgedButPresent.count)"]
+            if let problem = report.auditProblem { details["audit"] = problem }
+            if !report.orphans.isEmpty { details["orphan_files"] = report.orphans.prefix(20).joined(separator: " ") }
+            try? AuditLog(index: index).append(action: "verify_failed", ids: ids, reason: "verify found problems", details: details, now: now)
+        }
+        return report
+    }
+
+    /// Walks the archive without following symlinks; an `.opus` file is an orphan when no record
+    /// has it (its name is its id).
+    private func walk(_ dir: String, relative: String, into report: inout Report) throws {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
+        for name in names.sorted() {
+            let path = dir + "/" + name
+            let rel = relative.isEmpty ? name : relative + "/" + name
+            var st = stat()
+            guard lstat(path, &st) == 0 else { continue }
+            switch st.st_mode & S_IFMT {
+            case S_IFDIR:
+                try walk(path, relative: rel, into: &report)
+            case S_IFREG:
+                if name.hasPrefix("."), name.contains(".tmp-") { report.temporaryFiles.append(rel); continue }
+                let id = name.hasSuffix(".opus") ? String(name.dropLast(5)) : ""
+                let known = try index.pool.read { db in
+                    try String.fetchOne(db, sql: "SELECT archive_path FROM calls WHERE id = ?", arguments: [id])
+                }
+                if known != rel { report.orphans.append(rel) }
+            default:
+                report.orphans.append(rel)
+            }
+        }
+    }
+
+    static func sha256(_ path: String) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while let chunk = try handle.read(upToCount: 1 << 16), !chunk.isEmpty { hasher.update(data: chunk) }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,95 @@
+import ArgumentParser
+import CallVaultCore
+import CallVaultStore
+import Foundation
+
+struct HoldCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hold",
+        abstract: "Legal holds: calls that retention must never delete.",
+        discussion: """
+        A hold covers the calls that match all the selectors it is given; calls that arrive later
+        and match are held too. Removing a hold makes its calls subject to the policy again at the
+        next `retention apply`. Every change is audited.
+
+        Examples:
+          callvault hold add CASE-2026-114 --reason "Smith v. Acme discovery" --caller "(212) 555-0187" --since 2026-01-01
+          callvault hold list
+          callvault hold remove CASE-2026-114 --reason "case closed"
+        """,
+        subcommands: [Add.self, Remove.self, List.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Place a hold.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The hold's name or case reference.") var name: String
+        @Option(help: "Why (required).") var reason: String
+        @Option(help: "Who places it (default: the OS user).") var by: String?
+        @Option(help: "A call's archive id or call_id; repeatable.") var id: [String] = []
+        @Option(help: "Campaign.") var campaign: String?
+        @Option(help: "Caller number, any notation.") var caller: String?
+        @Option(help: "Tracking number, any notation.") var trackingNumber: String?
+        @Option(help: "Calls that started at or after T.") var since: String?
+        @Option(help: "Calls that started before T (a date: through that day).") var until: String?
+
+        func run() throws {
+            let utc = TimeZone(identifier: "UTC")!
+            let hold = Holds.Hold(
+                name: name, reason: reason, placedBy: by ?? AuditLog.osUser, placedAt: Timestamp.format(Date()),
+                callIDs: id.isEmpty ? nil : id.map { RecordID.isWellFormed($0) ? $0 : RecordID.make(callID: $0) },
+                campaign: campaign, caller: caller.flatMap { PhoneNumber.normalise($0).stored },
+                trackingNumber: trackingNumber.flatMap { PhoneNumber.normalise($0).stored },
+                since: try since.map { Timestamp.format(try TimeBounds.start($0, zone: utc, option: "--since")) },
+                until: try until.map { Timestamp.format(try TimeBounds.end($0, zone: utc, option: "--until")) })
+            let (index, _) = try store.openIndex()
+            do {
+                let covered = try Holds(index: index).add(hold, now: Date())
+                print("hold \(name.debugDescription) placed; it covers \(covered) calls now, and later ones that match")
+            } catch let e as Holds.HoldError { throw CLIError.input(e.description) }
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a hold (its calls follow the policy again).")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The hold's name.") var name: String
+        @Option(help: "Why (required).") var reason: String
+        @Option(help: "Who removes it (default: the OS user).") var by: String?
+
+        func run() throws {
+            let (index, _) = try store.openIndex()
+            do {
+                let released = try Holds(index: index).remove(name: name, by: by ?? AuditLog.osUser, reason: reason, now: Date())
+                print("hold \(name.debugDescription) removed; \(released) calls are subject to the retention policy again")
+            } catch let e as Holds.HoldError { throw CLIError.notFound(e.description) }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List holds and how many calls each covers.")
+        @OptionGroup var store: StoreOptions
+        @Flag(help: "Include removed holds.") var all = false
+        @Option(help: "table, json or csv.") var format: OutputFormat = .table
+
+        func run() throws {
+            let (index, _) = try store.openIndex(readOnly: true)
+            let holds = try Holds(index: index).list(includeRemoved: all)
+            switch format {
+            case .json: print(try JSONOutput.string(holds))
+            case .csv:
+                print(CSVWriter.line(["name", "reason", "placed_by", "placed_at", "selectors", "calls", "removed_at", "removed_by"]))
+                for h in holds {
+                    print(CSVWriter.line([h.name, h.reason, h.placedBy, h.placedAt, selectors(h), "\(h.calls ?? 0)", h.removedAt, h.removedBy]))
+                }
+            case .table:
+                var t = TextTable(columns: ["name", "placed_at", "placed_by", "calls", "selectors", "reason"] + (all ? ["removed_at"] : []))
+                for h in holds { t.add([h.name, h.placedAt, h.placedBy, "\(h.calls ?? 0)", selectors(h), h.reason] + (all ? [h.removedAt] : [])) }
+                print(t.render())
+            }
+        }
+
+        private func selectors(_ h: Holds.Hold) -> String {
+            h.selectors.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import CallVaultCore
+import CallVaultStore
+import Foundation
+
+struct RetentionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retention",
+        abstract: "Apply the retention policy: delete audio and records whose time has come, except under legal hold.",
+        subcommands: [Apply.self])
+
+    struct Apply: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete what the policy says is due; --dry-run lists it and changes nothing.",
+            discussion: """
+            The policy is the ordered [[retention.rules]] of the config file; the first rule that
+            matches a call (campaign glob, source, outcome, tracking_number) sets keep_audio_days
+            (then the Opus file is deleted and audio_purged_at set) and keep_record_days (then the
+            record is deleted too). Calls under a legal hold (`callvault hold`) are never touched.
+            Every deletion is written to the audit log with the file's SHA-256.
+
+            Each run first recomputes every call's retain_audio_until/retain_record_until, so a
+            changed policy or a re-attributed call takes effect (and a policy change is audited).
+            Safe to kill and rerun: the end state is that of one clean run.
+
+            Examples:
+              callvault retention apply --config /etc/callvault.toml --dry-run
+              callvault retention apply --config /etc/callvault.toml --now 2027-06-01T00:00:00Z
+            """)
+
+        @OptionGroup var store: StoreOptions
+        @Flag(help: "List what would be deleted, with totals; change nothing.") var dryRun = false
+        @Option(help: "The clock, for tests and back-fills (ISO timestamp or date; default now).") var now: String?
+        @Option(help: "table, json or csv.") var format: OutputFormat = .table
+
+        func run() throws {
+            let clock = try now.map { try TimeBounds.start($0, zone: TimeZone(identifier: "UTC")!, option: "--now") } ?? Date()
+            let config = try store.loadConfig()
+            guard let policy = config.retention else {
+                throw CLIError.input("no retention policy: add [[retention.rules]] to the config file (see `callvault config check`)")
+            }
+            let (index, archive) = try store.openIndex()
+            let retention = Retention(index: index, archiveRoot: archive)
+            let recomputed = try retention.recompute(policy, now: clock, dryRun: dryRun)
+            if dryRun && recomputed.changed > 0 {
+                FileHandle.standardError.write(Data("callvault: note: \(recomputed.changed) calls would get new retention dates first; the list below uses the stored ones\n".utf8))
+            }
+            let plan = try retention.plan(now: clock)
+            if dryRun {
+                try printPlan(plan)
+                return
+            }
+            var summary = try retention.apply(plan, now: clock)
+            summary.datesRecomputed = recomputed.changed
+            summary.policyChanged = recomputed.policyChanged
+            switch format {
+            case .json: print(try JSONOutput.string(summary))
+            default:
+                print(String(format: "retention: audio deleted %d, records deleted %d, %@ freed, %.2f h audio; %d held calls skipped; %d dates recomputed",
+                             summary.audioDeleted, summary.recordsDeleted, RunSummaryFormat.bytes(summary.bytesFreed),
+                             Double(summary.audioMs) / 3_600_000, summary.heldSkipped, summary.datesRecomputed))
+            }
+        }
+
+        private func printPlan(_ plan: Retention.Plan) throws {
+            switch format {
+            case .json:
+                struct Out: Encodable { let items: [Retention.Item]; let calls: Int; let bytes: Int; let audio_hours: Double; let held_skipped: Int }
+                print(try JSONOutput.string(Out(items: plan.items, calls: plan.calls, bytes: plan.audioBytes,
+                                                audio_hours: Double(plan.audioMs) / 3_600_000, held_skipped: plan.heldSkipped)))
+            case .csv:
+                print(CSVWriter.line(["id", "call_id", "started_at", "campaign", "outcome", "action", "rule", "until", "bytes", "duration_ms"]))
+                for i in plan.items {
+                    print(CSVWriter.line([i.id, i.callID, i.startedAt, i.campaign, i.outcome, i.action.rawValue, i.rule, i.until, "\(i.bytes)", "\(i.durationMs)"]))
+                }
+            case .table:
+                var t = TextTable(columns: ["started_at", "id", "campaign", "outcome", "action", "rule", "due since", "bytes"])
+                for i in plan.items { t.add([i.startedAt, i.id, i.campaign, i.outcome, i.action.rawValue, i.rule, i.until, "\(i.bytes)"]) }
+                print(t.render())
+                print(String(format: "dry run: %d calls, %@, %.2f h of audio would be deleted; %d held calls skipped",
+                             plan.calls, RunSummaryFormat.bytes(plan.audioBytes), Double(plan.audioMs) / 3_600_000, plan.heldSkipped))
+            }
+        }
+    }
+}
+
+enum RunSummaryFormat {
+    static func bytes(_ n: Int) -> String {
+        if n >= 1 << 30 { return String(format: "%.2f GB", Double(n) / Double(1 << 30)) }
+        if n >= 1 << 20 { return String(format: "%.1f MB", Double(n) / Double(1 << 20)) }
+        return String(format: "%.1f kB", Double(n) / 1024)
+    }
+}

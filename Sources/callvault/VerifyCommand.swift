@@ -1,0 +1,46 @@
+import ArgumentParser
+import CallVaultCore
+import CallVaultStore
+import Foundation
+
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Prove the archive is intact: re-hash files, find orphans, check the audit chain.",
+        discussion: """
+        Re-hashes archive files against the SHA-256 in the index and reports missing files, altered
+        files, orphan files (on disk, not in the index), records whose audio was purged (and any
+        whose file is still there), and the first broken link of the audit log's hash chain.
+        Problems are appended to the audit log.
+
+        Exit status: 0 clean, 4 anything wrong.
+
+        Examples:
+          callvault verify --sample 500 --format json     # nightly, for monitoring
+          callvault verify --since 2026-11-01
+        """)
+
+    @OptionGroup var store: StoreOptions
+    @Option(help: "Re-hash N random calls instead of all.") var sample: Int?
+    @Option(help: "Only calls that started at or after T.") var since: String?
+    @Option(help: "table (a readable report) or json.") var format: OutputFormat = .table
+
+    func run() throws {
+        let (index, archive) = try store.openIndex()
+        let start = try since.map { try TimeBounds.start($0, zone: TimeZone(identifier: "UTC")!, option: "--since") }
+        let report = try Verifier(index: index, archiveRoot: archive).run(sample: sample, since: start, now: Date())
+        if format == .json {
+            print(try JSONOutput.string(report))
+        } else {
+            print("verified \(report.checked) files; \(report.purged) records with purged audio; \(report.auditEntries) audit entries")
+            for (label, list) in [("missing file", report.missing), ("altered file", report.altered), ("orphan file", report.orphans),
+                                  ("purged but still present", report.purgedButPresent)] {
+                for item in list { print("  \(label): \(item)") }
+            }
+            if let problem = report.auditProblem { print("  audit chain broken: \(problem)") }
+            for t in report.temporaryFiles { print("  note: temporary file \(t) (a run in progress, or one that died)") }
+            print(report.clean ? "clean" : "PROBLEMS FOUND")
+        }
+        if !report.clean { throw ExitCode(4) }
+    }
+}

@@ -35,6 +35,11 @@ ff -i "$OUT/speech.wav" -f lavfi -i anullsrc=r=8000:cl=mono -filter_complex "[0]
    -ac 2 -c:a pcm_s16le "$OUT/dual-agent-silent.wav"
 # Truncated: a switch that crashed mid-write (header declares 25 s, 6 s present).
 head -c 96044 "$OUT/speech.wav" > "$OUT/truncated.wav"
+# A call that rang out (33 s of a quiet line and a short "hello") and one abandoned after 7 s.
+ff -f lavfi -i "anoisesrc=r=8000:a=0.0005:d=33" -ac 1 "$OUT/.quiet33.wav"
+ff -i $S/hello.wav -i "$OUT/.quiet33.wav" -filter_complex "[0][1]concat=n=2:v=0:a=1" -ar 8000 -ac 1 "$OUT/missed.wav"
+ff -f lavfi -i "anoisesrc=r=8000:a=0.0005:d=6" -i $S/hello-world.wav -filter_complex "[0]aformat=channel_layouts=mono[a];[a][1]concat=n=2:v=0:a=1" -ar 8000 -ac 1 "$OUT/abandoned.wav"
+rm -f "$OUT/.quiet33.wav"
 # Bad inputs.
 : > "$OUT/empty.wav"
 head -c 4096 /dev/urandom > "$OUT/random.wav"

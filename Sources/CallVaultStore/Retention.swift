@@ -158,7 +158,9 @@ public struct Retention: Sendable {
                     return true
                 }
                 guard purged else { continue }
+                FaultInjection.point("retention.after-audio-commit")
                 try unlinkArchiveFile(item.archivePath)
+                FaultInjection.point("retention.after-unlink")
                 summary.audioDeleted += 1
                 summary.bytesFreed += item.bytes
                 summary.audioMs += item.durationMs
@@ -175,6 +177,7 @@ public struct Retention: Sendable {
                     return true
                 }
                 if deleted { summary.recordsDeleted += 1 }
+                FaultInjection.point("retention.after-record-delete")
             }
         }
         return summary

@@ -109,6 +109,7 @@ struct CallProcessor: Sendable {
             throw WorkerError.badInput("\(job.stem).json lists \(roles.count) channel roles but \(job.audioName) has \(result.analysis.channels) channels")
         }
         let sha256 = try output.sync()
+        FaultInjection.point("worker.after-encode")
         let record = RecordBuilder.record(
             id: id, callID: callID, sidecar: sidecar, analysis: result.analysis, sourceName: job.audioName,
             archivePath: relative, sha256: sha256, bytes: output.bytesWritten, source: source,
@@ -117,7 +118,9 @@ struct CallProcessor: Sendable {
         case .leaseLost: throw WorkerError.leaseLost
         case .committed: break
         }
+        FaultInjection.point("worker.after-commit")
         try output.commitRename()
+        FaultInjection.point("worker.after-rename")
         try removeInputs(job)
         try queue.markDone(job, owner: owner.name, recordID: id, now: clock())
         logger.info("archived", metadata: [

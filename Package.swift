@@ -45,18 +45,24 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Report queries and renderers (table, csv, json, html with inline SVG).
+        .target(name: "CallVaultReports", dependencies: [
+            "CallVaultCore", "CallVaultStore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         // Spool scanning, job execution, archive writes.
         .target(name: "CallVaultWorker", dependencies: [
             "CallVaultCore", "CallVaultAudio", "CallVaultStore",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "callvault", dependencies: [
-            "CallVaultCore", "CallVaultAudio", "CallVaultStore", "CallVaultWorker",
+            "CallVaultCore", "CallVaultAudio", "CallVaultStore", "CallVaultWorker", "CallVaultReports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         .testTarget(name: "CallVaultCoreTests", dependencies: ["CallVaultCore"]),
+        .testTarget(name: "CallVaultReportsTests", dependencies: ["CallVaultReports"]),
         .testTarget(name: "CallVaultAudioTests", dependencies: ["CallVaultAudio", "CallVaultCore", "COpus", "COgg"]),
         .testTarget(name: "CallVaultIntegrationTests", dependencies: ["CallVaultCore"]),
     ]

@@ -1,0 +1,29 @@
+import CallVaultCore
+import CallVaultStore
+import Foundation
+
+/// `report area-codes`: calls by caller area code and region/place (country for non-NANP), with answer rate.
+public enum AreaCodesReport {
+    public static let columns = ["area_code", "region", "place", "country", "calls", "answered", "answer_rate", "unique_callers"]
+
+    public static func run(_ index: CallIndex, filter: ReportFilter) throws -> ReportTable {
+        struct Key: Hashable { var area: String?, region: String?, place: String?, country: String? }
+        var tallies: [Key: (calls: Int, answered: Int, callers: Set<String>)] = [:]
+        try CallFacts.forEach(index, filter) { c in
+            let key = c.caller == nil ? Key(area: nil, region: "(anonymous)", place: nil, country: nil)
+                : Key(area: c.areaCode, region: c.region, place: c.place, country: c.country)
+            var t = tallies[key, default: (0, 0, [])]
+            t.calls += 1
+            if c.outcome == "answered" { t.answered += 1 }
+            if let caller = c.caller { t.callers.insert(caller) }
+            tallies[key] = t
+        }
+        var table = ReportTable(title: "Calls by caller area code", columns: columns, notes: filter.notes)
+        for (k, t) in tallies.sorted(by: { $0.value.calls != $1.value.calls ? $0.value.calls > $1.value.calls : ($0.key.area ?? "~") < ($1.key.area ?? "~") }) {
+            let country = k.country.map { PhoneGeography.countryName($0) ?? $0 }
+            table.rows.append([.optional(k.area), .optional(k.region), .optional(k.place), .optional(country),
+                               .int(t.calls), .int(t.answered), .rate(t.answered, t.calls), .int(t.callers.count)])
+        }
+        return table
+    }
+}

@@ -1,0 +1,46 @@
+import CallVaultCore
+import CallVaultStore
+import Foundation
+
+/// `report compare --campaign C --before FROM..TO --after FROM..TO`: a campaign before and after a change.
+public enum CompareReport {
+    public static let columns = ["metric", "before", "after", "change", "change_pct"]
+
+    public struct Period: Sendable {
+        public var from: Date
+        public var to: Date
+        public init(from: Date, to: Date) { self.from = from; self.to = to }
+        var days: Double { max(to.timeIntervalSince(from) / 86400, 1e-9) }
+    }
+
+    public static func run(_ index: CallIndex, filter: ReportFilter, before: Period, after: Period) throws -> ReportTable {
+        func measure(_ p: Period) throws -> (calls: Int, answered: Int, callers: Int) {
+            var f = filter
+            f.since = p.from
+            f.until = p.to
+            var calls = 0, answered = 0
+            var callers = Set<String>()
+            try CallFacts.forEach(index, f) { c in
+                calls += 1
+                if c.outcome == "answered" { answered += 1 }
+                if let caller = c.caller { callers.insert(caller) }
+            }
+            return (calls, answered, callers.count)
+        }
+        let b = try measure(before), a = try measure(after)
+        func row(_ name: String, _ x: Double, _ y: Double) -> [ReportTable.Value] {
+            [.text(name), .number(x), .number(y), .number(y - x), x == 0 ? .null : .number((y - x) / x * 100)]
+        }
+        let rows = [
+            row("calls_per_day", Double(b.calls) / before.days, Double(a.calls) / after.days),
+            row("answered_per_day", Double(b.answered) / before.days, Double(a.answered) / after.days),
+            row("unique_callers", Double(b.callers), Double(a.callers)),
+            row("answer_rate", b.calls == 0 ? 0 : Double(b.answered) / Double(b.calls), a.calls == 0 ? 0 : Double(a.answered) / Double(a.calls)),
+            row("calls", Double(b.calls), Double(a.calls)),
+        ]
+        return ReportTable(title: "Campaign \(filter.campaigns.joined(separator: ", ")): before vs after", columns: columns, rows: rows,
+                           notes: ["before: \(Timestamp.format(before.from)) .. \(Timestamp.format(before.to)) (\(String(format: "%.1f", before.days)) days)",
+                                   "after: \(Timestamp.format(after.from)) .. \(Timestamp.format(after.to)) (\(String(format: "%.1f", after.days)) days)",
+                                   "change = after - before; change_pct relative to before"])
+    }
+}

@@ -1,0 +1,167 @@
+import CallVaultCore
+import CallVaultStore
+import Foundation
+
+/// One self-contained HTML file: the report's table and four inline SVG charts (daily trend,
+/// hour × weekday heat map, outcome split, top area codes). No script, no network; prints on paper.
+public enum HTMLReport {
+    public struct Charts: Sendable {
+        public var days: [(day: String, calls: Int, answered: Int)] = []
+        public var hours: [[Int]] = []
+        public var outcomes: [(String, Int)] = []
+        public var areaCodes: [(String, Int)] = []
+    }
+
+    public static func charts(_ index: CallIndex, filter: ReportFilter) throws -> Charts {
+        var clock = Clock(zone: filter.timeZone)
+        var days: [String: (Int, Int)] = [:]
+        var hours = Array(repeating: Array(repeating: 0, count: 7), count: 24)
+        var outcomes = ["answered": 0, "missed": 0, "abandoned": 0]
+        var areas: [String: Int] = [:]
+        try CallFacts.forEach(index, filter) { c in
+            let l = clock.local(c.epoch)
+            let d = Clock.day(l)
+            days[d, default: (0, 0)].0 += 1
+            if c.outcome == "answered" { days[d, default: (0, 0)].1 += 1 }
+            hours[Clock.hourOfDay(l)][Clock.weekday(l)] += 1
+            outcomes[c.outcome, default: 0] += 1
+            let label = c.areaCode.map { "\($0) \(c.place ?? c.region ?? "")" } ?? c.country.map { PhoneGeography.countryName($0) ?? $0 } ?? "(anonymous)"
+            areas[label, default: 0] += 1
+        }
+        var charts = Charts()
+        charts.days = days.keys.sorted().map { ($0, days[$0]!.0, days[$0]!.1) }
+        charts.hours = hours
+        charts.outcomes = [("answered", outcomes["answered"]!), ("missed", outcomes["missed"]!), ("abandoned", outcomes["abandoned"]!)]
+        charts.areaCodes = areas.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(10).map { ($0.key, $0.value) }
+        return charts
+    }
+
+    public static func render(tables: [ReportTable], charts: Charts, generatedAt: Date) -> String {
+        var html = """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>\(escape(tables.first?.title ?? "callvault report"))</title>
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <style>
+        body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d2330;margin:24px;max-width:1100px}
+        h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px}
+        .meta{color:#5b6473;font-size:12px}
+        .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:16px}
+        figure{margin:0;border:1px solid #dfe3ea;border-radius:6px;padding:12px;break-inside:avoid}
+        figcaption{font-weight:600;margin-bottom:6px}
+        table{border-collapse:collapse;width:100%;font-size:12px;margin-top:8px}
+        th,td{border-bottom:1px solid #e6e9ef;padding:4px 6px;text-align:left}
+        td.n{text-align:right;font-variant-numeric:tabular-nums}
+        th{background:#f4f6f9}
+        svg text{font:11px system-ui,sans-serif;fill:#333}
+        @media print{body{margin:0}figure{border:none}.grid{grid-template-columns:1fr 1fr}}
+        </style></head><body>
+        <h1>\(escape(tables.first?.title ?? "callvault report"))</h1>
+        <div class="meta">callvault \(CallVault.version) · generated \(Timestamp.format(generatedAt))</div>
+        <div class="grid">
+        <figure><figcaption>Calls per day</figcaption>\(trend(charts.days))</figure>
+        <figure><figcaption>Outcomes</figcaption>\(outcomeBars(charts.outcomes))</figure>
+        <figure><figcaption>Hour of day × weekday</figcaption>\(heatMap(charts.hours))</figure>
+        <figure><figcaption>Top caller area codes</figcaption>\(bars(charts.areaCodes))</figure>
+        </div>
+        """
+        for table in tables {
+            html += "<h2>\(escape(table.title))</h2>\n<table><thead><tr>"
+            html += table.columns.map { "<th>\(escape($0))</th>" }.joined()
+            html += "</tr></thead><tbody>\n"
+            for row in table.rows {
+                html += "<tr>" + row.map { v -> String in
+                    switch v {
+                    case .int, .number: "<td class=\"n\">\(escape(v.display))</td>"
+                    default: "<td>\(escape(v.display))</td>"
+                    }
+                }.joined() + "</tr>\n"
+            }
+            html += "</tbody></table>\n"
+            for note in table.notes { html += "<p class=\"meta\">\(escape(note))</p>\n" }
+        }
+        html += "</body></html>\n"
+        return html
+    }
+
+    static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    static func trend(_ days: [(day: String, calls: Int, answered: Int)]) -> String {
+        let w = 480.0, h = 200.0, left = 36.0, bottom = 24.0
+        guard !days.isEmpty else { return empty(w, h) }
+        let maxY = Double(max(days.map(\.calls).max() ?? 1, 1))
+        let step = days.count > 1 ? (w - left - 10) / Double(days.count - 1) : 0
+        func pt(_ i: Int, _ v: Int) -> String {
+            String(format: "%.1f,%.1f", left + Double(i) * step, (h - bottom) - Double(v) / maxY * (h - bottom - 10))
+        }
+        let calls = days.enumerated().map { pt($0.offset, $0.element.calls) }.joined(separator: " ")
+        let answered = days.enumerated().map { pt($0.offset, $0.element.answered) }.joined(separator: " ")
+        var svg = "<svg viewBox=\"0 0 \(Int(w)) \(Int(h))\" width=\"100%\" role=\"img\" aria-label=\"calls per day\">"
+        svg += "<line x1=\"\(left)\" y1=\"\(h - bottom)\" x2=\"\(w)\" y2=\"\(h - bottom)\" stroke=\"#999\"/>"
+        svg += "<text x=\"2\" y=\"14\">\(Int(maxY))</text><text x=\"2\" y=\"\(h - bottom)\">0</text>"
+        svg += "<polyline fill=\"none\" stroke=\"#2f6fde\" stroke-width=\"2\" points=\"\(calls)\"/>"
+        svg += "<polyline fill=\"none\" stroke=\"#2a9d55\" stroke-width=\"2\" stroke-dasharray=\"4 3\" points=\"\(answered)\"/>"
+        if days.count == 1 {
+            svg += "<circle cx=\"\(left)\" cy=\"\(pt(0, days[0].calls).split(separator: ",")[1])\" r=\"3\" fill=\"#2f6fde\"/>"
+        }
+        svg += "<text x=\"\(left)\" y=\"\(h - 6)\">\(escape(days.first!.day))</text>"
+        svg += "<text x=\"\(w - 70)\" y=\"\(h - 6)\">\(escape(days.last!.day))</text>"
+        svg += "<text x=\"\(w - 170)\" y=\"14\" fill=\"#2f6fde\">— calls</text><text x=\"\(w - 100)\" y=\"14\" fill=\"#2a9d55\">- - answered</text>"
+        return svg + "</svg>"
+    }
+
+    static func heatMap(_ m: [[Int]]) -> String {
+        let cell = 16.0, left = 30.0, top = 18.0
+        let maxV = Double(max(m.flatMap { $0 }.max() ?? 1, 1))
+        var svg = "<svg viewBox=\"0 0 \(Int(left + 24 * cell + 4)) \(Int(top + 7 * cell + 4))\" width=\"100%\" role=\"img\" aria-label=\"hour by weekday\">"
+        for (d, name) in Clock.weekdayNames.enumerated() {
+            svg += "<text x=\"0\" y=\"\(top + Double(d) * cell + 12)\">\(name)</text>"
+        }
+        for h in stride(from: 0, to: 24, by: 3) { svg += "<text x=\"\(left + Double(h) * cell)\" y=\"12\">\(h)</text>" }
+        for h in 0..<24 where h < m.count {
+            for d in 0..<7 {
+                let v = m[h][d]
+                let a = v == 0 ? 0.04 : 0.15 + 0.85 * Double(v) / maxV
+                svg += String(format: "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"#2f6fde\" fill-opacity=\"%.2f\"><title>%@ %02d:00 — %d calls</title></rect>",
+                              left + Double(h) * cell, top + Double(d) * cell, cell - 1, cell - 1, a, Clock.weekdayNames[d], h, v)
+            }
+        }
+        return svg + "</svg>"
+    }
+
+    static func outcomeBars(_ outcomes: [(String, Int)]) -> String {
+        let total = max(outcomes.reduce(0) { $0 + $1.1 }, 1)
+        let colors = ["answered": "#2a9d55", "missed": "#d64545", "abandoned": "#e0a030"]
+        var svg = "<svg viewBox=\"0 0 480 90\" width=\"100%\" role=\"img\" aria-label=\"outcome split\">"
+        var x = 0.0
+        for (name, n) in outcomes {
+            let w = 480.0 * Double(n) / Double(total)
+            svg += String(format: "<rect x=\"%.1f\" y=\"10\" width=\"%.1f\" height=\"36\" fill=\"%@\"><title>%@: %d</title></rect>", x, w, colors[name] ?? "#888", name, n)
+            x += w
+        }
+        for (i, (name, n)) in outcomes.enumerated() {
+            let pct = Double(n) / Double(total) * 100
+            svg += String(format: "<text x=\"%d\" y=\"70\" fill=\"%@\">■</text><text x=\"%d\" y=\"70\">%@ %d (%.0f%%)</text>", i * 160, colors[name] ?? "#888", i * 160 + 12, name, n, pct)
+        }
+        return svg + "</svg>"
+    }
+
+    static func bars(_ items: [(String, Int)]) -> String {
+        guard !items.isEmpty else { return empty(480, 60) }
+        let maxV = Double(max(items.map(\.1).max() ?? 1, 1))
+        let rowH = 20.0
+        var svg = "<svg viewBox=\"0 0 480 \(Int(Double(items.count) * rowH + 6))\" width=\"100%\" role=\"img\" aria-label=\"top area codes\">"
+        for (i, (label, n)) in items.enumerated() {
+            let y = Double(i) * rowH
+            svg += String(format: "<text x=\"0\" y=\"%.0f\">%@</text><rect x=\"170\" y=\"%.0f\" width=\"%.1f\" height=\"14\" fill=\"#6a8fd8\"/><text x=\"%.1f\" y=\"%.0f\">%d</text>",
+                          y + 13, escape(String(label.prefix(26))), y + 2, 270 * Double(n) / maxV, 174 + 270 * Double(n) / maxV, y + 13, n)
+        }
+        return svg + "</svg>"
+    }
+
+    static func empty(_ w: Double, _ h: Double) -> String {
+        "<svg viewBox=\"0 0 \(Int(w)) \(Int(h))\" width=\"100%\"><text x=\"10\" y=\"20\">no calls in this period</text></svg>"
+    }
+}

@@ -1,0 +1,28 @@
+import CallVaultCore
+import CallVaultStore
+import Foundation
+
+/// `report hours`: calls by hour of day (rows) and day of week (columns), in `--tz`.
+public enum HoursReport {
+    public static let columns = ["hour"] + Clock.weekdayNames + ["total"]
+
+    public static func matrix(_ index: CallIndex, filter: ReportFilter) throws -> [[Int]] {
+        var clock = Clock(zone: filter.timeZone)
+        var m = Array(repeating: Array(repeating: 0, count: 7), count: 24)
+        try CallFacts.forEach(index, filter) { c in
+            let l = clock.local(c.epoch)
+            m[Clock.hourOfDay(l)][Clock.weekday(l)] += 1
+        }
+        return m
+    }
+
+    public static func run(_ index: CallIndex, filter: ReportFilter) throws -> ReportTable {
+        let m = try matrix(index, filter: filter)
+        var table = ReportTable(title: "Calls by hour of day and day of week", columns: columns, notes: filter.notes)
+        for h in 0..<24 {
+            table.rows.append([.text(String(format: "%02d", h))] + m[h].map { .int($0) } + [.int(m[h].reduce(0, +))])
+        }
+        table.rows.append([.text("total")] + (0..<7).map { d in .int((0..<24).reduce(0) { $0 + m[$1][d] }) } + [.int(m.flatMap { $0 }.reduce(0, +))])
+        return table
+    }
+}

@@ -1,0 +1,142 @@
+import CallVaultCore
+import CallVaultStore
+import Foundation
+import GRDB
+
+/// The filters every report takes: `--since/--until`, `--campaign` (repeatable) and `--tz`.
+public struct ReportFilter: Sendable {
+    public var since: Date?
+    public var until: Date?
+    public var campaigns: [String] = []
+    public var timeZone = TimeZone(identifier: "UTC")!
+
+    public init() {}
+
+    var query: CallQuery {
+        var q = CallQuery()
+        q.since = since
+        q.until = until
+        q.campaigns = campaigns
+        return q
+    }
+
+    public var notes: [String] {
+        var n: [String] = []
+        if let since { n.append("since \(Timestamp.format(since))") }
+        if let until { n.append("until \(Timestamp.format(until)) (exclusive)") }
+        if !campaigns.isEmpty { n.append("campaigns: \(campaigns.joined(separator: ", "))") }
+        n.append("time zone: \(timeZone.identifier == "GMT" ? "UTC" : timeZone.identifier)")
+        return ["filters: " + n.joined(separator: "; ")]
+    }
+}
+
+/// The columns reports read from a call, streamed with a cursor (memory does not grow with the index).
+struct CallFacts {
+    var id: String
+    var epoch: Int
+    var startedAt: String
+    var outcome: String
+    var caller: String?
+    var talkMs: Int
+    var durationMs: Int
+    var campaign: String?
+    var source: String?
+    var trackingNumber: String
+    var areaCode: String?
+    var region: String?
+    var place: String?
+    var country: String?
+
+    static let columns = "id, started_at, outcome, caller, talk_ms, duration_ms, campaign, source, tracking_number, caller_area_code, caller_region, caller_place, caller_country"
+
+    init(row: Row) {
+        id = row[0]
+        startedAt = row[1]
+        epoch = Clock.epoch(startedAt)
+        outcome = row[2]
+        caller = row[3]
+        talkMs = row[4]
+        durationMs = row[5]
+        campaign = row[6]
+        source = row[7]
+        trackingNumber = row[8]
+        areaCode = row[9]
+        region = row[10]
+        place = row[11]
+        country = row[12]
+    }
+
+    static func forEach(_ index: CallIndex, _ filter: ReportFilter, extraCondition: String? = nil, _ body: (CallFacts) throws -> Void) throws {
+        var (clause, arguments) = filter.query.whereClause()
+        if let extraCondition { clause += clause.isEmpty ? "WHERE \(extraCondition)" : " AND \(extraCondition)" }
+        try index.pool.read { db in
+            let cursor = try Row.fetchCursor(db, sql: "SELECT \(columns) FROM calls \(clause) ORDER BY started_at", arguments: arguments)
+            while let row = try cursor.next() { try body(CallFacts(row: row)) }
+        }
+    }
+}
+
+/// Fast UTC parsing of the index's `YYYY-MM-DDTHH:MM:SSZ`, and local buckets with cached offsets.
+struct Clock {
+    let zone: TimeZone
+    private var offsets: [Int: Int] = [:]
+    private var calendar: Calendar
+
+    init(zone: TimeZone) {
+        self.zone = zone
+        var c = Calendar(identifier: .gregorian)
+        c.timeZone = TimeZone(identifier: "UTC")!
+        calendar = c
+    }
+
+    static func epoch(_ s: String) -> Int {
+        let u = Array(s.utf8)
+        guard u.count >= 19 else { return 0 }
+        func n(_ a: Int, _ b: Int) -> Int { (a..<b).reduce(0) { $0 * 10 + Int(u[$1] &- 48) } }
+        let (y, m, d) = (n(0, 4), n(5, 7), n(8, 10))
+        // Days from civil (Howard Hinnant's algorithm).
+        let yy = m <= 2 ? y - 1 : y
+        let era = (yy >= 0 ? yy : yy - 399) / 400
+        let yoe = yy - era * 400
+        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146097 + doe - 719468
+        return days * 86400 + n(11, 13) * 3600 + n(14, 16) * 60 + n(17, 19)
+    }
+
+    /// Seconds since the epoch in local wall time (cached per UTC hour).
+    mutating func local(_ epoch: Int) -> Int {
+        let hour = epoch / 3600
+        if let o = offsets[hour] { return epoch + o }
+        let o = zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(epoch)))
+        offsets[hour] = o
+        return epoch + o
+    }
+
+    static func day(_ local: Int) -> String {
+        let days = Int((Double(local) / 86400).rounded(.down))
+        let z = days + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        return String(format: "%04d-%02d-%02d", y, m, d)
+    }
+
+    static func hourOfDay(_ local: Int) -> Int { ((local % 86400) + 86400) % 86400 / 3600 }
+
+    /// 0 = Monday … 6 = Sunday (1970-01-01 was a Thursday).
+    static func weekday(_ local: Int) -> Int {
+        let days = Int((Double(local) / 86400).rounded(.down))
+        return ((days + 3) % 7 + 7) % 7
+    }
+
+    /// The Monday that starts the week, as a date.
+    static func weekStart(_ local: Int) -> String { day(local - weekday(local) * 86400) }
+
+    static let weekdayNames = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+}

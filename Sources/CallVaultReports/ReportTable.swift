@@ -1,0 +1,84 @@
+import CallVaultCore
+import Foundation
+
+/// A report's result: named columns and rows of values, rendered as a text table, CSV, JSON or HTML.
+/// Every format prints the same numbers (tests compare them).
+public struct ReportTable: Sendable {
+    public enum Value: Sendable, Equatable, Encodable {
+        case text(String)
+        case int(Int)
+        case number(Double)
+        case null
+
+        public var display: String {
+            switch self {
+            case .text(let s): s
+            case .int(let i): "\(i)"
+            case .number(let d): String(format: "%.4f", d).replacingOccurrences(of: "\\.?0+$", with: "", options: .regularExpression)
+            case .null: ""
+            }
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.singleValueContainer()
+            switch self {
+            case .text(let s): try c.encode(s)
+            case .int(let i): try c.encode(i)
+            case .number(let d): try c.encode((d * 10000).rounded() / 10000)
+            case .null: try c.encodeNil()
+            }
+        }
+    }
+
+    public var title: String
+    public var columns: [String]
+    public var rows: [[Value]]
+    /// One-line facts printed under the table (filters, totals).
+    public var notes: [String] = []
+
+    public init(title: String, columns: [String], rows: [[Value]] = [], notes: [String] = []) {
+        self.title = title
+        self.columns = columns
+        self.rows = rows
+        self.notes = notes
+    }
+
+    public func text() -> String {
+        var t = TextTable(columns: columns)
+        for row in rows { t.add(row.map { $0 == .null ? "-" : $0.display }) }
+        return ([title, "", t.render()] + (notes.isEmpty ? [] : [""] + notes)).joined(separator: "\n")
+    }
+
+    public func csv() -> String {
+        ([CSVWriter.line(columns)] + rows.map { CSVWriter.line($0.map { $0 == .null ? nil : $0.display }) }).joined(separator: "\n")
+    }
+
+    /// `{"report": title, "rows": [{column: value}], "notes": [...]}`.
+    public func json() throws -> String {
+        struct Row: Encodable {
+            let columns: [String], values: [Value]
+            struct Key: CodingKey {
+                var stringValue: String
+                init(_ s: String) { stringValue = s }
+                init?(stringValue: String) { self.stringValue = stringValue }
+                var intValue: Int? { nil }
+                init?(intValue: Int) { nil }
+            }
+            func encode(to encoder: Encoder) throws {
+                var c = encoder.container(keyedBy: Key.self)
+                for (k, v) in zip(columns, values) { try c.encode(v, forKey: Key(k)) }
+            }
+        }
+        struct Out: Encodable { let report: String; let columns: [String]; let rows: [Row]; let notes: [String] }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let out = Out(report: title, columns: columns, rows: rows.map { Row(columns: columns, values: $0) }, notes: notes)
+        return String(decoding: try encoder.encode(out), as: UTF8.self)
+    }
+}
+
+extension ReportTable.Value {
+    static func rate(_ part: Int, _ whole: Int) -> Self { whole == 0 ? .null : .number(Double(part) / Double(whole)) }
+    static func average(_ total: Int, _ count: Int) -> Self { count == 0 ? .null : .number(Double(total) / Double(count)) }
+    static func optional(_ s: String?) -> Self { s.map { .text($0) } ?? .null }
+}

@@ -1,0 +1,81 @@
+import CallVaultCore
+import CallVaultStore
+import Foundation
+import GRDB
+
+/// `report summary --by hour|day|week|campaign|source|tracking-number`.
+public enum SummaryReport {
+    public enum Grouping: String, Sendable, CaseIterable {
+        case hour, day, week, campaign, source
+        case trackingNumber = "tracking-number"
+    }
+
+    public static let columns = ["bucket", "calls", "answered", "missed", "abandoned", "answer_rate", "unique_callers",
+                                 "first_time_callers", "talk_ms_total", "talk_ms_avg", "duration_ms_avg"]
+
+    struct Tally {
+        var calls = 0, answered = 0, missed = 0, abandoned = 0, talk = 0, duration = 0, firstTime = 0
+        var callers = Set<String>()
+
+        mutating func add(_ c: CallFacts, firstCall: [String: String]) {
+            calls += 1
+            switch c.outcome {
+            case "answered": answered += 1
+            case "missed": missed += 1
+            default: abandoned += 1
+            }
+            talk += c.talkMs
+            duration += c.durationMs
+            if let caller = c.caller {
+                callers.insert(caller)
+                if firstCall[caller] == c.id { firstTime += 1 }
+            }
+        }
+
+        func row(_ bucket: String) -> [ReportTable.Value] {
+            [.text(bucket), .int(calls), .int(answered), .int(missed), .int(abandoned), .rate(answered, calls),
+             .int(callers.count), .int(firstTime), .int(talk), .average(talk, answered), .average(duration, calls)]
+        }
+    }
+
+    /// Each caller's first call in the whole index (ties broken by id): a "first-time caller" is counted there.
+    static func firstCalls(_ index: CallIndex) throws -> [String: String] {
+        try index.pool.read { db in
+            var map: [String: String] = [:]
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT caller, id FROM calls c WHERE caller IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM calls p WHERE p.caller = c.caller AND (p.started_at < c.started_at OR (p.started_at = c.started_at AND p.id < c.id)))
+                """)
+            while let row = try cursor.next() { map[row[0]] = row[1] }
+            return map
+        }
+    }
+
+    public static func run(_ index: CallIndex, filter: ReportFilter, by grouping: Grouping) throws -> ReportTable {
+        let first = try firstCalls(index)
+        var clock = Clock(zone: filter.timeZone)
+        var tallies: [String: Tally] = [:]
+        var total = Tally()
+        try CallFacts.forEach(index, filter) { c in
+            let key: String
+            switch grouping {
+            case .hour:
+                let l = clock.local(c.epoch)
+                key = Clock.day(l) + String(format: " %02d:00", Clock.hourOfDay(l))
+            case .day: key = Clock.day(clock.local(c.epoch))
+            case .week: key = Clock.weekStart(clock.local(c.epoch))
+            case .campaign: key = c.campaign ?? "(unassigned)"
+            case .source: key = c.source ?? "(unassigned)"
+            case .trackingNumber: key = c.trackingNumber
+            }
+            tallies[key, default: Tally()].add(c, firstCall: first)
+            total.add(c, firstCall: first)
+        }
+        let keys = tallies.keys.sorted()
+        var table = ReportTable(title: "Summary by \(grouping.rawValue)", columns: columns,
+                                rows: keys.map { tallies[$0]!.row($0) } + (keys.isEmpty ? [] : [total.row("TOTAL")]),
+                                notes: filter.notes)
+        table.notes.append("first_time_callers: callers whose first call in the whole index is in that bucket; talk_ms_avg over answered calls")
+        return table
+    }
+}

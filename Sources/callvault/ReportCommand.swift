@@ -1,0 +1,165 @@
+import ArgumentParser
+import CallVaultCore
+import CallVaultReports
+import CallVaultStore
+import Foundation
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "What marketing and QA read each morning: summaries, missed calls, callers, area codes, hours, before/after, dead air.",
+        discussion: """
+        Every report takes --since/--until (ISO dates or timestamps; a bare --until date includes
+        that day), --campaign (repeatable), --tz ZONE (hour and day buckets in that zone; default
+        UTC) and --format table|csv|json|html. html writes one self-contained file (inline SVG:
+        daily trend, hour × weekday heat map, outcome split, top area codes; no network) to
+        --output or stdout.
+
+        Examples:
+          callvault report summary --by day --since 2026-11-01 --tz America/New_York
+          callvault report missed --unreturned --format csv > call-back.csv
+          callvault report summary --by campaign --format html --output reports/2026-11-28.html
+          callvault report compare --campaign Radio-KFOG --before 2026-10-01..2026-10-31 --after 2026-11-01..2026-11-30
+        """,
+        subcommands: [Summary.self, Missed.self, Callers.self, AreaCodes.self, Hours.self, Compare.self, DeadAir.self])
+
+    struct Common: ParsableArguments {
+        @OptionGroup var store: StoreOptions
+        @Option(help: "Calls that started at or after T.") var since: String?
+        @Option(help: "Calls that started before T (a date: through that day).") var until: String?
+        @Option(help: "Campaign; repeat for several.") var campaign: [String] = []
+        @Option(help: "Time zone for hour and day buckets, e.g. America/New_York.") var tz: String = "UTC"
+        @Option(help: "table, csv, json or html.") var format: ReportFormat = .table
+        @Option(help: "Write to this file (atomically) instead of stdout.") var output: String?
+
+        func validate() throws {
+            if TimeZone(identifier: tz) == nil { throw ValidationError("--tz: unknown time zone \(tz)") }
+        }
+
+        func filter() throws -> ReportFilter {
+            var f = ReportFilter()
+            f.timeZone = TimeZone(identifier: tz)!
+            f.since = try since.map { try TimeBounds.start($0, zone: f.timeZone, option: "--since") }
+            f.until = try until.map { try TimeBounds.end($0, zone: f.timeZone, option: "--until") }
+            f.campaigns = campaign
+            return f
+        }
+
+        func emit(_ tables: [ReportTable], index: CallIndex, filter: ReportFilter) throws {
+            let text: String
+            switch format {
+            case .table: text = tables.map { $0.text() }.joined(separator: "\n\n")
+            case .csv: text = tables.map { $0.csv() }.joined(separator: "\n\n")
+            case .json: text = tables.count == 1 ? try tables[0].json() : "[" + (try tables.map { try $0.json() }).joined(separator: ",\n") + "]"
+            case .html: text = HTMLReport.render(tables: tables, charts: try HTMLReport.charts(index, filter: filter), generatedAt: Date())
+            }
+            if let output {
+                try writeAtomically(text + "\n", to: output)
+                FileHandle.standardError.write(Data("callvault: wrote \(output)\n".utf8))
+            } else {
+                print(text)
+            }
+        }
+    }
+
+    enum ReportFormat: String, ExpressibleByArgument, CaseIterable { case table, csv, json, html }
+
+    struct Summary: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Calls, outcomes, answer rate, unique and first-time callers, talk time, per bucket.")
+        @OptionGroup var common: Common
+        @Option(help: "hour, day, week, campaign, source or tracking-number.") var by: String = "day"
+        func validate() throws {
+            if SummaryReport.Grouping(rawValue: by) == nil { throw ValidationError("--by must be one of hour, day, week, campaign, source, tracking-number") }
+        }
+        func run() throws {
+            let (index, _) = try common.store.openIndex(readOnly: true)
+            let f = try common.filter()
+            try common.emit([try SummaryReport.run(index, filter: f, by: SummaryReport.Grouping(rawValue: by)!)], index: index, filter: f)
+        }
+    }
+
+    struct Missed: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Missed and abandoned calls, and whether the caller got through later.")
+        @OptionGroup var common: Common
+        @Flag(help: "Only callers who never got through afterwards: the call-back list.") var unreturned = false
+        func run() throws {
+            let (index, _) = try common.store.openIndex(readOnly: true)
+            let f = try common.filter()
+            try common.emit([try MissedReport.run(index, filter: f, unreturnedOnly: unreturned)], index: index, filter: f)
+        }
+    }
+
+    struct Callers: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Unique vs repeat callers per campaign and overall; first-time vs returning; top repeat callers.")
+        @OptionGroup var common: Common
+        @Option(help: "How many top repeat callers to list.") var top: Int = 10
+        func run() throws {
+            let (index, _) = try common.store.openIndex(readOnly: true)
+            let f = try common.filter()
+            let (table, topTable) = try CallersReport.run(index, filter: f, top: top)
+            try common.emit([table, topTable], index: index, filter: f)
+        }
+    }
+
+    struct AreaCodes: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "area-codes", abstract: "Calls by caller area code and region/place (country outside NANP), with answer rate.")
+        @OptionGroup var common: Common
+        func run() throws {
+            let (index, _) = try common.store.openIndex(readOnly: true)
+            let f = try common.filter()
+            try common.emit([try AreaCodesReport.run(index, filter: f)], index: index, filter: f)
+        }
+    }
+
+    struct Hours: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "When calls come: hour of day × day of week.")
+        @OptionGroup var common: Common
+        func run() throws {
+            let (index, _) = try common.store.openIndex(readOnly: true)
+            let f = try common.filter()
+            try common.emit([try HoursReport.run(index, filter: f)], index: index, filter: f)
+        }
+    }
+
+    struct Compare: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A campaign before and after a change: calls and answered per day, unique callers, answer rate.")
+        @OptionGroup var common: Common
+        @Option(help: "FROM..TO (dates: TO included).") var before: String
+        @Option(help: "FROM..TO (dates: TO included).") var after: String
+        func validate() throws {
+            if common.campaign.isEmpty { throw ValidationError("compare needs --campaign") }
+        }
+        func run() throws {
+            let (index, _) = try common.store.openIndex(readOnly: true)
+            let f = try common.filter()
+            func period(_ text: String, _ option: String) throws -> CompareReport.Period {
+                let parts = text.components(separatedBy: "..")
+                guard parts.count == 2 else { throw ValidationError("\(option) must be FROM..TO, e.g. 2026-10-01..2026-10-31") }
+                let p = CompareReport.Period(from: try TimeBounds.start(parts[0], zone: f.timeZone, option: option),
+                                             to: try TimeBounds.end(parts[1], zone: f.timeZone, option: option))
+                guard p.from < p.to else { throw ValidationError("\(option): FROM must be before TO") }
+                return p
+            }
+            try common.emit([try CompareReport.run(index, filter: f, before: period(before, "--before"), after: period(after, "--after"))],
+                            index: index, filter: f)
+        }
+    }
+
+    struct DeadAir: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "dead-air", abstract: "Answered calls with a long inner silence, for QA review.")
+        @OptionGroup var common: Common
+        @Option(help: "Seconds of inner silence that count as dead air.") var threshold: Double = 10
+        func run() throws {
+            let (index, _) = try common.store.openIndex(readOnly: true)
+            let f = try common.filter()
+            try common.emit([try DeadAirReport.run(index, filter: f, thresholdMs: Int(threshold * 1000))], index: index, filter: f)
+        }
+    }
+}
+
+/// Writes a text file through a temporary name, fsync and rename.
+func writeAtomically(_ text: String, to path: String) throws {
+    let dir = (path as NSString).deletingLastPathComponent
+    if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+    try CallVaultAudioBridge.write(Array(text.utf8), to: path)
+}

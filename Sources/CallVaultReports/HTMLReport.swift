@@ -108,7 +108,7 @@ public enum HTMLReport {
         }
         svg += "<text x=\"\(left)\" y=\"\(h - 6)\">\(escape(days.first!.day))</text>"
         svg += "<text x=\"\(w - 70)\" y=\"\(h - 6)\">\(escape(days.last!.day))</text>"
-        svg += "<text x=\"\(w - 170)\" y=\"14\" fill=\"#2f6fde\">— calls</text><text x=\"\(w - 100)\" y=\"14\" fill=\"#2a9d55\">- - answered</text>"
+        svg += "<text x=\"\(w - 170)\" y=\"14\" style=\"fill:#2f6fde\">— calls</text><text x=\"\(w - 100)\" y=\"14\" style=\"fill:#2a9d55\">- - answered</text>"
         return svg + "</svg>"
     }
 
@@ -143,7 +143,7 @@ public enum HTMLReport {
         }
         for (i, (name, n)) in outcomes.enumerated() {
             let pct = Double(n) / Double(total) * 100
-            svg += String(format: "<text x=\"%d\" y=\"70\" fill=\"%@\">■</text><text x=\"%d\" y=\"70\">%@ %d (%.0f%%)</text>", i * 160, colors[name] ?? "#888", i * 160 + 12, name, n, pct)
+            svg += String(format: "<text x=\"%d\" y=\"70\" style=\"fill:%@\">■</text><text x=\"%d\" y=\"70\">%@ %d (%.0f%%)</text>", i * 160, colors[name] ?? "#888", i * 160 + 12, name, n, pct)
         }
         return svg + "</svg>"
     }

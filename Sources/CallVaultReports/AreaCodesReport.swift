@@ -12,11 +12,9 @@ public enum AreaCodesReport {
         try CallFacts.forEach(index, filter) { c in
             let key = c.caller == nil ? Key(area: nil, region: "(anonymous)", place: nil, country: nil)
                 : Key(area: c.areaCode, region: c.region, place: c.place, country: c.country)
-            var t = tallies[key, default: (0, 0, [])]
-            t.calls += 1
-            if c.outcome == "answered" { t.answered += 1 }
-            if let caller = c.caller { t.callers.insert(caller) }
-            tallies[key] = t
+            tallies[key, default: (0, 0, [])].calls += 1
+            if c.outcome == "answered" { tallies[key]!.answered += 1 }
+            if let caller = c.caller { tallies[key]!.callers.insert(caller) }
         }
         var table = ReportTable(title: "Calls by caller area code", columns: columns, notes: filter.notes)
         for (k, t) in tallies.sorted(by: { $0.value.calls != $1.value.calls ? $0.value.calls > $1.value.calls : ($0.key.area ?? "~") < ($1.key.area ?? "~") }) {

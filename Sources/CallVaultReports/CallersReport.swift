@@ -15,23 +15,20 @@ public enum CallersReport {
         struct Caller { var calls = 0, answered = 0; var first = "", last = ""; var campaigns = Set<String>() }
         var callers: [String: Caller] = [:]
         try CallFacts.forEach(index, filter) { c in
+            // Mutate in place (`[key, default:]`): copying a scope out would copy its caller table per call.
             for key in ["(all)", c.campaign ?? "(unassigned)"] {
-                var s = scopes[key, default: Scope()]
-                s.calls += 1
+                scopes[key, default: Scope()].calls += 1
                 if let caller = c.caller {
-                    s.perCaller[caller, default: 0] += 1
-                    if first[caller] == c.id { s.firstTime.insert(caller) }
-                } else { s.anonymous += 1 }
-                scopes[key] = s
+                    scopes[key, default: Scope()].perCaller[caller, default: 0] += 1
+                    if first[caller] == c.id { scopes[key, default: Scope()].firstTime.insert(caller) }
+                } else { scopes[key, default: Scope()].anonymous += 1 }
             }
             if let caller = c.caller {
-                var k = callers[caller, default: Caller()]
-                k.calls += 1
-                if c.outcome == "answered" { k.answered += 1 }
-                if k.first.isEmpty { k.first = c.startedAt }
-                k.last = c.startedAt
-                k.campaigns.insert(c.campaign ?? "(unassigned)")
-                callers[caller] = k
+                callers[caller, default: Caller()].calls += 1
+                if c.outcome == "answered" { callers[caller, default: Caller()].answered += 1 }
+                if callers[caller]!.first.isEmpty { callers[caller]!.first = c.startedAt }
+                callers[caller]!.last = c.startedAt
+                callers[caller]!.campaigns.insert(c.campaign ?? "(unassigned)")
             }
         }
         var table = ReportTable(title: "Callers: unique, repeat, first-time", columns: columns, notes: filter.notes)

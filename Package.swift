@@ -7,6 +7,7 @@
 // - swift-log: structured logging with a human or JSON handler chosen once at start.
 // - swift-crypto: SHA-256 of archive files (Foundation on Linux has no CryptoKit).
 // - TOMLKit: the config and job files (TOML, with line-precise parse errors).
+// - swift-prometheus: the Prometheus text exposition of the metrics file.
 import PackageDescription
 
 let package = Package(
@@ -21,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
     ],
     targets: [
         // C shims: a module map and one header each, nothing else.
@@ -54,6 +56,7 @@ let package = Package(
         .target(name: "CallVaultWorker", dependencies: [
             "CallVaultCore", "CallVaultAudio", "CallVaultStore",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "callvault", dependencies: [
             "CallVaultCore", "CallVaultAudio", "CallVaultStore", "CallVaultWorker", "CallVaultReports",

@@ -8,9 +8,8 @@ callvault_install_packages
 swift build -c release --product callvault
 BIN=$(swift build -c release --show-bin-path)/callvault
 rm -rf data && mkdir -p data/archive && cp -r samples/spool samples/callvault.toml samples/registry.csv data/
-"$BIN" numbers import data/registry.csv --config data/callvault.toml
 set +e
-"$BIN" run --once --config data/callvault.toml
+"$BIN" job run jobs/demo.toml
 status=$?
 set -e
 cat <<MSG
@@ -18,9 +17,11 @@ cat <<MSG
 Demo finished (exit status $status: 3 means some inputs were quarantined, as two samples are bad on purpose).
   archive:      data/archive/
   index:        data/callvault.sqlite
+  HTML report:  $(ls data/reports/*.html 2>/dev/null | head -1)
+  metrics:      data/metrics/callvault.prom
   quarantined:  data/spool/failed/   (each with its .error.json)
 Try next:
   $BIN query --config data/callvault.toml --campaign Search-Brand
   $BIN show 1764338400.101 --config data/callvault.toml
-  sqlite3 data/callvault.sqlite "select started_at, caller, tracking_number, outcome, talk_ms from calls order by started_at"
+  $BIN report missed --unreturned --config data/callvault.toml
 MSG

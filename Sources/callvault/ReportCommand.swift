@@ -27,6 +27,7 @@ struct ReportCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
         @Option(help: "Calls that started at or after T.") var since: String?
         @Option(help: "Calls that started before T (a date: through that day).") var until: String?
+        @Option(help: "Calls since midnight N days ago in --tz, up to now (for nightly jobs: 1 = yesterday and today).") var sinceDays: Int?
         @Option(help: "Campaign; repeat for several.") var campaign: [String] = []
         @Option(help: "Time zone for hour and day buckets, e.g. America/New_York.") var tz: String = "UTC"
         @Option(help: "table, csv, json or html.") var format: ReportFormat = .table
@@ -42,6 +43,11 @@ struct ReportCommand: ParsableCommand {
             f.since = try since.map { try TimeBounds.start($0, zone: f.timeZone, option: "--since") }
             f.until = try until.map { try TimeBounds.end($0, zone: f.timeZone, option: "--until") }
             f.campaigns = campaign
+            if let sinceDays {
+                var calendar = Calendar(identifier: .gregorian)
+                calendar.timeZone = f.timeZone
+                f.since = calendar.date(byAdding: .day, value: -sinceDays, to: calendar.startOfDay(for: Date()))
+            }
             return f
         }
 

@@ -41,6 +41,9 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Drain everything ready, then exit (for cron and nightly batches).")
     var once = false
 
+    @Option(help: "Write Prometheus metrics here at the end (node_exporter textfile convention, atomic); in watch mode also after every scan.")
+    var metricsFile: String?
+
     @Option(help: "Final summary as text or json on stdout.")
     var format: SummaryFormat = .text
 
@@ -75,6 +78,9 @@ struct Run: AsyncParsableCommand {
             summary = try await worker.run(once: once, stop: stop)
         } catch let e as WorkerError {
             throw CLIError.input(e.description)
+        }
+        if let metricsFile {
+            try MetricsFile(path: metricsFile).write(summary: summary, succeeded: summary.stoppedBecause == nil)
         }
         switch format {
         case .text: print("callvault run: " + summary.humanLine)

@@ -1,0 +1,135 @@
+import Foundation
+import TOMLKit
+
+/// A nightly batch: steps run in order, each one of callvault's commands with its options.
+///
+/// ```toml
+/// config = "../samples/callvault.toml"   # shared settings; relative to this file
+/// metrics_file = "../data/metrics/nightly.prom"
+///
+/// [settings]                             # override the config's paths
+/// database = "../data/callvault.sqlite"
+///
+/// [[steps]]
+/// command = "ingest"                     # callvault run --once
+/// workers = 2
+///
+/// [[steps]]
+/// command = "report"
+/// report = "summary"
+/// by = "day"
+/// format = "html"
+/// output_dir = "../data/reports"         # writes summary-YYYY-MM-DD.html
+/// ```
+public struct JobFile: Sendable, Equatable {
+    public struct Step: Sendable, Equatable {
+        public var name: String
+        public var command: String
+        /// Arguments for `callvault`, before the store options.
+        public var arguments: [String]
+        /// For reports: folder and file name pattern (the date is added).
+        public var outputDir: String?
+        public var outputName: String?
+    }
+
+    public var name: String
+    public var config: String?
+    public var metricsFile: String?
+    public var spool: String?
+    public var archive: String?
+    public var database: String?
+    public var steps: [Step]
+
+    public static let commands = ["ingest", "import-numbers", "relink", "retention", "verify", "report"]
+
+    public static func load(path: String) throws -> JobFile {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw ConfigError(file: path, line: nil, "cannot read the job file (\((error as NSError).localizedDescription))")
+        }
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        return try parse(text: text, file: path, name: name, baseFolder: base)
+    }
+
+    public static func parse(text: String, file: String, name: String, baseFolder: String) throws -> JobFile {
+        let r = try TOMLReader(text: text, file: file)
+        try r.checkKeys(r.root, allowed: ["config", "metrics_file", "settings", "steps", "name"], section: nil)
+        func path(_ value: String?) -> String? { value.map { $0.hasPrefix("/") ? $0 : baseFolder + "/" + $0 } }
+        var job = JobFile(name: try r.string(r.root, "name", section: nil) ?? name,
+                          config: path(try r.string(r.root, "config", section: nil)),
+                          metricsFile: path(try r.string(r.root, "metrics_file", section: nil)), steps: [])
+        if let settings = try r.table(r.root, "settings") {
+            try r.checkKeys(settings, allowed: ["spool", "archive", "database"], section: "settings")
+            job.spool = path(try r.string(settings, "spool", section: "settings"))
+            job.archive = path(try r.string(settings, "archive", section: "settings"))
+            job.database = path(try r.string(settings, "database", section: "settings"))
+        }
+        guard let steps = r.root["steps"]?.array, !steps.isEmpty else {
+            throw ConfigError(file: file, line: nil, "the job has no steps: add [[steps]] tables with a command (\(commands.joined(separator: ", ")))")
+        }
+        let section = "steps"
+        for (i, value) in steps.enumerated() {
+            guard let t = value.table else { throw r.error("steps must be tables ([[steps]])", section: section) }
+            guard let command = try r.string(t, "command", section: section), commands.contains(command) else {
+                throw r.error("step \(i + 1): command must be one of \(commands.joined(separator: ", "))", key: "command", section: section)
+            }
+            let stepName = try r.string(t, "name", section: section) ?? command
+            var args: [String] = []
+            var outputDir: String?, outputName: String?
+            func int(_ key: String, _ flag: String, _ range: ClosedRange<Int>) throws {
+                if let v = try r.int(t, key, section: section, range: range) { args += [flag, "\(v)"] }
+            }
+            func string(_ key: String, _ flag: String) throws {
+                if let v = try r.string(t, key, section: section) { args += [flag, v] }
+            }
+            switch command {
+            case "ingest":
+                try r.checkKeys(t, allowed: ["command", "name", "workers"], section: section)
+                args = ["run", "--once", "--format", "json"]
+                try int("workers", "--workers", 1...256)
+            case "import-numbers":
+                try r.checkKeys(t, allowed: ["command", "name", "file"], section: section)
+                guard let f = try r.string(t, "file", section: section) else { throw r.error("step \(stepName): import-numbers needs file", section: section) }
+                args = ["numbers", "import", path(f)!]
+            case "relink":
+                try r.checkKeys(t, allowed: ["command", "name"], section: section)
+                args = ["numbers", "relink"]
+            case "retention":
+                try r.checkKeys(t, allowed: ["command", "name", "dry_run"], section: section)
+                args = ["retention", "apply", "--format", "json"]
+                if try r.bool(t, "dry_run", section: section) == true { args.append("--dry-run") }
+            case "verify":
+                try r.checkKeys(t, allowed: ["command", "name", "sample"], section: section)
+                args = ["verify", "--format", "json"]
+                try int("sample", "--sample", 1...100_000_000)
+            default: // report
+                try r.checkKeys(t, allowed: ["command", "name", "report", "by", "format", "output_dir", "tz", "since_days", "campaign", "unreturned"],
+                                section: section)
+                let report = try r.string(t, "report", section: section) ?? "summary"
+                let reports = ["summary", "missed", "callers", "area-codes", "hours", "dead-air"]
+                guard reports.contains(report) else {
+                    throw r.error("step \(stepName): report must be one of \(reports.joined(separator: ", "))", key: "report", section: section)
+                }
+                args = ["report", report]
+                try string("by", "--by")
+                try string("tz", "--tz")
+                try string("campaign", "--campaign")
+                if try r.bool(t, "unreturned", section: section) == true { args.append("--unreturned") }
+                let format = try r.string(t, "format", section: section) ?? "html"
+                guard ["table", "csv", "json", "html"].contains(format) else {
+                    throw r.error("step \(stepName): format must be table, csv, json or html", key: "format", section: section)
+                }
+                args += ["--format", format]
+                if let days = try r.int(t, "since_days", section: section, range: 1...3660) { args += ["--since-days", "\(days)"] }
+                guard let dir = try r.string(t, "output_dir", section: section) else {
+                    throw r.error("step \(stepName): report needs output_dir", section: section)
+                }
+                outputDir = path(dir)
+                outputName = "\(report)\(t["by"]?.string.map { "-by-\($0)" } ?? "").\(format)"
+            }
+            job.steps.append(Step(name: stepName, command: command, arguments: args, outputDir: outputDir, outputName: outputName))
+        }
+        return job
+    }
+}

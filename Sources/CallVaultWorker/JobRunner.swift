@@ -1,0 +1,122 @@
+import CallVaultCore
+import Foundation
+import Logging
+
+/// Runs a ``JobFile``'s steps in order, each as `callvault COMMAND …` in its own process, and
+/// decides the job's exit status: the worst of its steps (1 fatal > 2 configuration > 4 verify >
+/// 3 quarantined > 0). A step that fails with anything but 0 or 3 stops the job unless
+/// `continueOnError`.
+public struct JobRunner: Sendable {
+    public let job: JobFile
+    public let executable: String
+    public let logger: Logger
+    public var continueOnError = false
+    /// `--config`, `--spool`, `--archive`, `--db` for every step.
+    public var storeArguments: [String]
+    /// `--log-format`/`--log-level` for the steps that log (ingest).
+    public var logArguments: [String] = []
+
+    public init(job: JobFile, executable: String, logger: Logger, storeArguments: [String]) {
+        self.job = job
+        self.executable = executable
+        self.logger = logger
+        self.storeArguments = storeArguments
+    }
+
+    public struct StepResult: Sendable, Codable {
+        public var name: String
+        public var command: String
+        public var exitCode: Int32
+        public var seconds: Double
+        /// The step's JSON output when it printed one (counts), else nil.
+        public var output: String?
+        public var skipped: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case name, command, exitCode = "exit_code", seconds, output, skipped
+        }
+    }
+
+    public struct Result: Sendable, Codable {
+        public var job: String
+        public var exitCode: Int32
+        public var steps: [StepResult]
+        /// The ingest step's summary, for metrics.
+        public var ingest: RunSummary?
+
+        enum CodingKeys: String, CodingKey { case job, exitCode = "exit_code", steps, ingest }
+    }
+
+    static func severity(_ code: Int32) -> Int {
+        switch code {
+        case 0: 0
+        case 3: 1
+        case 4: 2
+        case 2: 3
+        case 1: 4
+        default: 5
+        }
+    }
+
+    public func run(today: String) -> Result {
+        var result = Result(job: job.name, exitCode: 0, steps: [])
+        var stopped = false
+        for step in job.steps {
+            if stopped {
+                result.steps.append(StepResult(name: step.name, command: step.command, exitCode: 0, seconds: 0, output: nil, skipped: true))
+                logger.warning("step skipped", metadata: ["job": "\(job.name)", "step": "\(step.name)", "reason": "an earlier step failed"])
+                continue
+            }
+            var arguments = step.arguments + storeArguments + (step.command == "ingest" ? logArguments : [])
+            if let dir = step.outputDir, let name = step.outputName {
+                let dot = name.lastIndex(of: ".")!
+                arguments += ["--output", dir + "/" + name[..<dot] + "-" + today + name[dot...]]
+            }
+            let start = Date()
+            let (code, stdout) = launch(arguments)
+            let seconds = Date().timeIntervalSince(start)
+            let json = stdout.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("{") ? stdout : nil
+            result.steps.append(StepResult(name: step.name, command: step.command, exitCode: code, seconds: seconds, output: json, skipped: false))
+            if step.command == "ingest", let json, let summary = try? JSONDecoder().decode(RunSummary.self, from: Data(json.utf8)) {
+                result.ingest = summary
+            }
+            var metadata: Logger.Metadata = ["job": "\(job.name)", "step": "\(step.name)", "exit": "\(code)",
+                                             "seconds": "\(String(format: "%.2f", seconds))"]
+            if let json { metadata["result"] = "\(Self.compact(json))" }
+            if code == 0 || code == 3 {
+                logger.info("step finished", metadata: metadata)
+            } else {
+                logger.error("step failed", metadata: metadata)
+                if !continueOnError { stopped = true }
+            }
+            if Self.severity(code) > Self.severity(result.exitCode) { result.exitCode = code }
+        }
+        return result
+    }
+
+    private func launch(_ arguments: [String]) -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.standardError
+        do { try process.run() } catch {
+            logger.error("cannot start step", metadata: ["error": "\(error)"])
+            return (1, "")
+        }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let code = process.terminationReason == .uncaughtSignal ? 1 : process.terminationStatus
+        return (code, String(decoding: data, as: UTF8.self))
+    }
+
+    static func compact(_ json: String) -> String {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return "" }
+        return object.keys.sorted().compactMap { key in
+            let v = object[key]!
+            if v is [Any] || v is [String: Any] { return nil }
+            return "\(key)=\(v)"
+        }.joined(separator: " ")
+    }
+}

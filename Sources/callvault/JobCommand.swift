@@ -1,0 +1,98 @@
+import ArgumentParser
+import CallVaultCore
+import CallVaultWorker
+import Foundation
+import Logging
+
+struct JobCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "job",
+        abstract: "Run a batch of steps from a job file, for cron, systemd timers and Kubernetes CronJobs.",
+        subcommands: [Run.self])
+
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run jobs/NAME.toml: its steps in order, under a lock, with metrics.",
+            discussion: """
+            A job file names a shared config and its steps (ingest, import-numbers, relink,
+            retention, verify, report); see jobs/nightly.toml. Each step runs as its own callvault
+            command; its outcome, duration and counts are logged. The job's exit status is the
+            worst of its steps (1 > 2 > 4 > 3 > 0); a step failing with anything but 0 or 3 stops
+            the rest unless --continue-on-error. An advisory lock beside the database keeps two
+            runs of the same job from overlapping: --no-wait (default) exits 5 with a message,
+            --wait waits for the other run to finish.
+
+            Examples:
+              callvault job run jobs/nightly.toml --metrics-file /var/lib/node_exporter/callvault.prom
+              callvault job run jobs/hourly-ingest.toml --wait
+            """)
+
+        @Argument(help: "The job file (TOML).") var file: String
+        @Flag(inversion: .prefixedNo, help: "Wait for another run of this job to finish instead of exiting 5.") var wait = false
+        @Flag(help: "Run the remaining steps after a failed one.") var continueOnError = false
+        @Option(help: "Write Prometheus metrics here (default: the job file's metrics_file).") var metricsFile: String?
+        @OptionGroup var log: LogOptions
+        @Option(help: "Result as text or json on stdout.") var format: Run_.SummaryFormat = .text
+
+        func run() throws {
+            log.bootstrap()
+            let job: JobFile
+            do { job = try JobFile.load(path: file) } catch let e as ConfigError { throw CLIError.input(e.description) }
+            let config: Config
+            do { config = try job.config.map { try Config.load(path: $0) } ?? Config() } catch let e as ConfigError {
+                throw CLIError.input(e.description)
+            }
+            let cwd = FileManager.default.currentDirectoryPath
+            let database = job.database ?? config.database ?? cwd + "/callvault.sqlite"
+            var store: [String] = []
+            if let c = job.config { store += ["--config", c] }
+            if let s = job.spool { store += ["--spool", s] }
+            if let a = job.archive { store += ["--archive", a] }
+            store += ["--db", database]
+            if !FileManager.default.fileExists(atPath: (database as NSString).deletingLastPathComponent) {
+                throw CLIError.input("the database folder \((database as NSString).deletingLastPathComponent) does not exist")
+            }
+            let lock: JobLock?
+            do { lock = try JobLock(databasePath: database, job: job.name, wait: wait) } catch let e as WorkerError {
+                throw CLIError.input(e.description)
+            }
+            guard let lock else {
+                let holder = JobLock.holder(databasePath: database, job: job.name).map { " (pid \($0))" } ?? ""
+                FileHandle.standardError.write(Data("callvault: job \(job.name.debugDescription) is already running\(holder); not starting a second run (use --wait to wait for it)\n".utf8))
+                throw ExitCode(5)
+            }
+            defer { _ = lock }
+            let logger = Logger(label: "callvault.job")
+            logger.info("job started", metadata: ["job": "\(job.name)", "steps": "\(job.steps.count)", "lock": "\(lock.path)"])
+            var runner = JobRunner(job: job, executable: Self.executable, logger: logger, storeArguments: store)
+            runner.continueOnError = continueOnError
+            runner.logArguments = ["--log-format", log.logFormat.rawValue, "--log-level", log.logLevel]
+            let formatter = DateFormatter()
+            formatter.dateFormat = "yyyy-MM-dd"
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            let result = runner.run(today: formatter.string(from: Date()))
+            if let path = metricsFile ?? job.metricsFile {
+                try MetricsFile(path: path).write(summary: result.ingest, succeeded: result.exitCode == 0 || result.exitCode == 3, job: job.name,
+                                                  steps: result.steps.filter { !$0.skipped }.map { .init(name: $0.name, exitCode: $0.exitCode, seconds: $0.seconds) })
+            }
+            switch format {
+            case .json: print(try JSONOutput.string(result))
+            case .text:
+                for s in result.steps {
+                    print(s.skipped ? "  \(s.name): skipped" : String(format: "  %@: exit %d in %.1f s", s.name, s.exitCode, s.seconds))
+                }
+                print("job \(job.name): exit \(result.exitCode)")
+            }
+            if result.exitCode != 0 { throw ExitCode(result.exitCode) }
+        }
+
+        /// This very binary, so steps run the same version.
+        static var executable: String {
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        }
+    }
+
+    typealias Run_ = CallVaultCommandRun
+}
+
+typealias CallVaultCommandRun = Run

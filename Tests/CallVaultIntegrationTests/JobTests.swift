@@ -1,0 +1,153 @@
+import Foundation
+import Testing
+
+/// A copy of samples/ in a temporary folder, with a job file over it.
+private struct JobFixture {
+    let root: URL
+    var data: String { root.appendingPathComponent("data").path }
+    var database: String { data + "/callvault.sqlite" }
+
+    init(name: String = #function) throws {
+        root = try Support.temporaryDirectory(name)
+        let samples = Support.packageRoot.appendingPathComponent("samples").path
+        try FileManager.default.createDirectory(atPath: data + "/archive", withIntermediateDirectories: true)
+        for item in ["spool", "callvault.toml", "registry.csv"] {
+            try FileManager.default.copyItem(atPath: samples + "/" + item, toPath: data + "/" + item)
+        }
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: root) }
+
+    func writeJob(_ name: String, _ steps: String) throws -> String {
+        let path = root.appendingPathComponent("\(name).toml").path
+        try """
+        config = "data/callvault.toml"
+        metrics_file = "data/metrics/\(name).prom"
+        \(steps)
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static let allSteps = """
+    [[steps]]
+    command = "import-numbers"
+    file = "data/registry.csv"
+
+    [[steps]]
+    command = "ingest"
+
+    [[steps]]
+    command = "relink"
+
+    [[steps]]
+    command = "retention"
+
+    [[steps]]
+    command = "verify"
+    sample = 5
+
+    [[steps]]
+    name = "daily-report"
+    command = "report"
+    report = "summary"
+    by = "day"
+    format = "html"
+    output_dir = "data/reports"
+    """
+}
+
+@Suite("callvault job run on a copy of samples/", .serialized)
+struct JobTests {
+    @Test("all steps run in order; the exit status is the worst step's (3: two samples are bad on purpose)")
+    func demo() throws {
+        let j = try JobFixture()
+        defer { j.remove() }
+        let job = try j.writeJob("nightly", JobFixture.allSteps)
+        let r = try Support.callvault(["job", "run", job, "--format", "json", "--log-level", "warning"])
+        #expect(r.status == 3, "\(r.stderr)")
+        let result = try Support.json(r.stdout) as! [String: Any]
+        let steps = result["steps"] as! [[String: Any]]
+        #expect(steps.map { $0["name"] as! String } == ["import-numbers", "ingest", "relink", "retention", "verify", "daily-report"])
+        #expect(steps.map { $0["exit_code"] as! Int } == [0, 3, 0, 0, 0, 0])
+        #expect((result["ingest"] as? [String: Any])?["archived"] as? Int == 12)
+        let reports = try FileManager.default.contentsOfDirectory(atPath: j.data + "/reports")
+        #expect(reports.count == 1 && reports[0].hasPrefix("summary-by-day-") && reports[0].hasSuffix(".html"))
+        let campaigns = try Support.run("sqlite3", [j.database, "SELECT count(*) FROM calls WHERE campaign IS NOT NULL"]).stdout
+        #expect(campaigns.trimmingCharacters(in: .whitespacesAndNewlines) == "12")
+
+        // The metrics file parses with Prometheus' own text parser.
+        let metrics = j.data + "/metrics/nightly.prom"
+        let parse = try Support.run("/usr/bin/python3", ["-c", """
+            import sys
+            from prometheus_client.parser import text_string_to_metric_families
+            values = {}
+            for family in text_string_to_metric_families(open(sys.argv[1]).read()):
+                for s in family.samples:
+                    values[s.name + str(sorted(s.labels.items()))] = s.value
+            print(values["callvault_calls_archived_total[('job_name', 'nightly')]"], values["callvault_calls_failed_total[('job_name', 'nightly')]"],
+                  values["callvault_job_step_exit_code[('job_name', 'nightly'), ('step', 'ingest')]"],
+                  values["callvault_last_success_timestamp_seconds[('job_name', 'nightly')]"] > 1.7e9)
+            """, metrics])
+        #expect(parse.status == 0, "\(parse.stderr)")
+        #expect(parse.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "12.0 2.0 3.0 True")
+    }
+
+    @Test("the lock refuses a second overlapping run with exit 5 and a clear message; --wait waits")
+    func lock() throws {
+        let j = try JobFixture()
+        defer { j.remove() }
+        let job = try j.writeJob("nightly", JobFixture.allSteps)
+        // Hold the job's lock from another process, as an overlapping run would.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        holder.arguments = [j.database + ".job-nightly.lock", "sleep", "3"]
+        try holder.run()
+        usleep(300_000)
+        let refused = try Support.callvault(["job", "run", job])
+        #expect(refused.status == 5)
+        #expect(refused.stderr.contains("job \"nightly\" is already running"), "\(refused.stderr)")
+        let start = Date()
+        let waited = try Support.callvault(["job", "run", job, "--wait", "--log-level", "error"])
+        #expect(waited.status == 3)
+        #expect(Date().timeIntervalSince(start) > 1.5, "--wait did not wait for the lock")
+        holder.waitUntilExit()
+    }
+
+    @Test("a failed step stops the rest and sets the exit status, unless --continue-on-error")
+    func failedStep() throws {
+        let j = try JobFixture()
+        defer { j.remove() }
+        try "tracking_number,campaign\nnot-a-number,X\n".write(toFile: j.data + "/bad.csv", atomically: true, encoding: .utf8)
+        let steps = """
+        [[steps]]
+        command = "import-numbers"
+        file = "data/bad.csv"
+
+        [[steps]]
+        command = "ingest"
+        """
+        let job = try j.writeJob("broken", steps)
+        let stopped = try Support.callvault(["job", "run", job, "--format", "json"])
+        #expect(stopped.status == 2)
+        let s1 = (try Support.json(stopped.stdout) as! [String: Any])["steps"] as! [[String: Any]]
+        #expect(s1[0]["exit_code"] as? Int == 2 && s1[1]["skipped"] as? Bool == true)
+        #expect(stopped.stderr.contains("bad.csv:2: tracking_number"))
+        let metrics = try String(contentsOfFile: j.data + "/metrics/broken.prom", encoding: .utf8)
+        #expect(metrics.contains("callvault_last_run_success{job_name=\"broken\"} 0"))
+
+        let continued = try Support.callvault(["job", "run", job, "--continue-on-error", "--format", "json", "--log-level", "error"])
+        #expect(continued.status == 2, "the worst step is still the failed import")
+        let s2 = (try Support.json(continued.stdout) as! [String: Any])["steps"] as! [[String: Any]]
+        #expect(s2[1]["skipped"] as? Bool == false && s2[1]["exit_code"] as? Int == 3)
+    }
+
+    @Test("a job file with a mistake is refused with its line")
+    func badJobFile() throws {
+        let j = try JobFixture()
+        defer { j.remove() }
+        let job = try j.writeJob("typo", "[[steps]]\ncommand = \"ingset\"\n")
+        let r = try Support.callvault(["job", "run", job])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("typo.toml:") && r.stderr.contains("command must be one of"), "\(r.stderr)")
+    }
+}

@@ -25,6 +25,15 @@ public struct MetricsFile: Sendable {
 
     /// Metrics of a `run`, and of a job's steps when `job` is given.
     public func write(summary: RunSummary?, succeeded: Bool, job: String? = nil, steps: [Step] = [], now: Date = Date()) throws {
+        let text = Self.render(summary: summary, succeeded: succeeded, job: job, steps: steps, now: now, previousSuccess: previousLastSuccess())
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        try AtomicFile.write(Array(text.utf8), to: path, mode: 0o644)
+    }
+
+    /// The exposition text (also served by ``MetricsServer`` in watch mode).
+    public static func render(summary: RunSummary?, succeeded: Bool, job: String? = nil, steps: [Step] = [], now: Date = Date(),
+                              previousSuccess: Double? = nil) -> String {
         let registry = PrometheusCollectorRegistry()
         let labels: [(String, String)] = job.map { [("job_name", $0)] } ?? []
         if let s = summary {
@@ -46,16 +55,14 @@ public struct MetricsFile: Sendable {
             registry.makeGauge(name: "callvault_job_step_duration_seconds", labels: l, help: "Wall time of each step of the last job run.")
                 .set(to: step.seconds)
         }
-        let lastSuccess = succeeded ? now.timeIntervalSince1970 : previousLastSuccess()
+        let lastSuccess = succeeded ? now.timeIntervalSince1970 : previousSuccess
         registry.makeGauge(name: "callvault_last_success_timestamp_seconds", labels: labels,
                            help: "Unix time of the last run that ended without error.").set(to: lastSuccess ?? 0)
         registry.makeGauge(name: "callvault_last_run_timestamp_seconds", labels: labels, help: "Unix time of the last run.")
             .set(to: now.timeIntervalSince1970)
         registry.makeGauge(name: "callvault_last_run_success", labels: labels, help: "1 when the last run ended without error.")
             .set(to: succeeded ? 1 : 0)
-        let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        try AtomicFile.write(registry.emitToBuffer(), to: path, mode: 0o644)
+        return registry.emitToString()
     }
 
     private func previousLastSuccess() -> Double? {

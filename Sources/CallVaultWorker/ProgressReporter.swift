@@ -31,6 +31,15 @@ public final class ProgressReporter: Sendable {
         if let line { FileHandle.standardError.write(Data(("\r\u{1b}[K" + line).utf8)) }
     }
 
+    /// The tally so far (for metrics while watching).
+    public func snapshot() -> RunSummary {
+        state.withLock { s in
+            var summary = s.summary
+            summary.wallSeconds = Date().timeIntervalSince(start)
+            return summary
+        }
+    }
+
     public func finish(stoppedBecause: String?) -> RunSummary {
         if live { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)) }
         return state.withLock { s in

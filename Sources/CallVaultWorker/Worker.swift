@@ -16,6 +16,8 @@ public struct Worker: Sendable {
     public let logger: Logger
     public let progress: ProgressReporter
     public var clock: @Sendable () -> Date = { Date() }
+    /// Called after every scan in watch mode (the metrics file is rewritten there).
+    public var heartbeat: (@Sendable (RunSummary) -> Void)?
 
     public init(settings: WorkerSettings, index: CallIndex, logger: Logger, progress: ProgressReporter) {
         self.settings = settings
@@ -47,6 +49,7 @@ public struct Worker: Sendable {
                         do { try scan(spool: spool, queue: queue, owner: owner) } catch {
                             logger.error("spool scan failed", metadata: ["error": "\(error)"])
                         }
+                        heartbeat?(progress.snapshot())
                     }
                 }
             }

@@ -44,6 +44,9 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Write Prometheus metrics here at the end (node_exporter textfile convention, atomic); in watch mode also after every scan.")
     var metricsFile: String?
 
+    @Option(help: "In watch mode, serve GET /metrics and /healthz on HOST:PORT (e.g. 0.0.0.0:9464).")
+    var metricsListen: String?
+
     @Option(help: "Final summary as text or json on stdout.")
     var format: SummaryFormat = .text
 
@@ -51,6 +54,7 @@ struct Run: AsyncParsableCommand {
 
     func validate() throws {
         if let workers, workers < 1 || workers > 256 { throw ValidationError("--workers must be between 1 and 256") }
+        if metricsListen != nil && once { throw ValidationError("--metrics-listen serves metrics while watching; it cannot be used with --once (use --metrics-file)") }
     }
 
     func run() async throws {
@@ -72,7 +76,22 @@ struct Run: AsyncParsableCommand {
         do { index = try CallIndex(path: r.database) } catch let e as IndexError { throw CLIError.input(e.message) }
         let stop = StopSignal()
         stop.installHandlers()
-        let worker = Worker(settings: settings, index: index, logger: Logger(label: "callvault.run"), progress: ProgressReporter())
+        let progress = ProgressReporter()
+        var worker = Worker(settings: settings, index: index, logger: Logger(label: "callvault.run"), progress: progress)
+        if let metricsFile {
+            let file = MetricsFile(path: metricsFile)
+            worker.heartbeat = { summary in try? file.write(summary: summary, succeeded: true) }
+        }
+        var server: MetricsServer?
+        if let metricsListen {
+            do {
+                server = try MetricsServer(listen: metricsListen) {
+                    (MetricsFile.render(summary: progress.snapshot(), succeeded: true), !stop.isSet)
+                }
+            } catch let e as WorkerError { throw CLIError.input(e.description) }
+            Logger(label: "callvault.run").info("serving metrics", metadata: ["listen": "\(metricsListen)", "port": "\(server!.port)"])
+        }
+        defer { server?.stop() }
         let summary: RunSummary
         do {
             summary = try await worker.run(once: once, stop: stop)

@@ -127,7 +127,8 @@ struct WatchModeTests {
         defer { f.remove() }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Support.binary)
-        p.arguments = ["run", "--log-level", "error"] + f.flags
+        let metricsFile = f.root.appendingPathComponent("metrics.prom").path
+        p.arguments = ["run", "--log-level", "error", "--metrics-listen", "127.0.0.1:19473", "--metrics-file", metricsFile] + f.flags
         let out = Pipe()
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice
@@ -141,6 +142,20 @@ struct WatchModeTests {
         }
         #expect(archived, "the pair dropped while watching was not archived")
         #expect(p.isRunning)
+        usleep(2_500_000) // one more scan: the heartbeat rewrites the metrics file
+        let health = try Support.run("curl", ["-s", "-w", " %{http_code}", "http://127.0.0.1:19473/healthz"])
+        #expect(health.stdout == "ok\n 200")
+        let scraped = try Support.run("curl", ["-s", "http://127.0.0.1:19473/metrics"]).stdout
+        let parse = try Support.run("/usr/bin/python3", ["-c", """
+            import sys
+            from prometheus_client.parser import text_string_to_metric_families
+            for path in sys.argv[1:]:
+                text = open(path).read() if path != "-" else sys.stdin.read()
+                v = {s.name: s.value for f in text_string_to_metric_families(text) for s in f.samples}
+                print(v["callvault_calls_archived_total"])
+            """, metricsFile])
+        #expect(parse.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1.0", "\(parse.stderr)")
+        #expect(scraped.contains("callvault_calls_archived_total 1.0"))
         p.terminate()
         p.waitUntilExit()
         #expect(p.terminationStatus == 0)

@@ -77,6 +77,7 @@ struct CallProcessor: Sendable {
         }
         let callID = sidecar.callID ?? job.stem
         let id = RecordID.make(callID: callID)
+        let before = try fileIdentity(audioPath)
         let source = try FileDigest.sha256(path: audioPath)
 
         if let existing = try index.call(id: id) {
@@ -107,6 +108,10 @@ struct CallProcessor: Sendable {
         }
         if let roles = sidecar.channels, roles.count != result.analysis.channels {
             throw WorkerError.badInput("\(job.stem).json lists \(roles.count) channel roles but \(job.audioName) has \(result.analysis.channels) channels")
+        }
+        // A file still being written (or replaced) while we read it would be archived half.
+        guard try fileIdentity(audioPath) == before else {
+            throw WorkerError.transient("\(job.audioName) changed while it was being read; it will be read again")
         }
         let sha256 = try output.sync()
         FaultInjection.point("worker.after-encode")
@@ -210,6 +215,15 @@ struct CallProcessor: Sendable {
         let type = st.st_mode & S_IFMT
         if type == S_IFLNK { throw WorkerError.badInput("\(FileDigest.name(path)) is a symlink; callvault only reads regular files") }
         if type != S_IFREG { throw WorkerError.badInput("\(FileDigest.name(path)) is not a regular file") }
+    }
+
+    /// Size, modification time and inode: what changes when a file is written to or replaced.
+    private func fileIdentity(_ path: String) throws -> [Int] {
+        var st = stat()
+        guard lstat(path, &st) == 0 else {
+            throw WorkerError.badInput("\(FileDigest.name(path)) disappeared from incoming/ while it was being read")
+        }
+        return [Int(st.st_size), Int(st.st_mtim.tv_sec), Int(st.st_mtim.tv_nsec), Int(st.st_ino)]
     }
 
     private func exists(_ path: String) -> Bool {

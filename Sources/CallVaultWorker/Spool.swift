@@ -1,5 +1,7 @@
-import Foundation
+import CallVaultAudio
+import CallVaultCore
 import CallVaultStore
+import Foundation
 
 /// The spool folder a phone system fills: `incoming/` (pairs `STEM.EXT` + `STEM.json`), `failed/`
 /// (quarantined pairs with `STEM.error.json`) and `done/` (inputs kept after archiving, when configured).
@@ -27,9 +29,10 @@ public struct Spool: Sendable {
         name.hasPrefix(".") || name.hasSuffix(".tmp") || name.hasSuffix(".part") || name.hasSuffix(".error.json")
     }
 
-    /// Ready pairs in `incoming/`, oldest stem first. A pair is ready when `STEM.json` and exactly one
-    /// other `STEM.EXT` exist; audio alone is left untouched. Names that are not valid UTF-8 are
-    /// reported through `skipped` and left alone.
+    /// Ready pairs in `incoming/`, sorted by stem. A pair is ready when `STEM.json` and another
+    /// `STEM.EXT` exist (several audio files for one stem: the first by name); audio alone is left
+    /// untouched. A name that is not valid UTF-8 cannot be named in the index or in a message: the
+    /// file is moved to `failed/` under a readable name (`skipped` says which).
     public func scan(skipped: (String) -> Void = { _ in }) throws -> [JobQueue.Arrival] {
         guard let dir = opendir(incoming) else {
             throw WorkerError.configuration("cannot read \(incoming): \(String(cString: strerror(errno)))")
@@ -42,11 +45,12 @@ public struct Spool: Sendable {
                 let bytes = raw.prefix { $0 != 0 }
                 return String(validating: bytes, as: UTF8.self)
             }
-            guard let name else { skipped("a file name in \(incoming) is not valid UTF-8"); continue }
-            if name == "." || name == ".." || Self.isIgnored(name) { continue }
-            if name.contains("\n") || name.contains("\r") || name.unicodeScalars.contains(where: { $0.value < 0x20 }) {
-                skipped("\(name.debugDescription): control characters in the name"); continue
+            guard let name else {
+                let bytes = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
+                skipped(quarantineUnnamable(bytes))
+                continue
             }
+            if name == "." || name == ".." || Self.isIgnored(name) { continue }
             if name.hasSuffix(".json") {
                 sidecars.insert(String(name.dropLast(5)))
             } else if let dot = name.lastIndex(of: "."), dot != name.startIndex {
@@ -60,5 +64,22 @@ public struct Spool: Sendable {
     }
 
     public func incomingPath(_ name: String) -> String { incoming + "/" + name }
+
+    /// Moves a file whose name is not UTF-8 to `failed/NONUTF8-<hex of the name>` with an error file.
+    private func quarantineUnnamable(_ bytes: [UInt8]) -> String {
+        let hex = bytes.map { String(format: "%02x", $0) }.joined()
+        let readable = "NONUTF8-" + String(hex.prefix(200))
+        var source = Array(incoming.utf8) + [UInt8(ascii: "/")] + bytes + [0]
+        let target = failed + "/" + readable
+        let moved = source.withUnsafeMutableBufferPointer { buf in
+            buf.withMemoryRebound(to: CChar.self) { rename($0.baseAddress!, target) == 0 }
+        }
+        let reason = "a file name in incoming/ is not valid UTF-8 (bytes \(hex)); moved to failed/\(readable)"
+        if moved {
+            let report = "{\"error\": \"\(reason)\", \"attempts\": 1, \"failed_at\": \"\(Timestamp.format(Date()))\"}\n"
+            try? AtomicFile.write(Array(report.utf8), to: target + ".error.json", mode: 0o640)
+        }
+        return moved ? reason : "a file name in incoming/ is not valid UTF-8 (bytes \(hex)) and could not be moved: \(String(cString: strerror(errno)))"
+    }
     public func sidecarName(_ stem: String) -> String { stem + ".json" }
 }

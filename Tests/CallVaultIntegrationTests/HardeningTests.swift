@@ -1,0 +1,194 @@
+import Foundation
+import Testing
+
+@Suite("Hardening: hostile spools, crashes in each phase, damaged state, full disk", .serialized)
+struct HardeningTests {
+    @Test("symlinks (to a file outside, to a device, to a FIFO), a FIFO, odd names: processed or quarantined, never blocking")
+    func hostileSpool() throws {
+        let f = try SpoolFixture()
+        defer { f.remove() }
+        let outside = f.root.appendingPathComponent("outside.wav").path
+        try FileManager.default.copyItem(atPath: Support.fixture("speech.wav"), toPath: outside)
+        try FileManager.default.createSymbolicLink(atPath: f.incoming + "/link-out.wav", withDestinationPath: outside)
+        try f.writeSidecar(stem: "link-out", SpoolFixture.sidecar(callID: "link-out"))
+        try FileManager.default.createSymbolicLink(atPath: f.incoming + "/link-dev.wav", withDestinationPath: "/dev/zero")
+        try f.writeSidecar(stem: "link-dev", SpoolFixture.sidecar(callID: "link-dev"))
+        let fifo = f.root.appendingPathComponent("fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        try FileManager.default.createSymbolicLink(atPath: f.incoming + "/link-fifo.wav", withDestinationPath: fifo)
+        try f.writeSidecar(stem: "link-fifo", SpoolFixture.sidecar(callID: "link-fifo"))
+        #expect(mkfifo(f.incoming + "/real-fifo.wav", 0o600) == 0)
+        try f.writeSidecar(stem: "real-fifo", SpoolFixture.sidecar(callID: "real-fifo"))
+        // A sidecar that is a symlink to a file outside.
+        try FileManager.default.copyItem(atPath: Support.fixture("speech.wav"), toPath: f.incoming + "/side-link.wav")
+        let outsideJSON = f.root.appendingPathComponent("outside.json").path
+        try Data(#"{"tracking_number": "+14155550100", "started_at": "2026-11-28T14:03:00Z"}"#.utf8).write(to: URL(fileURLWithPath: outsideJSON))
+        try FileManager.default.createSymbolicLink(atPath: f.incoming + "/side-link.json", withDestinationPath: outsideJSON)
+        // Names with a newline, control characters and spaces: archived like any other.
+        for (i, stem) in ["new\nline", "tab\tand\u{1}ctl", "spaces and 'quotes'"].enumerated() {
+            try f.add(stem: stem, fixture: "speech-gsm.wav", sidecar: SpoolFixture.sidecar(callID: "odd-\(i)"))
+        }
+        // A name that is not UTF-8.
+        let raw: [UInt8] = Array((f.incoming + "/bad-").utf8) + [0xff, 0xfe] + Array(".wav".utf8) + [0]
+        let fd = raw.withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_CREAT | O_WRONLY, 0o644) } }
+        #expect(fd >= 0)
+        close(fd)
+        // A sidecar of several MB and one nested 100,000 levels deep.
+        try FileManager.default.copyItem(atPath: Support.fixture("speech.wav"), toPath: f.incoming + "/huge.wav")
+        try f.writeSidecar(stem: "huge", raw: #"{"tracking_number": "+14155550100", "started_at": "2026-11-28T14:03:00Z", "x": ""# + String(repeating: "a", count: 5 << 20) + "\"}")
+        try FileManager.default.copyItem(atPath: Support.fixture("speech.wav"), toPath: f.incoming + "/deep.wav")
+        try f.writeSidecar(stem: "deep", raw: #"{"tracking_number": "+14155550100", "started_at": "2026-11-28T14:03:00Z", "x": "# + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}")
+
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Support.binary)
+        p.arguments = ["run", "--once", "--log-level", "error"] + f.flags
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        var waited = 0
+        while p.isRunning && waited < 600 { usleep(100_000); waited += 1 }
+        if p.isRunning { p.terminate() }
+        #expect(waited < 600, "the worker blocked")
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 3)
+
+        #expect(try f.sql("SELECT count(*) FROM calls") == [["3"]])
+        for stem in ["link-out", "link-dev", "link-fifo", "real-fifo", "side-link", "huge", "deep"] {
+            let error = try String(contentsOfFile: f.failed + "/" + stem + ".error.json", encoding: .utf8)
+            #expect(!error.isEmpty, "\(stem)")
+        }
+        #expect(try String(contentsOfFile: f.failed + "/link-out.error.json", encoding: .utf8).contains("is a symlink"))
+        #expect(try String(contentsOfFile: f.failed + "/real-fifo.error.json", encoding: .utf8).contains("not a regular file"))
+        #expect(try String(contentsOfFile: f.failed + "/huge.error.json", encoding: .utf8).contains("limit"))
+        #expect(try String(contentsOfFile: f.failed + "/deep.error.json", encoding: .utf8).contains("nested deeper"))
+        #expect(FileManager.default.fileExists(atPath: f.failed + "/NONUTF8-6261642dfffe2e776176.error.json"))
+        #expect(FileManager.default.fileExists(atPath: outside), "the symlink's target outside the spool was touched")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: f.incoming).isEmpty)
+        #expect(try f.invariantViolations().isEmpty)
+    }
+
+    @Test("10,000 pairs: the scan queues them all quickly, with flat memory")
+    func manyPairs() throws {
+        let f = try SpoolFixture()
+        defer { f.remove() }
+        let audio = try Data(contentsOf: URL(fileURLWithPath: Support.fixture("empty.wav")))
+        for i in 0..<10_000 {
+            try audio.write(to: URL(fileURLWithPath: f.incoming + "/p\(i).wav"))
+            try Data(#"{"tracking_number": "+14155550100", "started_at": "2026-11-28T14:03:00Z"}"#.utf8)
+                .write(to: URL(fileURLWithPath: f.incoming + "/p\(i).json"))
+        }
+        let start = Date()
+        let r = try Support.run("/usr/bin/time", ["-f", "%M", Support.binary, "run", "--once", "--log-level", "error"] + f.flags)
+        let seconds = Date().timeIntervalSince(start)
+        #expect(r.status == 3)
+        #expect(r.stdout.contains("failed 10000"), "\(r.stdout)")
+        let peakKB = Int(r.stderr.split(separator: "\n").last ?? "") ?? 0
+        #expect(peakKB > 0 && peakKB < 120_000, "peak RSS \(peakKB) kB")
+        #expect(seconds < 240, "10,000 empty pairs took \(seconds) s")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: f.failed).count == 30_000)
+    }
+
+    @Test("SIGKILL in each phase of a job (after encode, after commit, after rename), then a rerun: archived exactly once",
+          arguments: ["worker.after-encode@1", "worker.after-commit@1", "worker.after-rename@1", "worker.after-commit@3"])
+    func killInPhase(fault: String) throws {
+        let f = try SpoolFixture()
+        defer { f.remove() }
+        for i in 0..<4 { try f.add(stem: "k\(i)", fixture: "speech.wav", sidecar: SpoolFixture.sidecar(callID: "k\(i)")) }
+        let killed = try Support.callvault(["run", "--once", "--workers", "1"] + f.flags, environment: ["CALLVAULT_FAULT": fault])
+        #expect(killed.status != 0 && killed.status != 3, "the fault point was not reached")
+        let rerun = try f.run()
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(try f.sql("SELECT count(*) FROM calls") == [["4"]])
+        #expect(try f.invariantViolations().isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: f.incoming).isEmpty)
+        #expect(try Support.callvault(["verify", "--db", f.database, "--archive", f.archive]).status == 0)
+    }
+
+    @Test("SIGTERM during a batch: the job in hand finishes, the rest waits, exit 0, consistent")
+    func sigterm() throws {
+        let f = try SpoolFixture()
+        defer { f.remove() }
+        for i in 0..<12 { try f.add(stem: "t\(i)", fixture: "speech-44100.wav", sidecar: SpoolFixture.sidecar(callID: "t\(i)")) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Support.binary)
+        p.arguments = ["run", "--once", "--workers", "1", "--log-level", "error"] + f.flags
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        usleep(700_000)
+        p.terminate()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let done = Int(try f.sql("SELECT count(*) FROM calls")[0][0])!
+        #expect(done < 12, "the batch finished before the signal; the test proves nothing")
+        #expect(try f.invariantViolations().isEmpty)
+        #expect(try f.run().status == 0)
+        #expect(try f.sql("SELECT count(*) FROM calls") == [["12"]])
+    }
+
+    @Test("an index locked by another process is waited for, not failed")
+    func lockedDatabase() throws {
+        let f = try SpoolFixture()
+        defer { f.remove() }
+        try f.add(stem: "a", fixture: "speech.wav", sidecar: SpoolFixture.sidecar(callID: "a"))
+        #expect(try f.run().status == 0)
+        try f.add(stem: "b", fixture: "speech.wav", sidecar: SpoolFixture.sidecar(callID: "b"))
+        let locker = Process()
+        locker.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        locker.arguments = [f.database, "BEGIN EXCLUSIVE; SELECT count(*) FROM calls; SELECT 1 FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 30000000) SELECT max(x) FROM c); COMMIT;"]
+        locker.standardOutput = FileHandle.nullDevice
+        try locker.run()
+        usleep(200_000)
+        let r = try f.run()
+        locker.waitUntilExit()
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try f.sql("SELECT count(*) FROM calls") == [["2"]])
+    }
+
+    @Test("an index from a newer callvault is refused, untouched, exit 2")
+    func newerSchema() throws {
+        let f = try SpoolFixture()
+        defer { f.remove() }
+        #expect(try f.run().status == 0)
+        #expect(try Support.run("sqlite3", [f.database, "INSERT INTO grdb_migrations VALUES ('v99-from-the-future')"]).status == 0)
+        // Compare content (a WAL checkpoint may rewrite pages without changing anything).
+        let before = try Support.run("sqlite3", [f.database, ".dump"]).stdout
+        let r = try f.run()
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("written by a newer callvault") && r.stderr.contains("v99-from-the-future"), "\(r.stderr)")
+        #expect(try Support.run("sqlite3", [f.database, ".dump"]).stdout == before)
+    }
+
+    @Test("a full disk mid-batch: the run stops with a clear message, nothing half-written, nothing lost; freed, a rerun completes")
+    func fullDisk() throws {
+        let f = try SpoolFixture()
+        defer { f.remove() }
+        let mountPoint = f.root.appendingPathComponent("small").path
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        let mounted = try Support.run("mount", ["-t", "tmpfs", "-o", "size=400k", "tmpfs", mountPoint])
+        guard mounted.status == 0 else {
+            print("skipped: cannot mount a small tmpfs here (\(mounted.stderr.trimmingCharacters(in: .whitespacesAndNewlines)))")
+            return
+        }
+        defer { _ = try? Support.run("umount", [mountPoint]) }
+        let archive = mountPoint + "/archive"
+        let database = mountPoint + "/index.sqlite"
+        try FileManager.default.createDirectory(atPath: archive, withIntermediateDirectories: true)
+        for i in 0..<16 { try f.add(stem: "d\(i)", fixture: "speech-16k.wav", sidecar: SpoolFixture.sidecar(callID: "d\(i)")) }
+        let flags = ["--spool", f.spool, "--archive", archive, "--db", database, "--workers", "1", "--log-level", "error"]
+        let full = try Support.callvault(["run", "--once"] + flags)
+        #expect(full.status == 1, "\(full.stdout) \(full.stderr)")
+        #expect(full.stderr.contains("No space left on device") && full.stderr.contains("Nothing was lost"), "\(full.stderr)")
+        let archivedBefore = Int(try Support.run("sqlite3", [database, "SELECT count(*) FROM calls"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        #expect(archivedBefore > 0 && archivedBefore < 16, "the disk did not fill mid-batch (\(archivedBefore))")
+        let leftovers = f.files(in: archive).filter { ($0 as NSString).lastPathComponent.hasPrefix(".") }
+        #expect(leftovers.isEmpty, "half-written files: \(leftovers)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: f.failed).isEmpty, "a full disk must not quarantine inputs")
+        #expect(try Support.run("mount", ["-o", "remount,size=20m", mountPoint]).status == 0)
+        let rerun = try Support.callvault(["run", "--once"] + flags)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(try Support.run("sqlite3", [database, "SELECT count(*) FROM calls"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "16")
+        #expect(try Support.callvault(["verify", "--db", database, "--archive", archive]).status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: f.incoming).isEmpty)
+    }
+}

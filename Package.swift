@@ -64,6 +64,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // libFuzzer targets (scripts/fuzz.sh builds them with -sanitize=fuzzer); plain builds replay inputs.
+        .executableTarget(name: "callvault-fuzz", dependencies: ["CallVaultCore", "CallVaultAudio"], path: "Sources/callvault-fuzz"),
+
         .testTarget(name: "CallVaultCoreTests", dependencies: ["CallVaultCore"]),
         .testTarget(name: "CallVaultReportsTests", dependencies: ["CallVaultReports"]),
         .testTarget(name: "CallVaultAudioTests", dependencies: ["CallVaultAudio", "CallVaultCore", "COpus", "COgg"]),

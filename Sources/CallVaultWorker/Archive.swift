@@ -9,6 +9,8 @@ public struct Archive: Sendable {
     public let root: String
     public var fileMode: mode_t = 0o640
     public var folderMode: mode_t = 0o750
+    /// Group given to archive files and folders (`archive_group`), so auditors can read them.
+    public var groupID: gid_t?
 
     public init(root: String) { self.root = root }
 
@@ -50,6 +52,18 @@ public struct Archive: Sendable {
                 throw WorkerError.transient("cannot create \(path): \(String(cString: strerror(e)))")
             }
             chmod(path, folderMode)
+            if let groupID { chown(path, uid_t.max, groupID) }
         }
+    }
+
+    /// Resolves a group name (`archive_group`) to its id.
+    public static func groupID(named name: String) throws -> gid_t {
+        guard let group = getgrnam(name) else { throw WorkerError.configuration("archive_group \(name.debugDescription) is not a group on this machine") }
+        return group.pointee.gr_gid
+    }
+
+    /// Gives a finished archive file its group.
+    public func applyGroup(_ relative: String) {
+        if let groupID { chown(absolute(relative), uid_t.max, groupID) }
     }
 }

@@ -125,6 +125,7 @@ struct CallProcessor: Sendable {
         }
         FaultInjection.point("worker.after-commit")
         try output.commitRename()
+        archive.applyGroup(relative)
         FaultInjection.point("worker.after-rename")
         try removeInputs(job)
         try queue.markDone(job, owner: owner.name, recordID: id, now: clock())

@@ -31,6 +31,7 @@ public struct Worker: Sendable {
         try spool.prepare(keepOriginals: settings.keepOriginals)
         var archive = Archive(root: settings.archive)
         archive.fileMode = 0o640
+        archive.groupID = try settings.archiveGroup.map(Archive.groupID(named:))
         try archive.check()
         let owner = try LeaseOwner(databasePath: settings.database)
         let queue = JobQueue(index: index, leaseSeconds: settings.leaseSeconds, retention: settings.retention)

@@ -21,6 +21,8 @@ public struct WorkerSettings: Sendable {
     public var defaultCountryCode = "1"
     /// Retention dates stamped at ingest (nil: no policy configured).
     public var retention: RetentionPolicy?
+    /// Group of archive files and folders (nil: the worker's own).
+    public var archiveGroup: String?
 
     public init(spool: String, archive: String, database: String, workers: Int) {
         self.spool = spool

@@ -71,6 +71,7 @@ struct Run: AsyncParsableCommand {
         settings.pollSeconds = r.config.pollSeconds ?? settings.pollSeconds
         settings.defaultCountryCode = r.config.defaultCountryCode ?? settings.defaultCountryCode
         settings.retention = r.config.retention
+        settings.archiveGroup = r.config.archiveGroup
 
         let index: CallIndex
         do { index = try CallIndex(path: r.database) } catch let e as IndexError { throw CLIError.input(e.message) }

@@ -192,3 +192,48 @@ struct HardeningTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: f.incoming).isEmpty)
     }
 }
+
+@Suite("Read-only storage is reported at start", .serialized)
+struct ReadOnlyStorageTests {
+    @Test("a read-only archive: exit 2 at start, one clear line, nothing quarantined")
+    func readOnlyArchive() throws {
+        let f = try SpoolFixture()
+        defer { f.remove() }
+        let mountPoint = f.root.appendingPathComponent("ro").path
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        guard try Support.run("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", mountPoint]).status == 0 else {
+            print("skipped: cannot mount a tmpfs here")
+            return
+        }
+        defer { _ = try? Support.run("umount", [mountPoint]) }
+        try FileManager.default.createDirectory(atPath: mountPoint + "/archive", withIntermediateDirectories: true)
+        #expect(try Support.run("mount", ["-o", "remount,ro", mountPoint]).status == 0)
+        try f.add(stem: "a", fixture: "speech.wav", sidecar: SpoolFixture.sidecar(callID: "a"))
+        let r = try Support.callvault(["run", "--once", "--spool", f.spool, "--archive", mountPoint + "/archive", "--db", f.database])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("archive") && r.stderr.contains("not writable"), "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").filter { $0.contains("not writable") }.count == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: f.incoming).count == 2)
+    }
+
+    @Test("a read-only index: exit 2 at start with the path")
+    func readOnlyIndex() throws {
+        let f = try SpoolFixture()
+        defer { f.remove() }
+        let mountPoint = f.root.appendingPathComponent("rodb").path
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        guard try Support.run("mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", mountPoint]).status == 0 else {
+            print("skipped: cannot mount a tmpfs here")
+            return
+        }
+        defer { _ = try? Support.run("umount", [mountPoint]) }
+        let database = mountPoint + "/index.sqlite"
+        #expect(try Support.callvault(["run", "--once", "--spool", f.spool, "--archive", f.archive, "--db", database]).status == 0)
+        #expect(try Support.run("mount", ["-o", "remount,ro", mountPoint]).status == 0)
+        try f.add(stem: "a", fixture: "speech.wav", sidecar: SpoolFixture.sidecar(callID: "a"))
+        let r = try Support.callvault(["run", "--once", "--spool", f.spool, "--archive", f.archive, "--db", database])
+        #expect(r.status == 2, "\(r.stdout) \(r.stderr)")
+        #expect(r.stderr.contains(database), "\(r.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: f.incoming).count == 2)
+    }
+}

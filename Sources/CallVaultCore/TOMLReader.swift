@@ -11,10 +11,57 @@ public struct TOMLReader {
     public init(text: String, file: String) throws {
         self.file = file
         lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        try Self.precheck(text, file: file)
         do {
             root = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
             throw ConfigError(file: file, line: error.source.begin.line, "not valid TOML: \(error.description)")
+        }
+    }
+
+    /// Refuses what the TOML parser underneath (toml++) asserts on instead of reporting: a
+    /// non-ASCII or control character outside strings and comments (found by fuzzing; TOML bare
+    /// keys are ASCII letters, digits, `_` and `-` anyway).
+    static func precheck(_ text: String, file: String) throws {
+        enum State { case code, basic, literal, multiBasic, multiLiteral, comment }
+        var state = State.code
+        var line = 1
+        let scalars = Array(text.unicodeScalars)
+        var i = 0
+        func starts(_ s: String) -> Bool {
+            let u = Array(s.unicodeScalars)
+            return i + u.count <= scalars.count && Array(scalars[i..<i + u.count]) == u
+        }
+        while i < scalars.count {
+            let c = scalars[i]
+            if c == "\n" {
+                line += 1
+                if state == .comment || state == .basic || state == .literal { state = .code }
+                i += 1
+                continue
+            }
+            switch state {
+            case .code:
+                if starts("\"\"\"") { state = .multiBasic; i += 3; continue }
+                if starts("'''") { state = .multiLiteral; i += 3; continue }
+                if c == "\"" { state = .basic } else if c == "'" { state = .literal } else if c == "#" { state = .comment }
+                else if !c.isASCII || (c.value < 0x20 && c != "\t" && c != "\r") || c.value == 0x7f {
+                    throw ConfigError(file: file, line: line, "unexpected character U+\(String(c.value, radix: 16, uppercase: true)) outside a string; keys are ASCII letters, digits, _ and -")
+                }
+            case .basic:
+                if c == "\\" { i += 2; continue }
+                if c == "\"" { state = .code }
+            case .literal:
+                if c == "'" { state = .code }
+            case .multiBasic:
+                if c == "\\" { i += 2; continue }
+                if starts("\"\"\"") { state = .code; i += 3; continue }
+            case .multiLiteral:
+                if starts("'''") { state = .code; i += 3; continue }
+            case .comment:
+                break
+            }
+            i += 1
         }
     }
 

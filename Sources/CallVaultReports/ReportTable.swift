@@ -57,16 +57,9 @@ public struct ReportTable: Sendable {
     public func json() throws -> String {
         struct Row: Encodable {
             let columns: [String], values: [Value]
-            struct Key: CodingKey {
-                var stringValue: String
-                init(_ s: String) { stringValue = s }
-                init?(stringValue: String) { self.stringValue = stringValue }
-                var intValue: Int? { nil }
-                init?(intValue: Int) { nil }
-            }
             func encode(to encoder: Encoder) throws {
-                var c = encoder.container(keyedBy: Key.self)
-                for (k, v) in zip(columns, values) { try c.encode(v, forKey: Key(k)) }
+                var c = encoder.container(keyedBy: AnyCodingKey.self)
+                for (k, v) in zip(columns, values) { try c.encode(v, forKey: AnyCodingKey(k)) }
             }
         }
         struct Out: Encodable { let report: String; let columns: [String]; let rows: [Row]; let notes: [String] }

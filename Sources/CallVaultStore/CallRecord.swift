@@ -164,18 +164,10 @@ public struct CallRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
         public let record: CallRecord
         public let archiveFile: String
 
-        struct Key: CodingKey {
-            var stringValue: String
-            init(_ s: String) { stringValue = s }
-            init?(stringValue: String) { self.stringValue = stringValue }
-            var intValue: Int? { nil }
-            init?(intValue: Int) { nil }
-        }
-
         public func encode(to encoder: Encoder) throws {
             try record.encode(to: encoder)
-            var c = encoder.container(keyedBy: Key.self)
-            try c.encode(archiveFile, forKey: Key("archive_file"))
+            var c = encoder.container(keyedBy: AnyCodingKey.self)
+            try c.encode(archiveFile, forKey: AnyCodingKey("archive_file"))
             let r = record
             let absent: [(CodingKeys, Bool)] = [
                 (.caller, r.caller == nil), (.callerRaw, r.callerRaw == nil), (.callerValid, r.callerValid == nil),
@@ -187,7 +179,7 @@ public struct CallRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
                 (.retentionRule, r.retentionRule == nil), (.audioPurgedAt, r.audioPurgedAt == nil),
             ]
             for (key, isAbsent) in absent where isAbsent {
-                try c.encodeNil(forKey: Key(key.stringValue))
+                try c.encodeNil(forKey: AnyCodingKey(key.stringValue))
             }
         }
 

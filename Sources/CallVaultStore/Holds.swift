@@ -65,9 +65,10 @@ public struct Holds: Sendable {
         }
     }
 
-    /// SQL that is true for a `calls` row (alias `calls`) under at least one active hold.
-    public static let heldCondition = """
-        EXISTS (SELECT 1 FROM holds h WHERE h.removed_at IS NULL
+    /// SQL that is true for a `calls` row when a hold chosen by `holds` (a condition on `h`) covers it.
+    static func covered(by holds: String) -> String {
+        """
+        EXISTS (SELECT 1 FROM holds h WHERE \(holds)
             AND (h.call_ids IS NULL OR EXISTS (SELECT 1 FROM json_each(h.call_ids) j WHERE j.value = calls.id))
             AND (h.campaign IS NULL OR h.campaign = calls.campaign)
             AND (h.caller IS NULL OR h.caller = calls.caller)
@@ -75,6 +76,10 @@ public struct Holds: Sendable {
             AND (h.since IS NULL OR calls.started_at >= h.since)
             AND (h.until IS NULL OR calls.started_at < h.until))
         """
+    }
+
+    /// SQL that is true for a `calls` row (alias `calls`) under at least one active hold.
+    public static let heldCondition = covered(by: "h.removed_at IS NULL")
 
     public enum HoldError: Error, CustomStringConvertible {
         case noSelector, duplicate(String), notFound(String)
@@ -124,15 +129,8 @@ public struct Holds: Sendable {
         try index.pool.read { db in
             var holds = try Hold.fetchAll(db, sql: "SELECT *, NULL AS calls FROM holds \(includeRemoved ? "" : "WHERE removed_at IS NULL") ORDER BY placed_at, id")
             for i in holds.indices {
-                holds[i].calls = try Int.fetchOne(db, sql: """
-                    SELECT count(*) FROM calls WHERE EXISTS (SELECT 1 FROM holds h WHERE h.id = ?
-                        AND (h.call_ids IS NULL OR EXISTS (SELECT 1 FROM json_each(h.call_ids) j WHERE j.value = calls.id))
-                        AND (h.campaign IS NULL OR h.campaign = calls.campaign)
-                        AND (h.caller IS NULL OR h.caller = calls.caller)
-                        AND (h.tracking_number IS NULL OR h.tracking_number = calls.tracking_number)
-                        AND (h.since IS NULL OR calls.started_at >= h.since)
-                        AND (h.until IS NULL OR calls.started_at < h.until))
-                    """, arguments: [holds[i].id])
+                holds[i].calls = try Int.fetchOne(db, sql: "SELECT count(*) FROM calls WHERE \(Self.covered(by: "h.id = ?"))",
+                                                  arguments: [holds[i].id])
             }
             return holds
         }

@@ -43,7 +43,8 @@ public struct RunSummary: Sendable, Codable, Equatable {
                archived, duplicates, failed, Double(audioMs) / 3_600_000, Self.bytes(bytesIn), Self.bytes(bytesOut), wallSeconds)
     }
 
-    static func bytes(_ n: Int) -> String {
+    /// `12.3 kB`, `4.5 MB`, `1.20 GB`.
+    public static func bytes(_ n: Int) -> String {
         if n >= 1 << 30 { return String(format: "%.2f GB", Double(n) / Double(1 << 30)) }
         if n >= 1 << 20 { return String(format: "%.1f MB", Double(n) / Double(1 << 20)) }
         return String(format: "%.1f kB", Double(n) / 1024)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CallVaultCore
 import CallVaultStore
+import CallVaultWorker
 import Foundation
 
 struct RetentionCommand: ParsableCommand {
@@ -57,7 +58,7 @@ struct RetentionCommand: ParsableCommand {
             case .json: print(try JSONOutput.string(summary))
             default:
                 print(String(format: "retention: audio deleted %d, records deleted %d, %@ freed, %.2f h audio; %d held calls skipped; %d dates recomputed",
-                             summary.audioDeleted, summary.recordsDeleted, RunSummaryFormat.bytes(summary.bytesFreed),
+                             summary.audioDeleted, summary.recordsDeleted, RunSummary.bytes(summary.bytesFreed),
                              Double(summary.audioMs) / 3_600_000, summary.heldSkipped, summary.datesRecomputed))
             }
         }
@@ -78,16 +79,8 @@ struct RetentionCommand: ParsableCommand {
                 for i in plan.items { t.add([i.startedAt, i.id, i.campaign, i.outcome, i.action.rawValue, i.rule, i.until, "\(i.bytes)"]) }
                 print(t.render())
                 print(String(format: "dry run: %d calls, %@, %.2f h of audio would be deleted; %d held calls skipped",
-                             plan.calls, RunSummaryFormat.bytes(plan.audioBytes), Double(plan.audioMs) / 3_600_000, plan.heldSkipped))
+                             plan.calls, RunSummary.bytes(plan.audioBytes), Double(plan.audioMs) / 3_600_000, plan.heldSkipped))
             }
         }
-    }
-}
-
-enum RunSummaryFormat {
-    static func bytes(_ n: Int) -> String {
-        if n >= 1 << 30 { return String(format: "%.2f GB", Double(n) / Double(1 << 30)) }
-        if n >= 1 << 20 { return String(format: "%.1f MB", Double(n) / Double(1 << 20)) }
-        return String(format: "%.1f kB", Double(n) / 1024)
     }
 }

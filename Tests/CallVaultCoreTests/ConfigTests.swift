@@ -45,3 +45,21 @@ struct ConfigTests {
         #expect(e?.message.contains(message) == true, "\(String(describing: e))")
     }
 }
+
+@Suite("Config file: input the TOML parser would assert on")
+struct ConfigPrecheckTests {
+    @Test("a non-ASCII character in a key is an error with its line, not a crash (found by fuzzing)")
+    func nonASCIIKey() {
+        let text = "[analysis]\nframe_ms = 20\n[\u{FFFD}retention.rules]]\n"
+        #expect(throws: ConfigError.self) { try Config.parse(text: text, file: "c.toml", baseFolder: "/") }
+        do { _ = try Config.parse(text: text, file: "c.toml", baseFolder: "/") } catch let e as ConfigError {
+            #expect(e.line == 3 && e.message.contains("U+FFFD"))
+        } catch {}
+    }
+
+    @Test("non-ASCII text inside strings and comments is fine")
+    func unicodeInStrings() throws {
+        let c = try Config.parse(text: "# Überblick\nspool = \"spöol\" # ok\n[encoder]\ncomplexity = 5\n", file: "c.toml", baseFolder: "/b")
+        #expect(c.spool == "/b/spöol")
+    }
+}

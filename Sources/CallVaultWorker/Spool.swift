@@ -40,14 +40,14 @@ public struct Spool: Sendable {
         defer { closedir(dir) }
         var sidecars = Set<String>()
         var audio: [String: [String]] = [:]
+        let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
         while let entry = readdir(dir) {
-            let name: String? = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                let bytes = raw.prefix { $0 != 0 }
-                return String(validating: bytes, as: UTF8.self)
-            }
-            guard let name else {
-                let bytes = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
-                skipped(quarantineUnnamable(bytes))
+            // Read the name through a pointer, up to its NUL: the kernel's record can end before
+            // the 256 bytes `d_name` is declared with (copying the field overflows; found by ASan).
+            let cName = (UnsafeRawPointer(entry) + nameOffset).assumingMemoryBound(to: UInt8.self)
+            let bytes = UnsafeBufferPointer(start: cName, count: strlen(UnsafeRawPointer(cName).assumingMemoryBound(to: CChar.self)))
+            guard let name = String(validating: bytes, as: UTF8.self) else {
+                skipped(quarantineUnnamable(Array(bytes)))
                 continue
             }
             if name == "." || name == ".." || Self.isIgnored(name) { continue }

@@ -83,7 +83,10 @@ struct HardeningTests {
         #expect(r.status == 3)
         #expect(r.stdout.contains("failed 10000"), "\(r.stdout)")
         let peakKB = Int(r.stderr.split(separator: "\n").last ?? "") ?? 0
-        #expect(peakKB > 0 && peakKB < 120_000, "peak RSS \(peakKB) kB")
+        // Sanitizer runtimes inflate memory; the bound is checked in the normal suite.
+        if ProcessInfo.processInfo.environment["CALLVAULT_SANITIZER"] == nil {
+            #expect(peakKB > 0 && peakKB < 120_000, "peak RSS \(peakKB) kB")
+        }
         #expect(seconds < 240, "10,000 empty pairs took \(seconds) s")
         #expect(try FileManager.default.contentsOfDirectory(atPath: f.failed).count == 30_000)
     }

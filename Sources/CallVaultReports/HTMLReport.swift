@@ -18,9 +18,12 @@ public enum HTMLReport {
         var hours = Array(repeating: Array(repeating: 0, count: 7), count: 24)
         var outcomes = ["answered": 0, "missed": 0, "abandoned": 0]
         var areas: [String: Int] = [:]
+        var dayLabels: [Int: String] = [:]
         try CallFacts.forEach(index, filter) { c in
             let l = clock.local(c.epoch)
-            let d = Clock.day(l)
+            let dayNumber = Int((Double(l) / 86400).rounded(.down))
+            let d = dayLabels[dayNumber] ?? Clock.day(l)
+            dayLabels[dayNumber] = d
             days[d, default: (0, 0)].0 += 1
             if c.outcome == "answered" { days[d, default: (0, 0)].1 += 1 }
             hours[Clock.hourOfDay(l)][Clock.weekday(l)] += 1

@@ -32,7 +32,7 @@ struct JobCommand: ParsableCommand {
         @Flag(help: "Run the remaining steps after a failed one.") var continueOnError = false
         @Option(help: "Write Prometheus metrics here (default: the job file's metrics_file).") var metricsFile: String?
         @OptionGroup var log: LogOptions
-        @Option(help: "Result as text or json on stdout.") var format: Run_.SummaryFormat = .text
+        @Option(help: "Result as text or json on stdout.") var format: SummaryFormat = .text
 
         func run() throws {
             log.bootstrap()
@@ -91,8 +91,4 @@ struct JobCommand: ParsableCommand {
             (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         }
     }
-
-    typealias Run_ = CallVaultCommandRun
 }
-
-typealias CallVaultCommandRun = Run

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CallVaultAudio
 import CallVaultCore
 import CallVaultReports
 import CallVaultStore
@@ -167,5 +168,5 @@ struct ReportCommand: ParsableCommand {
 func writeAtomically(_ text: String, to path: String) throws {
     let dir = (path as NSString).deletingLastPathComponent
     if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-    try CallVaultAudioBridge.write(Array(text.utf8), to: path)
+    try AtomicFile.write(Array(text.utf8), to: path, mode: 0o644)
 }

@@ -50,8 +50,6 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Final summary as text or json on stdout.")
     var format: SummaryFormat = .text
 
-    enum SummaryFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
-
     func validate() throws {
         if let workers, workers < 1 || workers > 256 { throw ValidationError("--workers must be between 1 and 256") }
         if metricsListen != nil && once { throw ValidationError("--metrics-listen serves metrics while watching; it cannot be used with --once (use --metrics-file)") }
@@ -112,3 +110,6 @@ struct Run: AsyncParsableCommand {
         if summary.failed > 0 { throw ExitCode(3) }
     }
 }
+
+/// `--format` of commands that print a summary: a readable line, or JSON for machines.
+enum SummaryFormat: String, ExpressibleByArgument, CaseIterable { case text, json }

@@ -36,32 +36,33 @@ public struct MetricsFile: Sendable {
                               previousSuccess: Double? = nil) -> String {
         let registry = PrometheusCollectorRegistry()
         let labels: [(String, String)] = job.map { [("job_name", $0)] } ?? []
+        /// `callvault_NAME_UNIT`.
+        func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+            MetricNameDescriptor(namespace: "callvault", metricName: metric, unitName: unit, helpText: help)
+        }
+        func gauge(_ metric: String, _ unit: String, _ help: String, _ value: Double, labels extra: [(String, String)] = []) {
+            registry.makeGauge(descriptor: name(metric, unit, help), labels: labels + extra).set(to: value)
+        }
         if let s = summary {
-            func counter(_ name: String, _ help: String, _ value: Double) {
-                registry.makeCounter(name: name, labels: labels, help: help).increment(by: value)
+            func counter(_ metric: String, _ help: String, _ value: Double) {
+                registry.makeCounter(descriptor: name(metric, "total", help), labels: labels).increment(by: value)
             }
-            counter("callvault_calls_archived_total", "Calls archived by the last run.", Double(s.archived))
-            counter("callvault_calls_failed_total", "Inputs quarantined to SPOOL/failed by the last run.", Double(s.failed))
-            counter("callvault_calls_duplicate_total", "Duplicate arrivals recognised by the last run.", Double(s.duplicates))
-            counter("callvault_audio_seconds_total", "Seconds of audio archived by the last run.", Double(s.audioMs) / 1000)
-            counter("callvault_bytes_in_total", "Bytes of source audio read by the last run.", Double(s.bytesIn))
-            counter("callvault_bytes_out_total", "Bytes of Opus written by the last run.", Double(s.bytesOut))
-            registry.makeGauge(name: "callvault_run_duration_seconds", labels: labels, help: "Wall time of the last run.").set(to: s.wallSeconds)
+            counter("calls_archived", "Calls archived by the last run.", Double(s.archived))
+            counter("calls_failed", "Inputs quarantined to SPOOL/failed by the last run.", Double(s.failed))
+            counter("calls_duplicate", "Duplicate arrivals recognised by the last run.", Double(s.duplicates))
+            counter("audio_seconds", "Seconds of audio archived by the last run.", Double(s.audioMs) / 1000)
+            counter("bytes_in", "Bytes of source audio read by the last run.", Double(s.bytesIn))
+            counter("bytes_out", "Bytes of Opus written by the last run.", Double(s.bytesOut))
+            gauge("run_duration", "seconds", "Wall time of the last run.", s.wallSeconds)
         }
         for step in steps {
-            let l = labels + [("step", step.name)]
-            registry.makeGauge(name: "callvault_job_step_exit_code", labels: l, help: "Exit status of each step of the last job run.")
-                .set(to: Double(step.exitCode))
-            registry.makeGauge(name: "callvault_job_step_duration_seconds", labels: l, help: "Wall time of each step of the last job run.")
-                .set(to: step.seconds)
+            gauge("job_step_exit_code", "", "Exit status of each step of the last job run.", Double(step.exitCode), labels: [("step", step.name)])
+            gauge("job_step_duration", "seconds", "Wall time of each step of the last job run.", step.seconds, labels: [("step", step.name)])
         }
         let lastSuccess = succeeded ? now.timeIntervalSince1970 : previousSuccess
-        registry.makeGauge(name: "callvault_last_success_timestamp_seconds", labels: labels,
-                           help: "Unix time of the last run that ended without error.").set(to: lastSuccess ?? 0)
-        registry.makeGauge(name: "callvault_last_run_timestamp_seconds", labels: labels, help: "Unix time of the last run.")
-            .set(to: now.timeIntervalSince1970)
-        registry.makeGauge(name: "callvault_last_run_success", labels: labels, help: "1 when the last run ended without error.")
-            .set(to: succeeded ? 1 : 0)
+        gauge("last_success_timestamp", "seconds", "Unix time of the last run that ended without error.", lastSuccess ?? 0)
+        gauge("last_run_timestamp", "seconds", "Unix time of the last run.", now.timeIntervalSince1970)
+        gauge("last_run_success", "", "1 when the last run ended without error.", succeeded ? 1 : 0)
         return registry.emitToString()
     }
 

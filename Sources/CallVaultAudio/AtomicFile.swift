@@ -1,3 +1,4 @@
+import CallVaultCore
 import Crypto
 import Foundation
 
@@ -72,7 +73,7 @@ public final class AtomicFile {
         if fsync(fd) != 0 { let e = errno; discard(); throw FileError("fsync", path: temporaryPath, errno: e) }
         if close(fd) != 0 { let e = errno; fd = -1; discard(); throw FileError("close", path: temporaryPath, errno: e) }
         fd = -1
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return hasher.finalize().hexString
     }
 
     /// Second half of ``finish()``: renames the synced file into place and fsyncs the folder.

@@ -10,7 +10,7 @@ public enum RecordID {
         var hasher = SHA256()
         hasher.update(data: Data("callvault-id-v1\u{0}".utf8))
         hasher.update(data: Data(callID.utf8))
-        return "c" + hasher.finalize().prefix(12).map { String(format: "%02x", $0) }.joined()
+        return "c" + hasher.finalize().prefix(12).hexString
     }
 
     /// True for strings `make` could have produced: what a command accepts as an id.

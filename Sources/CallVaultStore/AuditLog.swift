@@ -89,7 +89,7 @@ public struct AuditLog: Sendable {
                        version: String, user: String, details: [String: String]) -> String {
         let fields = [prev, at, action, json(ids), reason, sha256 ?? "", version, user, json(details)]
         let data = Data(fields.joined(separator: "\u{1f}").utf8)
-        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return SHA256.hash(data: data).hexString
     }
 
     static func json<T: Encodable>(_ value: T) -> String {

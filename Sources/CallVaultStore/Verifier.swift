@@ -75,7 +75,8 @@ public struct Verifier: Sendable {
             }
             report.checked += 1
             guard exists else { report.missing.append(id); continue }
-            if try Self.sha256(full) != sha { report.altered.append(id) }
+            // Unreadable, or replaced by a symlink, counts as altered.
+            if (try? FileHash.sha256(path: full).hex) != sha { report.altered.append(id) }
         }
         try walk(archiveRoot, relative: "", into: &report)
         report.auditEntries = try index.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM audit") ?? 0 }
@@ -117,13 +118,5 @@ public struct Verifier: Sendable {
                 report.orphans.append(rel)
             }
         }
-    }
-
-    static func sha256(_ path: String) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        while let chunk = try handle.read(upToCount: 1 << 16), !chunk.isEmpty { hasher.update(data: chunk) }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 }

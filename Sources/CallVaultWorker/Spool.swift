@@ -67,7 +67,7 @@ public struct Spool: Sendable {
 
     /// Moves a file whose name is not UTF-8 to `failed/NONUTF8-<hex of the name>` with an error file.
     private func quarantineUnnamable(_ bytes: [UInt8]) -> String {
-        let hex = bytes.map { String(format: "%02x", $0) }.joined()
+        let hex = bytes.hexString
         let readable = "NONUTF8-" + String(hex.prefix(200))
         var source = Array(incoming.utf8) + [UInt8(ascii: "/")] + bytes + [0]
         let target = failed + "/" + readable

@@ -169,12 +169,8 @@ struct CallProcessor: Sendable {
                 if rename(path, spool.failed + "/" + name) != 0 { throw FileError("move to failed/", path: path, errno: errno) }
             }
         }
-        let report: [String: Any] = [
-            "error": reason, "attempts": job.attempts + 1, "failed_at": Timestamp.format(clock()),
-            "stem": job.stem, "audio": job.audioName, "sidecar": spool.sidecarName(job.stem),
-        ]
-        let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        try AtomicFile.write(Array(data) + [0x0a], to: spool.failed + "/" + job.stem + ".error.json", mode: 0o640)
+        try spool.writeErrorReport(for: job.stem, reason: reason, attempts: job.attempts + 1, at: clock(),
+                                   extra: ["stem": job.stem, "audio": job.audioName, "sidecar": spool.sidecarName(job.stem)])
         try queue.markFailed(job, owner: owner.name, error: reason, now: clock())
         logger.error("quarantined", metadata: ["stem": "\(job.stem)", "error": "\(reason)"])
         return .quarantined(reason: reason)

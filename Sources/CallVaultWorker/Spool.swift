@@ -75,11 +75,16 @@ public struct Spool: Sendable {
             buf.withMemoryRebound(to: CChar.self) { rename($0.baseAddress!, target) == 0 }
         }
         let reason = "a file name in incoming/ is not valid UTF-8 (bytes \(hex)); moved to failed/\(readable)"
-        if moved {
-            let report = "{\"error\": \"\(reason)\", \"attempts\": 1, \"failed_at\": \"\(Timestamp.format(Date()))\"}\n"
-            try? AtomicFile.write(Array(report.utf8), to: target + ".error.json", mode: 0o640)
-        }
+        if moved { try? writeErrorReport(for: readable, reason: reason, attempts: 1, at: Date()) }
         return moved ? reason : "a file name in incoming/ is not valid UTF-8 (bytes \(hex)) and could not be moved: \(String(cString: strerror(errno)))"
     }
     public func sidecarName(_ stem: String) -> String { stem + ".json" }
+
+    /// Writes `failed/STEM.error.json` atomically: `{"error", "attempts", "failed_at"}` and `extra` fields.
+    public func writeErrorReport(for stem: String, reason: String, attempts: Int, at date: Date, extra: [String: String] = [:]) throws {
+        var report: [String: Any] = ["error": reason, "attempts": attempts, "failed_at": Timestamp.format(date)]
+        for (key, value) in extra { report[key] = value }
+        let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        try AtomicFile.write(Array(data) + [0x0a], to: failed + "/" + stem + ".error.json", mode: 0o640)
+    }
 }

@@ -60,6 +60,9 @@ struct CallProcessor: Sendable {
             try queue.markDone(job, owner: owner.name, recordID: record.id, now: clock())
             return .archived(id: record.id, audioMs: record.durationMs, bytesIn: record.sourceBytes, bytesOut: record.bytes)
         }
+        if job.claims > settings.maxClaims {
+            throw WorkerError.badInput("the worker stopped \(job.claims - 1) times while processing \(job.audioName) (a crash or a kill each time); quarantined so the batch can go on")
+        }
         if !exists(sidecarPath) {
             if exists(spool.failed + "/" + spool.sidecarName(job.stem)) {
                 return try quarantine(job, reason: job.lastError ?? "quarantined")
@@ -146,6 +149,15 @@ struct CallProcessor: Sendable {
         }
     }
 
+    /// An earlier claim that died mid-encode left `.ID.opus.tmp-jobN`; a quarantined job will not
+    /// come back to replace it, so delete it (found from the sidecar, when it still parses).
+    private func removeTemporaryOutput(of job: Job) {
+        guard let data = try? readSidecar(spool.incomingPath(spool.sidecarName(job.stem))),
+              let sidecar = try? Sidecar.parse(data) else { return }
+        let relative = Archive.relativePath(id: RecordID.make(callID: sidecar.callID ?? job.stem), startedAt: sidecar.startedAt)
+        unlink(AtomicFile.temporaryPath(for: archive.absolute(relative), tag: "job\(job.id!)"))
+    }
+
     /// Deletes the pair from `incoming/` (or moves it to `done/`), sidecar first so it is never seen as ready again.
     private func removeInputs(_ job: Job) throws {
         for name in [spool.sidecarName(job.stem), job.audioName] {
@@ -163,6 +175,7 @@ struct CallProcessor: Sendable {
     /// Moves the pair to `failed/` beside `STEM.error.json`, then marks the job failed.
     private func quarantine(_ job: Job, reason: String) throws -> JobResult {
         try queue.noteError(job, owner: owner.name, error: reason, now: clock())
+        removeTemporaryOutput(of: job)
         for name in [spool.sidecarName(job.stem), job.audioName] {
             let path = spool.incomingPath(name)
             if exists(path) || isSymlink(path) {

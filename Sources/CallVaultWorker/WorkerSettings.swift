@@ -13,6 +13,9 @@ public struct WorkerSettings: Sendable {
     public var transcode = TranscodeOptions()
     /// Tries before a transiently failing job is quarantined.
     public var maxAttempts = 3
+    /// Claims a job may use without finishing (its worker died each time: a crash or a kill)
+    /// before the input is quarantined, so one poisonous file cannot stop every nightly batch.
+    public var maxClaims = 8
     /// Seconds a claim stays valid without renewal.
     public var leaseSeconds = 120.0
     /// Seconds between spool scans in watch mode.

@@ -240,3 +240,25 @@ struct ReadOnlyStorageTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: f.incoming).count == 2)
     }
 }
+
+@Suite("A poisonous input cannot stop every batch")
+struct PoisonInputTests {
+    @Test("an input whose worker dies every time is quarantined after 8 tries; the rest of the batch is archived")
+    func poison() throws {
+        let f = try SpoolFixture()
+        defer { f.remove() }
+        try f.add(stem: "a-poison", fixture: "speech.wav", sidecar: SpoolFixture.sidecar(callID: "poison"))
+        // Each run dies right after encoding the first job it claims: always the poisonous one.
+        for run in 1...8 {
+            let r = try Support.callvault(["run", "--once", "--workers", "1"] + f.flags, environment: ["CALLVAULT_FAULT": "worker.after-encode@1"])
+            #expect(r.status != 0 && r.status != 3, "run \(run) was not killed")
+        }
+        try f.add(stem: "b-good", fixture: "speech.wav", sidecar: SpoolFixture.sidecar(callID: "good"))
+        let r = try Support.callvault(["run", "--once", "--workers", "1"] + f.flags, environment: ["CALLVAULT_FAULT": "worker.after-encode@2"])
+        #expect(r.status == 3, "\(r.stderr)")
+        let error = try String(contentsOfFile: f.failed + "/a-poison.error.json", encoding: .utf8)
+        #expect(error.contains("the worker stopped 8 times while processing a-poison.wav"), "\(error)")
+        #expect(try f.sql("SELECT call_id FROM calls") == [["good"]])
+        #expect(try f.invariantViolations().isEmpty)
+    }
+}

@@ -25,7 +25,7 @@ def run(cmd):
         return wall, int(rss.read().split()[-1]) / 1024
 
 def build_corpus(directory, minutes):
-    sounds = sorted(glob.glob("/usr/share/asterisk/sounds/en/**/*.wav", recursive=True))
+    sounds = sorted(glob.glob("/usr/share/asterisk/sounds/en_US_f_Allison/**/*.wav", recursive=True))
     if not sounds:
         sys.exit("asterisk-core-sounds-en-wav is not installed")
     frames_per_file = 8000 * 600  # 10-minute files, like a long call each

@@ -4,7 +4,7 @@
 # anew by scripts/test.sh (a few seconds). Usage: scripts/make-fixtures.sh OUTDIR
 set -euo pipefail
 OUT=${1:-Tests/Fixtures/generated}
-S=/usr/share/asterisk/sounds/en
+S=/usr/share/asterisk/sounds/en_US_f_Allison
 mkdir -p "$OUT"
 [ -f "$OUT/.complete" ] && [ "$OUT/.complete" -nt "$0" ] && exit 0
 ff() { ffmpeg -nostdin -v error -y "$@"; }

@@ -4,7 +4,7 @@
 # The output is committed (about 1 MB); run this only to change the demo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-S=/usr/share/asterisk/sounds/en
+S=/usr/share/asterisk/sounds/en_US_f_Allison
 OUT=samples
 IN=$OUT/spool/incoming
 rm -rf "$OUT/spool"

@@ -81,7 +81,7 @@ public enum ActivityTimeline {
             silences: silences,
             longestSilenceMs: silences.map(\.lengthMs).max() ?? 0,
             leadingSilenceMs: leading,
-            warnings: warnings,
+            warnings: warnings + ChannelRoles.warnings(roles),
             channelActivity: channels)
     }
 }

@@ -37,6 +37,25 @@ public struct PhoneGeography: Sendable, Equatable {
         return PhoneGeography()
     }
 
+    /// How a country's national numbers are written: the lengths it uses and its trunk prefix.
+    public struct NumberingPlan: Sendable, Equatable {
+        public var lengths: Set<Int>
+        /// Dialled before a national number inside the country (`0` in most of Europe), empty when none.
+        public var trunkPrefix: String
+    }
+
+    /// The numbering plan of a country calling code (`"44"`), when the metadata has one.
+    public static func numberingPlan(countryCode: String) -> NumberingPlan? { tables.plans[countryCode] }
+
+    /// The country calling code that `digits` (an international number without `+`) starts with.
+    public static func countryCode(prefixing digits: String) -> String? {
+        for length in [1, 2, 3] where digits.count > length {
+            let code = String(digits.prefix(length))
+            if tables.countries[code] != nil { return code }
+        }
+        return nil
+    }
+
     /// English name of an ISO code that appears in the data (`GB` ▶ `United Kingdom`).
     public static func countryName(_ iso: String) -> String? { tables.countryNames[iso] }
 
@@ -44,6 +63,7 @@ public struct PhoneGeography: Sendable, Equatable {
         var areas: [String: (region: String, place: String, country: String)] = [:]
         var countries: [String: (iso: String, name: String)] = [:]
         var countryNames: [String: String] = [:]
+        var plans: [String: NumberingPlan] = [:]
     }
 
     private static let tables: Tables = {
@@ -55,6 +75,10 @@ public struct PhoneGeography: Sendable, Equatable {
             } else if f[0] == "C", f.count >= 4 {
                 t.countries[f[1]] = (f[2], f[3])
                 t.countryNames[f[2]] = f[3]
+                if f.count >= 6 {
+                    let lengths = Set(f[4].split(separator: ",").compactMap { Int($0) })
+                    if !lengths.isEmpty { t.plans[f[1]] = NumberingPlan(lengths: lengths, trunkPrefix: f[5]) }
+                }
             }
         }
         for (_, row) in t.areas where !row.country.isEmpty && row.country != "US" && row.country != "CA" {

@@ -29,13 +29,20 @@ public enum PhoneNumber: Sendable, Hashable {
     public var isValid: Bool { if case .e164 = self { true } else { false } }
 
     /// Normalises any common notation. `defaultCountryCode` applies to national numbers (1: NANP).
+    ///
+    /// National numbers lose their trunk prefix (`020 7946 0958` ▶ `+442079460958` with 44); a trunk
+    /// written inside an international number is dropped too (`+44 (0)20 7946 0958`); a country code
+    /// written without `+` is recognised when the length says so (`442079460958` with 44). A number
+    /// whose national part has a length its country never uses (libphonenumber's metadata) is not valid.
     public static func normalise(_ text: String, defaultCountryCode: String = "1") -> PhoneNumber {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if withheldWords.contains(trimmed.lowercased()) { return .withheld }
         guard trimmed.count <= 40 else { return .unparseable(String(trimmed.prefix(40))) }
         // Strip an extension: "x123", "ext. 123".
         let lower = trimmed.lowercased()
-        let body = (lower.range(of: "ext") ?? lower.range(of: "x")).map { String(lower[..<$0.lowerBound]) } ?? lower
+        var body = (lower.range(of: "ext") ?? lower.range(of: "x")).map { String(lower[..<$0.lowerBound]) } ?? lower
+        // "+44 (0)20 …": the bracketed trunk prefix is not dialled from abroad.
+        body = body.replacingOccurrences(of: "(0)", with: " ")
         let allowed = Set(" -.()/\u{a0}")
         var international = false
         var digits = ""
@@ -50,20 +57,56 @@ public enum PhoneNumber: Sendable, Hashable {
         if !international, defaultCountryCode == "1", digits.hasPrefix("011"), digits.count > 11 {
             international = true; digits.removeFirst(3)
         }
-        if international {
-            guard digits.count >= 7, digits.count <= 15, digits.first != "0" else { return .unparseable(trimmed) }
-            if digits.hasPrefix("1") { return nanp(String(digits.dropFirst())).map { .e164($0) } ?? .unparseable(trimmed) }
-            return .e164("+" + digits)
+        let result = international ? internationalNumber(digits) : nationalNumber(digits, countryCode: defaultCountryCode)
+        return result.map { .e164($0) } ?? .unparseable(trimmed)
+    }
+
+    /// `digits` after the `+`: country code, then a national number of a length that country uses.
+    private static func internationalNumber(_ digits: String) -> String? {
+        guard digits.count >= 7, digits.count <= 15, digits.first != "0" else { return nil }
+        if digits.hasPrefix("1") { return nanp(String(digits.dropFirst())) }
+        guard let code = PhoneGeography.countryCode(prefixing: digits) else { return nil }
+        return national(String(digits.dropFirst(code.count)), countryCode: code)
+    }
+
+    /// A number dialled inside the country `countryCode`.
+    private static func nationalNumber(_ digits: String, countryCode: String) -> String? {
+        if countryCode == "1" {
+            var ten = digits
+            if ten.count == 11, ten.hasPrefix("1") { ten.removeFirst() }
+            return nanp(ten)
         }
-        if defaultCountryCode == "1" {
-            if digits.count == 11, digits.hasPrefix("1") { digits.removeFirst() }
-            return nanp(digits).map { .e164($0) } ?? .unparseable(trimmed)
+        guard let plan = PhoneGeography.numberingPlan(countryCode: countryCode) else {
+            // A country code the metadata does not know: drop a trunk 0 and keep a plausible length.
+            let national = digits.hasPrefix("0") ? String(digits.dropFirst()) : digits
+            guard national.count >= 5, countryCode.count + national.count <= 15 else { return nil }
+            return "+" + countryCode + national
         }
-        // Other countries: drop the national trunk prefix 0.
-        if digits.hasPrefix("0") { digits.removeFirst() }
-        let full = defaultCountryCode + digits
-        guard digits.count >= 5, full.count <= 15 else { return .unparseable(trimmed) }
-        return .e164("+" + full)
+        // Dialled at home, a number starting with the trunk prefix always has it: drop it.
+        if !plan.trunkPrefix.isEmpty, digits.hasPrefix(plan.trunkPrefix) {
+            return national(String(digits.dropFirst(plan.trunkPrefix.count)), countryCode: countryCode, plan: plan)
+        }
+        if let number = national(digits, countryCode: countryCode, plan: plan) { return number }
+        // The country code written without "+" or "00": "442079460958".
+        if digits.hasPrefix(countryCode), digits.count > countryCode.count + 3 {
+            return national(String(digits.dropFirst(countryCode.count)), countryCode: countryCode, plan: plan)
+        }
+        return nil
+    }
+
+    /// `+CC` and the national number, when its length is one the country uses. A trunk prefix written
+    /// after the country code (`+44 020 …`) is dropped only when the length says it is one: `+7 812 …`
+    /// is St Petersburg, not a trunk 8.
+    private static func national(_ digits: String, countryCode: String,
+                                 plan: PhoneGeography.NumberingPlan? = nil) -> String? {
+        guard let plan = plan ?? PhoneGeography.numberingPlan(countryCode: countryCode) else { return nil }
+        var national = digits
+        if !plan.trunkPrefix.isEmpty, national.hasPrefix(plan.trunkPrefix),
+           plan.lengths.contains(national.count - plan.trunkPrefix.count) {
+            national.removeFirst(plan.trunkPrefix.count)
+        }
+        guard plan.lengths.contains(national.count), countryCode.count + national.count <= 15 else { return nil }
+        return "+" + countryCode + national
     }
 
     /// `+1NXXNXXXXXX` for a valid ten-digit NANP number (area code and exchange start with 2–9).

@@ -47,6 +47,7 @@ public struct RegistryEntry: Sendable, Equatable {
             throw ConfigError(file: file, line: 1, "unknown column \(unknown.debugDescription) (expected \(columns.joined(separator: ",")))")
         }
         var entries: [RegistryEntry] = []
+        var byNumber: [String: [Int]] = [:]  // number ▶ indexes in entries: overlap checks stay linear
         for row in table.rows {
             guard row.fields.count == table.header.count else {
                 throw ConfigError(file: file, line: row.line, "\(row.fields.count) fields, the header has \(table.header.count)")
@@ -62,7 +63,13 @@ public struct RegistryEntry: Sendable, Equatable {
             }
             let campaign = f["campaign"] ?? ""
             guard !campaign.isEmpty else { throw fail("campaign", "is empty") }
-            for (name, value) in f where value.count > 200 { throw fail(name, "longer than 200 characters") }
+            for name in table.header {
+                guard let value = f[name] else { continue }
+                if value.count > 200 { throw fail(name, "longer than 200 characters") }
+                if let c = value.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
+                    throw fail(name, "contains the control character U+\(String(format: "%04X", c.value)) (a line break or tab inside a field breaks every table and report)")
+                }
+            }
             func date(_ name: String) throws -> Date? {
                 guard let text = f[name], !text.isEmpty else { return nil }
                 guard let d = Timestamp.parseBoundary(text, timeZone: timeZone) else {
@@ -76,10 +83,11 @@ public struct RegistryEntry: Sendable, Equatable {
             if let from = entry.validFrom, let to = entry.validTo, from >= to {
                 throw fail("valid_to", "must be after valid_from")
             }
-            if let clash = entries.first(where: { $0.trackingNumber == number && $0.overlaps(entry) }) {
+            if let clash = byNumber[number, default: []].first(where: { entries[$0].overlaps(entry) }).map({ entries[$0] }) {
                 throw ConfigError(file: file, line: row.line,
                                   "valid_from/valid_to: the window for \(number) overlaps the one on line \(clash.line) (lines \(clash.line) and \(row.line))")
             }
+            byNumber[number, default: []].append(entries.count)
             entries.append(entry)
         }
         return entries

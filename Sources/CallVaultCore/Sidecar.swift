@@ -48,6 +48,9 @@ public struct Sidecar: Sendable, Equatable {
             throw SidecarError("sidecar is not valid JSON (\(Self.describe(error)))")
         }
         guard let dict = object as? [String: Any] else { throw SidecarError("sidecar must be a JSON object") }
+        if let duplicate = duplicateKey(in: data) {
+            throw SidecarError("sidecar has the key \(duplicate.debugDescription) twice; which one is meant is unclear")
+        }
 
         func string(_ key: String, required: Bool = false) throws -> String? {
             guard let value = dict[key], !(value is NSNull) else {
@@ -70,7 +73,7 @@ public struct Sidecar: Sendable, Equatable {
         let tracking = try string("tracking_number", required: true)!
         let startedText = try string("started_at", required: true)!
         guard let started = Timestamp.parseInstant(startedText) else {
-            throw SidecarError("sidecar field started_at is not an ISO 8601 time with an offset or Z (\(startedText.debugDescription))")
+            throw SidecarError("sidecar field started_at is not an ISO 8601 time with an offset or Z, on a date that exists, with an offset within ±18:00 (\(startedText.debugDescription); e.g. 2026-11-28T14:03:00Z)")
         }
         var duration: Double?
         if let d = dict["duration_s"], !(d is NSNull) {
@@ -107,9 +110,68 @@ public struct Sidecar: Sendable, Equatable {
             extra = all.filter { !known.contains($0.key) }
         }
         return Sidecar(
-            trackingNumber: tracking, startedAt: started, callID: try string("call_id"), caller: try string("caller"),
+            trackingNumber: tracking, startedAt: started,
+            callID: try string("call_id").flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 },
+            caller: try string("caller"),
             callerName: try string("caller_name"), disposition: try string("disposition"), durationSeconds: duration,
             channels: channels, metadata: metadata, extra: extra)
+    }
+
+    /// The earliest `started_at` accepted, and how far ahead of the clock: a switch whose clock is unset
+    /// (`1970-01-01T00:00:05Z`) or wrong by years would otherwise have its recording archived and then
+    /// deleted by the next retention run, or kept for decades.
+    public struct PlausibleTimes: Sendable, Equatable {
+        public var earliest: Date
+        public var maxDaysAhead: Int
+        public init(earliest: Date = Date(timeIntervalSince1970: 946_684_800), maxDaysAhead: Int = 30) {
+            self.earliest = earliest
+            self.maxDaysAhead = maxDaysAhead
+        }
+
+        /// Nil when `startedAt` is plausible at `now`, else the reason to quarantine.
+        public func problem(with startedAt: Date, now: Date) -> String? {
+            if startedAt < earliest {
+                return "sidecar field started_at \(Timestamp.format(startedAt)) is before \(Timestamp.format(earliest)): the switch's clock is probably unset; fix the time in the sidecar and put the pair back in incoming/"
+            }
+            let latest = now.addingTimeInterval(Double(maxDaysAhead) * 86400)
+            if startedAt > latest {
+                return "sidecar field started_at \(Timestamp.format(startedAt)) is more than \(maxDaysAhead) days ahead of this machine's clock (\(Timestamp.format(now))); fix the time in the sidecar and put the pair back in incoming/"
+            }
+            return nil
+        }
+    }
+
+    /// The first key that appears twice in one object, at any depth (JSONSerialization keeps the last silently).
+    static func duplicateKey(in data: Data) -> String? {
+        enum Container { case array, object(keys: Set<String>, expectingKey: Bool) }
+        var stack: [Container] = []
+        let bytes = [UInt8](data)
+        var i = 0
+        while i < bytes.count {
+            let byte = bytes[i]
+            switch byte {
+            case UInt8(ascii: "{"): stack.append(.object(keys: [], expectingKey: true))
+            case UInt8(ascii: "["): stack.append(.array)
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): _ = stack.popLast()
+            case UInt8(ascii: ","):
+                if case .object(let keys, _) = stack.last { stack[stack.count - 1] = .object(keys: keys, expectingKey: true) }
+            case UInt8(ascii: "\""):
+                let start = i
+                i += 1
+                while i < bytes.count, bytes[i] != UInt8(ascii: "\"") {
+                    i += bytes[i] == UInt8(ascii: "\\") ? 2 : 1
+                }
+                if case .object(var keys, true) = stack.last {
+                    let raw = Data(bytes[start...min(i, bytes.count - 1)])
+                    let key = (try? JSONDecoder().decode(String.self, from: raw)) ?? String(decoding: raw, as: UTF8.self)
+                    if !keys.insert(key).inserted { return key }
+                    stack[stack.count - 1] = .object(keys: keys, expectingKey: false)
+                }
+            default: break
+            }
+            i += 1
+        }
+        return nil
     }
 
     /// Maximum nesting of arrays and objects, counted without parsing (strings skipped).

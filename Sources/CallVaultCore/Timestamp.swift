@@ -1,33 +1,35 @@
 import Foundation
 
-/// ISO 8601 parsing and formatting for the places users type times.
+/// ISO 8601 parsing and formatting for every place a time is read: sidecars, `--since`/`--until`,
+/// registry windows, `--now`. One grammar everywhere:
+///
+/// ```
+/// 2026-11-20T14:00:00Z   2026-11-20T14:00Z   2026-11-20 14:00:00Z   2026-11-20T09:00:00.250-05:00
+/// ```
+/// Dates are checked against the calendar (`2026-02-30` is refused, not moved to March 2), fields
+/// against their ranges, offsets against ±18:00 (the widest ISO 8601 and every time-zone database allow).
 public enum Timestamp {
-    /// Parses `2026-11-28T14:03:00Z`, `2026-11-28T09:03:00-05:00`, with or without fractional seconds.
-    /// An offset or `Z` is required: a bare local time is ambiguous in an archive.
+    /// An instant: date, time and an offset or `Z`. A bare local time is ambiguous in an archive.
     public static func parseInstant(_ text: String) -> Date? {
-        let t = text.trimmingCharacters(in: .whitespaces)
-        guard t.count >= 20, t.count <= 40 else { return nil }
-        for options: ISO8601DateFormatter.Options in [[.withInternetDateTime], [.withInternetDateTime, .withFractionalSeconds]] {
-            let f = ISO8601DateFormatter()
-            f.formatOptions = options
-            if let d = f.date(from: t) { return d }
-        }
-        return nil
+        guard let parts = Parts(text), parts.hasTime, let offset = parts.offsetSeconds else { return nil }
+        return parts.date(offsetSeconds: offset)
     }
 
-    /// Parses an instant, or a date (`2026-11-28`, midnight in `timeZone`), or a local timestamp
-    /// without offset (`2026-11-28T09:00`, in `timeZone`). For `--since`/`--until` and registry windows.
-    public static func parseBoundary(_ text: String, timeZone: TimeZone = TimeZone(identifier: "UTC")!) -> Date? {
-        if let d = parseInstant(text) { return d }
+    /// An instant, or a date (`2026-11-28`, midnight in `timeZone`), or a local time without offset
+    /// (`2026-11-28T09:00`, in `timeZone`), or a time relative to `now`: `now`, `today`, `yesterday`
+    /// (midnight in `timeZone`), `7d`, `36h`, `90m` (that long before `now`), when `now` is given.
+    /// For `--since`/`--until`, registry windows (without `now`) and `--now`.
+    public static func parseBoundary(_ text: String, timeZone: TimeZone = TimeZone(identifier: "UTC")!,
+                                     now: Date? = nil) -> Date? {
         let t = text.trimmingCharacters(in: .whitespaces)
-        for format in ["yyyy-MM-dd", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss"] {
-            let f = DateFormatter()
-            f.locale = Locale(identifier: "en_US_POSIX")
-            f.timeZone = timeZone
-            f.dateFormat = format
-            if let d = f.date(from: t), f.string(from: d) == t { return d }
-        }
-        return nil
+        if let now, let relative = relative(t.lowercased(), timeZone: timeZone, now: now) { return relative }
+        guard let parts = Parts(t) else { return nil }
+        if let offset = parts.offsetSeconds { return parts.hasTime ? parts.date(offsetSeconds: offset) : nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let components = DateComponents(year: parts.year, month: parts.month, day: parts.day,
+                                        hour: parts.hour, minute: parts.minute, second: parts.second)
+        return calendar.date(from: components).map { $0.addingTimeInterval(parts.fraction) }
     }
 
     /// `2026-11-28T14:03:00Z`: UTC, whole seconds; sorts as text in the index.
@@ -44,5 +46,119 @@ public enum Timestamp {
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let c = calendar.dateComponents([.year, .month, .day], from: date)
         return String(format: "%04d/%02d/%02d", c.year!, c.month!, c.day!)
+    }
+
+    private static func relative(_ t: String, timeZone: TimeZone, now: Date) -> Date? {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        switch t {
+        case "now": return now
+        case "today": return calendar.startOfDay(for: now)
+        case "yesterday": return calendar.date(byAdding: .day, value: -1, to: calendar.startOfDay(for: now))
+        default: break
+        }
+        guard let unit = t.last, let amount = Int(t.dropLast()), amount >= 0, amount <= 1_000_000 else { return nil }
+        switch unit {
+        case "d": return calendar.date(byAdding: .day, value: -amount, to: now)
+        case "h": return now.addingTimeInterval(-Double(amount) * 3600)
+        case "m": return now.addingTimeInterval(-Double(amount) * 60)
+        default: return nil
+        }
+    }
+
+    /// The fields of `YYYY-MM-DD[(T|t| )HH:MM[:SS[.fff]]][Z|±HH[:MM]]`, each checked against its range.
+    private struct Parts {
+        var year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0
+        var fraction = 0.0
+        var hasTime = false
+        var offsetSeconds: Int?
+
+        init?(_ text: String) {
+            let b = Array(text.trimmingCharacters(in: .whitespaces).utf8)
+            guard b.count >= 10, b.count <= 40 else { return nil }
+            var i = 0
+            func number(_ width: Int) -> Int? {
+                guard i + width <= b.count else { return nil }
+                var value = 0
+                for k in i..<(i + width) {
+                    guard b[k] >= 48, b[k] <= 57 else { return nil }
+                    value = value * 10 + Int(b[k] - 48)
+                }
+                i += width
+                return value
+            }
+            func expect(_ c: Character) -> Bool {
+                guard i < b.count, b[i] == c.asciiValue! else { return false }
+                i += 1
+                return true
+            }
+            guard let y = number(4), expect("-"), let mo = number(2), expect("-"), let d = number(2) else { return nil }
+            guard mo >= 1, mo <= 12, d >= 1, d <= Parts.days(inMonth: mo, year: y) else { return nil }
+            (year, month, day) = (y, mo, d)
+            if i < b.count, b[i] == UInt8(ascii: "T") || b[i] == UInt8(ascii: "t") || b[i] == UInt8(ascii: " ") {
+                i += 1
+                guard let h = number(2), expect(":"), let mi = number(2), h <= 23, mi <= 59 else { return nil }
+                (hour, minute, hasTime) = (h, mi, true)
+                if i < b.count, b[i] == UInt8(ascii: ":") {
+                    i += 1
+                    guard let s = number(2), s <= 59 else { return nil }
+                    second = s
+                    if i < b.count, b[i] == UInt8(ascii: ".") || b[i] == UInt8(ascii: ",") {
+                        i += 1
+                        var digits = 0, scale = 1.0, value = 0.0
+                        while i < b.count, b[i] >= 48, b[i] <= 57 {
+                            scale /= 10
+                            value += Double(b[i] - 48) * scale
+                            digits += 1
+                            i += 1
+                        }
+                        guard digits >= 1, digits <= 9 else { return nil }
+                        fraction = value
+                    }
+                }
+                if i < b.count {
+                    if b[i] == UInt8(ascii: "Z") || b[i] == UInt8(ascii: "z") {
+                        i += 1
+                        offsetSeconds = 0
+                    } else if b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
+                        let sign = b[i] == UInt8(ascii: "-") ? -1 : 1
+                        i += 1
+                        guard let oh = number(2) else { return nil }
+                        var om = 0
+                        if i < b.count {
+                            _ = expect(":")
+                            guard let m = number(2) else { return nil }
+                            om = m
+                        }
+                        guard om <= 59, oh * 60 + om <= 18 * 60 else { return nil }
+                        offsetSeconds = sign * (oh * 3600 + om * 60)
+                    }
+                }
+            }
+            guard i == b.count else { return nil }
+        }
+
+        func date(offsetSeconds: Int) -> Date {
+            let seconds = Parts.daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offsetSeconds
+            return Date(timeIntervalSince1970: Double(seconds) + fraction)
+        }
+
+        static func days(inMonth month: Int, year: Int) -> Int {
+            switch month {
+            case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+            case 4, 6, 9, 11: return 30
+            default: return 31
+            }
+        }
+
+        /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
+        static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
+            let y = m <= 2 ? y0 - 1 : y0
+            let era = (y >= 0 ? y : y - 399) / 400
+            let yoe = y - era * 400
+            let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
+            let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+            return era * 146097 + doe - 719468
+        }
     }
 }

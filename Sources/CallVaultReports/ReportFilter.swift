@@ -136,6 +136,24 @@ struct Clock {
         return String(format: "%04d-%02d-%02d", y, m, d)
     }
 
+    /// Whether the local hour starting at `localHourStart` (local seconds) also occurs with another
+    /// offset: the hour repeated when clocks go back.
+    func isRepeated(localHourStart: Int, offset: Int) -> Bool {
+        let utc = localHourStart - offset
+        for probe in [utc - 3600, utc + 3600] {
+            let other = zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(probe)))
+            guard other != offset else { continue }
+            if zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(localHourStart - other))) == other { return true }
+        }
+        return false
+    }
+
+    /// `UTC-04:00`, `UTC+05:45`.
+    static func offsetName(_ seconds: Int) -> String {
+        let minutes = abs(seconds) / 60
+        return String(format: "UTC%@%02d:%02d", seconds < 0 ? "-" : "+", minutes / 60, minutes % 60)
+    }
+
     static func hourOfDay(_ local: Int) -> Int { ((local % 86400) + 86400) % 86400 / 3600 }
 
     /// 0 = Monday … 6 = Sunday (1970-01-01 was a Thursday).

@@ -59,6 +59,7 @@ public enum SummaryReport {
         var clock = Clock(zone: filter.timeZone)
         var tallies: [String: Tally] = [:]
         var total = Tally()
+        var order: [String: Int] = [:]  // label ▶ its earliest call: time buckets sort by time, not by label
         var labels: [Int: String] = [:]  // local hour/day/week number ▶ label: formatting once per bucket, not per call
         func label(_ n: Int, _ make: () -> String) -> String {
             if let l = labels[n] { return l }
@@ -70,8 +71,15 @@ public enum SummaryReport {
             let key: String
             switch grouping {
             case .hour:
+                // Keyed by local hour and offset: the hour repeated when clocks go back is two buckets,
+                // each labelled with its offset (`2026-11-01 01:00 UTC-04:00`, `… UTC-05:00`).
                 let l = clock.local(c.epoch)
-                key = label(Int((Double(l) / 3600).rounded(.down))) { Clock.day(l) + String(format: " %02d:00", Clock.hourOfDay(l)) }
+                let offset = l - c.epoch
+                let hour = Int((Double(l) / 3600).rounded(.down))
+                key = label(hour &* 4096 &+ offset / 60 &+ 2048) {
+                    let base = Clock.day(l) + String(format: " %02d:00", Clock.hourOfDay(l))
+                    return clock.isRepeated(localHourStart: hour * 3600, offset: offset) ? base + " " + Clock.offsetName(offset) : base
+                }
             case .day:
                 let l = clock.local(c.epoch)
                 key = label(Int((Double(l) / 86400).rounded(.down))) { Clock.day(l) }
@@ -82,10 +90,13 @@ public enum SummaryReport {
             case .source: key = c.source ?? "(unassigned)"
             case .trackingNumber: key = c.trackingNumber
             }
+            if order[key].map({ c.epoch < $0 }) ?? true { order[key] = c.epoch }
             tallies[key, default: Tally()].add(c, firstCall: first)
             total.add(c, firstCall: first)
         }
-        let keys = tallies.keys.sorted()
+        let keys = [.hour, .day, .week].contains(grouping)
+            ? tallies.keys.sorted { (order[$0]!, $0) < (order[$1]!, $1) }
+            : tallies.keys.sorted()
         var table = ReportTable(title: "Summary by \(grouping.rawValue)", columns: columns,
                                 rows: keys.map { tallies[$0]!.row($0) } + (keys.isEmpty ? [] : [total.row("TOTAL")]),
                                 notes: filter.notes)

@@ -32,12 +32,14 @@ public struct Registry: Sendable {
                 return ImportResult(rows: entries.count, added: 0, removed: 0, callsRelinked: 0)
             }
             try db.execute(sql: "DELETE FROM registry")
+            let insert = try db.makeStatement(sql: """
+                INSERT INTO registry (tracking_number, campaign, source, medium, valid_from, valid_to, line, imported_at, imported_from)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let importedAt = Timestamp.format(now)
             for e in entries {
-                try db.execute(sql: """
-                    INSERT INTO registry (tracking_number, campaign, source, medium, valid_from, valid_to, line, imported_at, imported_from)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [e.trackingNumber, e.campaign, e.source, e.medium, e.validFrom.map(Timestamp.format),
-                                     e.validTo.map(Timestamp.format), e.line, Timestamp.format(now), file])
+                try insert.execute(arguments: [e.trackingNumber, e.campaign, e.source, e.medium, e.validFrom.map(Timestamp.format),
+                                               e.validTo.map(Timestamp.format), e.line, importedAt, file])
             }
             let relinked = try Self.relinkAll(db)
             return ImportResult(rows: entries.count, added: new.subtracting(old).count, removed: old.subtracting(new).count,

@@ -78,6 +78,9 @@ struct CallProcessor: Sendable {
         } catch let error as SidecarError {
             throw WorkerError.badInput("\(job.stem).json: \(error.message)")
         }
+        if let problem = settings.plausibleTimes.problem(with: sidecar.startedAt, now: clock()) {
+            throw WorkerError.badInput("\(job.stem).json: \(problem)")
+        }
         let callID = sidecar.callID ?? job.stem
         let id = RecordID.make(callID: callID)
         let before = try fileIdentity(audioPath)
@@ -109,8 +112,8 @@ struct CallProcessor: Sendable {
                 lastRenewal = now
             }
         }
-        if let roles = sidecar.channels, roles.count != result.analysis.channels {
-            throw WorkerError.badInput("\(job.stem).json lists \(roles.count) channel roles but \(job.audioName) has \(result.analysis.channels) channels")
+        if let problem = ChannelRoles.mismatch(sidecar.channels, channels: result.analysis.channels) {
+            throw WorkerError.badInput("\(job.stem).json and \(job.audioName): \(problem)")
         }
         // A file still being written (or replaced) while we read it would be archived half.
         guard try fileIdentity(audioPath) == before else {

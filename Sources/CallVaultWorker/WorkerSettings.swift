@@ -24,6 +24,8 @@ public struct WorkerSettings: Sendable {
     public var defaultCountryCode = "1"
     /// Retention dates stamped at ingest (nil: no policy configured).
     public var retention: RetentionPolicy?
+    /// `started_at` values outside this window are quarantined (an unset or wrong switch clock).
+    public var plausibleTimes = Sidecar.PlausibleTimes()
     /// Group of archive files and folders (nil: the worker's own).
     public var archiveGroup: String?
 

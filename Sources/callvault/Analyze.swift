@@ -36,6 +36,9 @@ struct Analyze: ParsableCommand {
             throw CLIError.input("\(input): \(error.message)")
         }
         let a = result.analysis
+        if let problem = ChannelRoles.mismatch(options.roles, channels: a.channels) {
+            throw CLIError.input("\(input): \(problem)")
+        }
         if json {
             print(try JSONOutput.string(AnalysisJSON(a)))
             return

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CallVaultCore
+import Foundation
 
 @main
 struct CallVaultCommand: AsyncParsableCommand {
@@ -34,7 +35,14 @@ struct CallVaultCommand: AsyncParsableCommand {
         } catch let error as CLIError {
             exitWith(error)
         } catch {
-            exit(withError: error)
+            // Usage errors exit 2, as documented (ArgumentParser's default is 64, EX_USAGE).
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            var message = fullMessage(for: error)
+            if let suggestion = UsageSuggestion.subcommand(for: Array(CommandLine.arguments.dropFirst()), among: configuration.subcommands) {
+                message += "\n\(suggestion)"
+            }
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+            Foundation.exit(2)
         }
     }
 }

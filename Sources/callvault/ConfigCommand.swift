@@ -23,6 +23,10 @@ struct ConfigCommand: ParsableCommand {
         func run() throws {
             do {
                 let c = try Config.load(path: file)
+                if let spool = c.spool, let archive = c.archive, let database = c.database,
+                   let problem = StorageLayout.problem(spool: spool, archive: archive, database: database) {
+                    throw CLIError.input("\(file): \(problem)")
+                }
                 print("\(file): ok (spool \(c.spool ?? "-"), archive \(c.archive ?? "-"), database \(c.database ?? "-"))")
                 if let policy = c.retention {
                     for (i, r) in policy.rules.enumerated() {

@@ -73,27 +73,6 @@ struct Query: ParsableCommand {
 
 extension Outcome: ExpressibleByArgument {}
 
-/// `--since`/`--until` parsing shared by query and reports.
-enum TimeBounds {
-    static func start(_ text: String, zone: TimeZone, option: String) throws -> Date {
-        guard let d = Timestamp.parseBoundary(text, timeZone: zone) else {
-            throw ValidationError("\(option): \(text.debugDescription) is not an ISO date or timestamp (e.g. 2026-11-28 or 2026-11-28T14:00:00Z)")
-        }
-        return d
-    }
-
-    /// A bare date means the end of that day (exclusive next midnight).
-    static func end(_ text: String, zone: TimeZone, option: String) throws -> Date {
-        let d = try start(text, zone: zone, option: option)
-        if text.trimmingCharacters(in: .whitespaces).count == 10 {
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = zone
-            return calendar.date(byAdding: .day, value: 1, to: d)!
-        }
-        return d
-    }
-}
-
 /// Prints records as a table, a JSON array of `show` objects, or CSV.
 enum RecordOutput {
     static let csvColumns = ["id", "call_id", "started_at", "campaign", "source", "medium", "tracking_number", "caller",

@@ -58,6 +58,9 @@ struct Run: AsyncParsableCommand {
     func run() async throws {
         log.bootstrap()
         let r = try store.resolved()
+        if let problem = StorageLayout.problem(spool: r.spool, archive: r.archive, database: r.database) {
+            throw CLIError.input(problem)
+        }
         var settings = WorkerSettings(spool: r.spool, archive: r.archive, database: r.database,
                                       workers: workers ?? r.config.workers ?? ProcessInfo.processInfo.activeProcessorCount)
         settings.keepOriginals = r.config.keepOriginals ?? false

@@ -51,6 +51,9 @@ struct Transcode: ParsableCommand {
         do {
             let out = try AtomicFile(path: output, mode: 0o644)
             let result = try Transcoder.run(input: input, output: out, options: options)
+            if let problem = ChannelRoles.mismatch(options.roles, channels: result.analysis.channels) {
+                throw CLIError.input("\(input): \(problem)")  // the temporary output is discarded
+            }
             let sha = try out.finish()
             let a = result.analysis
             var line = String(format: "%@: %.1f s, %d Hz, %d ch (%@) -> %@: %d bytes, %d Hz Opus, sha256 %@",

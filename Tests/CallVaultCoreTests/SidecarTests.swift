@@ -59,4 +59,55 @@ struct SidecarTests {
         #expect(id == RecordID.make(callID: callID))
         #expect(id != RecordID.make(callID: callID + "1"))
     }
+
+    @Test("impossible dates and offsets are refused, not shifted", arguments: [
+        "2026-02-30T10:00:00Z", "2026-13-01T10:00:00Z", "2026-11-20T24:00:00Z", "2026-11-20T10:60:00Z",
+        "2026-11-20T10:00:00+25:00", "2026-11-20T10:00:00+99:99", "2026-11-20T10:00:00+18:01", "2025-02-29T10:00:00Z",
+        "2026-11-20T10:00:00", "2026-11-20",
+    ])
+    func impossibleTimes(_ time: String) {
+        let message = error(#"{"tracking_number": "+14155550100", "started_at": "\#(time)"}"#)
+        #expect(message?.contains("started_at") == true)
+    }
+
+    @Test("one grammar for times: with or without seconds, T or space, any valid offset", arguments: [
+        ("2026-11-20T14:00Z", "2026-11-20T14:00:00Z"), ("2026-11-20 14:00:00Z", "2026-11-20T14:00:00Z"),
+        ("2026-11-20T09:00:00-05:00", "2026-11-20T14:00:00Z"), ("2026-11-20T19:30+0530", "2026-11-20T14:00:00Z"),
+        ("2024-02-29T14:00:00.5Z", "2024-02-29T14:00:00Z"), ("2026-11-20T14:00:00-18:00", "2026-11-21T08:00:00Z"),
+    ])
+    func timeGrammar(_ time: String, _ expected: String) throws {
+        let s = try parse(#"{"tracking_number": "+14155550100", "started_at": "\#(time)"}"#)
+        #expect(Timestamp.format(s.startedAt) == expected)
+    }
+
+    @Test("an empty or blank call_id falls back to the stem", arguments: [#""""#, #""   ""#])
+    func emptyCallID(_ value: String) throws {
+        let s = try parse(#"{"tracking_number": "+14155550100", "started_at": "2026-11-20T14:00:00Z", "call_id": \#(value)}"#)
+        #expect(s.callID == nil)
+    }
+
+    @Test("a key written twice is refused with its name, at any depth", arguments: [
+        (#"{"tracking_number": "+14155550100", "started_at": "2026-11-20T14:00:00Z", "caller": "1", "caller": "2"}"#, "caller"),
+        (#"{"tracking_number": "+14155550100", "started_at": "2026-11-20T14:00:00Z", "metadata": {"q": "a", "\u0071": "b"}}"#, "q"),
+        (#"{"tracking_number": "+14155550100", "started_at": "2026-11-20T14:00:00Z", "x": [{"a": 1}, {"a": 2}], "call_id": "1", "call_id": "2"}"#, "call_id"),
+    ])
+    func duplicateKeys(_ json: String, _ key: String) {
+        let message = error(json)
+        #expect(message?.contains("\"\(key)\" twice") == true)
+    }
+
+    @Test("the same key in sibling objects is not a duplicate")
+    func siblings() throws {
+        _ = try parse(#"{"tracking_number": "+14155550100", "started_at": "2026-11-20T14:00:00Z", "x": [{"a": 1}, {"a": 2}]}"#)
+    }
+
+    @Test("started_at far in the past or ahead of the clock is implausible")
+    func plausibleTimes() throws {
+        let window = Sidecar.PlausibleTimes()
+        let now = try #require(Timestamp.parseInstant("2026-11-29T12:00:00Z"))
+        #expect(window.problem(with: try #require(Timestamp.parseInstant("1970-01-01T00:00:05Z")), now: now)?.contains("unset") == true)
+        #expect(window.problem(with: try #require(Timestamp.parseInstant("2027-01-01T00:00:00Z")), now: now)?.contains("30 days ahead") == true)
+        #expect(window.problem(with: try #require(Timestamp.parseInstant("2026-12-20T00:00:00Z")), now: now) == nil)
+        #expect(window.problem(with: try #require(Timestamp.parseInstant("2001-01-01T00:00:00Z")), now: now) == nil)
+    }
 }

@@ -27,4 +27,19 @@ struct ClockTests {
         #expect(Clock.hourOfDay(ny.local(Clock.epoch("2026-07-01T14:00:00Z"))) == 10)  // EDT, UTC-4
         #expect(Clock.day(ny.local(Clock.epoch("2026-11-28T03:00:00Z"))) == "2026-11-27")
     }
+
+    @Test("the hour repeated when clocks go back is recognised with either offset, and no other hour")
+    func repeatedHour() {
+        let ny = Clock(zone: TimeZone(identifier: "America/New_York")!)
+        let one = Clock.epoch("2026-11-01T01:00:00Z")  // local 01:00 on the day clocks go back, as local seconds
+        #expect(ny.isRepeated(localHourStart: one, offset: -4 * 3600))
+        #expect(ny.isRepeated(localHourStart: one, offset: -5 * 3600))
+        #expect(!ny.isRepeated(localHourStart: one + 3600, offset: -5 * 3600))
+        #expect(!ny.isRepeated(localHourStart: one - 3600, offset: -4 * 3600))
+        #expect(!ny.isRepeated(localHourStart: Clock.epoch("2026-03-08T03:00:00Z"), offset: -4 * 3600))
+        let kathmandu = Clock(zone: TimeZone(identifier: "Asia/Kathmandu")!)
+        #expect(!kathmandu.isRepeated(localHourStart: one, offset: 5 * 3600 + 45 * 60))
+        #expect(Clock.offsetName(-4 * 3600) == "UTC-04:00")
+        #expect(Clock.offsetName(5 * 3600 + 45 * 60) == "UTC+05:45")
+    }
 }

@@ -35,7 +35,7 @@ public enum PhoneNumber: Sendable, Hashable {
     /// written without `+` is recognised when the length says so (`442079460958` with 44). A number
     /// whose national part has a length its country never uses (libphonenumber's metadata) is not valid.
     public static func normalise(_ text: String, defaultCountryCode: String = "1") -> PhoneNumber {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmedWhitespace
         if withheldWords.contains(trimmed.lowercased()) { return .withheld }
         guard trimmed.count <= 40 else { return .unparseable(String(trimmed.prefix(40))) }
         // Strip an extension: "x123", "ext. 123".

@@ -53,7 +53,7 @@ public struct RegistryEntry: Sendable, Equatable {
                 throw ConfigError(file: file, line: row.line, "\(row.fields.count) fields, the header has \(table.header.count)")
             }
             var f: [String: String] = [:]
-            for (name, value) in zip(table.header, row.fields) { f[name] = value.trimmingCharacters(in: .whitespaces) }
+            for (name, value) in zip(table.header, row.fields) { f[name] = value.trimmedWhitespace }
             func fail(_ field: String, _ reason: String) -> ConfigError {
                 ConfigError(file: file, line: row.line, "\(field): \(reason)")
             }

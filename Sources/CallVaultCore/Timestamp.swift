@@ -21,31 +21,50 @@ public enum Timestamp {
     /// For `--since`/`--until`, registry windows (without `now`) and `--now`.
     public static func parseBoundary(_ text: String, timeZone: TimeZone = TimeZone(identifier: "UTC")!,
                                      now: Date? = nil) -> Date? {
-        let t = text.trimmingCharacters(in: .whitespaces)
+        let t = text.trimmedWhitespace
         if let now, let relative = relative(t.lowercased(), timeZone: timeZone, now: now) { return relative }
         guard let parts = Parts(t) else { return nil }
         if let offset = parts.offsetSeconds { return parts.hasTime ? parts.date(offsetSeconds: offset) : nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let components = DateComponents(year: parts.year, month: parts.month, day: parts.day,
-                                        hour: parts.hour, minute: parts.minute, second: parts.second)
-        return calendar.date(from: components).map { $0.addingTimeInterval(parts.fraction) }
+        // Local wall time in `timeZone`: the offset in force at that moment (found in two steps, so a
+        // time just after a daylight-saving change gets the new offset).
+        let wall = parts.date(offsetSeconds: 0)
+        let guess = wall.addingTimeInterval(-Double(timeZone.secondsFromGMT(for: wall)))
+        return wall.addingTimeInterval(-Double(timeZone.secondsFromGMT(for: guess)))
     }
 
     /// `2026-11-28T14:03:00Z`: UTC, whole seconds; sorts as text in the index.
     public static func format(_ date: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        f.timeZone = TimeZone(identifier: "UTC")
-        return f.string(from: date)
+        let (y, m, d, seconds) = civil(date)
+        return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + "T" + pad(seconds / 3600, 2) + ":"
+            + pad(seconds / 60 % 60, 2) + ":" + pad(seconds % 60, 2) + "Z"
+    }
+
+    /// Zero-padded decimal (`String(format:)` costs microseconds a call on Linux; the registry formats 100,000s).
+    private static func pad(_ value: Int, _ width: Int) -> String {
+        let digits = String(abs(value))
+        let padded = digits.count < width ? String(repeating: "0", count: width - digits.count) + digits : digits
+        return value < 0 ? "-" + padded : padded
     }
 
     /// `2026/11/28` folders of the archive: the UTC date.
     public static func archiveFolder(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d/%02d/%02d", c.year!, c.month!, c.day!)
+        let (y, m, d, _) = civil(date)
+        return pad(y, 4) + "/" + pad(m, 2) + "/" + pad(d, 2)
+    }
+
+    /// The UTC date of `date` and the whole seconds into that day (H. Hinnant's `civil_from_days`).
+    private static func civil(_ date: Date) -> (year: Int, month: Int, day: Int, seconds: Int) {
+        let epoch = Int(date.timeIntervalSince1970.rounded(.down))
+        let days = epoch >= 0 ? epoch / 86400 : (epoch - 86399) / 86400
+        let z = days + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d, epoch - days * 86400)
     }
 
     private static func relative(_ t: String, timeZone: TimeZone, now: Date) -> Date? {
@@ -74,7 +93,7 @@ public enum Timestamp {
         var offsetSeconds: Int?
 
         init?(_ text: String) {
-            let b = Array(text.trimmingCharacters(in: .whitespaces).utf8)
+            let b = Array(text.trimmedWhitespace.utf8)
             guard b.count >= 10, b.count <= 40 else { return nil }
             var i = 0
             func number(_ width: Int) -> Int? {

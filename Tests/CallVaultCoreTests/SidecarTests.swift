@@ -111,3 +111,27 @@ struct SidecarTests {
         #expect(window.problem(with: try #require(Timestamp.parseInstant("2001-01-01T00:00:00Z")), now: now) == nil)
     }
 }
+
+@Suite("Timestamp formatting and local times")
+struct TimestampTests {
+    @Test("formatting agrees with Foundation's ISO 8601 formatter", arguments: [
+        0.0, 1_764_338_400, 951_782_399.75, -1, -86_400 * 365.25 * 30, 4_102_444_800, 1_709_164_800,
+    ])
+    func format(_ seconds: Double) {
+        let date = Date(timeIntervalSince1970: seconds)
+        let f = ISO8601DateFormatter()
+        f.timeZone = TimeZone(identifier: "UTC")
+        #expect(Timestamp.format(date) == f.string(from: date))
+    }
+
+    @Test("local times take the offset in force, on both sides of a daylight-saving change", arguments: [
+        ("2026-11-01T00:30", "2026-11-01T04:30:00Z"), ("2026-11-01T03:00", "2026-11-01T08:00:00Z"),
+        ("2026-03-08T01:59", "2026-03-08T06:59:00Z"), ("2026-03-08T03:00", "2026-03-08T07:00:00Z"),
+        ("2026-07-01", "2026-07-01T04:00:00Z"),
+    ])
+    func local(_ text: String, _ expected: String) throws {
+        let zone = try #require(TimeZone(identifier: "America/New_York"))
+        let date = try #require(Timestamp.parseBoundary(text, timeZone: zone))
+        #expect(Timestamp.format(date) == expected)
+    }
+}

@@ -23,7 +23,8 @@ struct JobCommand: ParsableCommand {
             --wait waits for the other run to finish.
 
             Examples:
-              callvault job run jobs/nightly.toml --metrics-file /var/lib/node_exporter/callvault.prom
+              callvault job run jobs/nightly.toml \\
+                  --metrics-file /var/lib/node_exporter/callvault.prom
               callvault job run jobs/hourly-ingest.toml --wait
             """)
 

@@ -52,7 +52,13 @@ struct Numbers: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the registry with the number of calls each row attributes.")
+        static let configuration = CommandConfiguration(
+            abstract: "List the registry with the number of calls each row attributes.",
+            discussion: """
+            Examples:
+              callvault numbers list --config /etc/callvault.toml
+              callvault numbers list --format csv > registry-now.csv
+            """)
         @OptionGroup var store: StoreOptions
         @Option(help: "table, json or csv.") var format: OutputFormat = .table
 
@@ -73,7 +79,15 @@ struct Numbers: ParsableCommand {
     }
 
     struct Unassigned: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Tracking numbers that received calls but no registry row covers.")
+        static let configuration = CommandConfiguration(
+            abstract: "Tracking numbers that received calls but no registry row covers.",
+            discussion: """
+            Each number with its calls and the first and last call's time: add rows for them to the registry and \
+            import it again; the calls are then linked.
+
+            Example:
+              callvault numbers unassigned --format json
+            """)
         @OptionGroup var store: StoreOptions
         @Option(help: "table, json or csv.") var format: OutputFormat = .table
 
@@ -94,7 +108,14 @@ struct Numbers: ParsableCommand {
     }
 
     struct Relink: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Re-attribute every call from the current registry (import does this too).")
+        static let configuration = CommandConfiguration(
+            abstract: "Re-attribute every call from the current registry (import does this too).",
+            discussion: """
+            Prints how many calls changed campaign. Useful after restoring an index from a backup.
+
+            Example:
+              callvault numbers relink --db /srv/calls/index.sqlite
+            """)
         @OptionGroup var store: StoreOptions
 
         func run() throws {

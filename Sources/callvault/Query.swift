@@ -13,7 +13,8 @@ struct Query: ParsableCommand {
 
         Examples:
           callvault query --campaign Search-Brand --since 2026-11-01 --until 2026-11-30
-          callvault query --outcome missed --caller "(646) 555-0170" --format csv > missed.csv
+          callvault query --outcome missed --caller "(646) 555-0170" \\
+              --format csv > missed.csv
           callvault query --unassigned --limit 0 --format json
         """)
 

@@ -19,8 +19,10 @@ struct ReportCommand: ParsableCommand {
         Examples:
           callvault report summary --by day --since 2026-11-01 --tz America/New_York
           callvault report missed --unreturned --format csv > call-back.csv
-          callvault report summary --by campaign --format html --output reports/2026-11-28.html
-          callvault report compare --campaign Radio-KFOG --before 2026-10-01..2026-10-31 --after 2026-11-01..2026-11-30
+          callvault report summary --by campaign --format html \\
+              --output reports/2026-11-28.html
+          callvault report compare --campaign Radio-KFOG \\
+              --before 2026-10-01..2026-10-31 --after 2026-11-01..2026-11-30
         """,
         subcommands: [Summary.self, Missed.self, Callers.self, AreaCodes.self, Hours.self, Compare.self, DeadAir.self])
 
@@ -72,7 +74,16 @@ struct ReportCommand: ParsableCommand {
     enum ReportFormat: String, ExpressibleByArgument, CaseIterable { case table, csv, json, html }
 
     struct Summary: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Calls, outcomes, answer rate, unique and first-time callers, talk time, per bucket.")
+        static let configuration = CommandConfiguration(
+            abstract: "Calls, outcomes, answer rate, unique and first-time callers, talk time, per bucket.",
+            discussion: """
+            One row per hour, day, week (starting Monday), campaign, source or tracking number, and a TOTAL row. \
+            first_time_callers counts callers whose first call in the whole index falls in the bucket.
+
+            Examples:
+              callvault report summary --by day --since 7d --tz America/New_York
+              callvault report summary --by campaign --since 2026-11-01 --format csv
+            """)
         @OptionGroup var common: Common
         @Option(help: "hour, day, week, campaign, source or tracking-number.") var by: String = "day"
         func validate() throws {
@@ -86,7 +97,16 @@ struct ReportCommand: ParsableCommand {
     }
 
     struct Missed: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Missed and abandoned calls, and whether the caller got through later.")
+        static let configuration = CommandConfiguration(
+            abstract: "Missed and abandoned calls, and whether the caller got through later.",
+            discussion: """
+            A caller got through later when an answered call from the same number follows the missed one. \
+            --unreturned keeps only the callers who never did: the list to call back.
+
+            Examples:
+              callvault report missed --since yesterday --tz Europe/London
+              callvault report missed --unreturned --format csv > call-back.csv
+            """)
         @OptionGroup var common: Common
         @Flag(help: "Only callers who never got through afterwards: the call-back list.") var unreturned = false
         func run() throws {
@@ -97,7 +117,16 @@ struct ReportCommand: ParsableCommand {
     }
 
     struct Callers: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Unique vs repeat callers per campaign and overall; first-time vs returning; top repeat callers.")
+        static let configuration = CommandConfiguration(
+            abstract: "Unique vs repeat callers per campaign and overall; first-time vs returning; top repeat callers.",
+            discussion: """
+            A repeat caller called more than once in the period; a first-time caller's first call in the whole index \
+            is in the period, a returning caller had called before it.
+
+            Examples:
+              callvault report callers --since 30d
+              callvault report callers --top 25 --format json
+            """)
         @OptionGroup var common: Common
         @Option(help: "How many top repeat callers to list.") var top: Int = 10
         func run() throws {
@@ -109,7 +138,14 @@ struct ReportCommand: ParsableCommand {
     }
 
     struct AreaCodes: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "area-codes", abstract: "Calls by caller area code and region/place (country outside NANP), with answer rate.")
+        static let configuration = CommandConfiguration(
+            commandName: "area-codes",
+            abstract: "Calls by caller area code and region/place (country outside NANP), with answer rate.",
+            discussion: """
+            Examples:
+              callvault report area-codes --since 2026-11-01
+              callvault report area-codes --campaign Radio-KFOG --format csv
+            """)
         @OptionGroup var common: Common
         func run() throws {
             let (index, _) = try common.store.openIndex(readOnly: true)
@@ -119,7 +155,15 @@ struct ReportCommand: ParsableCommand {
     }
 
     struct Hours: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "When calls come: hour of day × day of week.")
+        static let configuration = CommandConfiguration(
+            abstract: "When calls come: hour of day × day of week.",
+            discussion: """
+            Hours and weekdays are local to --tz: staff a call centre by the caller's clock, not the server's.
+
+            Examples:
+              callvault report hours --since 30d --tz America/Chicago
+              callvault report hours --format html --output hours.html
+            """)
         @OptionGroup var common: Common
         func run() throws {
             let (index, _) = try common.store.openIndex(readOnly: true)
@@ -129,7 +173,15 @@ struct ReportCommand: ParsableCommand {
     }
 
     struct Compare: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A campaign before and after a change: calls and answered per day, unique callers, answer rate.")
+        static let configuration = CommandConfiguration(
+            abstract: "A campaign before and after a change: calls and answered per day, unique callers, answer rate.",
+            discussion: """
+            Per-day figures make periods of different lengths comparable; each row shows the absolute and relative change.
+
+            Example:
+              callvault report compare --campaign Radio-KFOG \\
+                  --before 2026-10-01..2026-10-31 --after 2026-11-01..2026-11-30
+            """)
         @OptionGroup var common: Common
         @Option(help: "FROM..TO (dates: TO included).") var before: String
         @Option(help: "FROM..TO (dates: TO included).") var after: String
@@ -153,7 +205,16 @@ struct ReportCommand: ParsableCommand {
     }
 
     struct DeadAir: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "dead-air", abstract: "Answered calls with a long inner silence, for QA review.")
+        static let configuration = CommandConfiguration(
+            commandName: "dead-air",
+            abstract: "Answered calls with a long inner silence, for QA review.",
+            discussion: """
+            Inner silences only: leading and trailing silence (ringing, hold before hang-up) do not count.
+
+            Examples:
+              callvault report dead-air --since 7d
+              callvault report dead-air --threshold 20 --format csv
+            """)
         @OptionGroup var common: Common
         @Option(help: "Seconds of inner silence that count as dead air.") var threshold: Double = 10
         func run() throws {

@@ -26,7 +26,8 @@ struct RetentionCommand: ParsableCommand {
 
             Examples:
               callvault retention apply --config /etc/callvault.toml --dry-run
-              callvault retention apply --config /etc/callvault.toml --now 2027-06-01T00:00:00Z
+              callvault retention apply --config /etc/callvault.toml \\
+                  --now 2027-06-01T00:00:00Z
             """)
 
         @OptionGroup var store: StoreOptions

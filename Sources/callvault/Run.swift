@@ -25,7 +25,8 @@ struct Run: AsyncParsableCommand {
         number of `callvault run` processes can share one spool and index.
 
         Examples:
-          callvault run --once --spool /var/spool/calls --archive /srv/calls --db /srv/calls/index.sqlite
+          callvault run --once --spool /var/spool/calls --archive /srv/calls \\
+              --db /srv/calls/index.sqlite
           callvault run --config /etc/callvault.toml          # watch until SIGTERM
 
         Exit status: 0 every ready pair archived; 3 some quarantined; 2 usage or configuration

@@ -28,18 +28,27 @@ public enum HTMLReport {
             if c.outcome == "answered" { days[d, default: (0, 0)].1 += 1 }
             hours[Clock.hourOfDay(l)][Clock.weekday(l)] += 1
             outcomes[c.outcome, default: 0] += 1
-            let label = c.areaCode.map { "\($0) \(c.place ?? c.region ?? "")" } ?? c.country.map { PhoneGeography.countryName($0) ?? $0 } ?? "(anonymous)"
-            areas[label, default: 0] += 1
+            // The chart is of NANP area codes: anonymous callers and other countries are in the table, not here.
+            if let area = c.areaCode { areas["\(area) \(c.place ?? c.region ?? "")", default: 0] += 1 }
         }
         var charts = Charts()
-        charts.days = days.keys.sorted().map { ($0, days[$0]!.0, days[$0]!.1) }
+        // Every day between the first and the last, days without calls at zero: the axis is time.
+        if let first = dayLabels.keys.min(), let last = dayLabels.keys.max(), last - first <= 1000 {
+            charts.days = (first...last).map { n in
+                let label = dayLabels[n] ?? Clock.day(n * 86400)
+                return (label, days[label]?.0 ?? 0, days[label]?.1 ?? 0)
+            }
+        } else {
+            charts.days = days.keys.sorted().map { ($0, days[$0]!.0, days[$0]!.1) }
+        }
         charts.hours = hours
         charts.outcomes = [("answered", outcomes["answered"]!), ("missed", outcomes["missed"]!), ("abandoned", outcomes["abandoned"]!)]
         charts.areaCodes = areas.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(10).map { ($0.key, $0.value) }
         return charts
     }
 
-    public static func render(tables: [ReportTable], charts: Charts, generatedAt: Date) -> String {
+    /// The page. `period` (``ReportFilter/periodDescription``) heads it, so a reader knows what the numbers cover.
+    public static func render(tables: [ReportTable], charts: Charts, generatedAt: Date, period: String? = nil) -> String {
         var html = """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><title>\(escape(tables.first?.title ?? "callvault report"))</title>
@@ -47,7 +56,7 @@ public enum HTMLReport {
         <style>
         body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d2330;margin:24px;max-width:1100px}
         h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px}
-        .meta{color:#5b6473;font-size:12px}
+        .meta{color:#5b6473;font-size:12px}.period{font-size:15px;margin:0 0 4px}
         .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:16px}
         figure{margin:0;border:1px solid #dfe3ea;border-radius:6px;padding:12px;break-inside:avoid}
         figcaption{font-weight:600;margin-bottom:6px}
@@ -59,23 +68,24 @@ public enum HTMLReport {
         @media print{body{margin:0}figure{border:none}.grid{grid-template-columns:1fr 1fr}}
         </style></head><body>
         <h1>\(escape(tables.first?.title ?? "callvault report"))</h1>
+        \(period.map { "<p class=\"period\">Period: \(escape($0))</p>" } ?? "")
         <div class="meta">callvault \(CallVault.version) · generated \(Timestamp.format(generatedAt))</div>
         <div class="grid">
         <figure><figcaption>Calls per day</figcaption>\(trend(charts.days))</figure>
         <figure><figcaption>Outcomes</figcaption>\(outcomeBars(charts.outcomes))</figure>
         <figure><figcaption>Hour of day × weekday</figcaption>\(heatMap(charts.hours))</figure>
-        <figure><figcaption>Top caller area codes</figcaption>\(bars(charts.areaCodes))</figure>
+        <figure><figcaption>Top caller area codes (US, Canada and the Caribbean)</figcaption>\(bars(charts.areaCodes))</figure>
         </div>
         """
         for table in tables {
             html += "<h2>\(escape(table.title))</h2>\n<table><thead><tr>"
-            html += table.columns.map { "<th>\(escape($0))</th>" }.joined()
+            html += table.columns.map { "<th>\(escape(ReadableColumn.header($0)))</th>" }.joined()
             html += "</tr></thead><tbody>\n"
             for row in table.rows {
-                html += "<tr>" + row.map { v -> String in
+                html += "<tr>" + zip(table.columns, row).map { column, v -> String in
                     switch v {
-                    case .int, .number: "<td class=\"n\">\(escape(v.display))</td>"
-                    default: "<td>\(escape(v.display))</td>"
+                    case .int, .number: "<td class=\"n\">\(escape(ReadableColumn.cell(column, v)))</td>"
+                    default: "<td>\(escape(ReadableColumn.cell(column, v)))</td>"
                     }
                 }.joined() + "</tr>\n"
             }
@@ -97,28 +107,38 @@ public enum HTMLReport {
         let maxY = Double(max(days.map(\.calls).max() ?? 1, 1))
         let step = days.count > 1 ? (w - left - 10) / Double(days.count - 1) : 0
         func pt(_ i: Int, _ v: Int) -> String {
-            String(format: "%.1f,%.1f", left + Double(i) * step, (h - bottom) - Double(v) / maxY * (h - bottom - 10))
+            String(format: "%.1f,%.1f", left + Double(i) * step, (h - bottom) - Double(v) / maxY * (h - bottom - 28))
         }
         let calls = days.enumerated().map { pt($0.offset, $0.element.calls) }.joined(separator: " ")
         let answered = days.enumerated().map { pt($0.offset, $0.element.answered) }.joined(separator: " ")
         var svg = "<svg viewBox=\"0 0 \(Int(w)) \(Int(h))\" width=\"100%\" role=\"img\" aria-label=\"calls per day\">"
         svg += "<line x1=\"\(left)\" y1=\"\(h - bottom)\" x2=\"\(w)\" y2=\"\(h - bottom)\" stroke=\"#999\"/>"
-        svg += "<text x=\"2\" y=\"14\">\(Int(maxY))</text><text x=\"2\" y=\"\(h - bottom)\">0</text>"
+        svg += "<text x=\"2\" y=\"32\">\(Int(maxY))</text><text x=\"2\" y=\"\(h - bottom)\">0</text>"
         svg += "<polyline fill=\"none\" stroke=\"#2f6fde\" stroke-width=\"2\" points=\"\(calls)\"/>"
         svg += "<polyline fill=\"none\" stroke=\"#2a9d55\" stroke-width=\"2\" stroke-dasharray=\"4 3\" points=\"\(answered)\"/>"
         if days.count == 1 {
             svg += "<circle cx=\"\(left)\" cy=\"\(pt(0, days[0].calls).split(separator: ",")[1])\" r=\"3\" fill=\"#2f6fde\"/>"
         }
-        svg += "<text x=\"\(left)\" y=\"\(h - 6)\">\(escape(days.first!.day))</text>"
-        svg += "<text x=\"\(w - 70)\" y=\"\(h - 6)\">\(escape(days.last!.day))</text>"
-        svg += "<text x=\"\(w - 170)\" y=\"14\" style=\"fill:#2f6fde\">— calls</text><text x=\"\(w - 100)\" y=\"14\" style=\"fill:#2a9d55\">- - answered</text>"
+        // Up to six dates along the axis, first and last included, each centred under its point.
+        let labelled = days.count <= 6 ? Array(days.indices) : (0..<6).map { $0 * (days.count - 1) / 5 }
+        var lastLabelX = -Double.infinity
+        for i in labelled {
+            let x = left + Double(i) * step
+            guard x - lastLabelX >= 48 || i == labelled.last else { continue }
+            let anchor = i == 0 ? "start" : (i == days.count - 1 ? "end" : "middle")
+            svg += "<line x1=\"\(x)\" y1=\"\(h - bottom)\" x2=\"\(x)\" y2=\"\(h - bottom + 4)\" stroke=\"#999\"/>"
+            svg += "<text x=\"\(x)\" y=\"\(h - 6)\" text-anchor=\"\(anchor)\">\(escape(String(days[i].day.dropFirst(5))))</text>"
+            lastLabelX = x
+        }
+        svg += "<text x=\"\(left)\" y=\"12\" style=\"fill:#2f6fde\">— calls</text><text x=\"\(left + 60)\" y=\"12\" style=\"fill:#2a9d55\">- - answered</text>"
         return svg + "</svg>"
     }
 
     static func heatMap(_ m: [[Int]]) -> String {
         let cell = 16.0, left = 30.0, top = 18.0
         let maxV = Double(max(m.flatMap { $0 }.max() ?? 1, 1))
-        var svg = "<svg viewBox=\"0 0 \(Int(left + 24 * cell + 4)) \(Int(top + 7 * cell + 4))\" width=\"100%\" role=\"img\" aria-label=\"hour by weekday\">"
+        let legendTop = top + 7 * cell + 10
+        var svg = "<svg viewBox=\"0 0 \(Int(left + 24 * cell + 4)) \(Int(legendTop + 22))\" width=\"100%\" role=\"img\" aria-label=\"hour by weekday\">"
         for (d, name) in Clock.weekdayNames.enumerated() {
             svg += "<text x=\"0\" y=\"\(top + Double(d) * cell + 12)\">\(name)</text>"
         }
@@ -129,7 +149,19 @@ public enum HTMLReport {
                 let a = v == 0 ? 0.04 : 0.15 + 0.85 * Double(v) / maxV
                 svg += String(format: "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"#2f6fde\" fill-opacity=\"%.2f\"><title>%@ %02d:00 — %d calls</title></rect>",
                               left + Double(h) * cell, top + Double(d) * cell, cell - 1, cell - 1, a, Clock.weekdayNames[d], h, v)
+                if v > 0 {
+                    svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" style=\"font-size:8px;fill:%@\">%d</text>",
+                                  left + Double(h) * cell + (cell - 1) / 2, top + Double(d) * cell + 11, a > 0.55 ? "#fff" : "#1d2330", v)
+                }
             }
+        }
+        // Legend: the colour scale from no calls to the busiest hour.
+        svg += "<text x=\"0\" y=\"\(legendTop + 11)\">calls</text>"
+        let steps = Array(Set([0.0, 0.25, 0.5, 0.75, 1.0].map { ($0 * maxV).rounded() })).sorted()
+        for (i, value) in steps.enumerated() {
+            let a = value == 0 ? 0.04 : 0.15 + 0.85 * value / maxV
+            svg += String(format: "<rect x=\"%.0f\" y=\"%.0f\" width=\"14\" height=\"14\" fill=\"#2f6fde\" fill-opacity=\"%.2f\"/>", left + Double(i) * 52, legendTop, a)
+            svg += String(format: "<text x=\"%.0f\" y=\"%.0f\">%d</text>", left + Double(i) * 52 + 17, legendTop + 11, Int(value))
         }
         return svg + "</svg>"
     }

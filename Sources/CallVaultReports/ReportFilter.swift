@@ -20,6 +20,22 @@ public struct ReportFilter: Sendable {
         return q
     }
 
+    /// The period in words, in the report's time zone: `2026-11-01 00:00 – 2026-11-30 24:00 (America/New_York)`.
+    public var periodDescription: String {
+        var clock = Clock(zone: timeZone)
+        func local(_ date: Date) -> String {
+            let l = clock.local(Int(date.timeIntervalSince1970))
+            return Clock.day(l) + String(format: " %02d:%02d", Clock.hourOfDay(l), ((l % 3600) + 3600) % 3600 / 60)
+        }
+        let zone = timeZone.identifier == "GMT" ? "UTC" : timeZone.identifier
+        switch (since, until) {
+        case (nil, nil): return "all calls (times in \(zone))"
+        case (let s?, nil): return "from \(local(s)) (\(zone))"
+        case (nil, let u?): return "until \(local(u)) (\(zone))"
+        case (let s?, let u?): return "\(local(s)) – \(local(u)) (\(zone))"
+        }
+    }
+
     public var notes: [String] {
         var n: [String] = []
         if let since { n.append("since \(Timestamp.format(since))") }

@@ -60,7 +60,8 @@ struct ReportCommand: ParsableCommand {
             case .table: text = tables.map { $0.text() }.joined(separator: "\n\n")
             case .csv: text = tables.map { $0.csv() }.joined(separator: "\n\n")
             case .json: text = tables.count == 1 ? try tables[0].json() : "[" + (try tables.map { try $0.json() }).joined(separator: ",\n") + "]"
-            case .html: text = HTMLReport.render(tables: tables, charts: try HTMLReport.charts(index, filter: filter), generatedAt: Date())
+            case .html: text = HTMLReport.render(tables: tables, charts: try HTMLReport.charts(index, filter: filter), generatedAt: Date(),
+                                                period: filter.periodDescription)
             }
             if let output {
                 try writeAtomically(text + "\n", to: output)

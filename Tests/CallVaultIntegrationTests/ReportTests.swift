@@ -159,6 +159,12 @@ struct ReportTests {
         #expect(html.components(separatedBy: "<svg").count - 1 == 4)
         #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("<script"), "no network, no script")
         #expect(html.contains("Radio") && html.contains("Search"))
+        // Written for a marketing manager: the period on top, readable headers, percentages and m:ss.
+        #expect(html.contains("Period: all calls (times in UTC)"))
+        #expect(html.contains("<th>Answer rate</th>") && html.contains("<th>Talk time (average)</th>"))
+        #expect(html.range(of: #"<td class="n">\d+(\.\d)?%</td>"#, options: .regularExpression) != nil, "answer rate as a percentage")
+        #expect(html.range(of: #"<td class="n">\d+:\d\d</td>"#, options: .regularExpression) != nil, "talk time as m:ss")
+        #expect(!html.contains("(anonymous)"), "anonymous callers are not an area code")
         guard let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             Issue.record("chromium is not installed (scripts/test.sh installs it)")
             return

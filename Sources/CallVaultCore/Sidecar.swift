@@ -34,6 +34,9 @@ public struct Sidecar: Sendable, Equatable {
                                      "disposition", "duration_s", "channels", "metadata"]
 
     /// Parses sidecar bytes; throws ``SidecarError`` with one readable sentence.
+    ///
+    /// One `Decodable` pass (``Fields``) checks every known field and keeps the unknown ones as
+    /// ``JSONValue``; the size and depth limits are checked before, duplicate keys after.
     public static func parse(_ data: Data) throws -> Sidecar {
         guard data.count <= Limits.fileBytes else {
             throw SidecarError("sidecar is \(data.count) bytes, more than the \(Limits.fileBytes)-byte limit")
@@ -41,80 +44,96 @@ public struct Sidecar: Sendable, Equatable {
         guard Self.depth(of: data) <= Limits.depth else {
             throw SidecarError("sidecar JSON is nested deeper than \(Limits.depth) levels")
         }
-        let object: Any
+        let sidecar: Sidecar
         do {
-            object = try JSONSerialization.jsonObject(with: data, options: [])
+            sidecar = try JSONDecoder().decode(Fields.self, from: data).sidecar
+        } catch let error as SidecarError {
+            throw error
+        } catch DecodingError.typeMismatch(_, let context) where context.codingPath.isEmpty {
+            throw SidecarError("sidecar must be a JSON object")
         } catch {
             throw SidecarError("sidecar is not valid JSON (\(Self.describe(error)))")
         }
-        guard let dict = object as? [String: Any] else { throw SidecarError("sidecar must be a JSON object") }
         if let duplicate = duplicateKey(in: data) {
             throw SidecarError("sidecar has the key \(duplicate.debugDescription) twice; which one is meant is unclear")
         }
+        return sidecar
+    }
 
-        func string(_ key: String, required: Bool = false) throws -> String? {
-            guard let value = dict[key], !(value is NSNull) else {
-                if required { throw SidecarError("sidecar lacks the required field \(key)") }
-                return nil
-            }
-            let text: String
-            if let s = value as? String { text = s }
-            else if let n = value as? NSNumber, !(value is Bool), key != "started_at" { text = n.stringValue }
-            else { throw SidecarError("sidecar field \(key) must be a string") }
-            guard text.count <= Limits.fieldCharacters else {
-                throw SidecarError("sidecar field \(key) is longer than \(Limits.fieldCharacters) characters")
-            }
-            if required && text.trimmingCharacters(in: .whitespaces).isEmpty {
-                throw SidecarError("sidecar field \(key) is empty")
-            }
-            return text
-        }
+    /// The decoding pass: each known key checked with an error naming it, the rest kept in `extra`.
+    private struct Fields: Decodable {
+        var sidecar: Sidecar
 
-        let tracking = try string("tracking_number", required: true)!
-        let startedText = try string("started_at", required: true)!
-        guard let started = Timestamp.parseInstant(startedText) else {
-            throw SidecarError("sidecar field started_at is not an ISO 8601 time with an offset or Z, on a date that exists, with an offset within ±18:00 (\(startedText.debugDescription); e.g. 2026-11-28T14:03:00Z)")
-        }
-        var duration: Double?
-        if let d = dict["duration_s"], !(d is NSNull) {
-            guard let n = d as? NSNumber, !(d is Bool), n.doubleValue >= 0, n.doubleValue < 86400 * 7 else {
-                throw SidecarError("sidecar field duration_s must be a number of seconds between 0 and 604800")
+        init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: AnyCodingKey.self)
+            func has(_ key: String) throws -> Bool {
+                let k = AnyCodingKey(key)
+                return c.contains(k) ? !(try c.decodeNil(forKey: k)) : false
             }
-            duration = n.doubleValue
-        }
-        var channels: [String]?
-        if let c = dict["channels"], !(c is NSNull) {
-            guard let list = c as? [String], list.count <= Limits.channels,
-                  list.allSatisfy({ $0.count <= Limits.fieldCharacters }) else {
-                throw SidecarError("sidecar field channels must be a list of role names such as [\"caller\", \"agent\"]")
-            }
-            channels = list
-        }
-        var metadata: [String: String] = [:]
-        if let m = dict["metadata"], !(m is NSNull) {
-            guard let map = m as? [String: Any] else { throw SidecarError("sidecar field metadata must be an object of strings") }
-            guard map.count <= Limits.metadataEntries else {
-                throw SidecarError("sidecar metadata has \(map.count) entries, more than \(Limits.metadataEntries)")
-            }
-            for (k, v) in map {
-                guard let s = v as? String else { throw SidecarError("sidecar metadata value \(k.debugDescription) must be a string") }
-                guard s.count <= Limits.metadataValueCharacters, k.count <= Limits.fieldCharacters else {
-                    throw SidecarError("sidecar metadata entry \(String(k.prefix(40)).debugDescription) is too long")
+            func string(_ key: String, required: Bool = false) throws -> String? {
+                let k = AnyCodingKey(key)
+                guard try has(key) else {
+                    if required { throw SidecarError("sidecar lacks the required field \(key)") }
+                    return nil
                 }
-                metadata[k] = s
+                let text: String
+                if let s = try? c.decode(String.self, forKey: k) { text = s }
+                else if key != "started_at", let i = try? c.decode(Int.self, forKey: k) { text = String(i) }
+                else if key != "started_at", let d = try? c.decode(Double.self, forKey: k) { text = NSNumber(value: d).stringValue }
+                else { throw SidecarError("sidecar field \(key) must be a string") }
+                guard text.count <= Limits.fieldCharacters else {
+                    throw SidecarError("sidecar field \(key) is longer than \(Limits.fieldCharacters) characters")
+                }
+                if required && text.trimmedWhitespace.isEmpty { throw SidecarError("sidecar field \(key) is empty") }
+                return text
             }
+
+            let tracking = try string("tracking_number", required: true)!
+            let startedText = try string("started_at", required: true)!
+            guard let started = Timestamp.parseInstant(startedText) else {
+                throw SidecarError("sidecar field started_at is not an ISO 8601 time with an offset or Z, on a date that exists, with an offset within ±18:00 (\(startedText.debugDescription); e.g. 2026-11-28T14:03:00Z)")
+            }
+            var duration: Double?
+            if try has("duration_s") {
+                guard let n = try? c.decode(Double.self, forKey: AnyCodingKey("duration_s")), n >= 0, n < 86400 * 7 else {
+                    throw SidecarError("sidecar field duration_s must be a number of seconds between 0 and 604800")
+                }
+                duration = n
+            }
+            var channels: [String]?
+            if try has("channels") {
+                guard let list = try? c.decode([String].self, forKey: AnyCodingKey("channels")), list.count <= Limits.channels,
+                      list.allSatisfy({ $0.count <= Limits.fieldCharacters }) else {
+                    throw SidecarError("sidecar field channels must be a list of role names such as [\"caller\", \"agent\"]")
+                }
+                channels = list
+            }
+            var metadata: [String: String] = [:]
+            if try has("metadata") {
+                guard let map = try? c.decode([String: JSONValue].self, forKey: AnyCodingKey("metadata")) else {
+                    throw SidecarError("sidecar field metadata must be an object of strings")
+                }
+                guard map.count <= Limits.metadataEntries else {
+                    throw SidecarError("sidecar metadata has \(map.count) entries, more than \(Limits.metadataEntries)")
+                }
+                for (k, v) in map {
+                    guard case .string(let s) = v else { throw SidecarError("sidecar metadata value \(k.debugDescription) must be a string") }
+                    guard s.count <= Limits.metadataValueCharacters, k.count <= Limits.fieldCharacters else {
+                        throw SidecarError("sidecar metadata entry \(String(k.prefix(40)).debugDescription) is too long")
+                    }
+                    metadata[k] = s
+                }
+            }
+            var extra: [String: JSONValue] = [:]
+            for key in c.allKeys where !known.contains(key.stringValue) {
+                extra[key.stringValue] = try c.decode(JSONValue.self, forKey: key)
+            }
+            sidecar = Sidecar(
+                trackingNumber: tracking, startedAt: started,
+                callID: try string("call_id").flatMap { $0.trimmedWhitespace.isEmpty ? nil : $0 },
+                caller: try string("caller"), callerName: try string("caller_name"), disposition: try string("disposition"),
+                durationSeconds: duration, channels: channels, metadata: metadata, extra: extra)
         }
-        var extra: [String: JSONValue] = [:]
-        if dict.keys.contains(where: { !known.contains($0) }) {
-            let all = (try? JSONDecoder().decode([String: JSONValue].self, from: data)) ?? [:]
-            extra = all.filter { !known.contains($0.key) }
-        }
-        return Sidecar(
-            trackingNumber: tracking, startedAt: started,
-            callID: try string("call_id").flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 },
-            caller: try string("caller"),
-            callerName: try string("caller_name"), disposition: try string("disposition"), durationSeconds: duration,
-            channels: channels, metadata: metadata, extra: extra)
     }
 
     /// The earliest `started_at` accepted, and how far ahead of the clock: a switch whose clock is unset

@@ -90,10 +90,13 @@ public struct Verifier: Sendable {
                            "orphans": "\(report.orphans.count)", "purged_but_present": "\(report.purgedButPresent.count)"]
             if let problem = report.auditProblem { details["audit"] = problem }
             if !report.orphans.isEmpty { details["orphan_files"] = report.orphans.prefix(20).joined(separator: " ") }
-            try? AuditLog(index: index).append(action: "verify_failed", ids: ids, reason: "verify found problems", details: details, now: now)
+            try? AuditLog(index: index).append(action: "verify_failed", ids: ids, reason: "verify found problems", details: details)
         }
         return report
     }
+
+    /// The archive root's identity marker (the worker's `ArchiveIdentity.markerName`): not an orphan.
+    static let archiveMarker = ".callvault-archive"
 
     /// Walks the archive without following symlinks; an `.opus` file is an orphan when no record
     /// has it (its name is its id).

@@ -64,6 +64,12 @@ public struct AuditLog: Sendable {
 
     /// The entry is dated by the real clock whatever `now` says (kept so older callers compile).
     @available(*, deprecated, message: "audit entries carry the real clock; put a simulated time in details")
+    public func append(action: String, ids: [String], reason: String, sha256: String? = nil, details: [String: String] = [:], now: Date) throws {
+        try append(action: action, ids: ids, reason: reason, sha256: sha256, details: details)
+    }
+
+    /// The entry is dated by the real clock whatever `now` says (kept so older callers compile).
+    @available(*, deprecated, message: "audit entries carry the real clock; put a simulated time in details")
     public static func append(_ db: Database, action: String, ids: [String], reason: String, sha256: String? = nil,
                               details: [String: String] = [:], now: Date) throws {
         try append(db, action: action, ids: ids, reason: reason, sha256: sha256, details: details)

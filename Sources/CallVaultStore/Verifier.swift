@@ -112,6 +112,7 @@ public struct Verifier: Sendable {
                 try walk(path, relative: rel, into: &report)
             case S_IFREG:
                 if name.hasPrefix("."), name.contains(".tmp-") { report.temporaryFiles.append(rel); continue }
+                if rel == Self.archiveMarker { continue }
                 let id = name.hasSuffix(".opus") ? String(name.dropLast(5)) : ""
                 let known = try index.pool.read { db in
                     try String.fetchOne(db, sql: "SELECT archive_path FROM calls WHERE id = ?", arguments: [id])

@@ -13,7 +13,7 @@ struct ArchiveIdentityTests {
         defer { f.remove() }
         try f.add(stem: "a", fixture: "speech.wav", sidecar: SpoolFixture.sidecar(callID: "a"))
         #expect(try f.run().status == 0)
-        let indexID = try f.sql("SELECT value FROM meta WHERE key = 'index_id'")[0][0]
+        let indexID = try #require(try f.sql("SELECT value FROM meta WHERE key = 'index_id'").first?.first, "the index has no id")
         #expect(indexID.count == 36)
         #expect(try marker(f.archive)["index_id"] as? String == indexID)
         #expect(try f.sql("SELECT value FROM meta WHERE key = 'archive_root'") == [[f.archive]])
@@ -74,7 +74,8 @@ struct ArchiveIdentityTests {
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
         #expect(try Support.callvault(["run", "--once", "--spool", f.spool, "--archive", empty, "--db", f.database]).status == 2)
         #expect(try Support.callvault(["run", "--once"] + f.flags).status == 0)
-        #expect(try marker(f.archive)["index_id"] as? String == f.sql("SELECT value FROM meta WHERE key = 'index_id'")[0][0])
+        let indexID = try #require(try f.sql("SELECT value FROM meta WHERE key = 'index_id'").first?.first, "the index has no id")
+        #expect(try marker(f.archive)["index_id"] as? String == indexID)
         #expect(try f.sql("SELECT value FROM meta WHERE key = 'archive_root'") == [[f.archive]])
     }
 }

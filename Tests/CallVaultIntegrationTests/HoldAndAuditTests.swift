@@ -34,11 +34,11 @@ private struct UKFixture {
     }
 
     func cli(_ args: [String]) throws -> Support.Result { try Support.callvault(args + ["--config", config]) }
-    func id(_ callID: String) throws -> String { try f.sql("SELECT id FROM calls WHERE call_id = '\(callID)'")[0][0] }
+    func id(_ callID: String) throws -> String { try #require(try f.sql("SELECT id FROM calls WHERE call_id = '\(callID)'").first?.first) }
     func records() throws -> Set<String> { Set(try f.sql("SELECT call_id FROM calls").map { $0[0] }) }
     /// The ids and details of the newest audit entry with `action`.
     func lastAudit(_ action: String) throws -> (ids: [String], details: [String: String]) {
-        let row = try f.sql("SELECT ids, details FROM audit WHERE action = '\(action)' ORDER BY seq DESC LIMIT 1")[0]
+        let row = try #require(try f.sql("SELECT ids, details FROM audit WHERE action = '\(action)' ORDER BY seq DESC LIMIT 1").first)
         return (try JSONDecoder().decode([String].self, from: Data(row[0].utf8)),
                 try JSONDecoder().decode([String: String].self, from: Data(row[1].utf8)))
     }
@@ -110,7 +110,7 @@ struct HoldAndAuditTests {
         #expect(withheld.status == 2, "\(withheld.stderr)")
 
         let list = try Support.json(try uk.cli(["hold", "list", "--format", "json"]).stdout) as! [[String: Any]]
-        #expect(Dictionary(uniqueKeysWithValues: list.map { ($0["name"] as! String, $0["calls"] as! Int) })
+        #expect(Dictionary(uniqueKeysWithValues: list.map { ($0["name"] as? String ?? "?", $0["calls"] as? Int ?? -1) })
                 == ["R1": 1, "B2": 0, "C3": 0, "N4": 0])
     }
 

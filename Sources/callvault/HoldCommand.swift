@@ -19,7 +19,7 @@ struct HoldCommand: ParsableCommand {
         the index knows yet.
 
         Examples:
-          callvault hold add CASE-2026-114 --reason "Smith v. Acme discovery" --caller "(212) 555-0187" --since 2026-01-01
+          callvault hold add CASE-2026-114 --config /etc/callvault.toml --reason "Smith v. Acme discovery" --caller "(212) 555-0187" --since 2026-01-01
           callvault hold list
           callvault hold remove CASE-2026-114 --reason "case closed"
         """,

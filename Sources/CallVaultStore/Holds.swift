@@ -108,7 +108,7 @@ public struct Holds: Sendable {
     /// returned and recorded in the entry's details (`unknown_ids`, `unknown_campaign`) but not
     /// refused: a hold may name a call or campaign that has not arrived yet. `warnings` found by
     /// the caller (e.g. an invalid number) go into the details too.
-    public func add(_ hold: Hold, warnings: [String] = [], now: Date) throws -> Added {
+    public func add(_ hold: Hold, warnings: [String] = []) throws -> Added {
         guard !hold.selectors.isEmpty else { throw HoldError.noSelector }
         return try index.pool.write { db in
             if try Int.fetchOne(db, sql: "SELECT count(*) FROM holds WHERE name = ? AND removed_at IS NULL", arguments: [hold.name])! > 0 {
@@ -168,4 +168,3 @@ public struct Holds: Sendable {
         }
     }
 }
-

@@ -61,7 +61,7 @@ struct HoldCommand: ParsableCommand {
             let (index, _) = try store.openIndex()
             let added: Holds.Added
             do {
-                added = try Holds(index: index).add(hold, warnings: warnings, now: Date())
+                added = try Holds(index: index).add(hold, warnings: warnings)
             } catch let e as Holds.HoldError { throw CLIError.input(e.description) }
             for unknown in added.unknownIDs {
                 let text = typed[unknown] ?? unknown

@@ -106,7 +106,7 @@ public struct Config: Sendable, Equatable {
         }
         c.archiveGroup = try r.string(r.root, "archive_group", section: nil)
         if let retention = try r.table(r.root, "retention") {
-            c.retention = try parseRetention(retention, reader: r, defaultCountryCode: c.defaultCountryCode ?? "1")
+            c.retention = try parseRetention(retention, reader: r, defaultCountryCode: c.numberReading.countryCode)
         }
         return c
     }
@@ -137,7 +137,7 @@ public struct Config: Sendable, Equatable {
             }
             var tracking: String?
             if let raw = try r.string(t, "tracking_number", section: section) {
-                guard case .e164(let n) = PhoneNumber.normalise(raw, defaultCountryCode: defaultCountryCode) else {
+                guard case .e164(let n) = NumberReading(countryCode: defaultCountryCode).read(raw) else {
                     throw fail("tracking_number \(raw.debugDescription) is not a phone number", "tracking_number")
                 }
                 tracking = n

@@ -37,7 +37,7 @@ public struct RegistryEntry: Sendable, Equatable {
 
     /// Parses and checks a registry CSV: header, normalised numbers, dates, disjoint windows per number.
     /// Throws the first problem as `FILE:LINE: field: reason`.
-    public static func parse(csv text: String, file: String, defaultCountryCode: String = "1",
+    public static func parse(csv text: String, file: String, defaultCountryCode: String = NumberReading.fallbackCountryCode,
                              timeZone: TimeZone = TimeZone(identifier: "UTC")!) throws -> [RegistryEntry] {
         let table = try CSVTable(text: text, file: file)
         for required in ["tracking_number", "campaign"] where !table.header.contains(required) {
@@ -58,7 +58,7 @@ public struct RegistryEntry: Sendable, Equatable {
                 ConfigError(file: file, line: row.line, "\(field): \(reason)")
             }
             let raw = f["tracking_number"] ?? ""
-            guard case .e164(let number) = PhoneNumber.normalise(raw, defaultCountryCode: defaultCountryCode) else {
+            guard case .e164(let number) = NumberReading(countryCode: defaultCountryCode).read(raw) else {
                 throw fail("tracking_number", "\(raw.debugDescription) is not a phone number")
             }
             let campaign = f["campaign"] ?? ""

@@ -40,11 +40,13 @@ public struct AuditLog: Sendable {
         return "uid \(geteuid())"
     }
 
-    /// Appends an entry inside the caller's transaction.
+    /// Appends an entry inside the caller's transaction, dated by the real clock: a simulated
+    /// time (`retention apply --now`) belongs in `details`, never in `at`, so no flag can back- or
+    /// forward-date an entry.
     public static func append(_ db: Database, action: String, ids: [String], reason: String, sha256: String? = nil,
-                              details: [String: String] = [:], now: Date) throws {
+                              details: [String: String] = [:]) throws {
         let prev = try String.fetchOne(db, sql: "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1") ?? genesis
-        let at = Timestamp.format(now)
+        let at = Timestamp.format(Date())
         let user = osUser
         let hash = digest(prev: prev, at: at, action: action, ids: ids, reason: reason, sha256: sha256,
                           version: CallVault.version, user: user, details: details)
@@ -54,10 +56,23 @@ public struct AuditLog: Sendable {
             """, arguments: [at, action, json(ids), reason, sha256, CallVault.version, user, json(details), prev, hash])
     }
 
-    public func append(action: String, ids: [String], reason: String, sha256: String? = nil, details: [String: String] = [:], now: Date) throws {
+    public func append(action: String, ids: [String], reason: String, sha256: String? = nil, details: [String: String] = [:]) throws {
         try index.pool.write { db in
-            try Self.append(db, action: action, ids: ids, reason: reason, sha256: sha256, details: details, now: now)
+            try Self.append(db, action: action, ids: ids, reason: reason, sha256: sha256, details: details)
         }
+    }
+
+    /// The entry is dated by the real clock whatever `now` says (kept so older callers compile).
+    @available(*, deprecated, message: "audit entries carry the real clock; put a simulated time in details")
+    public func append(action: String, ids: [String], reason: String, sha256: String? = nil, details: [String: String] = [:], now: Date) throws {
+        try append(action: action, ids: ids, reason: reason, sha256: sha256, details: details)
+    }
+
+    /// The entry is dated by the real clock whatever `now` says (kept so older callers compile).
+    @available(*, deprecated, message: "audit entries carry the real clock; put a simulated time in details")
+    public static func append(_ db: Database, action: String, ids: [String], reason: String, sha256: String? = nil,
+                              details: [String: String] = [:], now: Date) throws {
+        try append(db, action: action, ids: ids, reason: reason, sha256: sha256, details: details)
     }
 
     public func entries(since: Date? = nil) throws -> [Entry] {

@@ -92,7 +92,23 @@ public struct Holds: Sendable {
         }
     }
 
-    public func add(_ hold: Hold, now: Date) throws -> Int {
+    /// What placing a hold did: the calls this hold (not the union of all holds) covers now, and
+    /// selectors that name nothing the index knows.
+    public struct Added: Sendable, Equatable {
+        /// Archive ids this hold covers now, sorted.
+        public var covered: [String]
+        /// `--id` values that match no call in the index.
+        public var unknownIDs: [String] = []
+        /// The campaign, when neither a call nor the registry has it.
+        public var unknownCampaign: String?
+    }
+
+    /// Places `hold`. Its `hold_added` audit entry lists exactly the calls this hold covers (and
+    /// says `covered_now: 0` when it covers none). Ids and a campaign the index does not know are
+    /// returned and recorded in the entry's details (`unknown_ids`, `unknown_campaign`) but not
+    /// refused: a hold may name a call or campaign that has not arrived yet. `warnings` found by
+    /// the caller (e.g. an invalid number) go into the details too.
+    public func add(_ hold: Hold, warnings: [String] = []) throws -> Added {
         guard !hold.selectors.isEmpty else { throw HoldError.noSelector }
         return try index.pool.write { db in
             if try Int.fetchOne(db, sql: "SELECT count(*) FROM holds WHERE name = ? AND removed_at IS NULL", arguments: [hold.name])! > 0 {
@@ -103,12 +119,28 @@ public struct Holds: Sendable {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [hold.name, hold.reason, hold.placedBy, hold.placedAt, hold.callIDs.map { AuditLog.json($0) },
                                  hold.campaign, hold.caller, hold.trackingNumber, hold.since, hold.until])
-            let covered = try String.fetchAll(db, sql: "SELECT id FROM calls WHERE \(Self.heldCondition)")
+            let holdID = db.lastInsertedRowID
+            var added = Added(covered: try String.fetchAll(db, sql: "SELECT id FROM calls WHERE \(Self.covered(by: "h.id = ?")) ORDER BY id",
+                                                           arguments: [holdID]))
+            for id in hold.callIDs ?? [] {
+                let known = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM calls WHERE id = ?)", arguments: [id]) ?? false
+                if !known { added.unknownIDs.append(id) }
+            }
+            if let campaign = hold.campaign {
+                let known = try Bool.fetchOne(db, sql: """
+                    SELECT EXISTS (SELECT 1 FROM calls WHERE campaign = ?) OR EXISTS (SELECT 1 FROM registry WHERE campaign = ?)
+                    """, arguments: [campaign, campaign]) ?? false
+                if !known { added.unknownCampaign = campaign }
+            }
             var details = hold.selectors
             details["name"] = hold.name
             details["placed_by"] = hold.placedBy
-            try AuditLog.append(db, action: "hold_added", ids: covered, reason: hold.reason, details: details, now: now)
-            return covered.count
+            details["covered_now"] = "\(added.covered.count)"
+            if !added.unknownIDs.isEmpty { details["unknown_ids"] = added.unknownIDs.joined(separator: " ") }
+            if let campaign = added.unknownCampaign { details["unknown_campaign"] = campaign }
+            if !warnings.isEmpty { details["warnings"] = warnings.joined(separator: "; ") }
+            try AuditLog.append(db, action: "hold_added", ids: added.covered, reason: hold.reason, details: details)
+            return added
         }
     }
 
@@ -120,7 +152,7 @@ public struct Holds: Sendable {
             guard db.changesCount == 1 else { throw HoldError.notFound(name) }
             let still = Set(try String.fetchAll(db, sql: "SELECT id FROM calls WHERE \(Self.heldCondition)"))
             let released = covered.filter { !still.contains($0) }
-            try AuditLog.append(db, action: "hold_removed", ids: released, reason: reason, details: ["name": name, "removed_by": by], now: now)
+            try AuditLog.append(db, action: "hold_removed", ids: released, reason: reason, details: ["name": name, "removed_by": by])
             return released.count
         }
     }

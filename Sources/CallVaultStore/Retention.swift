@@ -11,6 +11,10 @@ import GRDB
 public struct Retention: Sendable {
     public let index: CallIndex
     public let archiveRoot: String
+    /// The `now` given to ``recompute(_:now:dryRun:)`` and ``apply(_:now:)`` is not the real time
+    /// (`retention apply --now`): audit entries stay dated by the real clock and carry the
+    /// simulated time in their details as `simulated_now`.
+    public var simulatedClock = false
 
     public init(index: CallIndex, archiveRoot: String) {
         self.index = index
@@ -100,10 +104,15 @@ public struct Retention: Sendable {
                 try AuditLog.append(db, action: previous == nil ? "policy_set" : "policy_changed", ids: [],
                                     reason: previous == nil ? "first retention policy recorded" : "retention policy changed; dates recomputed",
                                     details: ["rules": policy.rules.map { "\($0.name): audio \($0.keepAudioDays) d, record \($0.keepRecordDays) d" }.joined(separator: "; "),
-                                              "calls_recomputed": "\(changed)"], now: now)
+                                              "calls_recomputed": "\(changed)"].merging(clockDetails(now)) { $1 })
             }
             return (changed, policyChanged)
         }
+    }
+
+    /// `simulated_now` for an audit entry's details when the clock is simulated.
+    private func clockDetails(_ now: Date) -> [String: String] {
+        simulatedClock ? ["simulated_now": Timestamp.format(now)] : [:]
     }
 
     /// `9999-12-31T23:59:59Z` stands for "never".
@@ -154,7 +163,7 @@ public struct Retention: Sendable {
                     try db.execute(sql: "UPDATE calls SET audio_purged_at = ? WHERE id = ?", arguments: [Timestamp.format(now), item.id])
                     try AuditLog.append(db, action: "audio_deleted", ids: [item.id],
                                         reason: "retention rule \(item.rule.debugDescription): audio kept until \(item.until)",
-                                        sha256: item.sha256, details: ["archive_path": item.archivePath, "call_id": item.callID], now: now)
+                                        sha256: item.sha256, details: ["archive_path": item.archivePath, "call_id": item.callID].merging(clockDetails(now)) { $1 })
                     return true
                 }
                 guard purged else { continue }
@@ -173,7 +182,7 @@ public struct Retention: Sendable {
                     try db.execute(sql: "DELETE FROM calls WHERE id = ?", arguments: [item.id])
                     try AuditLog.append(db, action: "record_deleted", ids: [item.id],
                                         reason: "retention rule \(item.rule.debugDescription): record kept until \(item.until)",
-                                        sha256: item.sha256, details: ["call_id": item.callID, "started_at": item.startedAt], now: now)
+                                        sha256: item.sha256, details: ["call_id": item.callID, "started_at": item.startedAt].merging(clockDetails(now)) { $1 })
                     return true
                 }
                 if deleted { summary.recordsDeleted += 1 }

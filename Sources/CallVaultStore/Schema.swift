@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The index's schema as history: each change is a named migration that is never edited.
@@ -134,6 +135,12 @@ enum Schema {
                 t.primaryKey("key", .text)
                 t.column("value", .text).notNull()
             }
+        }
+        migrator.registerMigration("v4-index-identity") { db in
+            // The id the archive root's marker file names (see IndexIdentity.swift); an index
+            // made before this migration gets one here.
+            try db.execute(sql: "INSERT OR IGNORE INTO meta (key, value) VALUES ('index_id', ?)",
+                           arguments: [UUID().uuidString.lowercased()])
         }
         return migrator
     }

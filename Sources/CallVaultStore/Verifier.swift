@@ -90,10 +90,13 @@ public struct Verifier: Sendable {
                            "orphans": "\(report.orphans.count)", "purged_but_present": "\(report.purgedButPresent.count)"]
             if let problem = report.auditProblem { details["audit"] = problem }
             if !report.orphans.isEmpty { details["orphan_files"] = report.orphans.prefix(20).joined(separator: " ") }
-            try? AuditLog(index: index).append(action: "verify_failed", ids: ids, reason: "verify found problems", details: details, now: now)
+            try? AuditLog(index: index).append(action: "verify_failed", ids: ids, reason: "verify found problems", details: details)
         }
         return report
     }
+
+    /// The archive root's identity marker (the worker's `ArchiveIdentity.markerName`): not an orphan.
+    static let archiveMarker = ".callvault-archive"
 
     /// Walks the archive without following symlinks; an `.opus` file is an orphan when no record
     /// has it (its name is its id).
@@ -109,6 +112,7 @@ public struct Verifier: Sendable {
                 try walk(path, relative: rel, into: &report)
             case S_IFREG:
                 if name.hasPrefix("."), name.contains(".tmp-") { report.temporaryFiles.append(rel); continue }
+                if rel == Self.archiveMarker { continue }
                 let id = name.hasSuffix(".opus") ? String(name.dropLast(5)) : ""
                 let known = try index.pool.read { db in
                     try String.fetchOne(db, sql: "SELECT archive_path FROM calls WHERE id = ?", arguments: [id])

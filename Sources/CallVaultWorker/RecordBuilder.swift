@@ -8,11 +8,12 @@ enum RecordBuilder {
                        archivePath: String, sha256: String, bytes: Int, source: (hex: String, bytes: Int),
                        defaultCountryCode: String, now: Date) -> CallRecord {
         var warnings = analysis.warnings
-        let caller = sidecar.caller.map { PhoneNumber.normalise($0, defaultCountryCode: defaultCountryCode) } ?? .withheld
+        let numbers = NumberReading(countryCode: defaultCountryCode)
+        let caller = sidecar.caller.map { numbers.read($0) } ?? .withheld
         if case .unparseable(let raw) = caller {
             warnings.append("caller \(raw.debugDescription) could not be normalised to E.164; kept as written")
         }
-        let tracking = PhoneNumber.normalise(sidecar.trackingNumber, defaultCountryCode: defaultCountryCode)
+        let tracking = numbers.read(sidecar.trackingNumber)
         if !tracking.isValid {
             warnings.append("tracking_number \(sidecar.trackingNumber.debugDescription) could not be normalised to E.164; kept as written")
         }

@@ -33,6 +33,7 @@ public struct Worker: Sendable {
         archive.fileMode = 0o640
         archive.groupID = try settings.archiveGroup.map(Archive.groupID(named:))
         try archive.check()
+        try ArchiveIdentity.check(root: archive.root, index: index, claim: true)
         let owner = try LeaseOwner(databasePath: settings.database)
         let queue = JobQueue(index: index, leaseSeconds: settings.leaseSeconds, retention: settings.retention)
         let processor = CallProcessor(settings: settings, spool: spool, archive: archive, index: index, queue: queue,

@@ -21,7 +21,7 @@ public struct WorkerSettings: Sendable {
     /// Seconds between spool scans in watch mode.
     public var pollSeconds = 2.0
     /// Country calling code for national numbers ("1": NANP).
-    public var defaultCountryCode = "1"
+    public var defaultCountryCode = NumberReading.fallbackCountryCode
     /// Retention dates stamped at ingest (nil: no policy configured).
     public var retention: RetentionPolicy?
     /// `started_at` values outside this window are quarantined (an unset or wrong switch clock).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CallVaultCore
 import CallVaultStore
+import CallVaultWorker
 import Foundation
 import Logging
 
@@ -12,7 +13,7 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "Spool folder holding incoming/ (default: ./spool or the config's).")
     var spool: String?
 
-    @Option(help: "Archive root for the Opus files (default: ./archive or the config's).")
+    @Option(help: "Archive root for the Opus files (default: the config's, else the root the index recorded at its last run, else ./archive).")
     var archive: String?
 
     @Option(name: .customLong("db"), help: "SQLite index (default: ./callvault.sqlite or the config's).")
@@ -31,12 +32,26 @@ struct StoreOptions: ParsableArguments {
                 abs(database ?? c.database ?? "callvault.sqlite"))
     }
 
-    func openIndex(readOnly: Bool = false) throws -> (CallIndex, archive: String) {
+    /// The archive root given by `--archive` or the config, absolute; nil when neither gives one.
+    func givenArchive(_ config: Config) -> String? {
+        guard let given = archive ?? config.archive else { return nil }
+        return given.hasPrefix("/") ? given : FileManager.default.currentDirectoryPath + "/" + given
+    }
+
+    /// Opens the index; the archive root is the one given, else the one the index recorded at
+    /// its last `run`, else ./archive. Commands that read or delete archive files pass
+    /// `checkArchive`: a root that is not this index's archive is then refused (exit 2).
+    func openIndex(readOnly: Bool = false, checkArchive: Bool = false) throws -> (CallIndex, archive: String) {
         let r = try resolved()
         do {
-            return (try CallIndex(path: r.database, readOnly: readOnly), r.archive)
+            let index = try CallIndex(path: r.database, readOnly: readOnly)
+            let root = try ArchiveIdentity.root(given: givenArchive(r.config), fallback: r.archive, index: index)
+            if checkArchive { try ArchiveIdentity.check(root: root, index: index, claim: false) }
+            return (index, root)
         } catch let e as IndexError {
             throw CLIError.input(e.message)
+        } catch let e as WorkerError {
+            throw CLIError.input(e.description)
         }
     }
 }

@@ -21,7 +21,7 @@ struct Export: ParsableCommand {
     @Option(help: "Folder to copy into (created if missing).") var to: String
 
     func run() throws {
-        let (index, archive) = try store.openIndex(readOnly: true)
+        let (index, archive) = try store.openIndex(readOnly: true, checkArchive: true)
         try FileManager.default.createDirectory(atPath: to, withIntermediateDirectories: true)
         var failures = 0
         for id in ids {

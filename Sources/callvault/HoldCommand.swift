@@ -10,10 +10,16 @@ struct HoldCommand: ParsableCommand {
         discussion: """
         A hold covers the calls that match all the selectors it is given; calls that arrive later
         and match are held too. Removing a hold makes its calls subject to the policy again at the
-        next `retention apply`. Every change is audited.
+        next `retention apply`. Every change is audited; a hold's audit entry lists the calls that
+        hold covers when it is placed.
+
+        Numbers are read the way `query` reads them, with the config's default_country_code
+        (pass --config): under "44", "020 7946 0958" is +442079460958. `hold add` warns (and
+        still places the hold) when a number is not valid, or an id or campaign matches nothing
+        the index knows yet.
 
         Examples:
-          callvault hold add CASE-2026-114 --reason "Smith v. Acme discovery" --caller "(212) 555-0187" --since 2026-01-01
+          callvault hold add CASE-2026-114 --config /etc/callvault.toml --reason "Smith v. Acme discovery" --caller "(212) 555-0187" --since 2026-01-01
           callvault hold list
           callvault hold remove CASE-2026-114 --reason "case closed"
         """,
@@ -27,25 +33,49 @@ struct HoldCommand: ParsableCommand {
         @Option(help: "Who places it (default: the OS user).") var by: String?
         @Option(help: "A call's archive id or call_id; repeatable.") var id: [String] = []
         @Option(help: "Campaign.") var campaign: String?
-        @Option(help: "Caller number, any notation.") var caller: String?
-        @Option(help: "Tracking number, any notation.") var trackingNumber: String?
+        @Option(help: "Caller number, any notation; national numbers are read with the config's default_country_code.") var caller: String?
+        @Option(help: "Tracking number, any notation; national numbers are read with the config's default_country_code.") var trackingNumber: String?
         @Option(help: "Calls that started at or after T.") var since: String?
         @Option(help: "Calls that started before T (a date: through that day).") var until: String?
 
         func run() throws {
             let utc = TimeZone(identifier: "UTC")!
+            let numbers = try store.loadConfig().numberReading
+            var warnings: [String] = []
+            func number(_ text: String?, option: String) throws -> String? {
+                guard let text else { return nil }
+                let read = try NumberOption.read(text, with: numbers, option: option)
+                if !read.valid { warnings.append(NumberOption.invalidWarning(text, option: option, reading: numbers)) }
+                return read.value
+            }
+            // What the user typed for each archive id, to name it in a warning.
+            var typed: [String: String] = [:]
+            for text in id { typed[RecordID.isWellFormed(text) ? text : RecordID.make(callID: text)] = text }
             let hold = Holds.Hold(
                 name: name, reason: reason, placedBy: by ?? AuditLog.osUser, placedAt: Timestamp.format(Date()),
                 callIDs: id.isEmpty ? nil : id.map { RecordID.isWellFormed($0) ? $0 : RecordID.make(callID: $0) },
-                campaign: campaign, caller: caller.flatMap { PhoneNumber.normalise($0).stored },
-                trackingNumber: trackingNumber.flatMap { PhoneNumber.normalise($0).stored },
+                campaign: campaign, caller: try number(caller, option: "--caller"),
+                trackingNumber: try number(trackingNumber, option: "--tracking-number"),
                 since: try since.map { Timestamp.format(try TimeBounds.start($0, zone: utc, option: "--since")) },
                 until: try until.map { Timestamp.format(try TimeBounds.end($0, zone: utc, option: "--until")) })
             let (index, _) = try store.openIndex()
+            let added: Holds.Added
             do {
-                let covered = try Holds(index: index).add(hold, now: Date())
-                print("hold \(name.debugDescription) placed; it covers \(covered) calls now, and later ones that match")
+                added = try Holds(index: index).add(hold, warnings: warnings)
             } catch let e as Holds.HoldError { throw CLIError.input(e.description) }
+            for unknown in added.unknownIDs {
+                let text = typed[unknown] ?? unknown
+                warnings.append("--id \(text.debugDescription) matches no call in the index (yet)")
+            }
+            if let campaign = added.unknownCampaign {
+                warnings.append("--campaign \(campaign.debugDescription) is not a campaign of any call or registry row (a misspelling?)")
+            }
+            for w in warnings { FileHandle.standardError.write(Data("callvault: warning: \(w)\n".utf8)) }
+            if added.covered.isEmpty {
+                print("hold \(name.debugDescription) placed; it covers no call now, only later ones that match")
+            } else {
+                print("hold \(name.debugDescription) placed; it covers \(added.covered.count) calls now, and later ones that match")
+            }
         }
     }
 

@@ -39,7 +39,7 @@ struct Numbers: ParsableCommand {
             let config = try store.loadConfig()
             let entries: [RegistryEntry]
             do {
-                entries = try RegistryEntry.parse(csv: text, file: file, defaultCountryCode: config.defaultCountryCode ?? "1", timeZone: zone)
+                entries = try RegistryEntry.parse(csv: text, file: file, defaultCountryCode: config.numberReading.countryCode, timeZone: zone)
             } catch let e as ConfigError { throw CLIError.input(e.description) }
             let (index, _) = try store.openIndex()
             let result = try Registry(index: index).replace(with: entries, file: file, now: Date())

@@ -41,13 +41,13 @@ struct Query: ParsableCommand {
 
     func run() throws {
         let config = try store.loadConfig()
-        let country = config.defaultCountryCode ?? "1"
+        let numbers = config.numberReading
         let zone = TimeZone(identifier: tz)!
         var q = CallQuery()
         q.campaigns = campaign
         q.source = source
-        q.trackingNumber = try trackingNumber.map { try normalise($0, country: country, option: "--tracking-number") }
-        q.caller = try caller.map { try normalise($0, country: country, option: "--caller") }
+        q.trackingNumber = try trackingNumber.map { try NumberOption.read($0, with: numbers, option: "--tracking-number").value }
+        q.caller = try caller.map { try NumberOption.read($0, with: numbers, option: "--caller").value }
         q.outcome = outcome
         q.since = try since.map { try TimeBounds.start($0, zone: zone, option: "--since") }
         q.until = try until.map { try TimeBounds.end($0, zone: zone, option: "--until") }
@@ -60,14 +60,6 @@ struct Query: ParsableCommand {
         try RecordOutput.write(result.records, format: format, archiveRoot: archive)
         if result.total > result.records.count {
             FileHandle.standardError.write(Data("callvault: showing \(result.records.count) of \(result.total) calls; use --limit 0 for all\n".utf8))
-        }
-    }
-
-    private func normalise(_ text: String, country: String, option: String) throws -> String {
-        switch PhoneNumber.normalise(text, defaultCountryCode: country) {
-        case .e164(let n): return n
-        case .unparseable(let raw): return raw
-        case .withheld: throw ValidationError("\(option): \(text.debugDescription) is not a number")
         }
     }
 }

@@ -32,7 +32,7 @@ struct RetentionCommand: ParsableCommand {
 
         @OptionGroup var store: StoreOptions
         @Flag(help: "List what would be deleted, with totals; change nothing.") var dryRun = false
-        @Option(help: "The clock, for tests and back-fills (ISO timestamp or date; default now).") var now: String?
+        @Option(help: "The clock retention dates are compared with, for tests and back-fills (ISO timestamp or date; default now). Audit entries keep the real time and record this one as simulated_now.") var now: String?
         @Option(help: "table, json or csv.") var format: OutputFormat = .table
 
         func run() throws {
@@ -41,8 +41,9 @@ struct RetentionCommand: ParsableCommand {
             guard let policy = config.retention else {
                 throw CLIError.input("no retention policy: add [[retention.rules]] to the config file (see `callvault config check`)")
             }
-            let (index, archive) = try store.openIndex()
-            let retention = Retention(index: index, archiveRoot: archive)
+            let (index, archive) = try store.openIndex(checkArchive: true)
+            var retention = Retention(index: index, archiveRoot: archive)
+            retention.simulatedClock = now != nil
             let recomputed = try retention.recompute(policy, now: clock, dryRun: dryRun)
             if dryRun && recomputed.changed > 0 {
                 FileHandle.standardError.write(Data("callvault: note: \(recomputed.changed) calls would get new retention dates first; the list below uses the stored ones\n".utf8))

@@ -21,6 +21,10 @@ struct Run: AsyncParsableCommand {
         leave incoming/ (or move to SPOOL/done/ with keep_originals). A pair that cannot be
         archived moves to SPOOL/failed/ beside STEM.error.json, which says why in one sentence.
 
+        The first run writes ARCHIVE/.callvault-archive (naming the index) and records the root
+        in the index; later runs and commands given no --archive use that root, and a folder
+        that is not this index's archive is refused (see "Moving an archive" in the README).
+
         Jobs live in the index with leases, so a killed worker's jobs are taken over and any
         number of `callvault run` processes can share one spool and index.
 
@@ -62,7 +66,14 @@ struct Run: AsyncParsableCommand {
         if let problem = StorageLayout.problem(spool: r.spool, archive: r.archive, database: r.database) {
             throw CLIError.input(problem)
         }
-        var settings = WorkerSettings(spool: r.spool, archive: r.archive, database: r.database,
+        let index: CallIndex
+        do { index = try CallIndex(path: r.database) } catch let e as IndexError { throw CLIError.input(e.message) }
+        // No --archive and none in the config: the root this index recorded at its last run.
+        let archive = try ArchiveIdentity.root(given: store.givenArchive(r.config), fallback: r.archive, index: index)
+        if let problem = StorageLayout.problem(spool: r.spool, archive: archive, database: r.database) {
+            throw CLIError.input(problem)
+        }
+        var settings = WorkerSettings(spool: r.spool, archive: archive, database: r.database,
                                       workers: workers ?? r.config.workers ?? ProcessInfo.processInfo.activeProcessorCount)
         settings.keepOriginals = r.config.keepOriginals ?? false
         settings.transcode.bitratePerChannel = r.config.bitrate
@@ -71,12 +82,10 @@ struct Run: AsyncParsableCommand {
         settings.maxAttempts = r.config.maxAttempts ?? settings.maxAttempts
         settings.leaseSeconds = r.config.leaseSeconds ?? settings.leaseSeconds
         settings.pollSeconds = r.config.pollSeconds ?? settings.pollSeconds
-        settings.defaultCountryCode = r.config.defaultCountryCode ?? settings.defaultCountryCode
+        settings.defaultCountryCode = r.config.numberReading.countryCode
         settings.retention = r.config.retention
         settings.archiveGroup = r.config.archiveGroup
 
-        let index: CallIndex
-        do { index = try CallIndex(path: r.database) } catch let e as IndexError { throw CLIError.input(e.message) }
         let stop = StopSignal()
         stop.installHandlers()
         let progress = ProgressReporter()

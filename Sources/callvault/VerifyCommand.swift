@@ -23,10 +23,13 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @Option(help: "Re-hash N random calls instead of all.") var sample: Int?
     @Option(help: "Only calls that started at or after T.") var since: String?
-    @Option(help: "table (a readable report) or json.") var format: OutputFormat = .table
+    @Option(help: "table (a readable report) or json; csv is refused (the report is not one table).") var format: OutputFormat = .table
 
     func run() throws {
-        let (index, archive) = try store.openIndex()
+        if format == .csv {
+            throw CLIError.input("verify --format csv is not supported: the report is not one table; use --format json (for scripts) or table")
+        }
+        let (index, archive) = try store.openIndex(checkArchive: true)
         let start = try since.map { try TimeBounds.start($0, zone: TimeZone(identifier: "UTC")!, option: "--since") }
         let report = try Verifier(index: index, archiveRoot: archive).run(sample: sample, since: start, now: Date())
         if format == .json {

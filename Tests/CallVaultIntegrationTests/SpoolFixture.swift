@@ -53,9 +53,10 @@ struct SpoolFixture {
         return r.stdout.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
     }
 
+    /// Files under `dir`, relative; the archive root's identity marker is not one of them.
     func files(in dir: String) -> [String] {
         guard let e = FileManager.default.enumerator(atPath: dir) else { return [] }
-        return e.compactMap { $0 as? String }.filter {
+        return e.compactMap { $0 as? String }.filter { $0 != ".callvault-archive" }.filter {
             var isDir: ObjCBool = false
             return FileManager.default.fileExists(atPath: dir + "/" + $0, isDirectory: &isDir) && !isDir.boolValue
         }.sorted()

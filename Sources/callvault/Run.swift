@@ -66,12 +66,24 @@ struct Run: AsyncParsableCommand {
         if let problem = StorageLayout.problem(spool: r.spool, archive: r.archive, database: r.database) {
             throw CLIError.input(problem)
         }
+        // A new installation: no index yet, so the folders are created. For an existing index a missing
+        // folder is refused instead (a lost mount must not fill the root disk).
+        let newInstallation = !FileManager.default.fileExists(atPath: r.database)
         let index: CallIndex
         do { index = try CallIndex(path: r.database) } catch let e as IndexError { throw CLIError.input(e.message) }
         // No --archive and none in the config: the root this index recorded at its last run.
         let archive = try ArchiveIdentity.root(given: store.givenArchive(r.config), fallback: r.archive, index: index)
         if let problem = StorageLayout.problem(spool: r.spool, archive: archive, database: r.database) {
             throw CLIError.input(problem)
+        }
+        if newInstallation {
+            do {
+                try FileManager.default.createDirectory(atPath: r.spool + "/incoming", withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(atPath: archive, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o750])
+            } catch {
+                throw CLIError.input("cannot create the folders of a new installation (\((error as NSError).localizedDescription))")
+            }
         }
         var settings = WorkerSettings(spool: r.spool, archive: archive, database: r.database,
                                       workers: workers ?? r.config.workers ?? ProcessInfo.processInfo.activeProcessorCount)

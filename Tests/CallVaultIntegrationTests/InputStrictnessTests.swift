@@ -138,6 +138,22 @@ struct InputStrictnessTests {
         #expect(labels == ["2026-11-01 01:00 UTC-04:00", "2026-11-01 01:00 UTC-05:00", "2026-11-01 02:00", "TOTAL"], "\(r.stdout)")
     }
 
+    @Test("a new installation's first run creates the spool and archive folders; an existing index's missing archive is refused")
+    func firstRun() throws {
+        let dir = try Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let flags = ["--spool", dir.path + "/spool", "--archive", dir.path + "/archive", "--db", dir.path + "/index.sqlite"]
+        let first = try Support.callvault(["run", "--once"] + flags)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir.path + "/spool/incoming"))
+        #expect(FileManager.default.fileExists(atPath: dir.path + "/archive"))
+        try FileManager.default.removeItem(atPath: dir.path + "/archive")
+        let again = try Support.callvault(["run", "--once"] + flags)
+        #expect(again.status == 2)
+        #expect(again.stderr.contains("does not exist"), "\(again.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/archive"), "a lost mount must not be recreated")
+    }
+
     static func iso(_ date: Date) -> String {
         let f = ISO8601DateFormatter()
         return f.string(from: date)

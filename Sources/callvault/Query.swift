@@ -30,7 +30,7 @@ struct Query: ParsableCommand {
     @Option(help: "Only calls lasting at least this many seconds.") var minDuration: Double?
     @Flag(help: "Only calls no registry row attributes.") var unassigned = false
     @Option(help: "started_at or duration (descending).") var sort: String = "started_at"
-    @Option(help: "At most N calls; 0 for no limit.") var limit: Int = 100
+    @Option(parsing: .unconditional, help: "At most N calls; 0 for no limit.") var limit: Int = 100
     @Option(help: "table, json or csv.") var format: OutputFormat = .table
 
     func validate() throws {

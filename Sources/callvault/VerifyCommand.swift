@@ -21,9 +21,13 @@ struct VerifyCommand: ParsableCommand {
         """)
 
     @OptionGroup var store: StoreOptions
-    @Option(help: "Re-hash N random calls instead of all.") var sample: Int?
+    @Option(parsing: .unconditional, help: "Re-hash N random calls instead of all.") var sample: Int?
     @Option(help: "Only calls that started at or after T.") var since: String?
     @Option(help: "table (a readable report) or json; csv is refused (the report is not one table).") var format: OutputFormat = .table
+
+    func validate() throws {
+        if let sample, sample < 1 { throw ValidationError("--sample must be 1 or more (leave it out to verify every file)") }
+    }
 
     func run() throws {
         if format == .csv {

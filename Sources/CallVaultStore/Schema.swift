@@ -142,6 +142,10 @@ enum Schema {
             try db.execute(sql: "INSERT OR IGNORE INTO meta (key, value) VALUES ('index_id', ?)",
                            arguments: [UUID().uuidString.lowercased()])
         }
+        migrator.registerMigration("v5-registry-metadata") { db in
+            // Registry CSV columns beyond the known ones (`notes`, `agency`…), kept as a JSON object.
+            try db.alter(table: "registry") { t in t.add(column: "metadata", .jsonText).notNull().defaults(to: "{}") }
+        }
         return migrator
     }
 

@@ -27,11 +27,3 @@ func exitWith(_ error: CLIError) -> Never {
     case .fatal: exit(1)
     }
 }
-
-enum JSONOutput {
-    static func string<T: Encodable>(_ value: T, pretty: Bool = true) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-}

@@ -135,6 +135,3 @@ struct Run: AsyncParsableCommand {
         if summary.failed > 0 { throw ExitCode(3) }
     }
 }
-
-/// `--format` of commands that print a summary: a readable line, or JSON for machines.
-enum SummaryFormat: String, ExpressibleByArgument, CaseIterable { case text, json }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CallVaultCore
+import CallVaultWorker
 
 @main
 struct CallVaultCommand: AsyncParsableCommand {
@@ -24,6 +25,7 @@ struct CallVaultCommand: AsyncParsableCommand {
 
     /// Runs the chosen subcommand; maps ``CLIError`` to the documented exit statuses.
     static func main() async {
+        JobStep.dieWithParentJob()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

@@ -36,7 +36,7 @@ struct StoreOptions: ParsableArguments {
         do {
             return (try CallIndex(path: r.database, readOnly: readOnly), r.archive)
         } catch let e as IndexError {
-            throw CLIError.input(e.message)
+            throw CLIError(e)
         }
     }
 }

@@ -50,6 +50,7 @@ public struct Worker: Sendable {
                         do { try scan(spool: spool, queue: queue, owner: owner) } catch {
                             logger.error("spool scan failed", metadata: ["error": "\(error)"])
                         }
+                        do { try index.checkpoint() } catch { fatal.offer("\(error)") }
                         heartbeat?(progress.snapshot())
                     }
                 }
@@ -81,6 +82,9 @@ public struct Worker: Sendable {
                     }
                 }
             }
+        }
+        if fatal.reason == nil {
+            do { try index.checkpoint() } catch { fatal.offer("\(error)") }
         }
         return progress.finish(stoppedBecause: fatal.reason)
     }

@@ -57,6 +57,22 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         log.bootstrap()
+        do {
+            try await runAndWriteMetrics()
+        } catch let error where !(error is ExitCode) {
+            // A run that fails before its summary (missing folder, bad config, unusable index)
+            // still says so in the metrics file, instead of leaving the last run's success there.
+            if let metricsFile, !(error is MetricsWritten) {
+                try? MetricsFile(path: metricsFile).write(summary: nil, succeeded: false)
+            }
+            throw (error as? MetricsWritten)?.error ?? error
+        }
+    }
+
+    /// An error thrown after the metrics file was written with the run's summary.
+    private struct MetricsWritten: Error { let error: Error }
+
+    private func runAndWriteMetrics() async throws {
         let r = try store.resolved()
         var settings = WorkerSettings(spool: r.spool, archive: r.archive, database: r.database,
                                       workers: workers ?? r.config.workers ?? ProcessInfo.processInfo.activeProcessorCount)
@@ -72,14 +88,15 @@ struct Run: AsyncParsableCommand {
         settings.archiveGroup = r.config.archiveGroup
 
         let index: CallIndex
-        do { index = try CallIndex(path: r.database) } catch let e as IndexError { throw CLIError.input(e.message) }
+        do { index = try CallIndex(path: r.database) } catch let e as IndexError { throw CLIError(e) }
         let stop = StopSignal()
         stop.installHandlers()
         let progress = ProgressReporter()
         var worker = Worker(settings: settings, index: index, logger: Logger(label: "callvault.run"), progress: progress)
-        if let metricsFile {
-            let file = MetricsFile(path: metricsFile)
-            worker.heartbeat = { summary in try? file.write(summary: summary, succeeded: true) }
+        // One value for the whole run: its counters start from the file as it is now.
+        let metrics = metricsFile.map(MetricsFile.init(path:))
+        if let metrics {
+            worker.heartbeat = { summary in try? metrics.write(summary: summary, succeeded: true) }
         }
         var server: MetricsServer?
         if let metricsListen {
@@ -97,15 +114,15 @@ struct Run: AsyncParsableCommand {
         } catch let e as WorkerError {
             throw CLIError.input(e.description)
         }
-        if let metricsFile {
-            try MetricsFile(path: metricsFile).write(summary: summary, succeeded: summary.stoppedBecause == nil)
+        if let metrics {
+            try metrics.write(summary: summary, succeeded: summary.stoppedBecause == nil)
         }
         switch format {
         case .text: print("callvault run: " + summary.humanLine)
         case .json: print(try JSONOutput.string(summary))
         }
         if let reason = summary.stoppedBecause {
-            throw CLIError.fatal("stopped early: \(reason). Nothing was lost; free the space or fix the cause and run again.")
+            throw MetricsWritten(error: CLIError.fatal("stopped early: \(reason). Nothing was lost; free the space or fix the cause and run again."))
         }
         if summary.failed > 0 { throw ExitCode(3) }
     }

@@ -47,11 +47,15 @@ struct Run: AsyncParsableCommand {
     @Option(help: "In watch mode, serve GET /metrics and /healthz on HOST:PORT (e.g. 0.0.0.0:9464).")
     var metricsListen: String?
 
+    @Option(help: "A pair is ready when neither file changed for this many seconds (default: the config's queue.settle_seconds, else 2; 0: at once). --once waits for pairs still being written.")
+    var settleSeconds: Double?
+
     @Option(help: "Final summary as text or json on stdout.")
     var format: SummaryFormat = .text
 
     func validate() throws {
         if let workers, workers < 1 || workers > 256 { throw ValidationError("--workers must be between 1 and 256") }
+        if let settleSeconds, settleSeconds < 0 || settleSeconds > 3600 { throw ValidationError("--settle-seconds must be between 0 and 3600") }
         if metricsListen != nil && once { throw ValidationError("--metrics-listen serves metrics while watching; it cannot be used with --once (use --metrics-file)") }
     }
 
@@ -83,6 +87,7 @@ struct Run: AsyncParsableCommand {
         settings.maxAttempts = r.config.maxAttempts ?? settings.maxAttempts
         settings.leaseSeconds = r.config.leaseSeconds ?? settings.leaseSeconds
         settings.pollSeconds = r.config.pollSeconds ?? settings.pollSeconds
+        settings.settleSeconds = settleSeconds ?? r.config.settleSeconds ?? settings.settleSeconds
         settings.defaultCountryCode = r.config.defaultCountryCode ?? settings.defaultCountryCode
         settings.retention = r.config.retention
         settings.archiveGroup = r.config.archiveGroup

@@ -191,3 +191,37 @@ struct OperatorFaultTests {
         #expect(try Support.callvault(["job", "run", job, "--wait-timeout", "1"]).status == 64, "--wait-timeout needs --wait")
     }
 }
+
+@Suite("settle time: a pair is ready only when its files stopped changing")
+struct SettleTimeTests {
+    @Test("audio written in place after its sidecar, in chunks: --once waits for it and archives it whole")
+    func audioWrittenAfterSidecar() throws {
+        let f = try SpoolFixture()
+        defer { f.remove() }
+        let whole = try Data(contentsOf: URL(fileURLWithPath: Support.fixture("speech.wav")))
+        try f.writeSidecar(stem: "slow", SpoolFixture.sidecar(callID: "slow"))
+        let audio = f.incoming + "/slow.wav"
+        let chunks = 6
+        let size = (whole.count + chunks - 1) / chunks
+        try whole.prefix(size).write(to: URL(fileURLWithPath: audio))
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Support.binary)
+        p.arguments = ["run", "--once", "--log-level", "error", "--spool", f.spool, "--archive", f.archive, "--db", f.database,
+                       "--settle-seconds", "1"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: audio))
+        for i in 1..<chunks {
+            usleep(400_000)
+            try handle.seekToEnd()
+            try handle.write(contentsOf: whole.dropFirst(i * size).prefix(size))
+        }
+        try handle.close()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let wholeSha = String(try Support.run("sha256sum", [Support.fixture("speech.wav")]).stdout.prefix(64))
+        #expect(try f.sql("SELECT source_sha256, source_bytes FROM calls") == [[wholeSha, "\(whole.count)"]])
+        #expect(try f.invariantViolations() == [])
+    }
+}

@@ -48,6 +48,10 @@ struct JobCommand: ParsableCommand {
             do { job = try JobFile.load(path: file) } catch let e as ConfigError { throw CLIError.input(e.description) }
             let config: Config
             do { config = try job.config.map { try Config.load(path: $0) } ?? Config() } catch let e as ConfigError {
+                // A job that cannot start still says so in its metrics file.
+                if let path = metricsFile ?? job.metricsFile {
+                    try? MetricsFile(path: path).write(summary: nil, succeeded: false, job: job.name)
+                }
                 throw CLIError.input(e.description)
             }
             let cwd = FileManager.default.currentDirectoryPath

@@ -45,6 +45,23 @@ struct OperatorFaultTests {
         #expect(third["callvault_last_success_timestamp_seconds"] == second["callvault_last_success_timestamp_seconds"])
     }
 
+    @Test("a job whose config is wrong writes its failure to its metrics file")
+    func jobMetricsOnBadConfig() throws {
+        let f = try SpoolFixture()
+        defer { f.remove() }
+        let config = f.root.appendingPathComponent("callvault.toml").path
+        let metrics = f.root.appendingPathComponent("nightly.prom").path
+        let job = f.root.appendingPathComponent("nightly.toml").path
+        try "config = \"\(config)\"\nmetrics_file = \"\(metrics)\"\n\n[[steps]]\ncommand = \"verify\"\n".write(toFile: job, atomically: true, encoding: .utf8)
+        try "spool = \"\(f.spool)\"\narchive = \"\(f.archive)\"\ndatabase = \"\(f.database)\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        #expect(try Support.callvault(["job", "run", job]).status == 0)
+        #expect(try metricValues(metrics)["callvault_last_run_success"] == 1)
+        try "spool = \"\(f.spool)\"\nworkers = \"many\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let r = try Support.callvault(["job", "run", job])
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(try metricValues(metrics)["callvault_last_run_success"] == 0)
+    }
+
     @Test("an index on a full disk at start: exit 1 and a disk-full message, nothing changed")
     func fullDiskAtStart() throws {
         let f = try SpoolFixture()

@@ -69,19 +69,23 @@ public final class CallIndex: Sendable {
                           + "nothing was changed: free some space and run again")
     }
 
-    /// The index holds callers' numbers: it and everything SQLite creates beside it are 0600
-    /// whatever the umask. SQLite gives a new `-wal`/`-shm` the mode of the database file, so a
-    /// new index is created empty at 0600 before SQLite opens it (and so creates those files);
-    /// an existing one, or leftovers of an older version, are brought back to 0600.
+    /// The index holds callers' numbers: what SQLite creates beside it must not be more open than
+    /// the index itself (0600 for an index callvault creates), whatever the umask. SQLite gives a
+    /// new `-wal`/`-shm` the mode of the database file, so a new index is created empty at 0600
+    /// before SQLite opens it; leftovers more open than the index (an older version's) are narrowed
+    /// to the index's mode. An existing index's own mode is the operator's choice and kept.
     private static func restrictModes(_ path: String, create: Bool) {
         if create {
             let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
             if fd >= 0 { fchmod(fd, 0o600); close(fd) }
         }
-        for file in [path, path + "-wal", path + "-shm", path + "-journal"] {
+        var index = stat()
+        guard lstat(path, &index) == 0, (index.st_mode & S_IFMT) == S_IFREG else { return }
+        let allowed = index.st_mode & 0o777
+        for file in [path + "-wal", path + "-shm", path + "-journal"] {
             var st = stat()
-            if lstat(file, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_uid == geteuid(), st.st_mode & 0o077 != 0 {
-                chmod(file, 0o600)
+            if lstat(file, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_uid == geteuid(), st.st_mode & 0o777 & ~allowed != 0 {
+                chmod(file, allowed)
             }
         }
     }

@@ -30,6 +30,8 @@ let package = Package(
         .systemLibrary(name: "COpus", pkgConfig: "opus", providers: [.apt(["libopus-dev"])]),
         .systemLibrary(name: "COgg", pkgConfig: "ogg", providers: [.apt(["libogg-dev"])]),
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
+        // prctl(PR_SET_PDEATHSIG): a job's step dies with its job.
+        .systemLibrary(name: "CLinuxProcess"),
 
         // Domain values: no I/O, no C.
         .target(name: "CallVaultCore", dependencies: [
@@ -54,7 +56,7 @@ let package = Package(
         ]),
         // Spool scanning, job execution, archive writes.
         .target(name: "CallVaultWorker", dependencies: [
-            "CallVaultCore", "CallVaultAudio", "CallVaultStore",
+            "CallVaultCore", "CallVaultAudio", "CallVaultStore", "CLinuxProcess",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),

@@ -23,6 +23,7 @@ import TOMLKit
 /// max_attempts = 3
 /// lease_seconds = 120
 /// poll_seconds = 2
+/// settle_seconds = 2
 /// ```
 public struct Config: Sendable, Equatable {
     public var spool: String?
@@ -37,6 +38,8 @@ public struct Config: Sendable, Equatable {
     public var maxAttempts: Int?
     public var leaseSeconds: Double?
     public var pollSeconds: Double?
+    /// A pair is ready only when neither file changed for this long (0: at once).
+    public var settleSeconds: Double?
     /// Nil when the file has no `[retention]`: then nothing is ever deleted.
     public var retention: RetentionPolicy?
     /// Group that owns archive files and folders (files 0640, folders 0750).
@@ -97,7 +100,11 @@ public struct Config: Sendable, Equatable {
             c.analysis = a
         }
         if let queue = try r.table(r.root, "queue") {
-            try r.checkKeys(queue, allowed: ["max_attempts", "lease_seconds", "poll_seconds"], section: "queue")
+            try r.checkKeys(queue, allowed: ["max_attempts", "lease_seconds", "poll_seconds", "settle_seconds"], section: "queue")
+            c.settleSeconds = try r.double(queue, "settle_seconds", section: "queue")
+            if let s = c.settleSeconds, s < 0 || s > 3600 {
+                throw r.error("settle_seconds must be between 0 and 3600", key: "settle_seconds", section: "queue")
+            }
             c.maxAttempts = try r.int(queue, "max_attempts", section: "queue", range: 1...100)
             c.leaseSeconds = try r.double(queue, "lease_seconds", section: "queue")
             c.pollSeconds = try r.double(queue, "poll_seconds", section: "queue")

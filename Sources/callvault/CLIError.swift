@@ -1,4 +1,5 @@
 import ArgumentParser
+import CallVaultStore
 import Foundation
 
 /// Errors the CLI reports with one line on stderr and a documented exit status.
@@ -18,6 +19,13 @@ enum CLIError: Error, CustomStringConvertible {
 }
 
 extension CLIError: CustomNSError {}
+
+extension CLIError {
+    /// A full disk is the environment's fault (exit 1); anything else wrong with the index is exit 2.
+    init(_ error: IndexError) {
+        self = error.kind == .storageFull ? .fatal(error.message) : .input(error.message)
+    }
+}
 
 /// Prints the error line and exits with the status of its kind.
 func exitWith(_ error: CLIError) -> Never {

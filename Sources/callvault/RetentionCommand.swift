@@ -53,7 +53,7 @@ struct RetentionCommand: ParsableCommand {
                 try printPlan(plan)
                 return
             }
-            var summary = try retention.apply(plan, now: clock)
+            var summary = try retention.apply(plan, policy: policy, now: clock)
             summary.datesRecomputed = recomputed.changed
             summary.policyChanged = recomputed.policyChanged
             switch format {
@@ -61,7 +61,8 @@ struct RetentionCommand: ParsableCommand {
             default:
                 print(String(format: "retention: audio deleted %d, records deleted %d, %@ freed, %.2f h audio; %d held calls skipped; %d dates recomputed",
                              summary.audioDeleted, summary.recordsDeleted, RunSummary.bytes(summary.bytesFreed),
-                             Double(summary.audioMs) / 3_600_000, summary.heldSkipped, summary.datesRecomputed))
+                             Double(summary.audioMs) / 3_600_000, summary.heldSkipped, summary.datesRecomputed)
+                      + (summary.noLongerDue > 0 ? "; \(summary.noLongerDue) calls re-attributed during the run were no longer due" : ""))
             }
         }
 

@@ -52,16 +52,36 @@ struct Run: AsyncParsableCommand {
     @Option(help: "In watch mode, serve GET /metrics and /healthz on HOST:PORT (e.g. 0.0.0.0:9464).")
     var metricsListen: String?
 
+    @Option(help: "A pair is ready when neither file changed for this many seconds (default: the config's queue.settle_seconds, else 2; 0: at once). --once waits for pairs still being written.")
+    var settleSeconds: Double?
+
     @Option(help: "Final summary as text or json on stdout.")
     var format: SummaryFormat = .text
 
     func validate() throws {
         if let workers, workers < 1 || workers > 256 { throw ValidationError("--workers must be between 1 and 256") }
+        if let settleSeconds, settleSeconds < 0 || settleSeconds > 3600 { throw ValidationError("--settle-seconds must be between 0 and 3600") }
         if metricsListen != nil && once { throw ValidationError("--metrics-listen serves metrics while watching; it cannot be used with --once (use --metrics-file)") }
     }
 
     func run() async throws {
         log.bootstrap()
+        do {
+            try await runAndWriteMetrics()
+        } catch let error where !(error is ExitCode) {
+            // A run that fails before its summary (missing folder, bad config, unusable index)
+            // still says so in the metrics file, instead of leaving the last run's success there.
+            if let metricsFile, !(error is MetricsWritten) {
+                try? MetricsFile(path: metricsFile).write(summary: nil, succeeded: false)
+            }
+            throw (error as? MetricsWritten)?.error ?? error
+        }
+    }
+
+    /// An error thrown after the metrics file was written with the run's summary.
+    private struct MetricsWritten: Error { let error: Error }
+
+    private func runAndWriteMetrics() async throws {
         let r = try store.resolved()
         if let problem = StorageLayout.problem(spool: r.spool, archive: r.archive, database: r.database) {
             throw CLIError.input(problem)
@@ -70,7 +90,7 @@ struct Run: AsyncParsableCommand {
         // folder is refused instead (a lost mount must not fill the root disk).
         let newInstallation = !FileManager.default.fileExists(atPath: r.database)
         let index: CallIndex
-        do { index = try CallIndex(path: r.database) } catch let e as IndexError { throw CLIError.input(e.message) }
+        do { index = try CallIndex(path: r.database) } catch let e as IndexError { throw CLIError(e) }
         // No --archive and none in the config: the root this index recorded at its last run.
         let archive = try ArchiveIdentity.root(given: store.givenArchive(r.config), fallback: r.archive, index: index)
         if let problem = StorageLayout.problem(spool: r.spool, archive: archive, database: r.database) {
@@ -94,6 +114,7 @@ struct Run: AsyncParsableCommand {
         settings.maxAttempts = r.config.maxAttempts ?? settings.maxAttempts
         settings.leaseSeconds = r.config.leaseSeconds ?? settings.leaseSeconds
         settings.pollSeconds = r.config.pollSeconds ?? settings.pollSeconds
+        settings.settleSeconds = settleSeconds ?? r.config.settleSeconds ?? settings.settleSeconds
         settings.defaultCountryCode = r.config.numberReading.countryCode
         settings.retention = r.config.retention
         settings.archiveGroup = r.config.archiveGroup
@@ -102,9 +123,10 @@ struct Run: AsyncParsableCommand {
         stop.installHandlers()
         let progress = ProgressReporter()
         var worker = Worker(settings: settings, index: index, logger: Logger(label: "callvault.run"), progress: progress)
-        if let metricsFile {
-            let file = MetricsFile(path: metricsFile)
-            worker.heartbeat = { summary in try? file.write(summary: summary, succeeded: true) }
+        // One value for the whole run: its counters start from the file as it is now.
+        let metrics = metricsFile.map(MetricsFile.init(path:))
+        if let metrics {
+            worker.heartbeat = { summary in try? metrics.write(summary: summary, succeeded: true) }
         }
         var server: MetricsServer?
         if let metricsListen {
@@ -122,15 +144,15 @@ struct Run: AsyncParsableCommand {
         } catch let e as WorkerError {
             throw CLIError.input(e.description)
         }
-        if let metricsFile {
-            try MetricsFile(path: metricsFile).write(summary: summary, succeeded: summary.stoppedBecause == nil)
+        if let metrics {
+            try metrics.write(summary: summary, succeeded: summary.stoppedBecause == nil)
         }
         switch format {
         case .text: print("callvault run: " + summary.humanLine)
         case .json: print(try JSONOutput.string(summary))
         }
         if let reason = summary.stoppedBecause {
-            throw CLIError.fatal("stopped early: \(reason). Nothing was lost; free the space or fix the cause and run again.")
+            throw MetricsWritten(error: CLIError.fatal("stopped early: \(reason). Nothing was lost; free the space or fix the cause and run again."))
         }
         if summary.failed > 0 { throw ExitCode(3) }
     }

@@ -8,7 +8,8 @@ struct SpoolFixture {
     var failed: String { spool + "/failed" }
     var archive: String { root.appendingPathComponent("archive").path }
     var database: String { root.appendingPathComponent("index.sqlite").path }
-    var flags: [String] { ["--spool", spool, "--archive", archive, "--db", database] }
+    /// For `run`: pairs are written whole before it starts, so no settle time is needed.
+    var flags: [String] { ["--spool", spool, "--archive", archive, "--db", database, "--settle-seconds", "0"] }
 
     init(name: String = #function) throws {
         root = try Support.temporaryDirectory(name)

@@ -154,7 +154,7 @@ struct EvidenceSafetyTests {
 }
 
 private func mode(_ path: String) throws -> Int {
-    (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as! NSNumber).intValue
+    (try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)).intValue
 }
 
 /// Pids whose parent is `parent`, from /proc.

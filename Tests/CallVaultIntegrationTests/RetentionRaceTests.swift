@@ -84,7 +84,7 @@ struct RetentionRaceTests {
             #expect(imported.status == 0, "\(imported.stderr)")
         }
         #expect(applied.status == 0)
-        let summary = try Support.json(applied.stdout) as! [String: Any]
+        let summary = try Support.jsonObject(applied.stdout)
         #expect(summary["audio_deleted"] as? Int == 1, "\(applied.stdout)")
         #expect(summary["no_longer_due"] as? Int == 3, "\(applied.stdout)")
         #expect(try r.f.sql("SELECT call_id FROM calls WHERE audio_purged_at IS NOT NULL") == [["other"]])
@@ -107,7 +107,7 @@ struct RetentionRaceTests {
             #expect(hold.status == 0, "\(hold.stderr)")
         }
         #expect(applied.status == 0)
-        let summary = try Support.json(applied.stdout) as! [String: Any]
+        let summary = try Support.jsonObject(applied.stdout)
         #expect(summary["held_skipped"] as? Int == 3, "\(applied.stdout)")
         #expect(summary["audio_deleted"] as? Int == 1, "\(applied.stdout)")
         #expect(try r.f.sql("SELECT call_id FROM calls WHERE audio_purged_at IS NOT NULL") == [["other"]])

@@ -50,7 +50,7 @@ struct SpoolFixture {
     /// Rows of a query through the `sqlite3` CLI (an independent reader of the index).
     func sql(_ query: String) throws -> [[String]] {
         let r = try Support.run("sqlite3", ["-separator", "\t", database, query])
-        precondition(r.status == 0, "sqlite3: \(r.stderr)")
+        try Support.require(r.status == 0, "sqlite3: \(r.stderr)")
         return r.stdout.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
     }
 

@@ -6,7 +6,8 @@
 // - swift-argument-parser: the CLI skin.
 // - swift-log: structured logging with a human or JSON handler chosen once at start.
 // - swift-crypto: SHA-256 of archive files (Foundation on Linux has no CryptoKit).
-// - TOMLKit: the config and job files (TOML, with line-precise parse errors).
+// Not a dependency: TOML. CallVaultTOML is our own TOML 1.0 parser (config and job files), written
+// against the spec so that no input can abort the process (TOMLKit's toml++ asserted on bad input).
 // - swift-prometheus: the Prometheus text exposition of the metrics file.
 import PackageDescription
 
@@ -21,7 +22,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
-        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
     ],
     targets: [
@@ -33,9 +33,11 @@ let package = Package(
         // prctl(PR_SET_PDEATHSIG): a job's step dies with its job.
         .systemLibrary(name: "CLinuxProcess"),
 
+        // TOML 1.0 parser: every key and value with its line; errors, never a crash. No dependencies.
+        .target(name: "CallVaultTOML"),
         // Domain values: no I/O, no C.
         .target(name: "CallVaultCore", dependencies: [
-            .product(name: "TOMLKit", package: "TOMLKit"),
+            "CallVaultTOML",
             .product(name: "Crypto", package: "swift-crypto"),
         ], exclude: ["Generated/LICENSE-phonenumbers.md"]),
         // Safe owners of the C handles and the one-pass transcoder.
@@ -69,6 +71,7 @@ let package = Package(
         // libFuzzer targets (scripts/fuzz.sh builds them with -sanitize=fuzzer); plain builds replay inputs.
         .executableTarget(name: "callvault-fuzz", dependencies: ["CallVaultCore", "CallVaultAudio"], path: "Sources/callvault-fuzz"),
 
+        .testTarget(name: "CallVaultTOMLTests", dependencies: ["CallVaultTOML"]),
         .testTarget(name: "CallVaultCoreTests", dependencies: ["CallVaultCore"]),
         .testTarget(name: "CallVaultReportsTests", dependencies: ["CallVaultReports"]),
         .testTarget(name: "CallVaultAudioTests", dependencies: ["CallVaultAudio", "CallVaultCore", "COpus", "COgg"]),

@@ -40,6 +40,8 @@ public struct Config: Sendable, Equatable {
     public var pollSeconds: Double?
     /// A pair is ready only when neither file changed for this long (0: at once).
     public var settleSeconds: Double?
+    /// `[queue] earliest_started_at` / `max_days_ahead`: the window of plausible `started_at` values.
+    public var plausibleTimes: Sidecar.PlausibleTimes?
     /// Nil when the file has no `[retention]`: then nothing is ever deleted.
     public var retention: RetentionPolicy?
     /// Group that owns archive files and folders (files 0640, folders 0750).
@@ -104,7 +106,17 @@ public struct Config: Sendable, Equatable {
             c.analysis = a
         }
         if let queue = try r.table(r.root, "queue") {
-            try r.checkKeys(queue, allowed: ["max_attempts", "lease_seconds", "poll_seconds", "settle_seconds"], section: "queue")
+            try r.checkKeys(queue, allowed: ["max_attempts", "lease_seconds", "poll_seconds", "settle_seconds",
+                                             "earliest_started_at", "max_days_ahead"], section: "queue")
+            var window = Sidecar.PlausibleTimes()
+            if let text = try r.string(queue, "earliest_started_at") {
+                guard let date = Timestamp.parseBoundary(text) else {
+                    throw r.error("earliest_started_at must be a date such as \"2000-01-01\"", key: "earliest_started_at", in: queue)
+                }
+                window.earliest = date
+            }
+            window.maxDaysAhead = try r.int(queue, "max_days_ahead", range: 0...36_500) ?? window.maxDaysAhead
+            if window != Sidecar.PlausibleTimes() { c.plausibleTimes = window }
             c.settleSeconds = try r.double(queue, "settle_seconds")
             if let s = c.settleSeconds, s < 0 || s > 3600 {
                 throw r.error("settle_seconds must be between 0 and 3600", key: "settle_seconds", in: queue)

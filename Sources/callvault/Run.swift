@@ -115,6 +115,7 @@ struct Run: AsyncParsableCommand {
         settings.leaseSeconds = r.config.leaseSeconds ?? settings.leaseSeconds
         settings.pollSeconds = r.config.pollSeconds ?? settings.pollSeconds
         settings.settleSeconds = settleSeconds ?? r.config.settleSeconds ?? settings.settleSeconds
+        settings.plausibleTimes = r.config.plausibleTimes ?? settings.plausibleTimes
         settings.defaultCountryCode = r.config.numberReading.countryCode
         settings.retention = r.config.retention
         settings.archiveGroup = r.config.archiveGroup

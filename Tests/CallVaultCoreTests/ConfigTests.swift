@@ -161,3 +161,18 @@ struct MalformedConfigTests {
         }
     }
 }
+
+@Suite("The window of plausible started_at values")
+struct PlausibleTimesConfigTests {
+    @Test("earliest_started_at and max_days_ahead set the window; a bad date names its line")
+    func window() throws {
+        let c = try Config.parse(text: "[queue]\nearliest_started_at = \"2010-01-01\"\nmax_days_ahead = 2\n", file: "c.toml", baseFolder: "/")
+        let window = try #require(c.plausibleTimes)
+        #expect(Timestamp.format(window.earliest) == "2010-01-01T00:00:00Z")
+        #expect(window.maxDaysAhead == 2)
+        #expect(try Config.parse(text: "workers = 1\n", file: "c.toml", baseFolder: "/").plausibleTimes == nil)
+        #expect(throws: ConfigError.self) {
+            try Config.parse(text: "[queue]\nearliest_started_at = \"long ago\"\n", file: "c.toml", baseFolder: "/")
+        }
+    }
+}

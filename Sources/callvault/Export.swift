@@ -8,8 +8,8 @@ struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Copy calls' Opus files to a folder under readable names, for QA.",
         discussion: """
-        Names are DATE_TIME_CAMPAIGN_CALLER_ID.opus (UTC), e.g.
-        2026-11-20_1400_Search-Brand_+12125550187_c1a2b3….opus. Copies are verified against the
+        Names are DATE_TIME_CAMPAIGN_CALLER_ID.opus (UTC), e.g. \
+        2026-11-20_1400_Search-Brand_+12125550187_c1a2b3….opus. Copies are verified against the \
         SHA-256 in the index.
 
         Example:

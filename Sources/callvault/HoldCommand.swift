@@ -8,14 +8,14 @@ struct HoldCommand: ParsableCommand {
         commandName: "hold",
         abstract: "Legal holds: calls that retention must never delete.",
         discussion: """
-        A hold covers the calls that match all the selectors it is given; calls that arrive later
-        and match are held too. Removing a hold makes its calls subject to the policy again at the
-        next `retention apply`. Every change is audited; a hold's audit entry lists the calls that
+        A hold covers the calls that match all the selectors it is given; calls that arrive later \
+        and match are held too. Removing a hold makes its calls subject to the policy again at the \
+        next `retention apply`. Every change is audited; a hold's audit entry lists the calls that \
         hold covers when it is placed.
 
-        Numbers are read the way `query` reads them, with the config's default_country_code
-        (pass --config): under "44", "020 7946 0958" is +442079460958. `hold add` warns (and
-        still places the hold) when a number is not valid, or an id or campaign matches nothing
+        Numbers are read the way `query` reads them, with the config's default_country_code \
+        (pass --config): under "44", "020 7946 0958" is +442079460958. `hold add` warns (and \
+        still places the hold) when a number is not valid, or an id or campaign matches nothing \
         the index knows yet.
 
         Examples:

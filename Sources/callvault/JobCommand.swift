@@ -14,14 +14,14 @@ struct JobCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run jobs/NAME.toml: its steps in order, under a lock, with metrics.",
             discussion: """
-            A job file names a shared config and its steps (ingest, import-numbers, relink,
-            retention, verify, report); see jobs/nightly.toml. Each step runs as its own callvault
-            command; its outcome, duration and counts are logged. The job's exit status is the
-            worst of its steps (1 > 2 > 4 > 3 > 0); a step failing with anything but 0 or 3 stops
-            the rest unless --continue-on-error. An advisory lock beside the database keeps two
-            runs of the same job from overlapping: --no-wait (default) exits 5 with a message,
-            --wait waits for the other run to finish (logging who holds the lock every 30 s; with
-            --wait-timeout S it gives up after S seconds, exit 5). A step dies with its job: a
+            A job file names a shared config and its steps (ingest, import-numbers, relink, \
+            retention, verify, report); see jobs/nightly.toml. Each step runs as its own callvault \
+            command; its outcome, duration and counts are logged. The job's exit status is the \
+            worst of its steps (1 > 2 > 4 > 3 > 0); a step failing with anything but 0 or 3 stops \
+            the rest unless --continue-on-error. An advisory lock beside the database keeps two \
+            runs of the same job from overlapping: --no-wait (default) exits 5 with a message, \
+            --wait waits for the other run to finish (logging who holds the lock every 30 s; with \
+            --wait-timeout S it gives up after S seconds, exit 5). A step dies with its job: a \
             kill -9 of `job run` kills the step it is running, so the lock never outlives the work.
 
             Examples:

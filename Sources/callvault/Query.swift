@@ -7,8 +7,8 @@ struct Query: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Find calls by campaign, number, caller, outcome and time.",
         discussion: """
-        Filters combine with AND; --campaign may repeat (any of them). Times are ISO dates or
-        timestamps; a date without offset is midnight in --tz (default UTC), and a date given to
+        Filters combine with AND; --campaign may repeat (any of them). Times are ISO dates or \
+        timestamps; a date without offset is midnight in --tz (default UTC), and a date given to \
         --until includes that whole day. Newest first by default.
 
         Examples:

@@ -10,10 +10,10 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "What marketing and QA read each morning: summaries, missed calls, callers, area codes, hours, before/after, dead air.",
         discussion: """
-        Every report takes --since/--until (ISO dates or timestamps; a bare --until date includes
-        that day), --campaign (repeatable), --tz ZONE (hour and day buckets in that zone; default
+        Every report takes --since/--until (ISO dates or timestamps; a bare --until date includes \
+        that day), --campaign (repeatable), --tz ZONE (hour and day buckets in that zone; default \
         UTC) and --format table|csv|json|html. html writes one self-contained file (inline SVG:
-        daily trend, hour × weekday heat map, outcome split, top area codes; no network) to
+        daily trend, hour × weekday heat map, outcome split, top area codes; no network) to \
         --output or stdout.
 
         Examples:

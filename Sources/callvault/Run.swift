@@ -10,22 +10,23 @@ struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Archive and index every recording in the spool, exactly once.",
         discussion: """
-        A phone system drops pairs into SPOOL/incoming/: the audio (STEM.wav, .gsm, .ulaw, ...) and,
+        A phone system drops pairs into SPOOL/incoming/: the audio (STEM.wav, .gsm, .ulaw, ...) and, \
         written last, its sidecar STEM.json:
 
           {"tracking_number": "+14155550100", "started_at": "2026-11-28T14:03:00Z",
-           "call_id": "1732802580.42", "caller": "(212) 555-0187", "disposition": "ANSWERED",
-           "channels": ["caller", "agent"], "metadata": {"queue": "sales"}}
+           "call_id": "1732802580.42", "caller": "(212) 555-0187",
+           "disposition": "ANSWERED", "channels": ["caller", "agent"],
+           "metadata": {"queue": "sales"}}
 
-        Each pair becomes ARCHIVE/YYYY/MM/DD/ID.opus and a row in the index; the inputs then
-        leave incoming/ (or move to SPOOL/done/ with keep_originals). A pair that cannot be
+        Each pair becomes ARCHIVE/YYYY/MM/DD/ID.opus and a row in the index; the inputs then \
+        leave incoming/ (or move to SPOOL/done/ with keep_originals). A pair that cannot be \
         archived moves to SPOOL/failed/ beside STEM.error.json, which says why in one sentence.
 
-        The first run writes ARCHIVE/.callvault-archive (naming the index) and records the root
-        in the index; later runs and commands given no --archive use that root, and a folder
+        The first run writes ARCHIVE/.callvault-archive (naming the index) and records the root \
+        in the index; later runs and commands given no --archive use that root, and a folder \
         that is not this index's archive is refused (see "Moving an archive" in the README).
 
-        Jobs live in the index with leases, so a killed worker's jobs are taken over and any
+        Jobs live in the index with leases, so a killed worker's jobs are taken over and any \
         number of `callvault run` processes can share one spool and index.
 
         Examples:
@@ -33,7 +34,7 @@ struct Run: AsyncParsableCommand {
               --db /srv/calls/index.sqlite
           callvault run --config /etc/callvault.toml          # watch until SIGTERM
 
-        Exit status: 0 every ready pair archived; 3 some quarantined; 2 usage or configuration
+        Exit status: 0 every ready pair archived; 3 some quarantined; 2 usage or configuration \
         error; 1 fatal error (e.g. the archive disk is full: nothing is lost, rerun when freed).
         """)
 

@@ -8,9 +8,9 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Prove the archive is intact: re-hash files, find orphans, check the audit chain.",
         discussion: """
-        Re-hashes archive files against the SHA-256 in the index and reports missing files, altered
-        files, orphan files (on disk, not in the index), records whose audio was purged (and any
-        whose file is still there), and the first broken link of the audit log's hash chain.
+        Re-hashes archive files against the SHA-256 in the index and reports missing files, altered \
+        files, orphan files (on disk, not in the index), records whose audio was purged (and any \
+        whose file is still there), and the first broken link of the audit log's hash chain. \
         Problems are appended to the audit log.
 
         Exit status: 0 clean, 4 anything wrong.

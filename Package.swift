@@ -74,6 +74,9 @@ let package = Package(
         .testTarget(name: "CallVaultTOMLTests", dependencies: ["CallVaultTOML"]),
         .testTarget(name: "CallVaultCoreTests", dependencies: ["CallVaultCore"]),
         .testTarget(name: "CallVaultReportsTests", dependencies: ["CallVaultReports"]),
+        .testTarget(name: "CallVaultStoreTests", dependencies: [
+            "CallVaultStore", "CallVaultCore", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "CallVaultAudioTests", dependencies: ["CallVaultAudio", "CallVaultCore", "COpus", "COgg"]),
         .testTarget(name: "CallVaultIntegrationTests", dependencies: ["CallVaultCore"]),
     ]

@@ -74,6 +74,10 @@ let package = Package(
         .testTarget(name: "CallVaultTOMLTests", dependencies: ["CallVaultTOML"]),
         .testTarget(name: "CallVaultCoreTests", dependencies: ["CallVaultCore"]),
         .testTarget(name: "CallVaultReportsTests", dependencies: ["CallVaultReports"]),
+        .testTarget(name: "CallVaultWorkerTests", dependencies: [
+            "CallVaultWorker", "CallVaultStore", "CallVaultCore",
+            .product(name: "Logging", package: "swift-log"), .product(name: "InMemoryLogging", package: "swift-log"),
+        ]),
         .testTarget(name: "CallVaultStoreTests", dependencies: [
             "CallVaultStore", "CallVaultCore", .product(name: "GRDB", package: "GRDB.swift"),
         ]),

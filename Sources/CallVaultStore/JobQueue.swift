@@ -38,6 +38,9 @@ public struct JobQueue: Sendable {
             for arrival in arrivals {
                 if var job = try Job.filter(Column("stem") == arrival.stem).fetchOne(db) {
                     guard job.state == .done || job.state == .failed, stillPresent(arrival) else { continue }
+                    // A new delivery under a finished stem is a new pair: it must be read, not taken
+                    // for the call the job archived before (whose record id it would otherwise keep).
+                    job.recordID = nil
                     job.state = .pending
                     job.audioName = arrival.audioName
                     job.attempts = 0

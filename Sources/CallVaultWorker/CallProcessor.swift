@@ -64,6 +64,11 @@ struct CallProcessor: Sendable {
         // A previous claim committed the record: the file must be put in place, then the clean-up.
         if let recordID = job.recordID, let record = try index.call(id: recordID) {
             try placeCommittedFile(record: record, job: job)
+            // The inputs still in incoming/ must be the ones this record was made from: anything else
+            // is kept (quarantined), never deleted as if it were archived.
+            if exists(audioPath), try FileDigest.sha256(path: audioPath).hex != record.sourceSha256 {
+                throw WorkerError.badInput("\(job.audioName) is not the audio that \(record.id) was archived from (it was replaced after the commit); kept in failed/ so nothing is lost")
+            }
             try removeInputs(job)
             try queue.markDone(job, owner: owner.name, recordID: record.id, now: clock())
             return .archived(id: record.id, audioMs: record.durationMs, bytesIn: record.sourceBytes, bytesOut: record.bytes)
@@ -285,12 +290,34 @@ struct CallProcessor: Sendable {
             let path = spool.incomingPath(name)
             guard exists(path) else { continue }
             if settings.keepOriginals {
-                if rename(path, spool.done + "/" + name) != 0 { throw FileError("move to done/", path: path, errno: errno) }
+                try moveWithoutReplacing(path, into: spool.done, name: name, step: "move to done/")
             } else if unlink(path) != 0 && errno != ENOENT {
                 throw FileError("delete", path: path, errno: errno)
             }
         }
         try AtomicFile.syncDirectory(of: spool.incomingPath("x"))
+    }
+
+    /// Moves `path` to `folder/name`, or `folder/name.1`, `.2`… when an earlier pair of the same
+    /// stem is there: a re-delivered stem never overwrites the files kept from the first one.
+    private func moveWithoutReplacing(_ path: String, into folder: String, name: String, step: String) throws {
+        for n in 0..<10_000 {
+            let target = folder + "/" + (n == 0 ? name : "\(name).\(n)")
+            // link(2) refuses an existing target (no replacing); then the source name goes.
+            if link(path, target) == 0 {
+                if unlink(path) != 0 && errno != ENOENT { throw FileError(step, path: path, errno: errno) }
+                return
+            }
+            if errno == EEXIST { continue }
+            // A filesystem without hard links: rename, after checking the name is free.
+            if errno == EPERM || errno == EXDEV || errno == EMLINK {
+                if exists(target) || isSymlink(target) { continue }
+                if rename(path, target) != 0 { throw FileError(step, path: path, errno: errno) }
+                return
+            }
+            throw FileError(step, path: path, errno: errno)
+        }
+        throw FileError(step, path: path, errno: EEXIST)
     }
 
     /// Moves the pair to `failed/` beside `STEM.error.json`, then marks the job failed.
@@ -300,7 +327,7 @@ struct CallProcessor: Sendable {
         for name in [spool.sidecarName(job.stem), job.audioName] {
             let path = spool.incomingPath(name)
             if exists(path) || isSymlink(path) {
-                if rename(path, spool.failed + "/" + name) != 0 { throw FileError("move to failed/", path: path, errno: errno) }
+                try moveWithoutReplacing(path, into: spool.failed, name: name, step: "move to failed/")
             }
         }
         try spool.writeErrorReport(for: job.stem, reason: reason, attempts: job.attempts + 1, at: clock(),

@@ -51,7 +51,7 @@ struct InputStrictnessTests {
         #expect(r.stderr.contains("Did you mean 'query'?"))
     }
 
-    @Test("--since accepts 7d and yesterday")
+    @Test("--since accepts 7d and yesterday; query takes --since-days as reports do")
     func relativeSince() throws {
         let f = try SpoolFixture()
         defer { f.remove() }
@@ -63,6 +63,11 @@ struct InputStrictnessTests {
             #expect(r.status == 0, "\(r.stderr)")
             let rows = try #require(try Support.json(r.stdout) as? [Any])
             #expect(rows.count == expected, "--since \(since)")
+        }
+        for (days, expected) in [("1", 1), ("30", 2)] {
+            let r = try Support.callvault(["query", "--db", f.database, "--since-days", days, "--format", "json"])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(try #require(try Support.json(r.stdout) as? [Any]).count == expected, "--since-days \(days)")
         }
     }
 

@@ -146,6 +146,9 @@ enum Schema {
             // Registry CSV columns beyond the known ones (`notes`, `agency`…), kept as a JSON object.
             try db.alter(table: "registry") { t in t.add(column: "metadata", .jsonText).notNull().defaults(to: "{}") }
         }
+        migrator.registerMigration("v6-renormalise-numbers") { db in
+            try NumberRenormalisation.migrate(db)
+        }
         return migrator
     }
 

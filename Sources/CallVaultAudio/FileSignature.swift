@@ -41,8 +41,9 @@ public enum FileSignature: String, Sendable, CaseIterable {
         if let first = MPEGFrameHeader(bytes, at: 0) {
             // One valid header is four bytes a µ-law or PCM file can hold by chance; an encoder's
             // output has the next frame's header where this frame ends.
+            // Frames are at most ~2.9 kB, so within the 4 kB read the next header is there unless the
+            // file ends first: a file shorter than two frames is read as the headerless audio it is named.
             let next = first.length
-            if bytes.count < next + 4 { return bytes.count >= 4 ? .mpeg : nil }
             if let second = MPEGFrameHeader(bytes, at: next), second.sameStream(as: first) { return .mpeg }
         }
         return nil

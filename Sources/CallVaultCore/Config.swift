@@ -124,8 +124,12 @@ public struct Config: Sendable, Equatable {
             c.maxAttempts = try r.int(queue, "max_attempts", range: 1...100)
             c.leaseSeconds = try r.double(queue, "lease_seconds")
             c.pollSeconds = try r.double(queue, "poll_seconds")
-            if let l = c.leaseSeconds, l < 5 { throw r.error("lease_seconds must be at least 5", key: "lease_seconds", in: queue) }
-            if let p = c.pollSeconds, p <= 0 { throw r.error("poll_seconds must be positive", key: "poll_seconds", in: queue) }
+            if let l = c.leaseSeconds, !(5...86_400).contains(l) {
+                throw r.error("lease_seconds must be between 5 and 86400", key: "lease_seconds", in: queue)
+            }
+            if let p = c.pollSeconds, !(p > 0 && p <= 3600) {
+                throw r.error("poll_seconds must be more than 0 and at most 3600", key: "poll_seconds", in: queue)
+            }
         }
         c.archiveGroup = try r.string(r.root, "archive_group")
         if let retention = try r.table(r.root, "retention") {

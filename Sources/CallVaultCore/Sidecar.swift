@@ -55,7 +55,7 @@ public struct Sidecar: Sendable, Equatable {
             throw SidecarError("sidecar is not valid JSON (\(Self.describe(error)))")
         }
         if let duplicate = duplicateKey(in: data) {
-            throw SidecarError("sidecar has the key \(duplicate.debugDescription) twice; which one is meant is unclear")
+            throw SidecarError("sidecar has the key \(duplicate.debugDescription) twice (perhaps in two Unicode forms of the same text); which one is meant is unclear")
         }
         return sidecar
     }
@@ -79,7 +79,11 @@ public struct Sidecar: Sendable, Equatable {
                 let text: String
                 if let s = try? c.decode(String.self, forKey: k) { text = s }
                 else if key != "started_at", let i = try? c.decode(Int.self, forKey: k) { text = String(i) }
-                else if key != "started_at", let d = try? c.decode(Double.self, forKey: k) { text = NSNumber(value: d).stringValue }
+                else if key != "started_at", (try? c.decode(Double.self, forKey: k)) != nil {
+                    // A number with a fraction (an Asterisk uniqueid 1764338400.110) is read through a
+                    // Double, which drops digits: two calls could get one id. Quoted, it stays exact.
+                    throw SidecarError("sidecar field \(key) is a number with a fraction; write it as a string (in quotes) so no digit is lost")
+                }
                 else { throw SidecarError("sidecar field \(key) must be a string") }
                 guard text.count <= Limits.fieldCharacters else {
                     throw SidecarError("sidecar field \(key) is longer than \(Limits.fieldCharacters) characters")
@@ -162,6 +166,8 @@ public struct Sidecar: Sendable, Equatable {
 
     /// The first key that appears twice in one object, at any depth (JSONSerialization keeps the last silently).
     static func duplicateKey(in data: Data) -> String? {
+        // Keys compared as Swift Strings: "é" and "e\u{301}" are two keys to JSON but one to a
+        // dictionary, where one value would silently replace the other; refused as a repeated key.
         enum Container { case array, object(keys: Set<String>, expectingKey: Bool) }
         var stack: [Container] = []
         let bytes = [UInt8](data)

@@ -55,7 +55,11 @@ public struct TOMLReader {
 
     public func double(_ table: TOMLTable, _ key: String) throws -> Double? {
         guard let value = table[key] else { return nil }
-        if let d = value.double { return d }
+        if let d = value.double {
+            // TOML allows inf and nan; no setting of callvault means either.
+            guard d.isFinite else { throw error("\(key) must be a finite number (got \(d))", key: key, in: table) }
+            return d
+        }
         if let n = value.int { return Double(n) }
         throw error("\(key) must be a number", key: key, in: table)
     }

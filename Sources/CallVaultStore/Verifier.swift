@@ -96,8 +96,8 @@ public struct Verifier: Sendable {
         return report
     }
 
-    /// The archive root's identity marker (the worker's `ArchiveIdentity.markerName`): not an orphan.
-    static let archiveMarker = ".callvault-archive"
+    /// The archive root's identity marker, written by the worker's `ArchiveIdentity`: not an orphan.
+    public static let archiveMarker = ".callvault-archive"
 
     /// Walks the archive without following symlinks; an `.opus` file is an orphan when no record
     /// has it (its name is its id).

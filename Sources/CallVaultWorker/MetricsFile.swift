@@ -85,7 +85,9 @@ public struct MetricsFile: Sendable {
         var values: [String: Double] = [:]
         for line in text.split(separator: "\n") where line.hasPrefix("callvault_") {
             let name = String(line.prefix { $0 != " " && $0 != "{" })
-            guard name.hasSuffix("_total"), let value = line.split(separator: " ").last.flatMap({ Double($0) }), value.isFinite else { continue }
+            // A counter never goes down: a negative or non-finite value (a hand edit, a torn file) is a reset.
+            guard name.hasSuffix("_total"), let value = line.split(separator: " ").last.flatMap({ Double($0) }),
+                  value.isFinite, value >= 0 else { continue }
             values[name] = value
         }
         return values

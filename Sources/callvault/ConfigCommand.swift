@@ -25,7 +25,7 @@ struct ConfigCommand: ParsableCommand {
             do {
                 let c = try Config.load(path: file)
                 if let spool = c.spool, let archive = c.archive, let database = c.database,
-                   let problem = StorageLayout.problem(spool: spool, archive: archive, database: database) {
+                   let problem = StorageLayout.problem(spool: RealPath.resolve(spool), archive: RealPath.resolve(archive), database: RealPath.resolve(database)) {
                     throw CLIError.input("\(file): \(problem)")
                 }
                 print("\(file): ok (spool \(c.spool ?? "-"), archive \(c.archive ?? "-"), database \(c.database ?? "-"))")

@@ -40,7 +40,7 @@ struct JobCommand: ParsableCommand {
 
         func validate() throws {
             if waitTimeout != nil && !wait { throw ValidationError("--wait-timeout applies only with --wait") }
-            if let t = waitTimeout, t < 0 { throw ValidationError("--wait-timeout must be 0 or more seconds") }
+            if let t = waitTimeout, !(t >= 0 && t <= 604_800) { throw ValidationError("--wait-timeout must be between 0 and 604800 seconds") }
         }
 
         func run() throws {

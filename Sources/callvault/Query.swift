@@ -36,6 +36,9 @@ struct Query: ParsableCommand {
 
     func validate() throws {
         if limit < 0 { throw ValidationError("--limit must be 0 (no limit) or more") }
+        if let minDuration, !(minDuration >= 0 && minDuration <= 604_800) {
+            throw ValidationError("--min-duration must be between 0 and 604800 seconds")
+        }
         if let sinceDays, sinceDays < 0 || sinceDays > 100_000 { throw ValidationError("--since-days must be between 0 and 100000") }
         if sinceDays != nil && since != nil { throw ValidationError("give --since or --since-days, not both") }
         if CallQuery.Sort(rawValue: sort) == nil { throw ValidationError("--sort must be started_at or duration") }

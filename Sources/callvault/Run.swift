@@ -61,7 +61,7 @@ struct Run: AsyncParsableCommand {
 
     func validate() throws {
         if let workers, workers < 1 || workers > 256 { throw ValidationError("--workers must be between 1 and 256") }
-        if let settleSeconds, settleSeconds < 0 || settleSeconds > 3600 { throw ValidationError("--settle-seconds must be between 0 and 3600") }
+        if let settleSeconds, !(settleSeconds >= 0 && settleSeconds <= 3600) { throw ValidationError("--settle-seconds must be between 0 and 3600") }
         if metricsListen != nil && once { throw ValidationError("--metrics-listen serves metrics while watching; it cannot be used with --once (use --metrics-file)") }
     }
 
@@ -84,7 +84,7 @@ struct Run: AsyncParsableCommand {
 
     private func runAndWriteMetrics() async throws {
         let r = try store.resolved()
-        if let problem = StorageLayout.problem(spool: r.spool, archive: r.archive, database: r.database) {
+        if let problem = StorageLayout.problem(spool: RealPath.resolve(r.spool), archive: RealPath.resolve(r.archive), database: RealPath.resolve(r.database)) {
             throw CLIError.input(problem)
         }
         // A new installation: no index yet, so the folders are created. For an existing index a missing
@@ -94,7 +94,7 @@ struct Run: AsyncParsableCommand {
         do { index = try CallIndex(path: r.database) } catch let e as IndexError { throw CLIError(e) }
         // No --archive and none in the config: the root this index recorded at its last run.
         let archive = try ArchiveIdentity.root(given: store.givenArchive(r.config), fallback: r.archive, index: index)
-        if let problem = StorageLayout.problem(spool: r.spool, archive: archive, database: r.database) {
+        if let problem = StorageLayout.problem(spool: RealPath.resolve(r.spool), archive: RealPath.resolve(archive), database: RealPath.resolve(r.database)) {
             throw CLIError.input(problem)
         }
         if newInstallation {

@@ -53,7 +53,7 @@ struct Transcode: ParsableCommand {
         options.complexity = complexity
         options.roles = channels.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
         do {
-            let out = try AtomicFile(path: output, mode: 0o644)
+            let out = try AtomicFile(path: output, mode: 0o640)
             let result = try Transcoder.run(input: input, output: out, options: options)
             if let problem = ChannelRoles.mismatch(options.roles, channels: result.analysis.channels) {
                 throw CLIError.input("\(input): \(problem)")  // the temporary output is discarded

@@ -96,6 +96,20 @@ struct SidecarTests {
         #expect(message?.contains("\"\(key)\" twice") == true)
     }
 
+    @Test("keys that differ only in Unicode form are refused as one key written twice, never silently merged")
+    func canonicallyEquivalentKeys() throws {
+        let message = error(#"{"tracking_number": "+14155550100", "started_at": "2026-11-20T14:00:00Z", "metadata": {"\u00e9": "a", "e\u0301": "b"}}"#)
+        #expect(message?.contains("two Unicode forms") == true, "\(message ?? "accepted")")
+    }
+
+    @Test("a call_id written as a number with a fraction is refused (a Double drops its digits); an integer is read exactly")
+    func numericCallID() throws {
+        let message = error(#"{"tracking_number": "+14155550100", "started_at": "2026-11-20T14:00:00Z", "call_id": 1764338400.110}"#)
+        #expect(message?.contains("write it as a string") == true, "\(message ?? "accepted")")
+        let s = try parse(#"{"tracking_number": "+14155550100", "started_at": "2026-11-20T14:00:00Z", "call_id": 9007199254740993}"#)
+        #expect(s.callID == "9007199254740993")
+    }
+
     @Test("the same key in sibling objects is not a duplicate")
     func siblings() throws {
         _ = try parse(#"{"tracking_number": "+14155550100", "started_at": "2026-11-20T14:00:00Z", "x": [{"a": 1}, {"a": 2}]}"#)

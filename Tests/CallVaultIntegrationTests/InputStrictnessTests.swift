@@ -167,3 +167,43 @@ struct InputStrictnessTests {
         return f.string(from: date)
     }
 }
+
+@Suite("Review findings: hostile settings, metrics and layouts", .serialized)
+struct ReviewFindingTests {
+    @Test("inf and nan timings are refused by config check instead of crashing run", arguments: [
+        "poll_seconds = inf", "poll_seconds = nan", "lease_seconds = nan", "settle_seconds = nan", "lease_seconds = 1e9",
+    ])
+    func nonFiniteTimings(_ line: String) throws {
+        let dir = try Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("c.toml").path
+        try Data("[queue]\n\(line)\n".utf8).write(to: URL(fileURLWithPath: config))
+        let r = try Support.callvault(["config", "check", config])
+        #expect(r.status == 2, "\(line): \(r.stdout) \(r.stderr)")
+        #expect(r.stderr.contains("c.toml:2:"), "\(r.stderr)")
+    }
+
+    @Test("a metrics file with a negative counter is a reset, not a crash")
+    func negativeCounter() throws {
+        let f = try SpoolFixture()
+        defer { f.remove() }
+        let metrics = f.root.appendingPathComponent("m.prom").path
+        try Data("callvault_calls_archived_total -1\n".utf8).write(to: URL(fileURLWithPath: metrics))
+        let r = try f.run(["--metrics-file", metrics])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try String(contentsOfFile: metrics, encoding: .utf8).contains("callvault_calls_archived_total 0"))
+    }
+
+    @Test("a spool reached through a symlink cannot hide an archive inside it")
+    func symlinkedLayout() throws {
+        let dir = try Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(atPath: dir.path + "/s/incoming", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: dir.path + "/slink", withDestinationPath: dir.path + "/s")
+        let r = try Support.callvault(["run", "--once", "--spool", dir.path + "/slink", "--archive", dir.path + "/s/archive2",
+                                       "--db", dir.path + "/i.sqlite"])
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(r.stderr.contains("inside the spool"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/s/archive2"))
+    }
+}

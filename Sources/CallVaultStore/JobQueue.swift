@@ -163,6 +163,15 @@ public struct JobQueue: Sendable {
         }
     }
 
+    /// True when no job that made `recordID` can still come back to put its file in place (every
+    /// such job is done or failed): another pair of the same call may then restore the file.
+    public func recordJobsFinished(recordID: String) throws -> Bool {
+        try index.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM jobs WHERE record_id = ? AND state NOT IN ('done', 'failed')",
+                             arguments: [recordID]) == 0
+        }
+    }
+
     /// The inputs are gone from `incoming/`: the job is `done`.
     public func markDone(_ job: Job, owner: String, recordID: String?, note: String? = nil, now: Date) throws {
         try transition(job, owner: owner, now: now,

@@ -103,9 +103,15 @@ struct CallProcessor: Sendable {
             guard existing.sourceSha256 == source.hex else {
                 throw WorkerError.badInput("call_id \(callID.debugDescription) was already archived as \(id) with different audio")
             }
-            // The inputs are the only other copy: keep them until the archived one is in place.
+            // The inputs are the only other copy: keep them until the archived one is in place. When
+            // the job that made the record can no longer do it (it was quarantined), this pair puts
+            // the file back (encoded from the same audio, checked by its source SHA-256).
             if existing.audioPurgedAt == nil && !hasRecordedContent(archive.absolute(existing.archivePath), sha256: existing.sha256) {
-                throw WorkerError.transient("\(job.stem) duplicates \(id), whose archive file is not in place (yet); the inputs are kept")
+                guard try queue.recordJobsFinished(recordID: id) else {
+                    throw WorkerError.transient("\(job.stem) duplicates \(id), whose archive file is not in place (yet); the inputs are kept")
+                }
+                try placeCommittedFile(record: existing, job: job)
+                logger.warning("archive file restored from another delivery of the same call", metadata: ["stem": "\(job.stem)", "id": "\(id)"])
             }
             removeOtherTemporaries(of: job, final: archive.absolute(existing.archivePath))
             try removeInputs(job)

@@ -25,6 +25,26 @@ struct RedeliveryTests {
         }
     }
 
+    @Test("a committed call quarantined without its file is restored by the next delivery of the same audio")
+    func restoredByRedelivery() throws {
+        let f = try SpoolFixture()
+        defer { f.remove() }
+        try f.add(stem: "a", fixture: "speech.wav", sidecar: SpoolFixture.sidecar(callID: "call-1"))
+        let killed = try Support.callvault(["run", "--once", "--workers", "1"] + f.flags, environment: ["CALLVAULT_FAULT": "worker.after-commit"])
+        #expect(killed.status == SIGKILL)
+        for t in f.files(in: f.archive) where (t as NSString).lastPathComponent.hasPrefix(".") && t.contains(".tmp-") {
+            try FileManager.default.removeItem(atPath: f.archive + "/" + t)
+        }
+        try FileManager.default.removeItem(atPath: f.incoming + "/a.wav")
+        #expect(try f.run().status == 3, "the record's job is quarantined: its file and audio are gone")
+        try f.add(stem: "b", fixture: "speech.wav", sidecar: SpoolFixture.sidecar(callID: "call-1"))
+        let again = try f.run()
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try f.invariantViolations() == [], "the record has its file again, with its SHA-256")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: f.incoming).isEmpty)
+        #expect(try Support.callvault(["verify", "--db", f.database, "--archive", f.archive]).status == 0)
+    }
+
     private func config(_ f: SpoolFixture) throws -> String {
         let path = f.root.appendingPathComponent("keep.toml").path
         try Data("keep_originals = true\n".utf8).write(to: URL(fileURLWithPath: path))

@@ -157,17 +157,22 @@ public struct CallRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
 
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.useDefaultKeys
 
-    /// The object of `show` and `query --format json`: every column, plus `archive_file` (absolute).
-    public func output(archiveRoot: String) -> Output { Output(record: self, archiveFile: archiveRoot + "/" + archivePath) }
+    /// The object of `show` and `query --format json`: every column, plus `archive_file` (absolute)
+    /// and `holds` (the names of the active holds covering the call; see ``Holds/names(covering:)``).
+    public func output(archiveRoot: String, holds: [String]? = nil) -> Output {
+        Output(record: self, archiveFile: archiveRoot + "/" + archivePath, holds: holds)
+    }
 
     public struct Output: Encodable, Sendable {
         public let record: CallRecord
         public let archiveFile: String
+        public var holds: [String]? = nil
 
         public func encode(to encoder: Encoder) throws {
             try record.encode(to: encoder)
             var c = encoder.container(keyedBy: AnyCodingKey.self)
             try c.encode(archiveFile, forKey: AnyCodingKey("archive_file"))
+            if let holds { try c.encode(holds, forKey: AnyCodingKey("holds")) }
             let r = record
             let absent: [(CodingKeys, Bool)] = [
                 (.caller, r.caller == nil), (.callerRaw, r.callerRaw == nil), (.callerValid, r.callerValid == nil),

@@ -36,8 +36,9 @@ final class WebDriver {
 
     func quit() {
         _ = try? call("DELETE", "/session/\(session)")
-        process.terminate()
-        process.waitUntilExit()
+        kill(process.processIdentifier, SIGKILL)
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < deadline { usleep(50_000) }
     }
 
     @discardableResult

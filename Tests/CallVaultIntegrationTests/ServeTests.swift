@@ -34,9 +34,17 @@ final class LiveServer {
         errPipe.fileHandleForReading.readabilityHandler = { _ = $0.availableData }
     }
 
+    /// SIGTERM (graceful shutdown); the exit status, or -1 when it had to be killed after 30 s.
     func stop() -> Int32 {
-        if process.isRunning { process.terminate() }  // SIGTERM: graceful shutdown
-        process.waitUntilExit()
+        if process.isRunning { process.terminate() }
+        let deadline = Date().addingTimeInterval(30)
+        while process.isRunning && Date() < deadline { usleep(50_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            errPipe.fileHandleForReading.readabilityHandler = nil
+            return -1
+        }
         errPipe.fileHandleForReading.readabilityHandler = nil
         return process.terminationStatus
     }

@@ -18,7 +18,7 @@ struct AuthTests {
         }.joined(separator: "/")
     }
 
-    @Test("every route of the router but /login, /healthz and the assets refuses an anonymous request")
+    @Test("every route of the router but /login, /healthz and the assets (stylesheet, script, favicon) refuses an anonymous request")
     func anonymousRefusedOnEveryRoute() async throws {
         let f = try ServerFixture()
         let call = try f.addCall(callID: "anon-1", campaign: "Search-Brand")
@@ -30,7 +30,7 @@ struct AuthTests {
             var checked = 0
             for route in routes {
                 let path = Self.concrete(route.path, id: call.id)
-                let isPublic = path == "/login" || path == "/healthz" || path.hasPrefix("/assets/")
+                let isPublic = path == "/login" || path == "/healthz" || path == "/favicon.ico" || path.hasPrefix("/assets/")
                 let response = try await client.execute(uri: path, method: route.method,
                                                         headers: [.contentType: "application/x-www-form-urlencoded"],
                                                         body: ByteBuffer(string: "name=x&reason=y&campaign=z"))
@@ -91,6 +91,22 @@ struct AuthTests {
         }
         let actions = try AuditLog(index: f.index).entries(since: nil, action: "login").map { $0.details["by"] }
         #expect(actions == ["qa1", "qa1"])
+    }
+
+    @Test("loading the login form twice (a prefetch, a second tab) keeps the first form's token valid")
+    func loginFormLoadedTwice() async throws {
+        let f = try ServerFixture()
+        try await f.app.test(.router) { client in
+            let first = try await client.execute(uri: "/login", method: .get)
+            let token = try client.cookie(named: "cv_login", in: first)
+            #expect(try csrfToken(in: String(buffer: first.body)) == token)
+            let second = try await client.execute(uri: "/login", method: .get, headers: [.cookie: "cv_login=\(token)"])
+            #expect(try client.cookie(named: "cv_login", in: second) == token)
+            let login = try await client.execute(uri: "/login", method: .post,
+                                                 headers: [.cookie: "cv_login=\(token)", .contentType: "application/x-www-form-urlencoded"],
+                                                 body: ByteBuffer(string: "csrf=\(token)&username=qa1&password=correct+horse+battery"))
+            #expect(login.status == .seeOther)
+        }
     }
 
     @Test("a session expires after session_hours")

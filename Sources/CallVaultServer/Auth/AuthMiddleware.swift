@@ -15,7 +15,7 @@ struct AuthMiddleware: RouterMiddleware {
 
     static let sessionCookie = "cv_session"
     /// The only routes an anonymous request reaches.
-    static let publicPaths: Set<String> = ["/login", "/healthz"]
+    static let publicPaths: Set<String> = ["/login", "/healthz", "/favicon.ico"]
     static func isPublic(_ path: String) -> Bool { publicPaths.contains(path) || path.hasPrefix("/assets/") }
 
     func handle(_ request: Request, context: ServerContext, next: (Request, ServerContext) async throws -> Response) async throws -> Response {

@@ -158,7 +158,7 @@ struct CallRoutes {
         }
         body += "<table class=\"fields\">"
         body += row("Started (UTC)", e(r.startedAt))
-        body += row("Started (local to the caller's region)", e(Self.local(r)))
+        body += row("Started (server local time, TZ)", e(Self.local(r)))
         let callerLink = r.caller.map { "<a href=\"/calls?caller=\(e(FormData.encode([("", $0)]).dropFirst().description))\">\(e($0))</a>" } ?? "anonymous"
         body += row("Caller", callerLink + ([r.callerName, r.callerPlace, r.callerRegion, r.callerCountry].compactMap { $0 }.isEmpty ? "" :
                         " — " + e([r.callerName, r.callerPlace, r.callerRegion, r.callerCountry].compactMap { $0 }.joined(separator: ", "))))
@@ -182,7 +182,7 @@ struct CallRoutes {
 
     static func local(_ r: CallRecord) -> String {
         guard let date = Timestamp.parseInstant(r.startedAt) else { return r.startedAt }
-        // The caller's zone is not known exactly; show the server's configured zone via TZ, else UTC.
+        // The server's zone (TZ): the caller's zone is not in the record.
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone.current

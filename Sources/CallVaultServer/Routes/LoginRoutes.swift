@@ -24,7 +24,10 @@ struct LoginRoutes {
 
     func form(_ request: Request, _ context: ServerContext, message: String?, status: HTTPResponse.Status = .ok) throws -> Response {
         if context.principal != nil && message == nil { return Responses.redirect("/calls") }
-        let token = ServerState.randomToken()
+        // Reuse the form token the browser already holds: a second load of the form (a prefetch, a
+        // reload in another tab) must not invalidate the first one.
+        let held = request.cookies[Self.loginCookie]?.value ?? ""
+        let token = held.count == 64 && held.allSatisfy(\.isHexDigit) ? held : ServerState.randomToken()
         let next = FormData(request.uri.query ?? "")["next"] ?? ""
         let body = """
         \(message.map { "<p class=\"error\">\(HTML.escape($0))</p>" } ?? "")

@@ -19,6 +19,8 @@ struct SystemRoutes {
             let calls = try await self.state.index.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM calls") ?? 0 }
             return Responses.text(.ok, await self.state.metrics.exposition(calls: calls), type: "text/plain; version=0.0.4")
         }
+        // No icon: an empty answer rather than a 404 in every browser console.
+        routes.get("/favicon.ico") { _, _ in Response(status: .noContent) }
         routes.get("/assets/app.css") { _, _ in Self.asset(Assets.css, type: "text/css; charset=utf-8") }
         routes.get("/assets/call.js") { _, _ in Self.asset(Assets.callScript, type: "text/javascript; charset=utf-8") }
         return routes

@@ -233,6 +233,12 @@ struct ServeTests {
         #expect((placed.json as? [String: Any])?["calls"] as? Int == 2)
         let show = try #require(try Support.json(try Support.callvault(["show", id] + f.flags).stdout) as? [String: Any])
         #expect(show["holds"] as? [String] == ["CASE-1"])
+        let listed = try Support.json(try Support.callvault(["query", "--format", "json", "--limit", "0"] + f.flags).stdout) as? [[String: Any]] ?? []
+        #expect(listed.count == 3)
+        for call in listed {
+            let held = (call["campaign"] as? String) == "Search-Brand"
+            #expect(call["holds"] as? [String] == (held ? ["CASE-1"] : []), "query --format json holds of \(call["id"] ?? "")")
+        }
 
         // Lockout: five wrong passwords lock comp1; the right one is then refused.
         let otherJar = f.root.appendingPathComponent("other-jar").path

@@ -69,6 +69,7 @@ final class LiveServer {
         defer { try? FileManager.default.removeItem(atPath: headerFile); try? FileManager.default.removeItem(atPath: bodyFile) }
         var args = ["-s", "-X", method, "-D", headerFile, "-o", bodyFile, "-w", "%{http_code}", "--max-time", "60"]
         if session { args += ["-b", jar ?? self.jar, "-c", jar ?? self.jar] }
+        if url.hasPrefix("https:") { args.append("-k") }  // the tests' self-signed certificate
         for h in headers { args += ["-H", h] }
         if let data { args += ["--data-binary", data] }
         let r = try Support.run("curl", args + [url + path])
@@ -262,5 +263,26 @@ struct ServeTests {
         let locks = try Support.callvault(["audit", "list", "--action", "login_locked", "--format", "json"] + f.flags)
         #expect((try Support.json(locks.stdout) as? [[String: Any]])?.isEmpty == false)
         #expect(try Support.callvault(["verify"] + f.flags).status == 0)
+    }
+
+    @Test("[serve] tls_cert and tls_key: the server speaks HTTPS and the session cookie is Secure")
+    func tls() throws {
+        let f = try SpoolFixture(name: "serveTLS")
+        defer { f.remove() }
+        let cert = f.root.appendingPathComponent("cert.pem").path, key = f.root.appendingPathComponent("key.pem").path
+        let made = try Support.run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                                               "-days", "2", "-subj", "/CN=127.0.0.1"])
+        #expect(made.status == 0, "\(made.stderr)")
+        let config = f.root.appendingPathComponent("callvault.toml").path
+        try "[serve]\ntls_cert = \"cert.pem\"\ntls_key = \"key.pem\"\nsession_hours = 1\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try addUser(f, "qa1", role: "qa", password: "qa-password-123")
+        let server = try LiveServer(f, extra: ["--config", config])
+        defer { _ = server.stop() }
+        #expect(server.url.hasPrefix("https://127.0.0.1:"))
+        let login = try server.login("qa1", "qa-password-123")
+        #expect(login.status == 303)
+        let cookie = (login.headers["set-cookie"] ?? "").split(separator: "\n").first { $0.hasPrefix("cv_session=") }.map(String.init) ?? ""
+        #expect(cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("Max-Age=3600"))
+        #expect(try server.request("/api/calls").status == 200)
     }
 }

@@ -24,6 +24,13 @@ import CallVaultTOML
 /// lease_seconds = 120
 /// poll_seconds = 2
 /// settle_seconds = 2
+///
+/// [serve]
+/// listen = "127.0.0.1:8080"
+/// session_hours = 8
+/// tls_cert = "cert.pem"        # both, or neither (then plain HTTP, e.g. behind a TLS proxy)
+/// tls_key = "key.pem"
+/// trusted_proxies = ["127.0.0.1"]  # whose X-Forwarded-For/-Proto are believed
 /// ```
 public struct Config: Sendable, Equatable {
     public var spool: String?
@@ -46,11 +53,17 @@ public struct Config: Sendable, Equatable {
     public var retention: RetentionPolicy?
     /// Group that owns archive files and folders (files 0640, folders 0750).
     public var archiveGroup: String?
+    /// `[serve]`: the web application.
+    public var serveListen: String?
+    public var serveSessionHours: Double?
+    public var serveTLSCert: String?
+    public var serveTLSKey: String?
+    public var serveTrustedProxies: [String]?
 
     public init() {}
 
     static let topKeys: Set<String> = ["spool", "archive", "database", "workers", "keep_originals", "default_country_code",
-                                       "encoder", "analysis", "queue", "retention", "archive_group"]
+                                       "encoder", "analysis", "queue", "retention", "archive_group", "serve"]
 
     /// Reads and checks a config file.
     public static func load(path: String) throws -> Config {
@@ -132,6 +145,28 @@ public struct Config: Sendable, Equatable {
             }
         }
         c.archiveGroup = try r.string(r.root, "archive_group")
+        if let serve = try r.table(r.root, "serve") {
+            try r.checkKeys(serve, allowed: ["listen", "session_hours", "tls_cert", "tls_key", "trusted_proxies"], section: "serve")
+            c.serveListen = try r.string(serve, "listen")
+            c.serveSessionHours = try r.double(serve, "session_hours")
+            if let h = c.serveSessionHours, !(h > 0 && h <= 24 * 30) {
+                throw r.error("session_hours must be more than 0 and at most 720", key: "session_hours", in: serve)
+            }
+            func path(_ key: String) throws -> String? {
+                try r.string(serve, key).map { $0.hasPrefix("/") ? $0 : baseFolder + "/" + $0 }
+            }
+            c.serveTLSCert = try path("tls_cert")
+            c.serveTLSKey = try path("tls_key")
+            if (c.serveTLSCert == nil) != (c.serveTLSKey == nil) {
+                throw r.error("tls_cert and tls_key go together", key: c.serveTLSCert == nil ? "tls_key" : "tls_cert", in: serve)
+            }
+            if let proxies = serve["trusted_proxies"] {
+                guard let list = proxies.array?.compactMap({ $0.string }), list.count == proxies.array?.count else {
+                    throw r.error("trusted_proxies must be a list of addresses", key: "trusted_proxies", in: serve)
+                }
+                c.serveTrustedProxies = list
+            }
+        }
         if let retention = try r.table(r.root, "retention") {
             c.retention = try parseRetention(retention, reader: r, defaultCountryCode: c.numberReading.countryCode)
         }

@@ -20,6 +20,8 @@ public struct CallQuery: Sendable {
     public var ascending = false
     /// 0: no limit.
     public var limit = 100
+    /// Matches skipped before the first returned (paging).
+    public var offset = 0
 
     public init() {}
 
@@ -59,7 +61,8 @@ public struct CallQuery: Sendable {
             let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM calls \(clause)", arguments: arguments) ?? 0
             var sql = "SELECT * FROM calls \(clause) ORDER BY \(order)"
             var args = arguments
-            if limit > 0 { sql += " LIMIT ?"; args += [limit] }
+            if limit > 0 || offset > 0 { sql += " LIMIT ?"; args += [limit > 0 ? limit : -1] }
+            if offset > 0 { sql += " OFFSET ?"; args += [offset] }
             return Result(records: try CallRecord.fetchAll(db, sql: sql, arguments: args), total: total)
         }
     }

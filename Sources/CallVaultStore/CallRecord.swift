@@ -157,12 +157,16 @@ public struct CallRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
 
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.useDefaultKeys
 
-    /// The object of `show` and `query --format json`: every column, plus `archive_file` (absolute).
-    public func output(archiveRoot: String) -> Output { Output(record: self, archiveFile: archiveRoot + "/" + archivePath) }
+    /// The object of `show` and `query --format json`: every column, plus `archive_file` (absolute)
+    /// and `holds` (the names of the active holds covering the call; see ``Holds/names(covering:)``).
+    public func output(archiveRoot: String, holds: [String]? = nil) -> Output {
+        Output(record: self, archiveFile: archiveRoot + "/" + archivePath, holds: holds)
+    }
 
     public struct Output: Encodable, Sendable {
         public let record: CallRecord
         public let archiveFile: String
+        public var holds: [String]? = nil
 
         public func encode(to encoder: Encoder) throws {
             try record.encode(to: encoder)
@@ -175,6 +179,7 @@ public struct CallRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
             } else {
                 try c.encode(archiveFile, forKey: AnyCodingKey("archive_file"))
             }
+            if let holds { try c.encode(holds, forKey: AnyCodingKey("holds")) }
             let absent: [(CodingKeys, Bool)] = [
                 (.caller, r.caller == nil), (.callerRaw, r.callerRaw == nil), (.callerValid, r.callerValid == nil),
                 (.callerName, r.callerName == nil), (.channelRoles, r.channelRoles == nil), (.disposition, r.disposition == nil),

@@ -149,6 +149,34 @@ enum Schema {
         migrator.registerMigration("v6-renormalise-numbers") { db in
             try NumberRenormalisation.migrate(db)
         }
+        // The web application's accounts (`callvault user`, `callvault serve`): users with a bcrypt
+        // hash and an optional API token (SHA-256 of it only), sessions (SHA-256 of the cookie value),
+        // and login throttling per user and per address.
+        migrator.registerMigration("v7-users-sessions") { db in
+            try db.create(table: "users") { t in
+                t.primaryKey("name", .text)
+                t.column("role", .text).notNull()
+                t.column("password_hash", .text).notNull()
+                t.column("token_sha256", .text).unique()
+                t.column("created_at", .text).notNull()
+                t.column("password_changed_at", .text).notNull()
+            }
+            try db.create(table: "sessions") { t in
+                t.primaryKey("id_sha256", .text)
+                t.column("user", .text).notNull().references("users", column: "name", onDelete: .cascade)
+                t.column("csrf", .text).notNull()
+                t.column("created_at", .double).notNull()
+                t.column("expires_at", .double).notNull()
+                t.column("address", .text)
+            }
+            try db.create(index: "sessions_user", on: "sessions", columns: ["user"])
+            try db.create(table: "login_throttle") { t in
+                t.primaryKey("key", .text)
+                t.column("failures", .integer).notNull()
+                t.column("first_failure_at", .double).notNull()
+                t.column("locked_until", .double)
+            }
+        }
         return migrator
     }
 

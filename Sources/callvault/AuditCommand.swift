@@ -14,20 +14,24 @@ struct AuditCommand: ParsableCommand {
             abstract: "Print audit entries.",
             discussion: """
             Each entry: seq, at, action (audio_deleted, record_deleted, hold_added, hold_removed, \
-            policy_set, policy_changed, verify_failed), ids, reason, sha256 (of the file concerned), \
+            policy_set, policy_changed, verify_failed, numbers_renormalised; from `serve`: access (a play or \
+            download), login, login_failed, login_locked, logout; user_added, user_removed, …), ids, reason, \
+            sha256 (of the file concerned), \
             version, os_user, details, prev_hash and hash (the chain `verify` checks).
 
             Example:
               callvault audit list --since 2026-11-01 --format csv > audit.csv
+              callvault audit list --action access --since 7d
             """)
         @OptionGroup var store: StoreOptions
         @Option(help: "Entries at or after T.") var since: String?
+        @Option(help: "Only this action, e.g. access (who played or downloaded which call).") var action: String?
         @Option(help: "table, json or csv.") var format: OutputFormat = .table
 
         func run() throws {
             let (index, _) = try store.openIndex(readOnly: true)
             let start = try since.map { try TimeBounds.start($0, zone: TimeZone(identifier: "UTC")!, option: "--since") }
-            let entries = try AuditLog(index: index).entries(since: start)
+            let entries = try AuditLog(index: index).entries(since: start, action: action)
             switch format {
             case .json: print(try JSONOutput.string(entries))
             case .csv:
@@ -41,7 +45,7 @@ struct AuditCommand: ParsableCommand {
                 var t = TextTable(columns: ["seq", "at", "action", "ids", "user", "reason"])
                 for e in entries {
                     let ids = e.ids.count > 2 ? "\(e.ids.prefix(2).joined(separator: " ")) +\(e.ids.count - 2)" : e.ids.joined(separator: " ")
-                    t.add(["\(e.seq)", e.at, e.action, ids, e.osUser, e.reason])
+                    t.add(["\(e.seq)", e.at, e.action, ids, e.details["by"] ?? e.osUser, e.reason])
                 }
                 print(t.render())
             }

@@ -95,11 +95,5 @@ struct Export: ParsableCommand {
         }
     }
 
-    static func fileName(_ r: CallRecord) -> String {
-        let stamp = r.startedAt.prefix(16).replacingOccurrences(of: "T", with: "_").replacingOccurrences(of: ":", with: "")
-        func safe(_ s: String?) -> String {
-            String((s ?? "none").map { $0.isLetter || $0.isNumber || "+-.".contains($0) ? $0 : "-" }.prefix(40))
-        }
-        return "\(stamp)_\(safe(r.campaign ?? "unassigned"))_\(safe(r.caller ?? "anonymous"))_\(r.id).opus"
-    }
+    static func fileName(_ r: CallRecord) -> String { r.exportFileName }
 }

@@ -68,7 +68,8 @@ struct Query: ParsableCommand {
         q.limit = limit
         let (index, archive) = try store.openIndex(readOnly: true)
         let result = try q.run(index)
-        try RecordOutput.write(result.records, format: format, archiveRoot: archive)
+        let holds = format == .json ? try Holds(index: index).names(covering: result.records.map(\.id)) : [:]
+        try RecordOutput.write(result.records, format: format, archiveRoot: archive, holds: holds)
         if result.total > result.records.count {
             FileHandle.standardError.write(Data("callvault: showing \(result.records.count) of \(result.total) calls; use --limit 0 for all\n".utf8))
         }
@@ -79,23 +80,15 @@ extension Outcome: ExpressibleByArgument {}
 
 /// Prints records as a table, a JSON array of `show` objects, or CSV.
 enum RecordOutput {
-    static let csvColumns = ["id", "call_id", "started_at", "campaign", "source", "medium", "tracking_number", "caller",
-                             "caller_name", "caller_area_code", "caller_region", "caller_place", "caller_country", "outcome",
-                             "duration_ms", "talk_ms", "longest_silence_ms", "disposition", "archive_path", "sha256", "bytes"]
+    static let csvColumns = CallRecord.csvColumns
 
-    static func write(_ records: [CallRecord], format: OutputFormat, archiveRoot: String) throws {
+    static func write(_ records: [CallRecord], format: OutputFormat, archiveRoot: String, holds: [String: [String]] = [:]) throws {
         switch format {
         case .json:
-            print(try JSONOutput.string(records.map { $0.output(archiveRoot: archiveRoot) }))
+            print(try JSONOutput.string(records.map { $0.output(archiveRoot: archiveRoot, holds: holds[$0.id] ?? []) }))
         case .csv:
             print(CSVWriter.line(csvColumns))
-            for r in records {
-                let o = r.jsonObject(archiveRoot: archiveRoot)
-                print(CSVWriter.line(csvColumns.map { key in
-                    guard let v = o[key], !(v is NSNull) else { return nil }
-                    return "\(v)"
-                }))
-            }
+            for r in records { print(CSVWriter.line(r.csvValues(archiveRoot: archiveRoot))) }
         case .table:
             var t = TextTable(columns: ["started_at", "id", "campaign", "caller", "tracking_number", "outcome", "duration", "talk"])
             for r in records {

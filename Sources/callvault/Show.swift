@@ -26,6 +26,7 @@ struct Show: ParsableCommand {
         guard let record = try index.call(id: key) else {
             throw CLIError.notFound("no call \(id.debugDescription) in \(index.path)")
         }
-        print(try JSONOutput.string(record.output(archiveRoot: archive)))
+        let holds = try Holds(index: index).names(covering: [record.id])[record.id] ?? []
+        print(try JSONOutput.string(record.output(archiveRoot: archive, holds: holds)))
     }
 }

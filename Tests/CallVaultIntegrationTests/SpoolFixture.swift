@@ -9,7 +9,10 @@ struct SpoolFixture {
     var archive: String { root.appendingPathComponent("archive").path }
     var database: String { root.appendingPathComponent("index.sqlite").path }
     /// For `run`: pairs are written whole before it starts, so no settle time is needed.
-    var flags: [String] { ["--spool", spool, "--archive", archive, "--db", database, "--settle-seconds", "0"] }
+    /// Where the data lives, for every command that takes the store options.
+    var storeFlags: [String] { ["--spool", spool, "--archive", archive, "--db", database] }
+    /// For `run`: the store, and no settle time (the fixture writes whole files).
+    var flags: [String] { storeFlags + ["--settle-seconds", "0"] }
 
     init(name: String = #function) throws {
         root = try Support.temporaryDirectory(name)

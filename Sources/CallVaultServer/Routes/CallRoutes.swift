@@ -1,0 +1,214 @@
+import CallVaultCore
+import CallVaultStore
+import Foundation
+import Hummingbird
+import HTTPTypes
+import NIOCore
+
+/// The calls family (role qa and above): the search page, a call's page, its audio, the CSV/JSON
+/// downloads of a search, and `GET /api/calls`, `GET /api/calls/{id}`.
+struct CallRoutes {
+    let state: ServerState
+
+    func collection() -> RouteCollection<ServerContext> {
+        let routes = RouteCollection(context: ServerContext.self)
+        routes.add(middleware: RequireRole(role: .qa))
+        routes.get("/") { _, _ in Responses.redirect("/calls") }
+        routes.get("/calls") { request, context in try self.searchPage(request, context) }
+        routes.get("/calls/{id}") { request, context in try self.callPage(request, context) }
+        routes.get("/calls/{id}/audio") { request, context in try await AudioRoute(state: self.state).handle(request, context) }
+        routes.head("/calls/{id}/audio") { request, context in try await AudioRoute(state: self.state).handle(request, context) }
+        routes.get("/export/calls.csv") { request, context in try self.export(request, context, csv: true) }
+        routes.get("/export/calls.json") { request, context in try self.export(request, context, csv: false) }
+        routes.get("/api/calls") { request, context in try self.apiSearch(request, context) }
+        routes.get("/api/calls/{id}") { request, context in try self.apiCall(request, context) }
+        return routes
+    }
+
+    private func filters(_ request: Request, maxLimit: Int = 1000) throws -> CallFilters {
+        try CallFilters(FormData(request.uri.query ?? ""), countryCode: state.settings.defaultCountryCode, now: state.now(), maxLimit: maxLimit)
+    }
+
+    /// The JSON objects of `query --format json`, `holds` included.
+    private func outputs(_ records: [CallRecord]) throws -> [CallRecord.Output] {
+        let holds = try Holds(index: state.index).names(covering: records.map(\.id))
+        return records.map { $0.output(archiveRoot: state.settings.archiveRoot, holds: holds[$0.id] ?? []) }
+    }
+
+    struct SearchAnswer: Encodable {
+        let calls: [CallRecord.Output]
+        let total: Int
+        let page: Int
+    }
+
+    func apiSearch(_ request: Request, _ context: ServerContext) throws -> Response {
+        let f: CallFilters
+        do { f = try filters(request) } catch let e as CallFilters.Invalid { return Responses.error(.badRequest, e.description) }
+        let result = try f.query.run(state.index)
+        return Responses.json(.ok, SearchAnswer(calls: try outputs(result.records), total: result.total, page: f.page))
+    }
+
+    func apiCall(_ request: Request, _ context: ServerContext) throws -> Response {
+        let id = context.parameters.get("id") ?? ""
+        let key = RecordID.isWellFormed(id) ? id : RecordID.make(callID: id)
+        guard let record = try state.index.call(id: key) else { return Responses.error(.notFound, "no call \(id.debugDescription)") }
+        return Responses.json(.ok, try outputs([record])[0])
+    }
+
+    func export(_ request: Request, _ context: ServerContext, csv: Bool) throws -> Response {
+        var f: CallFilters
+        do { f = try filters(request, maxLimit: 100_000) } catch let e as CallFilters.Invalid { return Responses.failure(.badRequest, e.description, request: request, principal: context.principal) }
+        if FormData(request.uri.query ?? "")["limit"] == nil { f.query.limit = 100_000; f.query.offset = 0 }
+        let records = try f.query.run(state.index).records
+        var response: Response
+        if csv {
+            var text = CSVWriter.line(CallRecord.csvColumns) + "\n"
+            for r in records { text += CSVWriter.line(r.csvValues(archiveRoot: state.settings.archiveRoot)) + "\n" }
+            response = Responses.text(.ok, text, type: "text/csv; charset=utf-8")
+        } else {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            response = Responses.text(.ok, String(decoding: try encoder.encode(try outputs(records)), as: UTF8.self) + "\n",
+                                      type: "application/json; charset=utf-8")
+        }
+        response.headers[.contentDisposition] = "attachment; filename=\"calls.\(csv ? "csv" : "json")\""
+        return response
+    }
+
+    // MARK: Pages
+
+    func searchPage(_ request: Request, _ context: ServerContext) throws -> Response {
+        let f: CallFilters
+        do { f = try filters(request, maxLimit: 200) } catch let e as CallFilters.Invalid {
+            return Responses.html(.badRequest, HTML.page(title: "Calls", principal: context.principal,
+                                                         body: "<p class=\"error\">\(HTML.escape(e.description))</p><p><a href=\"/calls\">Clear the filters</a></p>"))
+        }
+        let result = try f.query.run(state.index)
+        let campaigns = try Registry(index: state.index).campaignNames()
+        let chosen = Set(f.query.campaigns)
+        func value(_ name: String) -> String { HTML.escape(f.form[name]) }
+        func option(_ v: String, _ label: String, _ current: String?) -> String {
+            "<option value=\"\(HTML.escape(v))\"\(current == v ? " selected" : "")>\(HTML.escape(label))</option>"
+        }
+        var body = """
+        <form method="get" action="/calls" class="filters">
+        <label>Campaign <select name="campaign" multiple size="4">\(campaigns.map { "<option\(chosen.contains($0) ? " selected" : "")>\(HTML.escape($0))</option>" }.joined())</select></label>
+        <label>Source <input name="source" value="\(value("source"))"></label>
+        <label>Tracking number <input name="tracking_number" value="\(value("tracking_number"))"></label>
+        <label>Caller <input name="caller" value="\(value("caller"))"></label>
+        <label>Outcome <select name="outcome">\(option("", "any", f.form["outcome"]))\(["answered", "missed", "abandoned"].map { option($0, $0, f.form["outcome"]) }.joined())</select></label>
+        <label>Since <input name="since" value="\(value("since"))" placeholder="2026-11-01"></label>
+        <label>Until <input name="until" value="\(value("until"))" placeholder="2026-11-30"></label>
+        <label>Time zone <input name="tz" value="\(HTML.escape(f.form["tz"] ?? "UTC"))"></label>
+        <label>Min. duration (s) <input name="min_duration" value="\(value("min_duration"))" inputmode="decimal"></label>
+        <label><input type="checkbox" name="unassigned" value="1"\(f.query.unassigned ? " checked" : "")> Unassigned only</label>
+        <label>Sort <select name="sort">\(option("started_at", "start time", f.form["sort"]))\(option("duration", "duration", f.form["sort"]))</select></label>
+        <label>Order <select name="order">\(option("desc", "newest / longest first", f.form["order"]))\(option("asc", "oldest / shortest first", f.form["order"]))</select></label>
+        <button>Search</button>
+        </form>
+        """
+        let q = f.encoded()
+        let first = result.total == 0 ? 0 : f.query.offset + 1
+        body += "<p class=\"count\"><span id=\"total\">\(result.total)</span> calls; showing \(first)–\(f.query.offset + result.records.count). "
+        body += "Download: <a href=\"/export/calls.csv?\(HTML.escape(q))\">CSV</a> · <a href=\"/export/calls.json?\(HTML.escape(q))\">JSON</a></p>"
+        body += "<table class=\"calls\"><thead><tr><th>Started (UTC)</th><th>Campaign</th><th>Caller</th><th>Tracking number</th><th>Outcome</th><th>Duration</th><th>Talk</th></tr></thead><tbody>"
+        for r in result.records {
+            body += "<tr><td><a href=\"/calls/\(r.id)\">\(HTML.escape(r.startedAt))</a></td><td>\(HTML.escape(r.campaign ?? "—"))</td>"
+            body += "<td>\(HTML.escape(r.caller ?? "anonymous"))\(r.callerPlace.map { " <small>\(HTML.escape($0))</small>" } ?? "")</td>"
+            body += "<td>\(HTML.escape(r.trackingNumber))</td><td class=\"\(HTML.escape(r.outcome))\">\(HTML.escape(r.outcome))</td>"
+            body += "<td class=\"n\">\(Self.seconds(r.durationMs))</td><td class=\"n\">\(Self.seconds(r.talkMs))</td></tr>"
+        }
+        body += "</tbody></table>"
+        let pages = max(1, (result.total + f.pageSize - 1) / f.pageSize)
+        body += "<nav class=\"pages\">"
+        if f.page > 1 { body += "<a rel=\"prev\" href=\"/calls?\(HTML.escape(q.isEmpty ? "" : q + "&"))page=\(f.page - 1)\">← Previous</a> " }
+        body += "Page \(f.page) of \(pages)"
+        if f.page < pages { body += " <a rel=\"next\" href=\"/calls?\(HTML.escape(q.isEmpty ? "" : q + "&"))page=\(f.page + 1)\">Next →</a>" }
+        body += "</nav>"
+        return Responses.html(.ok, HTML.page(title: "Calls", principal: context.principal, body: body))
+    }
+
+    static func seconds(_ ms: Int) -> String { String(format: "%d:%02d", ms / 60000, (ms / 1000) % 60) }
+
+    func callPage(_ request: Request, _ context: ServerContext) throws -> Response {
+        let id = context.parameters.get("id") ?? ""
+        guard RecordID.isWellFormed(id) else {
+            return Responses.failure(.badRequest, "\(id.debugDescription) is not a call id", request: request, principal: context.principal)
+        }
+        guard let r = try state.index.call(id: id) else {
+            return Responses.failure(.notFound, "no call \(id)", request: request, principal: context.principal)
+        }
+        let holds = try Holds(index: state.index).names(covering: [id])[id] ?? []
+        func row(_ k: String, _ v: String) -> String { "<tr><th>\(HTML.escape(k))</th><td>\(v)</td></tr>" }
+        let e = HTML.escape
+        var body = ""
+        if let purged = r.audioPurgedAt {
+            body += "<p class=\"purged\">The audio was purged on \(e(purged)) under retention rule \(e(r.retentionRule ?? "unknown")).</p>"
+        } else {
+            body += "<audio id=\"player\" controls preload=\"metadata\" src=\"/calls/\(r.id)/audio\"></audio>"
+            body += " <a href=\"/calls/\(r.id)/audio?download=1\" download>Download (\(e(r.exportFileName)))</a>"
+        }
+        body += Self.timeline(r)
+        let a = state.settings.analysis
+        let talk = "talk \(Self.seconds(r.talkMs))", threshold = Self.seconds(a.answeredTalkMs)
+        let why: String = switch r.outcome {
+        case "answered": "\(talk) ≥ the answered threshold \(threshold)"
+        case "missed": "\(talk) < \(threshold); it rang \(Self.seconds(r.durationMs)) ≥ \(Self.seconds(a.missedMinDurationMs)) unanswered"
+        default: "\(talk) < \(threshold); the caller gave up after \(Self.seconds(r.durationMs)) (< \(Self.seconds(a.missedMinDurationMs)))"
+        }
+        body += "<table class=\"fields\">"
+        body += row("Started (UTC)", e(r.startedAt))
+        body += row("Started (server local time, TZ)", e(Self.local(r)))
+        let callerLink = r.caller.map { "<a href=\"/calls?caller=\(e(FormData.encode([("", $0)]).dropFirst().description))\">\(e($0))</a>" } ?? "anonymous"
+        body += row("Caller", callerLink + ([r.callerName, r.callerPlace, r.callerRegion, r.callerCountry].compactMap { $0 }.isEmpty ? "" :
+                        " — " + e([r.callerName, r.callerPlace, r.callerRegion, r.callerCountry].compactMap { $0 }.joined(separator: ", "))))
+        body += row("Campaign", r.campaign.map { "<a href=\"/calls?campaign=\(e(FormData.encode([("", $0)]).dropFirst().description))\">\(e($0))</a>" } ?? "unassigned")
+        body += row("Source / medium", e([r.source, r.medium].compactMap { $0 }.joined(separator: " / ")))
+        body += row("Tracking number", e(r.trackingNumber))
+        body += row("Outcome", "<strong>\(e(r.outcome))</strong> (\(e(why)))")
+        body += row("Duration / talk", "\(Self.seconds(r.durationMs)) / \(Self.seconds(r.talkMs))")
+        body += row("Longest silence", Self.seconds(r.longestSilenceMs))
+        body += row("Channels", "\(r.channels)\(r.channelRoles.map { " (" + e($0.joined(separator: ", ")) + ")" } ?? "") at \(r.sampleRate) Hz")
+        body += row("Audio kept until", e(r.retainAudioUntil ?? "no retention rule applied yet"))
+        body += row("Record kept until", e(r.retainRecordUntil ?? "—"))
+        body += row("Retention rule", e(r.retentionRule ?? "—"))
+        body += row("Legal holds", holds.isEmpty ? "none" : "<span id=\"holds\">" + e(holds.joined(separator: ", ")) + "</span>")
+        body += row("SHA-256", "<code>\(e(r.sha256))</code>")
+        body += row("Call id / archive id", "\(e(r.callID)) / \(e(r.id))")
+        body += "</table>"
+        return Responses.html(.ok, HTML.page(title: "Call \(r.startedAt) \(r.caller ?? "anonymous")", principal: context.principal, body: body,
+                                             scripts: ["/assets/call.js"]))
+    }
+
+    static func local(_ r: CallRecord) -> String {
+        guard let date = Timestamp.parseInstant(r.startedAt) else { return r.startedAt }
+        // The server's zone (TZ): the caller's zone is not in the record.
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone.current
+        f.dateFormat = "yyyy-MM-dd HH:mm:ss zzz"
+        return f.string(from: date)
+    }
+
+    /// An SVG bar of the call: activity in blue, silences in grey with their times; each silence is
+    /// a link to `#t=SECONDS` that the page's script turns into a seek of the player.
+    static func timeline(_ r: CallRecord) -> String {
+        let width = 800.0
+        let total = Double(max(r.durationMs, 1))
+        func x(_ ms: Int) -> String { String(format: "%.1f", Double(ms) / total * width) }
+        var svg = "<svg class=\"timeline\" viewBox=\"0 0 \(Int(width)) 60\" width=\"100%\" role=\"img\" aria-label=\"activity and silences\">"
+        svg += "<rect x=\"0\" y=\"10\" width=\"\(Int(width))\" height=\"24\" fill=\"#2f6fde\"><title>speech</title></rect>"
+        for s in r.silences {
+            let w = String(format: "%.1f", max(Double(s.lengthMs) / total * width, 1))
+            let label = "silence \(seconds(s.startMs))–\(seconds(s.endMs))"
+            svg += "<a href=\"#t=\(String(format: "%.3f", Double(s.startMs) / 1000))\" class=\"silence\"><rect x=\"\(x(s.startMs))\" y=\"10\" width=\"\(w)\" height=\"24\" fill=\"#c9ced8\"><title>\(label)</title></rect></a>"
+        }
+        svg += "<text x=\"0\" y=\"52\" font-size=\"12\">0:00</text><text x=\"\(Int(width) - 40)\" y=\"52\" font-size=\"12\">\(seconds(r.durationMs))</text>"
+        svg += "</svg>"
+        var list = "<ul class=\"silences\">"
+        for s in r.silences {
+            list += "<li><a href=\"#t=\(String(format: "%.3f", Double(s.startMs) / 1000))\">silence \(seconds(s.startMs))–\(seconds(s.endMs)) (\(String(format: "%.1f", Double(s.lengthMs) / 1000)) s)</a></li>"
+        }
+        return svg + list + "</ul>"
+    }
+}

@@ -1,0 +1,68 @@
+import CallVaultCore
+import Foundation
+
+/// Everything `callvault serve` needs, resolved once from the config and the flags.
+public struct ServerSettings: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// Session lifetime.
+    public var sessionHours: Double = 8
+    public var tlsCert: String?
+    public var tlsKey: String?
+    /// Peers whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed (a TLS proxy in front).
+    public var trustedProxies: [String] = []
+    /// Absolute archive root: audio paths from the index are resolved under it, never from a request.
+    public var archiveRoot: String
+    /// For phone numbers typed into filters.
+    public var defaultCountryCode = "1"
+    /// bcrypt cost of passwords set through the web page (≥ 12 outside tests).
+    public var bcryptCost: UInt8 = 12
+    /// A play by an API token counts again after this long.
+    public var tokenPlayWindow: Double = 3600
+    /// The outcome thresholds, to explain a call's outcome.
+    public var analysis = AnalysisSettings()
+
+    public init(archiveRoot: String) { self.archiveRoot = archiveRoot }
+
+    public enum SettingsError: Error, CustomStringConvertible {
+        case badListen(String)
+        public var description: String {
+            switch self {
+            case .badListen(let s): "listen: \(s.debugDescription) is not HOST:PORT (e.g. 127.0.0.1:8080 or [::1]:8080)"
+            }
+        }
+    }
+
+    /// `HOST:PORT`, `[IPv6]:PORT` or `:PORT` (all interfaces are not implied: `:PORT` means 127.0.0.1).
+    public static func parseListen(_ text: String) throws -> (host: String, port: Int) {
+        var host: Substring
+        var portText: Substring
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else { throw SettingsError.badListen(text) }
+            host = text[text.index(after: text.startIndex)..<close]
+            portText = text[text.index(close, offsetBy: 2)...]
+        } else {
+            guard let colon = text.lastIndex(of: ":") else { throw SettingsError.badListen(text) }
+            host = text[..<colon]
+            portText = text[text.index(after: colon)...]
+        }
+        if host.isEmpty { host = "127.0.0.1" }
+        guard let port = Int(portText), (0...65535).contains(port), !host.contains(where: { $0 == " " || $0 == "/" }) else {
+            throw SettingsError.badListen(text)
+        }
+        return (String(host), port)
+    }
+
+    /// Settings from the config's `[serve]` table, then `--listen` on top.
+    public static func from(config: Config, archiveRoot: String, listen: String?) throws -> ServerSettings {
+        var s = ServerSettings(archiveRoot: archiveRoot)
+        if let l = listen ?? config.serveListen { (s.host, s.port) = try parseListen(l) }
+        s.sessionHours = config.serveSessionHours ?? 8
+        s.tlsCert = config.serveTLSCert
+        s.tlsKey = config.serveTLSKey
+        s.trustedProxies = config.serveTrustedProxies ?? []
+        s.defaultCountryCode = config.defaultCountryCode ?? "1"
+        s.analysis = config.analysis
+        return s
+    }
+}

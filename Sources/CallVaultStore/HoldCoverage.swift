@@ -1,0 +1,62 @@
+import CallVaultCore
+import Foundation
+import GRDB
+
+extension Holds {
+    /// The names of the active holds that cover each of these calls now (a call no hold covers is
+    /// absent from the dictionary): the `holds` field of `show`, `query --format json` and the API.
+    public static func names(covering ids: [String], in db: Database) throws -> [String: [String]] {
+        guard !ids.isEmpty else { return [:] }
+        var result: [String: [String]] = [:]
+        // Chunks keep the parameter count under SQLite's limit.
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let chunk = Array(ids[start..<min(start + 500, ids.count)])
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT calls.id AS id, h.name AS name FROM calls JOIN holds h ON h.removed_at IS NULL
+                    AND (h.call_ids IS NULL OR EXISTS (SELECT 1 FROM json_each(h.call_ids) j WHERE j.value = calls.id))
+                    AND (h.campaign IS NULL OR h.campaign = calls.campaign)
+                    AND (h.caller IS NULL OR h.caller = calls.caller)
+                    AND (h.tracking_number IS NULL OR h.tracking_number = calls.tracking_number)
+                    AND (h.since IS NULL OR calls.started_at >= h.since)
+                    AND (h.until IS NULL OR calls.started_at < h.until)
+                WHERE calls.id IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ", ")))
+                ORDER BY h.placed_at, h.id
+                """, arguments: StatementArguments(chunk))
+            for row in rows { result[row["id"] as String, default: []].append(row["name"]) }
+        }
+        return result
+    }
+
+    public func names(covering ids: [String]) throws -> [String: [String]] {
+        try index.pool.read { db in try Self.names(covering: ids, in: db) }
+    }
+}
+
+extension AuditLog {
+    /// Entries filtered by time and action, newest last; `limit` keeps the newest N (0: all).
+    public func entries(since: Date?, action: String?, limit: Int = 0) throws -> [Entry] {
+        try index.pool.read { db in
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            if let since { conditions.append("at >= ?"); arguments += [Timestamp.format(since)] }
+            if let action { conditions.append("action = ?"); arguments += [action] }
+            let clause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            if limit > 0 {
+                arguments += [limit]
+                return try Entry.fetchAll(db, sql: "SELECT * FROM (SELECT * FROM audit \(clause) ORDER BY seq DESC LIMIT ?) ORDER BY seq", arguments: arguments)
+            }
+            return try Entry.fetchAll(db, sql: "SELECT * FROM audit \(clause) ORDER BY seq", arguments: arguments)
+        }
+    }
+}
+
+extension Registry {
+    /// Every campaign name in the registry and among the calls, sorted: the choices of a campaign filter.
+    public func campaignNames() throws -> [String] {
+        try index.pool.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT campaign FROM registry UNION SELECT DISTINCT campaign FROM calls WHERE campaign IS NOT NULL ORDER BY 1
+                """)
+        }
+    }
+}

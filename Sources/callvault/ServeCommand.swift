@@ -1,0 +1,45 @@
+import ArgumentParser
+import CallVaultServer
+import CallVaultStore
+import Foundation
+import Logging
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "The web application: search, listen, holds, reports and an audit of every access.",
+        discussion: """
+        Serves the index and the archive to signed-in users (see `callvault user add`) until SIGTERM
+        or Ctrl-C; requests in flight finish first. It reads the index while `run` ingests, writes
+        sessions and audit entries, and never writes audio. [serve] in the config: listen
+        (default 127.0.0.1:8080), session_hours (8), tls_cert and tls_key, trusted_proxies.
+        Once listening it prints `callvault: serving on URL` on stderr.
+
+        Examples:
+          callvault user add ana --role compliance --config callvault.toml
+          callvault serve --config callvault.toml --listen 127.0.0.1:8080
+        """)
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var log: LogOptions
+    @Option(help: "HOST:PORT to listen on (overrides [serve] listen; port 0 picks a free one).") var listen: String?
+
+    func run() async throws {
+        log.bootstrap()
+        let r = try store.resolved()
+        let settings: ServerSettings
+        do { settings = try ServerSettings.from(config: r.config, archiveRoot: r.archive, listen: listen) } catch let e as ServerSettings.SettingsError {
+            throw CLIError.input(e.description)
+        }
+        let (index, _) = try store.openIndex()
+        let scheme = settings.tlsCert == nil ? "http" : "https"
+        let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
+        do {
+            try await CallVaultServer.run(state: ServerState(index: index, settings: settings), logger: Logger(label: "callvault.serve")) { port in
+                FileHandle.standardError.write(Data("callvault: serving on \(scheme)://\(host):\(port)\n".utf8))
+            }
+        } catch let e as CLIError { throw e } catch {
+            throw CLIError.fatal("serve: \(error)")
+        }
+    }
+}

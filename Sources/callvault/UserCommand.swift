@@ -1,0 +1,158 @@
+import ArgumentParser
+import CallVaultCore
+import CallVaultServer
+import CallVaultStore
+import Foundation
+
+struct UserCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "user",
+        abstract: "Accounts of the web application (`callvault serve`), kept in the index.",
+        discussion: """
+        Roles: qa (search, listen, download, reports), compliance (also holds, the audit log,
+        verify results), admin (also users). A password is never an argument: it is asked for at a
+        terminal, or read from the first line of standard input (an identical confirmation line may
+        follow). Passwords are stored as bcrypt hashes (cost 12), API tokens as SHA-256 digests.
+
+        Examples:
+          callvault user add ana --role qa
+          printf '%s\\n' "$PASSWORD" | callvault user add bob --role compliance
+          callvault user token bob > bob.token
+          callvault user list
+        """,
+        subcommands: [Add.self, List.self, Remove.self, Passwd.self, Token.self])
+
+    /// The password from the terminal (asked twice) or from standard input.
+    static func readPassword() throws -> String {
+        let password: String
+        if isatty(STDIN_FILENO) == 1 {
+            guard let first = getpass("Password: ").map({ String(cString: $0) }),
+                  let second = getpass("Again: ").map({ String(cString: $0) }) else { throw CLIError.input("no password given") }
+            guard first == second else { throw CLIError.input("the two passwords differ") }
+            password = first
+        } else {
+            let data = FileHandle.standardInput.readDataToEndOfFile()
+            do { password = try Passwords.fromInput(String(decoding: data, as: UTF8.self)) } catch let e as Passwords.PasswordInputError {
+                throw CLIError.input(e.description)
+            }
+        }
+        if let problem = Passwords.problem(password) { throw CLIError.input(problem) }
+        return password
+    }
+
+    static func mapErrors<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as Users.UserError {
+            if case .notFound = e { throw CLIError.notFound(e.description) }
+            throw CLIError.input(e.description)
+        }
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a user (the password from the terminal or stdin).",
+            discussion: """
+            The password is asked twice on a terminal; from a pipe, the first line is the password and an \
+            identical second line may confirm it. It is never taken from the command line.
+
+            Examples:
+              callvault user add alice --role compliance --config /etc/callvault.toml
+              printf '%s\\n' "$PASSWORD" | callvault user add qa1 --role qa
+            """)
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "User name: letters, digits, . _ - @.") var name: String
+        @Option(help: "qa, compliance or admin.") var role: Users.Role
+
+        func run() throws {
+            guard Users.isValidName(name) else { throw CLIError.input(Users.UserError.badName(name).description) }
+            let (index, _) = try store.openIndex()
+            let hash = Passwords.hash(try UserCommand.readPassword())
+            try UserCommand.mapErrors { try Users(index: index).add(name: name, role: role, passwordHash: hash, now: Date()) }
+            print("user \(name.debugDescription) added as \(role.rawValue)")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List users and their roles.",
+            discussion: """
+            Example:
+              callvault user list --config /etc/callvault.toml
+            """)
+        @OptionGroup var store: StoreOptions
+        @Option(help: "table, json or csv.") var format: OutputFormat = .table
+
+        func run() throws {
+            let (index, _) = try store.openIndex()
+            let users = try Users(index: index).list()
+            switch format {
+            case .json: print(try JSONOutput.string(users))
+            case .csv:
+                print(CSVWriter.line(["name", "role", "created_at", "password_changed_at", "has_token"]))
+                for u in users { print(CSVWriter.line([u.name, u.role.rawValue, u.createdAt, u.passwordChangedAt, "\(u.hasToken)"])) }
+            case .table:
+                var t = TextTable(columns: ["name", "role", "created_at", "password_changed_at", "token"])
+                for u in users { t.add([u.name, u.role.rawValue, u.createdAt, u.passwordChangedAt, u.hasToken ? "yes" : "no"]) }
+                print(t.render())
+            }
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove a user (their sessions end).",
+            discussion: """
+            Example:
+              callvault user remove bob --config /etc/callvault.toml
+            """)
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "User name.") var name: String
+
+        func run() throws {
+            let (index, _) = try store.openIndex()
+            try UserCommand.mapErrors { try Users(index: index).remove(name: name, now: Date()) }
+            print("user \(name.debugDescription) removed")
+        }
+    }
+
+    struct Passwd: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set a user's password (their sessions end).",
+            discussion: """
+            Example:
+              callvault user passwd alice --config /etc/callvault.toml
+            """)
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "User name.") var name: String
+
+        func run() throws {
+            let (index, _) = try store.openIndex()
+            guard try Users(index: index).user(named: name) != nil else { throw CLIError.notFound(Users.UserError.notFound(name).description) }
+            let hash = Passwords.hash(try UserCommand.readPassword())
+            try UserCommand.mapErrors { try Users(index: index).setPasswordHash(name: name, passwordHash: hash, now: Date()) }
+            print("password of \(name.debugDescription) changed")
+        }
+    }
+
+    struct Token: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Issue an API token (printed once, alone, on stdout; it replaces the user's earlier token).",
+            discussion: """
+            Use it as `Authorization: Bearer TOKEN` on any route. Only its SHA-256 is kept: a lost token
+            cannot be shown again, only replaced.
+
+            Example:
+              curl -H "Authorization: Bearer $(cat bob.token)" http://127.0.0.1:8080/api/calls?campaign=Search-Brand
+            """)
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "User name.") var name: String
+
+        func run() throws {
+            let (index, _) = try store.openIndex()
+            let (token, digest) = Passwords.newToken()
+            try UserCommand.mapErrors { try Users(index: index).setTokenDigest(name: name, digest: digest, now: Date()) }
+            print(token)
+        }
+    }
+}
+
+extension Users.Role: ExpressibleByArgument {}

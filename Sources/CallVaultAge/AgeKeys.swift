@@ -3,39 +3,46 @@ import Foundation
 
 /// An X25519 recipient: `age1…` (bech32 of the 32-byte public key under `age`).
 public struct AgeRecipient: Sendable, Equatable, CustomStringConvertible {
-    public let publicKey: Curve25519.KeyAgreement.PublicKey
+    /// The 32 raw bytes (swift-crypto's key types are not `Sendable`).
+    public let rawKey: [UInt8]
+    public var publicKey: Curve25519.KeyAgreement.PublicKey {
+        // Validated when the value was made: cannot fail.
+        try! Curve25519.KeyAgreement.PublicKey(rawRepresentation: rawKey)
+    }
 
     /// Parses `age1…`; throws ``AgeError/Kind/key`` naming what is wrong.
     public init(_ text: String) throws {
         guard let (hrp, data) = Bech32.decode(text) else { throw AgeError(.key, "\"\(text)\" is not a valid bech32 age recipient") }
         guard hrp == "age" else { throw AgeError(.key, "\"\(text)\" is not an age1… recipient (prefix \(hrp))") }
-        guard data.count == 32, let key = try? Curve25519.KeyAgreement.PublicKey(rawRepresentation: data) else {
+        guard data.count == 32, (try? Curve25519.KeyAgreement.PublicKey(rawRepresentation: data)) != nil else {
             throw AgeError(.key, "\"\(text)\" does not hold a 32-byte X25519 key")
         }
-        publicKey = key
+        rawKey = data
     }
 
-    public init(publicKey: Curve25519.KeyAgreement.PublicKey) { self.publicKey = publicKey }
+    public init(publicKey: Curve25519.KeyAgreement.PublicKey) { rawKey = Array(publicKey.rawRepresentation) }
 
-    public var description: String { Bech32.encode(hrp: "age", data: Array(publicKey.rawRepresentation)) }
-
-    public static func == (a: Self, b: Self) -> Bool { a.publicKey.rawRepresentation == b.publicKey.rawRepresentation }
+    public var description: String { Bech32.encode(hrp: "age", data: rawKey) }
 }
 
 /// An X25519 identity: `AGE-SECRET-KEY-1…`, as `age-keygen` writes it.
 public struct AgeIdentity: Sendable {
-    public let privateKey: Curve25519.KeyAgreement.PrivateKey
+    private let rawKey: [UInt8]
+    public var privateKey: Curve25519.KeyAgreement.PrivateKey {
+        // Validated when the value was made: cannot fail.
+        try! Curve25519.KeyAgreement.PrivateKey(rawRepresentation: rawKey)
+    }
 
     public init(_ text: String) throws {
         guard let (hrp, data) = Bech32.decode(text) else { throw AgeError(.key, "not a valid bech32 age identity") }
         guard hrp == "age-secret-key-" else { throw AgeError(.key, "not an AGE-SECRET-KEY-1… identity (prefix \(hrp.uppercased()))") }
-        guard data.count == 32, let key = try? Curve25519.KeyAgreement.PrivateKey(rawRepresentation: data) else {
+        guard data.count == 32, (try? Curve25519.KeyAgreement.PrivateKey(rawRepresentation: data)) != nil else {
             throw AgeError(.key, "the identity does not hold a 32-byte X25519 key")
         }
-        privateKey = key
+        rawKey = data
     }
 
-    public init(privateKey: Curve25519.KeyAgreement.PrivateKey) { self.privateKey = privateKey }
+    public init(privateKey: Curve25519.KeyAgreement.PrivateKey) { rawKey = Array(privateKey.rawRepresentation) }
 
     /// A new random identity.
     public static func generate() -> AgeIdentity { AgeIdentity(privateKey: .init()) }
@@ -44,7 +51,7 @@ public struct AgeIdentity: Sendable {
 
     /// `AGE-SECRET-KEY-1…` (upper case, as age writes it).
     public var secretString: String {
-        Bech32.encode(hrp: "age-secret-key-", data: Array(privateKey.rawRepresentation)).uppercased()
+        Bech32.encode(hrp: "age-secret-key-", data: rawKey).uppercased()
     }
 
     /// The identities of an identity file: one per line; empty lines and `#` comments skipped

@@ -5,7 +5,7 @@ import Foundation
 /// HKDF-SHA-256(shared secret, salt: share ‖ recipient, info: `age-encryption.org/v1/X25519`).
 enum X25519Stanza {
     static let info = Array("age-encryption.org/v1/X25519".utf8)
-    private static let zeroNonce = try! ChaChaPoly.Nonce(data: [UInt8](repeating: 0, count: 12))
+    private static var zeroNonce: ChaChaPoly.Nonce { try! ChaChaPoly.Nonce(data: [UInt8](repeating: 0, count: 12)) }
 
     static func wrap(fileKey: SymmetricKey, for recipient: AgeRecipient) throws -> AgeStanza {
         let ephemeral = Curve25519.KeyAgreement.PrivateKey()

@@ -13,7 +13,7 @@ public struct AgeRecipient: Sendable, Equatable, CustomStringConvertible {
     /// Parses `age1…`; throws ``AgeError/Kind/key`` naming what is wrong.
     public init(_ text: String) throws {
         guard let (hrp, data) = Bech32.decode(text) else { throw AgeError(.key, "\"\(text)\" is not a valid bech32 age recipient") }
-        guard hrp == "age" else { throw AgeError(.key, "\"\(text)\" is not an age1… recipient (prefix \(hrp))") }
+        guard hrp == "age" else { throw AgeError(.key, "\"\(text)\" is not an age1… recipient (prefix \(hrp); age writes recipients in lower case)") }
         guard data.count == 32, (try? Curve25519.KeyAgreement.PublicKey(rawRepresentation: data)) != nil else {
             throw AgeError(.key, "\"\(text)\" does not hold a 32-byte X25519 key")
         }
@@ -35,7 +35,7 @@ public struct AgeIdentity: Sendable {
 
     public init(_ text: String) throws {
         guard let (hrp, data) = Bech32.decode(text) else { throw AgeError(.key, "not a valid bech32 age identity") }
-        guard hrp == "age-secret-key-" else { throw AgeError(.key, "not an AGE-SECRET-KEY-1… identity (prefix \(hrp.uppercased()))") }
+        guard hrp == "AGE-SECRET-KEY-" else { throw AgeError(.key, "not an AGE-SECRET-KEY-1… identity (age writes identities in upper case)") }
         guard data.count == 32, (try? Curve25519.KeyAgreement.PrivateKey(rawRepresentation: data)) != nil else {
             throw AgeError(.key, "the identity does not hold a 32-byte X25519 key")
         }

@@ -1,9 +1,11 @@
 /// Bech32 (BIP 173) as age uses it: `age1…` recipients and `AGE-SECRET-KEY-1…` identities.
 ///
-/// Unlike BIP 173, age sets no 90-character limit. A string must be all lower or all upper case;
-/// the checksum is verified and the 5-to-8-bit conversion must leave no stray bits.
+/// As in age's Go implementation: a string must be all lower or all upper case (the checksum is
+/// computed on the lower-case form), the returned human-readable part keeps the string's case (so
+/// callers can require `age` lower case and `AGE-SECRET-KEY-` upper case, as age does), and the
+/// 5-to-8-bit conversion must leave no stray bits.
 ///
-///     let (hrp, key) = try Bech32.decode("age1…")   // hrp == "age", key.count == 32
+///     let (hrp, key) = Bech32.decode("age1…")!   // hrp == "age", key.count == 32
 enum Bech32 {
     private static let charset = Array("qpzry9x8gf2tvdw0s3jn54khce6mua7l".utf8)
     private static let reverse: [Int8] = {
@@ -58,7 +60,7 @@ enum Bech32 {
         return hrp + "1" + String(decoding: (values + checksum).map { charset[Int($0)] }, as: UTF8.self)
     }
 
-    /// The human-readable part (lower-cased) and the data bytes; nil when anything is off.
+    /// The human-readable part (in the string's case) and the data bytes; nil when anything is off.
     static func decode(_ text: String) -> (hrp: String, data: [UInt8])? {
         let bytes = Array(text.utf8)
         guard !bytes.isEmpty, bytes.allSatisfy({ $0 >= 33 && $0 <= 126 }) else { return nil }
@@ -75,6 +77,6 @@ enum Bech32 {
         }
         guard polymod(expand(hrp) + values) == 1 else { return nil }
         guard let data = convert(Array(values.dropLast(6)), from: 5, to: 8, pad: false) else { return nil }
-        return (String(decoding: hrp, as: UTF8.self), data)
+        return (String(decoding: bytes[..<separator], as: UTF8.self), data)
     }
 }

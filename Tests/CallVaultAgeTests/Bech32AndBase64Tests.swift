@@ -14,10 +14,30 @@ struct Bech32AndBase64Tests {
         let recipient = id.recipient.description
         #expect(recipient.hasPrefix("age1") && recipient.count == 62)
         #expect(try AgeRecipient(recipient) == id.recipient)
-        // Lower case is the same key; mixed case is refused.
-        #expect(try AgeIdentity(Self.identity.lowercased()).secretString == Self.identity)
+        // Case rules as in age: identities upper case, recipients lower case, never mixed.
+        #expect(throws: AgeError.self) { try AgeIdentity(Self.identity.lowercased()) }
+        #expect(throws: AgeError.self) { try AgeRecipient(recipient.uppercased()) }
+        #expect(Bech32.decode(Self.identity.lowercased())?.data == Bech32.decode(Self.identity)?.data)
         let mixed = "AGE-SECRET-KEY-1egTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0"
         #expect(throws: AgeError.self) { try AgeIdentity(mixed) }
+    }
+
+    /// BIP 173's test vectors (those whose data also converts to bytes without stray bits).
+    @Test("BIP 173 valid strings decode", arguments: [
+        "A12UEL5L", "a12uel5l",
+        "an83characterlonghumanreadablepartthatcontainsthenumber1andtheexcludedcharactersbio1tt5tgs",
+        "11qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqc8247j",
+    ])
+    func bip173Valid(text: String) {
+        #expect(Bech32.decode(text) != nil)
+    }
+
+    @Test("BIP 173 invalid strings are refused", arguments: [
+        "pzry9x0s0muk", "1pzry9x0s0muk", "x1b4n0q5v", "li1dgmt3", "de1lg7wt\u{ff}", "A1G7SGD8", "10a06t8", "1qzzfhee",
+        "a12UEL5L", "\u{20}1nwldj5",
+    ])
+    func bip173Invalid(text: String) {
+        #expect(Bech32.decode(text) == nil)
     }
 
     @Test("every single-character change to a recipient is refused by the checksum")

@@ -12,8 +12,10 @@ public struct AgeError: Error, Equatable, CustomStringConvertible, Sendable {
         case payload = "payload failure"
         /// A recipient or identity string is not valid bech32 of the right kind.
         case key = "invalid key"
-        /// Reading or writing failed.
+        /// Reading the input or the identity file failed.
         case io = "I/O error"
+        /// Writing the output failed (full disk, read-only folder): the environment, not the file.
+        case output = "output error"
     }
 
     public var kind: Kind

@@ -30,7 +30,7 @@ public enum AgeFile {
         let directory = (output as NSString).deletingLastPathComponent
         let temporary = (directory.isEmpty ? "." : directory) + "/." + (output as NSString).lastPathComponent + ".decrypting-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw AgeError(.io, "\(temporary): cannot create (\(String(cString: strerror(errno))))") }
+        guard fd >= 0 else { throw AgeError(.output, "\(temporary): cannot create (\(String(cString: strerror(errno))))") }
         let sink = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         var renamed = false
         defer {
@@ -39,10 +39,10 @@ public enum AgeFile {
         }
         var reader = ByteReader(fileHandle: source)
         try AgeDecrypter.decrypt(&reader, identities: identities) { chunk in
-            do { try sink.write(contentsOf: chunk) } catch { throw AgeError(.io, "\(temporary): write failed (\(error.localizedDescription))") }
+            do { try sink.write(contentsOf: chunk) } catch { throw AgeError(.output, "\(temporary): write failed (\(error.localizedDescription))") }
         }
-        do { try sink.synchronize() } catch { throw AgeError(.io, "\(temporary): fsync failed (\(error.localizedDescription))") }
-        guard rename(temporary, output) == 0 else { throw AgeError(.io, "\(output): rename failed (\(String(cString: strerror(errno))))") }
+        do { try sink.synchronize() } catch { throw AgeError(.output, "\(temporary): fsync failed (\(error.localizedDescription))") }
+        guard rename(temporary, output) == 0 else { throw AgeError(.output, "\(output): rename failed (\(String(cString: strerror(errno))))") }
         renamed = true
         let dirfd = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY)
         if dirfd >= 0 { fsync(dirfd); close(dirfd) }
@@ -58,7 +58,7 @@ public enum AgeFile {
             var reader = ByteReader(fileHandle: source)
             try AgeDecrypter.decrypt(&reader, identities: identities) { chunk in
                 guard pass == 1 else { return }
-                do { try output.write(contentsOf: chunk) } catch { throw AgeError(.io, "output: write failed (\(error.localizedDescription))") }
+                do { try output.write(contentsOf: chunk) } catch { throw AgeError(.output, "stdout: write failed (\(error.localizedDescription))") }
             }
         }
     }

@@ -14,7 +14,8 @@ struct DecryptCommand: ParsableCommand {
         Nothing is written unless the whole file authenticates: with -o the plaintext goes to a
         temporary file beside OUT, renamed only at the end; without -o the file is checked in a
         first pass and written to stdout in a second. Exit 2, with the reason on stderr, when no
-        identity matches, the header or its MAC is wrong, or the payload is altered or truncated.
+        identity matches, the header or its MAC is wrong, or the payload is altered or truncated;
+        exit 1 when the output cannot be written (full disk, missing folder).
 
         Example:
           age-keygen -o key.txt
@@ -43,6 +44,8 @@ struct DecryptCommand: ParsableCommand {
             } else {
                 try AgeFile.decrypt(input: file, identities: identities, to: FileHandle.standardOutput)
             }
+        } catch let error as AgeError where error.kind == .output {
+            throw CLIError.fatal(error.description)  // exit 1: the disk, not the file
         } catch let error as AgeError {
             throw CLIError.input("\(file): \(error.description)")
         }

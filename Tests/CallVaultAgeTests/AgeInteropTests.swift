@@ -55,7 +55,7 @@ struct AgeInteropTests {
         let key = try Self.keygen(in: dir)
         // Streamed from the file through the writer, 4 KiB at a time, straight into the .age file.
         let sealedPath = dir.appendingPathComponent("call.opus.age").path
-        FileManager.default.createFile(atPath: sealedPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: sealedPath, contents: nil)
         let sink = try FileHandle(forWritingTo: URL(fileURLWithPath: sealedPath))
         let writer = try AgeEncryptingWriter(recipients: [try AgeRecipient(key.recipient)]) { try sink.write(contentsOf: $0) }
         let source = try FileHandle(forReadingFrom: URL(fileURLWithPath: opus))
@@ -149,6 +149,18 @@ struct AgeInteropTests {
         // No output and no temporary file left behind by any refused case.
         let left = try FileManager.default.contentsOfDirectory(atPath: dir.path)
         #expect(!left.contains("out") && !left.contains { $0.contains("decrypting") }, "\(left)")
+    }
+
+    @Test("an output that cannot be written is exit 1 (output error), not a verdict on the file")
+    func unwritableOutput() throws {
+        let dir = try AgeTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let key = try Self.keygen(in: dir)
+        let sealed = dir.appendingPathComponent("x.age").path
+        try AgeEncryptingWriter.encrypt(Data("x".utf8), to: [try AgeRecipient(key.recipient)]).write(to: URL(fileURLWithPath: sealed))
+        let r = try AgeTestSupport.run(AgeTestSupport.binary, ["decrypt", sealed, "--identity", key.path, "-o", dir.path + "/no-such-folder/out"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("output error") && r.stderr.contains("no-such-folder"), "\(r.stderr)")
     }
 
     @Test("an identity file others can read is refused (exit 2, says chmod 600), as is a missing one")

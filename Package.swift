@@ -46,6 +46,10 @@ let package = Package(
             "CallVaultTOML",
             .product(name: "Crypto", package: "swift-crypto"),
         ], exclude: ["Generated/LICENSE-phonenumbers.md"]),
+        // age v1 (age-encryption.org/v1) for X25519 recipients: bech32 keys, header, STREAM payload.
+        .target(name: "CallVaultAge", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // Safe owners of the C handles and the one-pass transcoder.
         .target(name: "CallVaultAudio", dependencies: [
             "CallVaultCore", "CSndFile", "COpus", "COgg", "CSoxr",
@@ -83,13 +87,13 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .executableTarget(name: "callvault", dependencies: [
-            "CallVaultCore", "CallVaultAudio", "CallVaultStore", "CallVaultWorker", "CallVaultReports", "CallVaultServer",
+            "CallVaultCore", "CallVaultAudio", "CallVaultStore", "CallVaultWorker", "CallVaultReports", "CallVaultServer", "CallVaultAge",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // libFuzzer targets (scripts/fuzz.sh builds them with -sanitize=fuzzer); plain builds replay inputs.
-        .executableTarget(name: "callvault-fuzz", dependencies: ["CallVaultCore", "CallVaultAudio"], path: "Sources/callvault-fuzz"),
+        .executableTarget(name: "callvault-fuzz", dependencies: ["CallVaultCore", "CallVaultAudio", "CallVaultAge"], path: "Sources/callvault-fuzz"),
 
         .testTarget(name: "CallVaultTOMLTests", dependencies: ["CallVaultTOML"]),
         .testTarget(name: "CallVaultCoreTests", dependencies: ["CallVaultCore"]),
@@ -108,5 +112,6 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        .testTarget(name: "CallVaultAgeTests", dependencies: ["CallVaultAge"]),
     ]
 )

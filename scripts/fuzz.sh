@@ -3,14 +3,14 @@
 # (and AddressSanitizer) and runs each for SECONDS (default 60) from the seed corpus in
 # Tests/Fuzz/TARGET/. A crash is saved to Tests/Fuzz/TARGET/crash-*: commit it, and the test
 # suite replays it from then on (FuzzRegressionTests).
-#   scripts/fuzz.sh [SECONDS] [TARGET...]     targets: sidecar csv config audio
+#   scripts/fuzz.sh [SECONDS] [TARGET...]     targets: sidecar csv config audio age
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
 callvault_install_packages
 SECONDS_EACH=${1:-60}
 shift || true
-TARGETS=${*:-sidecar csv config audio}
+TARGETS=${*:-sidecar csv config audio age}
 swift build --product callvault-fuzz --scratch-path .build-fuzz \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -parse-as-library -Xswiftc -use-ld=lld
 BIN=$(swift build --product callvault-fuzz --scratch-path .build-fuzz --show-bin-path)/callvault-fuzz

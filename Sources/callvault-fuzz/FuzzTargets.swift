@@ -1,3 +1,4 @@
+import CallVaultAge
 import CallVaultAudio
 import CallVaultCore
 import Foundation
@@ -25,10 +26,20 @@ enum FuzzTargets {
                 _ = try? Transcoder.run(input: path, output: output, options: options)
                 output.discard()
             }
+        case "age":
+            // The header parser, then the whole decryption with the test kit's identity (so inputs
+            // that reuse its stanzas reach the MAC check and the STREAM payload).
+            var reader = ByteReader(data: data)
+            _ = try? AgeHeader.parse(&reader)
+            var full = ByteReader(data: data)
+            try? AgeDecrypter.decrypt(&full, identities: [fuzzIdentity]) { _ in }
         default:
-            fatalError("CALLVAULT_FUZZ_TARGET must be sidecar, csv, config or audio")
+            fatalError("CALLVAULT_FUZZ_TARGET must be sidecar, csv, config, audio or age")
         }
     }
+
+    /// The C2SP CCTV test kit's X25519 identity (its seed files are encrypted to it).
+    static let fuzzIdentity = try! AgeIdentity("AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0")
 
     static var target: String { ProcessInfo.processInfo.environment["CALLVAULT_FUZZ_TARGET"] ?? "sidecar" }
 }
@@ -63,7 +74,7 @@ struct FuzzReplay {
     static func main() {
         let args = CommandLine.arguments.dropFirst()
         guard let target = args.first else {
-            FileHandle.standardError.write(Data("usage: callvault-fuzz sidecar|csv|config|audio FILE_OR_FOLDER...\n".utf8))
+            FileHandle.standardError.write(Data("usage: callvault-fuzz sidecar|csv|config|audio|age FILE_OR_FOLDER...\n".utf8))
             exit(2)
         }
         var count = 0

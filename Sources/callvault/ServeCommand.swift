@@ -9,10 +9,10 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "The web application: search, listen, holds, reports and an audit of every access.",
         discussion: """
-        Serves the index and the archive to signed-in users (see `callvault user add`) until SIGTERM
-        or Ctrl-C; requests in flight finish first. It reads the index while `run` ingests, writes
-        sessions and audit entries, and never writes audio. [serve] in the config: listen
-        (default 127.0.0.1:8080), session_hours (8), tls_cert and tls_key, trusted_proxies.
+        Serves the index and the archive to signed-in users (see `callvault user add`) until SIGTERM \
+        or Ctrl-C; requests in flight finish first. It reads the index while `run` ingests, writes \
+        sessions and audit entries, and never writes audio. [serve] in the config: listen \
+        (default 127.0.0.1:8080), session_hours (8), tls_cert and tls_key, trusted_proxies. \
         Once listening it prints `callvault: serving on URL` on stderr.
 
         Examples:

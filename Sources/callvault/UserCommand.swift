@@ -9,9 +9,9 @@ struct UserCommand: ParsableCommand {
         commandName: "user",
         abstract: "Accounts of the web application (`callvault serve`), kept in the index.",
         discussion: """
-        Roles: qa (search, listen, download, reports), compliance (also holds, the audit log,
-        verify results), admin (also users). A password is never an argument: it is asked for at a
-        terminal, or read from the first line of standard input (an identical confirmation line may
+        Roles: qa (search, listen, download, reports), compliance (also holds, the audit log, \
+        verify results), admin (also users). A password is never an argument: it is asked for at a \
+        terminal, or read from the first line of standard input (an identical confirmation line may \
         follow). Passwords are stored as bcrypt hashes (cost 12), API tokens as SHA-256 digests.
 
         Examples:
@@ -137,7 +137,7 @@ struct UserCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Issue an API token (printed once, alone, on stdout; it replaces the user's earlier token).",
             discussion: """
-            Use it as `Authorization: Bearer TOKEN` on any route. Only its SHA-256 is kept: a lost token
+            Use it as `Authorization: Bearer TOKEN` on any route. Only its SHA-256 is kept: a lost token \
             cannot be shown again, only replaced.
 
             Example:

@@ -5,7 +5,7 @@ import Testing
 struct FuzzRegressionTests {
     static var replayer: String { (Support.binary as NSString).deletingLastPathComponent + "/callvault-fuzz" }
 
-    @Test("every input kept in Tests/Fuzz/TARGET is handled", arguments: ["sidecar", "csv", "config", "audio"])
+    @Test("every input kept in Tests/Fuzz/TARGET is handled", arguments: ["sidecar", "csv", "config", "audio", "age"])
     func replay(target: String) throws {
         let corpus = Support.packageRoot.appendingPathComponent("Tests/Fuzz/\(target)").path
         // Bounded: a crashing input must fail this test in seconds in every build, sanitizers included.

@@ -68,7 +68,7 @@ let package = Package(
         .executableTarget(name: "callvault-fuzz", dependencies: ["CallVaultCore", "CallVaultAudio"], path: "Sources/callvault-fuzz"),
 
         .testTarget(name: "CallVaultCoreTests", dependencies: ["CallVaultCore"]),
-        .testTarget(name: "CallVaultReportsTests", dependencies: ["CallVaultReports"]),
+        .testTarget(name: "CallVaultReportsTests", dependencies: ["CallVaultReports", "CallVaultStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CallVaultAudioTests", dependencies: ["CallVaultAudio", "CallVaultCore", "COpus", "COgg"]),
         .testTarget(name: "CallVaultIntegrationTests", dependencies: ["CallVaultCore"]),
     ]

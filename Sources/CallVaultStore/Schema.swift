@@ -142,6 +142,11 @@ enum Schema {
             try db.execute(sql: "INSERT OR IGNORE INTO meta (key, value) VALUES ('index_id', ?)",
                            arguments: [UUID().uuidString.lowercased()])
         }
+        migrator.registerMigration("v5-report-aggregates") { db in
+            // Per-quarter aggregates kept by triggers, two indexes for the listing reports, and
+            // the backfill from the calls already there (see ReportAggregates.swift).
+            try ReportAggregates.migrate(db)
+        }
         return migrator
     }
 

@@ -21,7 +21,7 @@ struct CallVaultCommand: AsyncParsableCommand {
         """,
         version: CallVault.version,
         subcommands: [Run.self, Show.self, Query.self, Export.self, Numbers.self, RetentionCommand.self, HoldCommand.self,
-                      VerifyCommand.self, AuditCommand.self, ReportCommand.self, JobCommand.self, Transcode.self, Analyze.self, ConfigCommand.self])
+                      VerifyCommand.self, AuditCommand.self, ReportCommand.self, JobCommand.self, Transcode.self, Analyze.self, ConfigCommand.self, DbCommand.self])
 
     /// Runs the chosen subcommand; maps ``CLIError`` to the documented exit statuses.
     static func main() async {

@@ -41,6 +41,7 @@ struct VerifyCommand: ParsableCommand {
                 for item in list { print("  \(label): \(item)") }
             }
             if let problem = report.auditProblem { print("  audit chain broken: \(problem)") }
+            for problem in report.aggregateProblems { print("  report aggregates: \(problem) (callvault db rebuild-aggregates)") }
             for t in report.temporaryFiles { print("  note: temporary file \(t) (a run in progress, or one that died)") }
             print(report.clean ? "clean" : "PROBLEMS FOUND")
         }

@@ -46,7 +46,7 @@ private struct AggregateFixture {
             INSERT INTO calls (id, call_id, caller, caller_valid, tracking_number, started_at, duration_ms, talk_ms, outcome,
                 longest_silence_ms, leading_silence_ms, silences, channels, sample_rate, source_format, source_name, archive_path,
                 sha256, bytes, source_bytes, source_sha256, metadata, extra, warnings, ingested_at, caller_area_code,
-                retain_record_until, audio_purged_at, retention_rule)
+                retain_audio_until, retain_record_until, audio_purged_at, retention_rule)
             SELECT printf('s%05d', i), printf('synthetic-%d', i),
                    CASE WHEN x % 13 = 0 THEN NULL ELSE printf('+1%s555%04d', CASE x % 3 WHEN 0 THEN '212' WHEN 1 THEN '646' ELSE '305' END, x % 30) END,
                    1, '+1415555010' || (x % 3),
@@ -57,7 +57,7 @@ private struct AggregateFixture {
                    CASE WHEN x % 4 < 2 THEN '[{"start_ms":1000,"end_ms":' || (1000 + x % 25000) || '}]' ELSE '[]' END,
                    1, 8000, 'WAV', 'x.wav', 'x.opus', '', 0, 0, '', '{}', '{}', '[]', '2026-11-20T00:00:00Z',
                    CASE WHEN x % 13 = 0 THEN NULL ELSE CASE x % 3 WHEN 0 THEN '212' WHEN 1 THEN '646' ELSE '305' END END,
-                   CASE WHEN x % 2 = 0 THEN '2026-12-01T00:00:00Z' ELSE '2030-01-01T00:00:00Z' END, '2026-11-20T00:00:00Z', 'default'
+                   '2026-11-20T00:00:00Z', CASE WHEN x % 2 = 0 THEN '2026-12-01T00:00:00Z' ELSE '2030-01-01T00:00:00Z' END, '2026-11-20T00:00:00Z', 'default'
             FROM h
             """)
     }
@@ -102,7 +102,8 @@ struct AggregateReportCLITests {
         let a = try AggregateFixture()
         defer { a.f.remove() }
         #expect(try a.f.sql("SELECT sum(calls) FROM report_quarters") == [["404"]])
-        try a.expectSameAsScan("after run", zones: ["UTC", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu"], formats: ["json", "csv", "table"])
+        try a.expectSameAsScan("after run", zones: ["UTC", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu"], formats: ["json"])
+        try a.expectSameAsScan("after run", zones: ["America/New_York"], formats: ["csv", "table"])
 
         try a.importRegistry(radio: "Radio")
         #expect(try a.f.sql("SELECT count(*) FROM report_campaign_quarters WHERE campaign = 'Radio'") != [["0"]])

@@ -18,9 +18,9 @@ import argparse, os, random, sqlite3, statistics, subprocess, sys, tempfile, tim
 CAMPAIGNS = [f"Campaign-{i:02d}" for i in range(40)]
 SOURCES = ["google", "bing", "facebook", "radio", "print", "tv"]
 
-def build(db, n, seed=7):
+def build(db, n, seed=7, con=None):
     rnd = random.Random(seed)
-    con = sqlite3.connect(db)
+    con = con or sqlite3.connect(db)
     con.execute("PRAGMA journal_mode=WAL")
     numbers = [f"+1415555{1000 + i:04d}" for i in range(400)]
     con.execute("DELETE FROM registry")
@@ -98,8 +98,25 @@ def main():
     ap.add_argument("--reuse", action="store_true", help="with --keep: use the index already there")
     ap.add_argument("--exact-scan", action="store_true", help="also time each report with --exact-scan (3 runs)")
     ap.add_argument("--only", help="only the cases whose name contains this text")
+    ap.add_argument("--ingest", type=int, metavar="N", help="only compare the insert rate of N calls with and without the report triggers")
     args = ap.parse_args()
     d = tempfile.mkdtemp(prefix="callvault-index-")
+    if args.ingest:
+        # The same N rows into two fresh indexes, one without the v5 triggers, tables and indexes.
+        for label, strip in (("without the report aggregates", True), ("with the report aggregates", False)):
+            db = os.path.join(d, f"ingest-{strip}.sqlite")
+            subprocess.run([args.callvault, "numbers", "relink", "--db", db], check=True, stdout=subprocess.DEVNULL)
+            con = sqlite3.connect(db)
+            if strip:
+                for (kind, name) in con.execute("SELECT type, name FROM sqlite_master WHERE name LIKE 'report_%' OR name IN ('calls_caller_answered', 'calls_answered_silence')").fetchall():
+                    if kind in ("trigger", "index", "table"):
+                        con.execute(f"DROP {kind.upper()} IF EXISTS {name}")
+                con.commit()
+            t = time.perf_counter()
+            build(db, args.ingest, con=con)
+            dt = time.perf_counter() - t
+            print(f"{args.ingest:,} calls {label}: {dt:.1f} s ({args.ingest / dt:,.0f} calls/s, generation included)")
+        return
     db = args.keep or os.path.join(d, "index.sqlite")
     if not (args.reuse and os.path.exists(db)):
         if os.path.exists(db):

@@ -160,6 +160,7 @@ def main():
         "report missed (1 month)": ["report", "missed"] + month,
         "report missed --unreturned (1 month)": ["report", "missed", "--unreturned"] + month,
         "report dead-air (1 month)": ["report", "dead-air"] + month,
+        "report missed --unreturned (whole index)": ["report", "missed", "--unreturned"],
     }
     has_report = "report" in subprocess.run(base + ["--help"], capture_output=True, text=True).stdout
     if has_report:

@@ -6,7 +6,8 @@
 // - swift-argument-parser: the CLI skin.
 // - swift-log: structured logging with a human or JSON handler chosen once at start.
 // - swift-crypto: SHA-256 of archive files (Foundation on Linux has no CryptoKit).
-// - TOMLKit: the config and job files (TOML, with line-precise parse errors).
+// Not a dependency: TOML. CallVaultTOML is our own TOML 1.0 parser (config and job files), written
+// against the spec so that no input can abort the process (TOMLKit's toml++ asserted on bad input).
 // - swift-prometheus: the Prometheus text exposition of the metrics file.
 import PackageDescription
 
@@ -21,7 +22,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
-        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
     ],
     targets: [
@@ -30,10 +30,14 @@ let package = Package(
         .systemLibrary(name: "COpus", pkgConfig: "opus", providers: [.apt(["libopus-dev"])]),
         .systemLibrary(name: "COgg", pkgConfig: "ogg", providers: [.apt(["libogg-dev"])]),
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
+        // prctl(PR_SET_PDEATHSIG): a job's step dies with its job.
+        .systemLibrary(name: "CLinuxProcess"),
 
+        // TOML 1.0 parser: every key and value with its line; errors, never a crash. No dependencies.
+        .target(name: "CallVaultTOML"),
         // Domain values: no I/O, no C.
         .target(name: "CallVaultCore", dependencies: [
-            .product(name: "TOMLKit", package: "TOMLKit"),
+            "CallVaultTOML",
             .product(name: "Crypto", package: "swift-crypto"),
         ], exclude: ["Generated/LICENSE-phonenumbers.md"]),
         // Safe owners of the C handles and the one-pass transcoder.
@@ -54,7 +58,7 @@ let package = Package(
         ]),
         // Spool scanning, job execution, archive writes.
         .target(name: "CallVaultWorker", dependencies: [
-            "CallVaultCore", "CallVaultAudio", "CallVaultStore",
+            "CallVaultCore", "CallVaultAudio", "CallVaultStore", "CLinuxProcess",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
@@ -67,8 +71,16 @@ let package = Package(
         // libFuzzer targets (scripts/fuzz.sh builds them with -sanitize=fuzzer); plain builds replay inputs.
         .executableTarget(name: "callvault-fuzz", dependencies: ["CallVaultCore", "CallVaultAudio"], path: "Sources/callvault-fuzz"),
 
+        .testTarget(name: "CallVaultTOMLTests", dependencies: ["CallVaultTOML"]),
         .testTarget(name: "CallVaultCoreTests", dependencies: ["CallVaultCore"]),
         .testTarget(name: "CallVaultReportsTests", dependencies: ["CallVaultReports", "CallVaultStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "CallVaultWorkerTests", dependencies: [
+            "CallVaultWorker", "CallVaultStore", "CallVaultCore",
+            .product(name: "Logging", package: "swift-log"), .product(name: "InMemoryLogging", package: "swift-log"),
+        ]),
+        .testTarget(name: "CallVaultStoreTests", dependencies: [
+            "CallVaultStore", "CallVaultCore", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "CallVaultAudioTests", dependencies: ["CallVaultAudio", "CallVaultCore", "COpus", "COgg"]),
         .testTarget(name: "CallVaultIntegrationTests", dependencies: ["CallVaultCore"]),
     ]

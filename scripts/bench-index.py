@@ -64,7 +64,7 @@ def insert(con, rows):
         campaign, source, medium, registry_id, caller_area_code) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""", rows)
 
 def sizes(db):
-    """Bytes of the report aggregates (tables and indexes of v5-report-aggregates) and of the rest."""
+    """Bytes of the report aggregates (tables and indexes of v7-report-aggregates) and of the rest."""
     con = sqlite3.connect(db)
     try:
         rows = con.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name").fetchall()
@@ -102,7 +102,7 @@ def main():
     args = ap.parse_args()
     d = tempfile.mkdtemp(prefix="callvault-index-")
     if args.ingest:
-        # The same N rows into two fresh indexes, one without the v5 triggers, tables and indexes.
+        # The same N rows into two fresh indexes, one without the v7 triggers, tables and indexes.
         for label, strip in (("without the report aggregates", True), ("with the report aggregates", False)):
             db = os.path.join(d, f"ingest-{strip}.sqlite")
             subprocess.run([args.callvault, "numbers", "relink", "--db", db], check=True, stdout=subprocess.DEVNULL)

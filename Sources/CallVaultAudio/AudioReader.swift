@@ -4,8 +4,9 @@ import Foundation
 /// Reads audio with libsndfile, block by block, as interleaved 32-bit floats in [-1, 1].
 ///
 /// Formats with a header (WAV, AIFF, AU, FLAC, Ogg Vorbis, MP3...) are recognised by it; the
-/// headerless formats phone switches write are chosen by extension (see ``RawFormat``).
-/// Owns the `SNDFILE*` and closes it in `deinit`.
+/// headerless formats phone switches write are chosen by extension (see ``RawFormat``), unless the
+/// file starts with a known header (see ``FileSignature``): a WAV renamed `.ulaw` is then read by
+/// its header, with a note in ``warnings``, rather than as µ-law noise. Owns the `SNDFILE*` and closes it in `deinit`.
 ///
 /// ```swift
 /// let reader = try AudioReader(path: "call.wav")
@@ -20,6 +21,8 @@ public final class AudioReader {
     public let declaredFrames: Int
     /// Container and encoding as libsndfile names them, e.g. `WAV (Microsoft) / U-Law`.
     public let formatName: String
+    /// What the reader noticed about the file, e.g. an extension that contradicts the header.
+    public private(set) var warnings: [String] = []
     private let handle: OpaquePointer
     public private(set) var framesRead = 0
 
@@ -27,11 +30,6 @@ public final class AudioReader {
         self.path = path
         var info = SF_INFO()
         let raw = RawFormat(path: path)
-        if let raw {
-            info.samplerate = Int32(raw.sampleRate)
-            info.channels = 1
-            info.format = Int32(raw.sndfileFormat)
-        }
         var st = stat()
         guard stat(path, &st) == 0 else {
             throw AudioError(.unreadableInput, path: path, "cannot open (\(String(cString: strerror(errno))))", errno: errno)
@@ -42,7 +40,25 @@ public final class AudioReader {
         if st.st_size == 0 {
             throw AudioError(.unreadableInput, path: path, "empty file (0 bytes)")
         }
-        guard let handle = sf_open(path, Int32(SFM_READ), &info) else {
+        var signature: FileSignature?
+        if let claimed = raw {
+            signature = FileSignature.detect(try Self.prefix(of: path, length: FileSignature.prefixLength))
+            if signature == nil {
+                info.samplerate = Int32(claimed.sampleRate)
+                info.channels = 1
+                info.format = Int32(claimed.sndfileFormat)
+            }
+        }
+        let opened = sf_open(path, Int32(SFM_READ), &info)
+        if let signature, let claimed = raw, opened == nil || info.format & Int32(SF_FORMAT_TYPEMASK) == Int32(SF_FORMAT_RAW) {
+            // libsndfile falls back on the extension for a header it does not know (`.gsm` as raw GSM):
+            // that would be noise again.
+            let reason = opened == nil ? String(cString: sf_strerror(nil)) : "no header it knows"
+            if let opened { sf_close(opened) }
+            throw AudioError(.unreadableInput, path: path,
+                             "named as \(claimed.name) but starts with \(signature.rawValue) that libsndfile cannot read (\(reason)); not decoded as \(claimed.name)")
+        }
+        guard let handle = opened else {
             let reason = String(cString: sf_strerror(nil))
             throw AudioError(.unreadableInput, path: path, "not a recognised audio file (libsndfile: \(reason))")
         }
@@ -51,6 +67,9 @@ public final class AudioReader {
         self.channels = Int(info.channels)
         self.declaredFrames = Self.declaredFrames(frames: Int(info.frames), log: Self.log(of: handle))
         self.formatName = Self.describe(format: info.format, handle: handle)
+        if let signature, let claimed = raw {
+            warnings.append("named as \(claimed.name) but starts with \(signature.rawValue): decoded by its header as \(formatName)")
+        }
         guard sampleRate >= 1000, sampleRate <= 384_000, channels >= 1, channels <= 255 else {
             sf_close(handle)
             throw AudioError(.unreadableInput, path: path,
@@ -70,6 +89,17 @@ public final class AudioReader {
         }
         framesRead += Int(n)
         return Int(n)
+    }
+
+    /// The first `length` bytes of the file (fewer when it is shorter).
+    private static func prefix(of path: String, length: Int) throws -> [UInt8] {
+        guard let file = fopen(path, "rb") else {
+            throw AudioError(.unreadableInput, path: path, "cannot open (\(String(cString: strerror(errno))))", errno: errno)
+        }
+        defer { fclose(file) }
+        var bytes = [UInt8](repeating: 0, count: length)
+        let n = bytes.withUnsafeMutableBytes { fread($0.baseAddress, 1, length, file) }
+        return Array(bytes[0..<n])
     }
 
     private var lastError: String { String(cString: sf_strerror(handle)) }

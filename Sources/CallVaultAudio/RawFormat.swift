@@ -9,26 +9,31 @@ import CSndFile
 /// | `.gsm` | raw GSM 6.10 frames, 8 kHz mono |
 /// | `.sln`, `.raw` | signed 16-bit little-endian, 8 kHz mono |
 /// | `.sln16` | signed 16-bit little-endian, 16 kHz mono |
+///
+/// A file whose first bytes are a known header is not read this way (see ``FileSignature``).
 public struct RawFormat: Sendable {
     public var sampleRate: Int
     public var sndfileFormat: Int
+    /// What the extension claims, for messages: `headerless µ-law (.ulaw)`.
+    public var name: String
 
     public init?(path: String) {
         let ext = path.split(separator: "/").last?.split(separator: ".").last.map { $0.lowercased() } ?? ""
         let raw = SF_FORMAT_RAW
         switch ext {
-        case "ulaw", "ul", "pcmu": self.init(sampleRate: 8000, sndfileFormat: raw | SF_FORMAT_ULAW)
-        case "alaw", "al", "pcma": self.init(sampleRate: 8000, sndfileFormat: raw | SF_FORMAT_ALAW)
-        case "gsm": self.init(sampleRate: 8000, sndfileFormat: raw | SF_FORMAT_GSM610)
-        case "sln", "raw": self.init(sampleRate: 8000, sndfileFormat: raw | SF_FORMAT_PCM_16 | SF_ENDIAN_LITTLE)
-        case "sln16": self.init(sampleRate: 16000, sndfileFormat: raw | SF_FORMAT_PCM_16 | SF_ENDIAN_LITTLE)
+        case "ulaw", "ul", "pcmu": self.init(8000, raw | SF_FORMAT_ULAW, "headerless µ-law (.\(ext))")
+        case "alaw", "al", "pcma": self.init(8000, raw | SF_FORMAT_ALAW, "headerless A-law (.\(ext))")
+        case "gsm": self.init(8000, raw | SF_FORMAT_GSM610, "headerless GSM 6.10 (.\(ext))")
+        case "sln", "raw": self.init(8000, raw | SF_FORMAT_PCM_16 | SF_ENDIAN_LITTLE, "headerless 16-bit PCM (.\(ext))")
+        case "sln16": self.init(16000, raw | SF_FORMAT_PCM_16 | SF_ENDIAN_LITTLE, "headerless 16-bit PCM (.\(ext))")
         default: return nil
         }
     }
 
-    init(sampleRate: Int, sndfileFormat: Int) {
+    init(_ sampleRate: Int, _ sndfileFormat: Int, _ name: String) {
         self.sampleRate = sampleRate
         self.sndfileFormat = sndfileFormat
+        self.name = name
     }
 
     /// Extensions recognised as headerless audio.

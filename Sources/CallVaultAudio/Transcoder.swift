@@ -29,7 +29,7 @@ public enum Transcoder {
             }
             try progress?(reader.framesRead)
         }
-        var warnings: [String] = []
+        var warnings = reader.warnings
         let missing = reader.declaredFrames - reader.framesRead
         if reader.declaredFrames > 0, missing > reader.sampleRate / 50 {
             warnings.append(String(format: "truncated: header declares %.1f s, %.1f s present",

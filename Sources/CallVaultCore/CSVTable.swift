@@ -15,7 +15,7 @@ public struct CSVTable: Sendable {
 
     public init(text: String, file: String) throws {
         guard text.utf8.count <= Self.maxBytes else {
-            throw ConfigError(file: file, line: nil, "larger than the \(Self.maxBytes >> 20) MB limit")
+            throw ConfigError(file: file, line: nil, "larger than the \(Self.maxBytes >> 20) MiB limit")
         }
         var records: [Row] = []
         var field = ""

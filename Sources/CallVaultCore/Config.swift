@@ -1,5 +1,5 @@
 import Foundation
-import TOMLKit
+import CallVaultTOML
 
 /// The settings file (TOML). Relative paths are resolved against the file's folder; flags override.
 ///
@@ -23,6 +23,7 @@ import TOMLKit
 /// max_attempts = 3
 /// lease_seconds = 120
 /// poll_seconds = 2
+/// settle_seconds = 2
 /// ```
 public struct Config: Sendable, Equatable {
     public var spool: String?
@@ -37,6 +38,10 @@ public struct Config: Sendable, Equatable {
     public var maxAttempts: Int?
     public var leaseSeconds: Double?
     public var pollSeconds: Double?
+    /// A pair is ready only when neither file changed for this long (0: at once).
+    public var settleSeconds: Double?
+    /// `[queue] earliest_started_at` / `max_days_ahead`: the window of plausible `started_at` values.
+    public var plausibleTimes: Sidecar.PlausibleTimes?
     /// Nil when the file has no `[retention]`: then nothing is ever deleted.
     public var retention: RetentionPolicy?
     /// Group that owns archive files and folders (files 0640, folders 0750).
@@ -64,21 +69,21 @@ public struct Config: Sendable, Equatable {
         try r.checkKeys(r.root, allowed: topKeys, section: nil)
         var c = Config()
         func path(_ key: String) throws -> String? {
-            try r.string(r.root, key, section: nil).map { $0.hasPrefix("/") ? $0 : baseFolder + "/" + $0 }
+            try r.string(r.root, key).map { $0.hasPrefix("/") ? $0 : baseFolder + "/" + $0 }
         }
         c.spool = try path("spool")
         c.archive = try path("archive")
         c.database = try path("database")
-        c.workers = try r.int(r.root, "workers", section: nil, range: 1...256)
-        c.keepOriginals = try r.bool(r.root, "keep_originals", section: nil)
-        c.defaultCountryCode = try r.string(r.root, "default_country_code", section: nil)
+        c.workers = try r.int(r.root, "workers", range: 1...256)
+        c.keepOriginals = try r.bool(r.root, "keep_originals")
+        c.defaultCountryCode = try r.string(r.root, "default_country_code")
         if let cc = c.defaultCountryCode, cc.isEmpty || cc.count > 3 || !cc.allSatisfy(\.isNumber) {
-            throw r.error("default_country_code must be a country calling code such as \"1\" or \"44\"", key: "default_country_code")
+            throw r.error("default_country_code must be a country calling code such as \"1\" or \"44\"", key: "default_country_code", in: r.root)
         }
         if let encoder = try r.table(r.root, "encoder") {
             try r.checkKeys(encoder, allowed: ["bitrate", "complexity"], section: "encoder")
-            c.bitrate = try r.int(encoder, "bitrate", section: "encoder", range: 6000...256_000)
-            c.complexity = try r.int(encoder, "complexity", section: "encoder", range: 0...10)
+            c.bitrate = try r.int(encoder, "bitrate", range: 6000...256_000)
+            c.complexity = try r.int(encoder, "complexity", range: 0...10)
         }
         if let analysis = try r.table(r.root, "analysis") {
             let keys = ["frame_ms", "active_threshold_dbfs", "bridge_gap_ms", "min_segment_ms", "min_silence_ms",
@@ -86,25 +91,43 @@ public struct Config: Sendable, Equatable {
             try r.checkKeys(analysis, allowed: Set(keys), section: "analysis")
             var a = AnalysisSettings()
             let ms = 0...86_400_000
-            a.frameMs = try r.int(analysis, "frame_ms", section: "analysis", range: 5...100) ?? a.frameMs
-            a.activeThresholdDbfs = try r.double(analysis, "active_threshold_dbfs", section: "analysis") ?? a.activeThresholdDbfs
-            a.bridgeGapMs = try r.int(analysis, "bridge_gap_ms", section: "analysis", range: ms) ?? a.bridgeGapMs
-            a.minSegmentMs = try r.int(analysis, "min_segment_ms", section: "analysis", range: ms) ?? a.minSegmentMs
-            a.minSilenceMs = try r.int(analysis, "min_silence_ms", section: "analysis", range: ms) ?? a.minSilenceMs
-            a.answeredTalkMs = try r.int(analysis, "answered_talk_ms", section: "analysis", range: ms) ?? a.answeredTalkMs
-            a.missedMinDurationMs = try r.int(analysis, "missed_min_duration_ms", section: "analysis", range: ms) ?? a.missedMinDurationMs
-            if let problem = a.problems().first { throw r.error(problem, section: "analysis") }
+            a.frameMs = try r.int(analysis, "frame_ms", range: 5...100) ?? a.frameMs
+            a.activeThresholdDbfs = try r.double(analysis, "active_threshold_dbfs") ?? a.activeThresholdDbfs
+            a.bridgeGapMs = try r.int(analysis, "bridge_gap_ms", range: ms) ?? a.bridgeGapMs
+            a.minSegmentMs = try r.int(analysis, "min_segment_ms", range: ms) ?? a.minSegmentMs
+            a.minSilenceMs = try r.int(analysis, "min_silence_ms", range: ms) ?? a.minSilenceMs
+            a.answeredTalkMs = try r.int(analysis, "answered_talk_ms", range: ms) ?? a.answeredTalkMs
+            a.missedMinDurationMs = try r.int(analysis, "missed_min_duration_ms", range: ms) ?? a.missedMinDurationMs
+            if let problem = a.problems().first {
+                // Each problem starts with the name of its key: report it at that key's line.
+                let key = problem.split(separator: " ").first.map(String.init)
+                throw r.error(problem, key: key, in: analysis)
+            }
             c.analysis = a
         }
         if let queue = try r.table(r.root, "queue") {
-            try r.checkKeys(queue, allowed: ["max_attempts", "lease_seconds", "poll_seconds"], section: "queue")
-            c.maxAttempts = try r.int(queue, "max_attempts", section: "queue", range: 1...100)
-            c.leaseSeconds = try r.double(queue, "lease_seconds", section: "queue")
-            c.pollSeconds = try r.double(queue, "poll_seconds", section: "queue")
-            if let l = c.leaseSeconds, l < 5 { throw r.error("lease_seconds must be at least 5", key: "lease_seconds", section: "queue") }
-            if let p = c.pollSeconds, p <= 0 { throw r.error("poll_seconds must be positive", key: "poll_seconds", section: "queue") }
+            try r.checkKeys(queue, allowed: ["max_attempts", "lease_seconds", "poll_seconds", "settle_seconds",
+                                             "earliest_started_at", "max_days_ahead"], section: "queue")
+            var window = Sidecar.PlausibleTimes()
+            if let text = try r.string(queue, "earliest_started_at") {
+                guard let date = Timestamp.parseBoundary(text) else {
+                    throw r.error("earliest_started_at must be a date such as \"2000-01-01\"", key: "earliest_started_at", in: queue)
+                }
+                window.earliest = date
+            }
+            window.maxDaysAhead = try r.int(queue, "max_days_ahead", range: 0...36_500) ?? window.maxDaysAhead
+            if window != Sidecar.PlausibleTimes() { c.plausibleTimes = window }
+            c.settleSeconds = try r.double(queue, "settle_seconds")
+            if let s = c.settleSeconds, s < 0 || s > 3600 {
+                throw r.error("settle_seconds must be between 0 and 3600", key: "settle_seconds", in: queue)
+            }
+            c.maxAttempts = try r.int(queue, "max_attempts", range: 1...100)
+            c.leaseSeconds = try r.double(queue, "lease_seconds")
+            c.pollSeconds = try r.double(queue, "poll_seconds")
+            if let l = c.leaseSeconds, l < 5 { throw r.error("lease_seconds must be at least 5", key: "lease_seconds", in: queue) }
+            if let p = c.pollSeconds, p <= 0 { throw r.error("poll_seconds must be positive", key: "poll_seconds", in: queue) }
         }
-        c.archiveGroup = try r.string(r.root, "archive_group", section: nil)
+        c.archiveGroup = try r.string(r.root, "archive_group")
         if let retention = try r.table(r.root, "retention") {
             c.retention = try parseRetention(retention, reader: r, defaultCountryCode: c.numberReading.countryCode)
         }
@@ -114,17 +137,20 @@ public struct Config: Sendable, Equatable {
     static func parseRetention(_ table: TOMLTable, reader r: TOMLReader, defaultCountryCode: String) throws -> RetentionPolicy {
         try r.checkKeys(table, allowed: ["rules"], section: "retention")
         guard let array = table["rules"]?.array else {
-            throw r.error("[retention] needs rules: add [[retention.rules]] tables", section: "retention")
+            throw r.error("[retention] needs rules: add [[retention.rules]] tables", key: "rules", in: table)
         }
         var rules: [RetentionPolicy.Rule] = []
+        var ruleTables: [TOMLTable] = []
         let section = "retention.rules"
         for (i, value) in array.enumerated() {
-            guard let t = value.table else { throw r.error("retention.rules must be tables ([[retention.rules]])", section: section) }
+            guard let t = value.table else {
+                throw ConfigError(file: r.file, line: value.line, "retention.rules must be tables ([[retention.rules]])")
+            }
             try r.checkKeys(t, allowed: ["name", "campaign", "source", "outcome", "tracking_number", "keep_audio_days", "keep_record_days"],
                             section: section)
-            let name = try r.string(t, "name", section: section) ?? "rule \(i + 1)"
+            let name = try r.string(t, "name") ?? "rule \(i + 1)"
             func fail(_ message: String, _ key: String) -> ConfigError {
-                r.error("retention rule \(name.debugDescription): \(message)", key: key, section: section)
+                r.error("retention rule \(name.debugDescription): \(message)", key: key, in: t)
             }
             var outcomes: [Outcome]?
             if let o = t["outcome"] {
@@ -136,24 +162,29 @@ public struct Config: Sendable, Equatable {
                 }
             }
             var tracking: String?
-            if let raw = try r.string(t, "tracking_number", section: section) {
+            if let raw = try r.string(t, "tracking_number") {
                 guard case .e164(let n) = NumberReading(countryCode: defaultCountryCode).read(raw) else {
                     throw fail("tracking_number \(raw.debugDescription) is not a phone number", "tracking_number")
                 }
                 tracking = n
             }
-            guard let audio = try r.int(t, "keep_audio_days", section: section, range: 0...100_000) else {
+            guard let audio = try r.int(t, "keep_audio_days", range: 0...100_000) else {
                 throw fail("keep_audio_days is required", "name")
             }
-            guard let record = try r.int(t, "keep_record_days", section: section, range: 0...100_000) else {
+            guard let record = try r.int(t, "keep_record_days", range: 0...100_000) else {
                 throw fail("keep_record_days is required", "name")
             }
-            rules.append(.init(name: name, campaign: try r.string(t, "campaign", section: section),
-                               source: try r.string(t, "source", section: section), outcomes: outcomes,
+            rules.append(.init(name: name, campaign: try r.string(t, "campaign"),
+                               source: try r.string(t, "source"), outcomes: outcomes,
                                trackingNumber: tracking, keepAudioDays: audio, keepRecordDays: record))
+            ruleTables.append(t)
         }
         let policy = RetentionPolicy(rules: rules)
-        if let problem = policy.problems().first { throw r.error(problem, section: "retention") }
+        if let problem = policy.ruleProblems().first {
+            // At the rule concerned: the key at fault, else the rule's [[retention.rules]] header.
+            let line = problem.rule.flatMap { ruleTables.indices.contains($0) ? r.line(of: problem.key, in: ruleTables[$0]) : nil }
+            throw ConfigError(file: r.file, line: line ?? r.line(of: "rules", in: table), problem.message)
+        }
         return policy
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import TOMLKit
+import CallVaultTOML
 
 /// A nightly batch: steps run in order, each one of callvault's commands with its options.
 ///
@@ -56,32 +56,32 @@ public struct JobFile: Sendable, Equatable {
         let r = try TOMLReader(text: text, file: file)
         try r.checkKeys(r.root, allowed: ["config", "metrics_file", "settings", "steps", "name"], section: nil)
         func path(_ value: String?) -> String? { value.map { $0.hasPrefix("/") ? $0 : baseFolder + "/" + $0 } }
-        var job = JobFile(name: try r.string(r.root, "name", section: nil) ?? name,
-                          config: path(try r.string(r.root, "config", section: nil)),
-                          metricsFile: path(try r.string(r.root, "metrics_file", section: nil)), steps: [])
+        var job = JobFile(name: try r.string(r.root, "name") ?? name,
+                          config: path(try r.string(r.root, "config")),
+                          metricsFile: path(try r.string(r.root, "metrics_file")), steps: [])
         if let settings = try r.table(r.root, "settings") {
             try r.checkKeys(settings, allowed: ["spool", "archive", "database"], section: "settings")
-            job.spool = path(try r.string(settings, "spool", section: "settings"))
-            job.archive = path(try r.string(settings, "archive", section: "settings"))
-            job.database = path(try r.string(settings, "database", section: "settings"))
+            job.spool = path(try r.string(settings, "spool"))
+            job.archive = path(try r.string(settings, "archive"))
+            job.database = path(try r.string(settings, "database"))
         }
         guard let steps = r.root["steps"]?.array, !steps.isEmpty else {
             throw ConfigError(file: file, line: nil, "the job has no steps: add [[steps]] tables with a command (\(commands.joined(separator: ", ")))")
         }
         let section = "steps"
         for (i, value) in steps.enumerated() {
-            guard let t = value.table else { throw r.error("steps must be tables ([[steps]])", section: section) }
-            guard let command = try r.string(t, "command", section: section), commands.contains(command) else {
-                throw r.error("step \(i + 1): command must be one of \(commands.joined(separator: ", "))", key: "command", section: section)
+            guard let t = value.table else { throw ConfigError(file: file, line: value.line, "steps must be tables ([[steps]])") }
+            guard let command = try r.string(t, "command"), commands.contains(command) else {
+                throw r.error("step \(i + 1): command must be one of \(commands.joined(separator: ", "))", key: "command", in: t)
             }
-            let stepName = try r.string(t, "name", section: section) ?? command
+            let stepName = try r.string(t, "name") ?? command
             var args: [String] = []
             var outputDir: String?, outputName: String?
             func int(_ key: String, _ flag: String, _ range: ClosedRange<Int>) throws {
-                if let v = try r.int(t, key, section: section, range: range) { args += [flag, "\(v)"] }
+                if let v = try r.int(t, key, range: range) { args += [flag, "\(v)"] }
             }
             func string(_ key: String, _ flag: String) throws {
-                if let v = try r.string(t, key, section: section) { args += [flag, v] }
+                if let v = try r.string(t, key) { args += [flag, v] }
             }
             switch command {
             case "ingest":
@@ -90,7 +90,7 @@ public struct JobFile: Sendable, Equatable {
                 try int("workers", "--workers", 1...256)
             case "import-numbers":
                 try r.checkKeys(t, allowed: ["command", "name", "file"], section: section)
-                guard let f = try r.string(t, "file", section: section) else { throw r.error("step \(stepName): import-numbers needs file", section: section) }
+                guard let f = try r.string(t, "file") else { throw r.error("step \(stepName): import-numbers needs file", in: t) }
                 args = ["numbers", "import", path(f)!]
             case "relink":
                 try r.checkKeys(t, allowed: ["command", "name"], section: section)
@@ -98,7 +98,7 @@ public struct JobFile: Sendable, Equatable {
             case "retention":
                 try r.checkKeys(t, allowed: ["command", "name", "dry_run"], section: section)
                 args = ["retention", "apply", "--format", "json"]
-                if try r.bool(t, "dry_run", section: section) == true { args.append("--dry-run") }
+                if try r.bool(t, "dry_run") == true { args.append("--dry-run") }
             case "verify":
                 try r.checkKeys(t, allowed: ["command", "name", "sample"], section: section)
                 args = ["verify", "--format", "json"]
@@ -106,24 +106,24 @@ public struct JobFile: Sendable, Equatable {
             default: // report
                 try r.checkKeys(t, allowed: ["command", "name", "report", "by", "format", "output_dir", "tz", "since_days", "campaign", "unreturned"],
                                 section: section)
-                let report = try r.string(t, "report", section: section) ?? "summary"
+                let report = try r.string(t, "report") ?? "summary"
                 let reports = ["summary", "missed", "callers", "area-codes", "hours", "dead-air"]
                 guard reports.contains(report) else {
-                    throw r.error("step \(stepName): report must be one of \(reports.joined(separator: ", "))", key: "report", section: section)
+                    throw r.error("step \(stepName): report must be one of \(reports.joined(separator: ", "))", key: "report", in: t)
                 }
                 args = ["report", report]
                 try string("by", "--by")
                 try string("tz", "--tz")
                 try string("campaign", "--campaign")
-                if try r.bool(t, "unreturned", section: section) == true { args.append("--unreturned") }
-                let format = try r.string(t, "format", section: section) ?? "html"
+                if try r.bool(t, "unreturned") == true { args.append("--unreturned") }
+                let format = try r.string(t, "format") ?? "html"
                 guard ["table", "csv", "json", "html"].contains(format) else {
-                    throw r.error("step \(stepName): format must be table, csv, json or html", key: "format", section: section)
+                    throw r.error("step \(stepName): format must be table, csv, json or html", key: "format", in: t)
                 }
                 args += ["--format", format]
-                if let days = try r.int(t, "since_days", section: section, range: 1...3660) { args += ["--since-days", "\(days)"] }
-                guard let dir = try r.string(t, "output_dir", section: section) else {
-                    throw r.error("step \(stepName): report needs output_dir", section: section)
+                if let days = try r.int(t, "since_days", range: 1...3660) { args += ["--since-days", "\(days)"] }
+                guard let dir = try r.string(t, "output_dir") else {
+                    throw r.error("step \(stepName): report needs output_dir", in: t)
                 }
                 outputDir = path(dir)
                 outputName = "\(report)\(t["by"]?.string.map { "-by-\($0)" } ?? "").\(format)"

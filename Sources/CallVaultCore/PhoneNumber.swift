@@ -41,7 +41,9 @@ public enum PhoneNumber: Sendable, Hashable {
         // Strip an extension: "x123", "ext. 123".
         let lower = trimmed.lowercased()
         var body = (lower.range(of: "ext") ?? lower.range(of: "x")).map { String(lower[..<$0.lowerBound]) } ?? lower
-        // "+44 (0)20 …": the bracketed trunk prefix is not dialled from abroad.
+        // "+44 (0)20 …": a bracketed trunk prefix, not dialled from abroad where the country's trunk
+        // prefix is 0. Where it is not (Italy keeps its 0: "+39 (0)6 …" is +39 06 …), the 0 stays.
+        let bracketedZero = body.contains("(0)")
         body = body.replacingOccurrences(of: "(0)", with: " ")
         let allowed = Set(" -.()/\u{a0}")
         var international = false
@@ -57,16 +59,19 @@ public enum PhoneNumber: Sendable, Hashable {
         if !international, defaultCountryCode == "1", digits.hasPrefix("011"), digits.count > 11 {
             international = true; digits.removeFirst(3)
         }
-        let result = international ? internationalNumber(digits) : nationalNumber(digits, countryCode: defaultCountryCode)
+        let result = international ? internationalNumber(digits, bracketedZero: bracketedZero)
+                                   : nationalNumber(digits, countryCode: defaultCountryCode)
         return result.map { .e164($0) } ?? .unparseable(trimmed)
     }
 
     /// `digits` after the `+`: country code, then a national number of a length that country uses.
-    private static func internationalNumber(_ digits: String) -> String? {
+    private static func internationalNumber(_ digits: String, bracketedZero: Bool = false) -> String? {
         guard digits.count >= 7, digits.count <= 15, digits.first != "0" else { return nil }
         if digits.hasPrefix("1") { return nanp(String(digits.dropFirst())) }
         guard let code = PhoneGeography.countryCode(prefixing: digits) else { return nil }
-        return national(String(digits.dropFirst(code.count)), countryCode: code)
+        var rest = String(digits.dropFirst(code.count))
+        if bracketedZero, PhoneGeography.numberingPlan(countryCode: code)?.trunkPrefix != "0" { rest = "0" + rest }
+        return national(rest, countryCode: code)
     }
 
     /// A number dialled inside the country `countryCode`.

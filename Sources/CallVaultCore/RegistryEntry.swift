@@ -12,8 +12,11 @@ public struct RegistryEntry: Sendable, Equatable {
     public var medium: String?
     public var validFrom: Date?
     public var validTo: Date?
+    /// Columns beyond ``columns`` (`notes`, `agency`…), by header name: kept, not refused.
+    public var metadata: [String: String] = [:]
 
-    public init(line: Int, trackingNumber: String, campaign: String, source: String?, medium: String?, validFrom: Date?, validTo: Date?) {
+    public init(line: Int, trackingNumber: String, campaign: String, source: String?, medium: String?, validFrom: Date?, validTo: Date?,
+                metadata: [String: String] = [:]) {
         self.line = line
         self.trackingNumber = trackingNumber
         self.campaign = campaign
@@ -21,6 +24,7 @@ public struct RegistryEntry: Sendable, Equatable {
         self.medium = medium
         self.validFrom = validFrom
         self.validTo = validTo
+        self.metadata = metadata
     }
 
     public func contains(_ date: Date) -> Bool {
@@ -43,9 +47,16 @@ public struct RegistryEntry: Sendable, Equatable {
         for required in ["tracking_number", "campaign"] where !table.header.contains(required) {
             throw ConfigError(file: file, line: 1, "the header lacks the column \(required) (expected \(columns.joined(separator: ",")))")
         }
-        if let unknown = table.header.first(where: { !columns.contains($0) }) {
-            throw ConfigError(file: file, line: 1, "unknown column \(unknown.debugDescription) (expected \(columns.joined(separator: ",")))")
+        // Other columns are kept as the row's metadata; their names must be usable as keys.
+        var seen = Set<String>()
+        for name in table.header {
+            guard !name.isEmpty else { throw ConfigError(file: file, line: 1, "a column has no name") }
+            guard seen.insert(name).inserted else { throw ConfigError(file: file, line: 1, "the column \(name.debugDescription) appears twice") }
+            guard name.count <= 64, name.unicodeScalars.allSatisfy({ $0.properties.generalCategory != .control }) else {
+                throw ConfigError(file: file, line: 1, "the column name \(String(name.prefix(64)).debugDescription) is not usable (64 characters at most, no control characters)")
+            }
         }
+        let extraColumns = table.header.filter { !columns.contains($0) }
         var entries: [RegistryEntry] = []
         var byNumber: [String: [Int]] = [:]  // number ▶ indexes in entries: overlap checks stay linear
         for row in table.rows {
@@ -79,7 +90,10 @@ public struct RegistryEntry: Sendable, Equatable {
             }
             let entry = RegistryEntry(line: row.line, trackingNumber: number, campaign: campaign,
                                       source: f["source"]?.nilIfEmpty, medium: f["medium"]?.nilIfEmpty,
-                                      validFrom: try date("valid_from"), validTo: try date("valid_to"))
+                                      validFrom: try date("valid_from"), validTo: try date("valid_to"),
+                                      metadata: Dictionary(uniqueKeysWithValues: extraColumns.compactMap { name in
+                                          f[name].flatMap { $0.isEmpty ? nil : (name, $0) }
+                                      }))
             if let from = entry.validFrom, let to = entry.validTo, from >= to {
                 throw fail("valid_to", "must be after valid_from")
             }

@@ -80,24 +80,39 @@ public struct RetentionPolicy: Sendable, Equatable {
     public static let keepForever = RetentionPolicy(rules: [Rule(name: "keep-forever", keepAudioDays: Int(Int32.max), keepRecordDays: Int(Int32.max))])
 
     /// Problems that make the policy ambiguous or unsafe, one sentence each.
-    public func problems() -> [String] {
-        var out: [String] = []
-        if rules.isEmpty { out.append("retention has no rules; add a default rule (one without campaign, source, outcome or tracking_number)") }
+    public func problems() -> [String] { ruleProblems().map(\.message) }
+
+    /// A problem with the rule it concerns (its index in `rules`) and the key at fault, so a
+    /// config file can report it at that rule's line.
+    public struct Problem: Sendable, Equatable {
+        public var rule: Int?
+        public var key: String?
+        public var message: String
+    }
+
+    public func ruleProblems() -> [Problem] {
+        var out: [Problem] = []
+        if rules.isEmpty {
+            out.append(Problem(message: "retention has no rules; add a default rule (one without campaign, source, outcome or tracking_number)"))
+        }
         let defaults = rules.indices.filter { rules[$0].isDefault }
         if defaults.isEmpty && !rules.isEmpty {
-            out.append("retention has no default rule: add a last rule without campaign, source, outcome or tracking_number")
+            out.append(Problem(rule: rules.count - 1,
+                               message: "retention has no default rule: add a last rule without campaign, source, outcome or tracking_number"))
         }
         if let first = defaults.first, first != rules.count - 1 {
-            out.append("retention rule \(rules[first].name.debugDescription) matches every call, so the rules after it never apply; make it the last rule")
+            out.append(Problem(rule: first, message: "retention rule \(rules[first].name.debugDescription) matches every call, so the rules after it never apply; make it the last rule"))
         }
         var names = Set<String>()
-        for rule in rules {
-            if !names.insert(rule.name).inserted { out.append("retention rule name \(rule.name.debugDescription) is used twice") }
+        for (i, rule) in rules.enumerated() {
+            if !names.insert(rule.name).inserted {
+                out.append(Problem(rule: i, key: "name", message: "retention rule name \(rule.name.debugDescription) is used twice"))
+            }
             if rule.keepAudioDays < 0 || rule.keepRecordDays < 0 {
-                out.append("retention rule \(rule.name.debugDescription): days must not be negative")
+                out.append(Problem(rule: i, message: "retention rule \(rule.name.debugDescription): days must not be negative"))
             }
             if rule.keepRecordDays < rule.keepAudioDays {
-                out.append("retention rule \(rule.name.debugDescription) keeps the record (\(rule.keepRecordDays) days) shorter than the audio (\(rule.keepAudioDays) days)")
+                out.append(Problem(rule: i, key: "keep_record_days", message: "retention rule \(rule.name.debugDescription) keeps the record (\(rule.keepRecordDays) days) shorter than the audio (\(rule.keepAudioDays) days)"))
             }
         }
         return out
@@ -122,21 +137,5 @@ public struct RetentionPolicy: Sendable, Equatable {
             [r.name, r.campaign ?? "", r.source ?? "", r.outcomes?.map(\.rawValue).joined(separator: "|") ?? "",
              r.trackingNumber ?? "", "\(r.keepAudioDays)", "\(r.keepRecordDays)"].joined(separator: "\u{1f}")
         }.joined(separator: "\u{1e}")
-    }
-}
-
-/// Shell-style globs: `*` any run of characters, `?` one character; case-sensitive.
-public enum Glob {
-    public static func matches(_ pattern: String, _ text: String) -> Bool {
-        let p = Array(pattern), t = Array(text)
-        var pi = 0, ti = 0, star = -1, mark = 0
-        while ti < t.count {
-            if pi < p.count && (p[pi] == "?" || p[pi] == t[ti]) { pi += 1; ti += 1 }
-            else if pi < p.count && p[pi] == "*" { star = pi; mark = ti; pi += 1 }
-            else if star >= 0 { pi = star + 1; mark += 1; ti = mark }
-            else { return false }
-        }
-        while pi < p.count && p[pi] == "*" { pi += 1 }
-        return pi == p.count
     }
 }

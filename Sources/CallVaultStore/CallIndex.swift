@@ -19,6 +19,7 @@ public final class CallIndex: Sendable {
         self.path = path
         let exists = FileManager.default.fileExists(atPath: path)
         if readOnly && !exists { throw IndexError(.unusable, "\(path): no index here (run `callvault run` first)") }
+        if !readOnly { Self.restrictModes(path, create: !exists) }
         var config = Configuration()
         config.busyMode = .timeout(busyTimeout)
         config.readonly = readOnly
@@ -35,10 +36,12 @@ public final class CallIndex: Sendable {
             } catch let error as DatabaseError where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED) && Date() < deadline {
                 usleep(50_000)
             } catch let error as DatabaseError {
+                if let full = Self.storageFull(path, error) { throw full }
                 throw IndexError(.unusable, "\(path): cannot open the index (\(error.message ?? "\(error.resultCode)"))")
             }
         }
         if !exists { chmod(path, 0o600) }
+        if !readOnly { Self.restrictModes(path, create: false) }
         do {
             let applied = try pool.read { db in try Schema.migrator.appliedIdentifiers(db) }
             let unknown = applied.subtracting(Schema.knownMigrations)
@@ -47,11 +50,43 @@ public final class CallIndex: Sendable {
             }
             if !readOnly { try Self.migrate(pool) }
         } catch let error as DatabaseError {
+            if let full = Self.storageFull(path, error) { throw full }
             let reason = error.resultCode == .SQLITE_NOTADB ? "not an SQLite database" : (error.message ?? "\(error.resultCode)")
             if error.resultCode == .SQLITE_READONLY {
                 throw IndexError(.readOnly, "\(path): the index is read-only (\(reason))")
             }
             throw IndexError(.unusable, "\(path): cannot use the index (\(reason)); nothing was changed")
+        }
+    }
+
+    /// SQLite says "disk I/O error" when it cannot grow the `-shm` of a full disk: name the cause.
+    private static func storageFull(_ path: String, _ error: DatabaseError) -> IndexError? {
+        var fs = statvfs()
+        let folder = (path as NSString).deletingLastPathComponent
+        let noSpace = statvfs(folder.isEmpty ? "." : folder, &fs) == 0 && fs.f_bavail == 0
+        guard error.resultCode == .SQLITE_FULL || (error.resultCode == .SQLITE_IOERR && noSpace) else { return nil }
+        return IndexError(.storageFull, "\(path): the disk holding the index is full (No space left on device); "
+                          + "nothing was changed: free some space and run again")
+    }
+
+    /// The index holds callers' numbers: what SQLite creates beside it must not be more open than
+    /// the index itself (0600 for an index callvault creates), whatever the umask. SQLite gives a
+    /// new `-wal`/`-shm` the mode of the database file, so a new index is created empty at 0600
+    /// before SQLite opens it; leftovers more open than the index (an older version's) are narrowed
+    /// to the index's mode. An existing index's own mode is the operator's choice and kept.
+    private static func restrictModes(_ path: String, create: Bool) {
+        if create {
+            let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+            if fd >= 0 { fchmod(fd, 0o600); close(fd) }
+        }
+        var index = stat()
+        guard lstat(path, &index) == 0, (index.st_mode & S_IFMT) == S_IFREG else { return }
+        let allowed = index.st_mode & 0o777
+        for file in [path + "-wal", path + "-shm", path + "-journal"] {
+            var st = stat()
+            if lstat(file, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_uid == geteuid(), st.st_mode & 0o777 & ~allowed != 0 {
+                chmod(file, allowed)
+            }
         }
     }
 
@@ -65,6 +100,19 @@ public final class CallIndex: Sendable {
             } catch let error as DatabaseError where attempt < 10 && error.resultCode == .SQLITE_ERROR {
                 usleep(UInt32(50_000 * attempt))
             }
+        }
+    }
+
+    /// Copies the WAL back into the index (passive: never waits for readers). Throws when SQLite
+    /// cannot write the index file (made immutable, I/O error): the WAL would grow without end
+    /// and the failure would otherwise go unnoticed. A checkpoint left partial by busy readers is fine.
+    public func checkpoint() throws {
+        do {
+            _ = try pool.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+            return
+        } catch let error as DatabaseError {
+            throw IndexError(.unusable, "\(path): the index cannot be checkpointed (\(error.message ?? "\(error.resultCode)")); its -wal file keeps growing")
         }
     }
 

@@ -167,8 +167,14 @@ public struct CallRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
         public func encode(to encoder: Encoder) throws {
             try record.encode(to: encoder)
             var c = encoder.container(keyedBy: AnyCodingKey.self)
-            try c.encode(archiveFile, forKey: AnyCodingKey("archive_file"))
             let r = record
+            if let purgedAt = r.audioPurgedAt {
+                // The file is gone by design: no path that leads nowhere, and say why.
+                try c.encodeNil(forKey: AnyCodingKey("archive_file"))
+                try c.encode(record.purgeNote(purgedAt), forKey: AnyCodingKey("audio"))
+            } else {
+                try c.encode(archiveFile, forKey: AnyCodingKey("archive_file"))
+            }
             let absent: [(CodingKeys, Bool)] = [
                 (.caller, r.caller == nil), (.callerRaw, r.callerRaw == nil), (.callerValid, r.callerValid == nil),
                 (.callerName, r.callerName == nil), (.channelRoles, r.channelRoles == nil), (.disposition, r.disposition == nil),
@@ -183,6 +189,11 @@ public struct CallRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
             }
         }
 
+    }
+
+    /// "purged by retention on DATE (rule R)", for `show` and `export` of a purged call.
+    public func purgeNote(_ purgedAt: String) -> String {
+        "purged by retention on \(purgedAt) (rule \((retentionRule ?? "unknown").debugDescription))"
     }
 
     /// The same object as a dictionary, for CSV columns.

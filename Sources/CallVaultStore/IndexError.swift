@@ -1,6 +1,10 @@
 /// A problem opening or using the index, worded for an operator.
 public struct IndexError: Error, CustomStringConvertible, Sendable {
-    public enum Kind: Sendable { case unusable, newerSchema, readOnly, lostLease }
+    public enum Kind: Sendable {
+        case unusable, newerSchema, readOnly, lostLease
+        /// The disk holding the index is full: an environment failure (exit 1), not bad input.
+        case storageFull
+    }
     public var kind: Kind
     public var message: String
     public init(_ kind: Kind, _ message: String) {

@@ -38,6 +38,9 @@ public struct JobQueue: Sendable {
             for arrival in arrivals {
                 if var job = try Job.filter(Column("stem") == arrival.stem).fetchOne(db) {
                     guard job.state == .done || job.state == .failed, stillPresent(arrival) else { continue }
+                    // A new delivery under a finished stem is a new pair: it must be read, not taken
+                    // for the call the job archived before (whose record id it would otherwise keep).
+                    job.recordID = nil
                     job.state = .pending
                     job.audioName = arrival.audioName
                     job.attempts = 0
@@ -115,6 +118,9 @@ public struct JobQueue: Sendable {
         case committed
         /// Another worker took the job over; nothing was written.
         case leaseLost
+        /// A record with this id is already in the index (another stem with the same call_id got
+        /// there first); nothing was written. Claimed again, the job is recognised as a duplicate.
+        case alreadyArchived
     }
 
     /// In one transaction: checks the lease, inserts the record, marks the job `archived`.
@@ -122,13 +128,38 @@ public struct JobQueue: Sendable {
         let t = now.timeIntervalSince1970
         return try index.pool.write { db in
             guard try holds(db, job: job, owner: owner) else { return .leaseLost }
+            if try CallRecord.exists(db, key: record.id) { return .alreadyArchived }
             var record = record
             try Registry.link(&record, db)
             if let retention { Retention.stamp(&record, policy: retention) }
-            try record.insert(db, onConflict: .ignore)
+            try record.insert(db)
             try db.execute(sql: "UPDATE jobs SET state = 'archived', record_id = ?, updated_at = ? WHERE id = ?",
                            arguments: [record.id, t, job.id])
             return .committed
+        }
+    }
+
+    /// Puts a committed job's archive file in place while holding the lease: one write transaction
+    /// takes SQLite's write lock with the lease check (so no other worker can claim the job until
+    /// it ends), records a re-encoded file's SHA-256 and size when `replacing` is given, and runs
+    /// `rename` inside it. Returns false, renaming nothing, when the job is no longer this owner's:
+    /// a stale holder's late rename never lands. A throwing `rename` rolls the record back.
+    public func placeArchiveFile(_ job: Job, owner: String, recordID: String, replacing: (sha256: String, bytes: Int)? = nil,
+                                 now: Date, rename: () throws -> Void) throws -> Bool {
+        let t = now.timeIntervalSince1970
+        return try index.pool.write { db in
+            // A write first: the lease check itself takes the write lock, held until commit.
+            try db.execute(sql: """
+                UPDATE jobs SET lease_expires_at = ?, updated_at = ?
+                WHERE id = ? AND lease_owner = ? AND state IN ('running', 'archived')
+                """, arguments: [t + leaseSeconds, t, job.id, owner])
+            guard db.changesCount == 1 else { return false }
+            if let replacing {
+                try db.execute(sql: "UPDATE calls SET sha256 = ?, bytes = ? WHERE id = ?",
+                               arguments: [replacing.sha256, replacing.bytes, recordID])
+            }
+            try rename()
+            return true
         }
     }
 

@@ -24,7 +24,7 @@ public struct Registry: Sendable {
     /// Importing the same rows again changes nothing.
     public func replace(with entries: [RegistryEntry], file: String, now: Date) throws -> ImportResult {
         try index.pool.write { db in
-            let existing = try Row.fetchAll(db, sql: "SELECT tracking_number, campaign, source, medium, valid_from, valid_to FROM registry")
+            let existing = try Row.fetchAll(db, sql: "SELECT tracking_number, campaign, source, medium, valid_from, valid_to, metadata FROM registry")
                 .map { Key(row: $0) }
             let incoming = entries.map { Key(entry: $0) }
             let old = Set(existing), new = Set(incoming)
@@ -33,13 +33,13 @@ public struct Registry: Sendable {
             }
             try db.execute(sql: "DELETE FROM registry")
             let insert = try db.makeStatement(sql: """
-                INSERT INTO registry (tracking_number, campaign, source, medium, valid_from, valid_to, line, imported_at, imported_from)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO registry (tracking_number, campaign, source, medium, valid_from, valid_to, line, imported_at, imported_from, metadata)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let importedAt = Timestamp.format(now)
             for e in entries {
                 try insert.execute(arguments: [e.trackingNumber, e.campaign, e.source, e.medium, e.validFrom.map(Timestamp.format),
-                                               e.validTo.map(Timestamp.format), e.line, importedAt, file])
+                                               e.validTo.map(Timestamp.format), e.line, importedAt, file, Key.metadataJSON(e.metadata)])
             }
             let relinked = try Self.relinkAll(db)
             return ImportResult(rows: entries.count, added: new.subtracting(old).count, removed: old.subtracting(new).count,
@@ -91,22 +91,26 @@ public struct Registry: Sendable {
         public var validFrom: String?
         public var validTo: String?
         public var calls: Int
+        /// The CSV's other columns (`notes`…), empty when it had none.
+        public var metadata: [String: String]
 
         enum CodingKeys: String, CodingKey {
             case trackingNumber = "tracking_number", campaign, source, medium
-            case validFrom = "valid_from", validTo = "valid_to", calls
+            case validFrom = "valid_from", validTo = "valid_to", calls, metadata
         }
     }
 
     public func list() throws -> [Listing] {
         try index.pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT r.tracking_number, r.campaign, r.source, r.medium, r.valid_from, r.valid_to,
+                SELECT r.tracking_number, r.campaign, r.source, r.medium, r.valid_from, r.valid_to, r.metadata,
                        (SELECT count(*) FROM calls c WHERE c.registry_id = r.id) AS calls
                 FROM registry r ORDER BY r.tracking_number, r.valid_from
                 """).map {
-                Listing(trackingNumber: $0["tracking_number"], campaign: $0["campaign"], source: $0["source"], medium: $0["medium"],
-                        validFrom: $0["valid_from"], validTo: $0["valid_to"], calls: $0["calls"])
+                let json: String = $0["metadata"]
+                let metadata = (try? JSONDecoder().decode([String: String].self, from: Data(json.utf8))) ?? [:]
+                return Listing(trackingNumber: $0["tracking_number"], campaign: $0["campaign"], source: $0["source"], medium: $0["medium"],
+                               validFrom: $0["valid_from"], validTo: $0["valid_to"], calls: $0["calls"], metadata: metadata)
             }
         }
     }
@@ -136,10 +140,19 @@ public struct Registry: Sendable {
     private struct Key: Hashable {
         var values: [String?]
         init(row: Row) {
-            values = ["tracking_number", "campaign", "source", "medium", "valid_from", "valid_to"].map { row[$0] }
+            values = ["tracking_number", "campaign", "source", "medium", "valid_from", "valid_to", "metadata"].map { row[$0] }
         }
         init(entry e: RegistryEntry) {
-            values = [e.trackingNumber, e.campaign, e.source, e.medium, e.validFrom.map(Timestamp.format), e.validTo.map(Timestamp.format)]
+            values = [e.trackingNumber, e.campaign, e.source, e.medium, e.validFrom.map(Timestamp.format), e.validTo.map(Timestamp.format),
+                      Self.metadataJSON(e.metadata)]
+        }
+
+        /// Sorted keys, so the same columns always give the same text (an unchanged file changes nothing).
+        static func metadataJSON(_ metadata: [String: String]) -> String {
+            if metadata.isEmpty { return "{}" }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            return (try? String(decoding: encoder.encode(metadata), as: UTF8.self)) ?? "{}"
         }
     }
 }

@@ -131,7 +131,7 @@ public enum ReportAggregates {
             """)
     }
 
-    /// The `v5-report-aggregates` migration: tables, indexes, triggers, then the backfill.
+    /// The `v7-report-aggregates` migration: tables, indexes, triggers, then the backfill.
     static func migrate(_ db: Database) throws {
         try db.execute(sql: createTables)
         try db.execute(sql: createIndexes)

@@ -62,8 +62,12 @@ public struct Retention: Sendable {
         public var datesRecomputed = 0
         public var leftoverFilesRemoved = 0
         public var policyChanged = false
+        /// Planned calls that were no longer due when their turn came (re-attributed meanwhile,
+        /// e.g. by a `numbers import`, to a campaign kept longer); their new dates are stored.
+        public var noLongerDue = 0
 
         enum CodingKeys: String, CodingKey {
+            case noLongerDue = "no_longer_due"
             case audioDeleted = "audio_deleted", recordsDeleted = "records_deleted", bytesFreed = "bytes_freed"
             case audioMs = "audio_ms", heldSkipped = "held_skipped", datesRecomputed = "dates_recomputed"
             case leftoverFilesRemoved = "leftover_files_removed", policyChanged = "policy_changed"
@@ -148,25 +152,63 @@ public struct Retention: Sendable {
         }
     }
 
-    /// Carries out `plan`. Safe to interrupt and rerun.
-    public func apply(_ plan: Plan, now: Date) throws -> Summary {
+    /// Why a planned deletion did not happen when its transaction looked again.
+    enum Recheck { case due(rule: String, until: String), held, notDue, gone }
+
+    /// Looks at one call again inside the deleting transaction: a hold placed since planning wins,
+    /// and the call's rule is recomputed from its current attribution (a `numbers import` may have
+    /// moved it to a campaign kept longer), its stored dates corrected when they changed.
+    private static func recheck(_ db: Database, id: String, audio: Bool, policy: RetentionPolicy?, now: Date) throws -> Recheck {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT campaign, source, outcome, tracking_number, started_at, retain_audio_until, retain_record_until,
+                   retention_rule, audio_purged_at, \(Holds.heldCondition) AS held
+            FROM calls WHERE id = ?
+            """, arguments: [id]) else { return .gone }
+        if audio ? (row["audio_purged_at"] as String?) != nil : (row["audio_purged_at"] as String?) == nil { return .gone }
+        if row["held"] as Bool { return .held }
+        var audioUntil: String? = row["retain_audio_until"], recordUntil: String? = row["retain_record_until"]
+        var rule: String = row["retention_rule"] ?? ""
+        if let policy, let started = Timestamp.parseInstant(row["started_at"]) {
+            let facts = RetentionPolicy.Facts(campaign: row["campaign"], source: row["source"],
+                                              outcome: Outcome(rawValue: row["outcome"]) ?? .answered,
+                                              trackingNumber: row["tracking_number"], startedAt: started)
+            let r = policy.retention(for: facts)
+            if format(r.audioUntil) != audioUntil || format(r.recordUntil) != recordUntil || r.rule != rule {
+                (audioUntil, recordUntil, rule) = (format(r.audioUntil), format(r.recordUntil), r.rule)
+                try db.execute(sql: "UPDATE calls SET retain_audio_until = ?, retain_record_until = ?, retention_rule = ? WHERE id = ?",
+                               arguments: [audioUntil, recordUntil, rule, id])
+            }
+        }
+        let t = Timestamp.format(now)
+        guard let until = audio ? audioUntil : recordUntil, until <= t else { return .notDue }
+        return .due(rule: rule, until: until)
+    }
+
+    /// Carries out `plan`. Safe to interrupt and rerun. With `policy`, each call's rule is
+    /// recomputed in the transaction that deletes it, so a call re-attributed since planning is
+    /// judged by the rule it has now.
+    public func apply(_ plan: Plan, policy: RetentionPolicy? = nil, now: Date) throws -> Summary {
         var summary = Summary()
         summary.heldSkipped = plan.heldSkipped
+        FaultInjection.point("retention.before-apply")
         summary.leftoverFilesRemoved = try removeFilesOfPurgedRecords()
         for item in plan.items {
             if item.audioPresent {
-                let purged = try index.pool.write { db -> Bool in
-                    // Re-check inside the transaction: a hold placed since planning wins.
-                    let stillDue = try Bool.fetchOne(db, sql: "SELECT audio_purged_at IS NULL AND NOT \(Holds.heldCondition) FROM calls WHERE id = ?",
-                                                     arguments: [item.id]) ?? false
-                    guard stillDue else { return false }
+                let outcome = try index.pool.write { db -> Recheck in
+                    let check = try Self.recheck(db, id: item.id, audio: true, policy: policy, now: now)
+                    guard case .due(let rule, let until) = check else { return check }
                     try db.execute(sql: "UPDATE calls SET audio_purged_at = ? WHERE id = ?", arguments: [Timestamp.format(now), item.id])
                     try AuditLog.append(db, action: "audio_deleted", ids: [item.id],
-                                        reason: "retention rule \(item.rule.debugDescription): audio kept until \(item.until)",
+                                        reason: "retention rule \(rule.debugDescription): audio kept until \(until)",
                                         sha256: item.sha256, details: ["archive_path": item.archivePath, "call_id": item.callID].merging(clockDetails(now)) { $1 })
-                    return true
+                    return check
                 }
-                guard purged else { continue }
+                switch outcome {
+                case .held: summary.heldSkipped += 1; continue
+                case .notDue: summary.noLongerDue += 1; continue
+                case .gone: continue
+                case .due: break
+                }
                 FaultInjection.point("retention.after-audio-commit")
                 try unlinkArchiveFile(item.archivePath)
                 FaultInjection.point("retention.after-unlink")
@@ -175,17 +217,21 @@ public struct Retention: Sendable {
                 summary.audioMs += item.durationMs
             }
             if item.action == .deleteRecord {
-                let deleted = try index.pool.write { db -> Bool in
-                    let stillDue = try Bool.fetchOne(db, sql: "SELECT audio_purged_at IS NOT NULL AND NOT \(Holds.heldCondition) FROM calls WHERE id = ?",
-                                                     arguments: [item.id]) ?? false
-                    guard stillDue else { return false }
+                let outcome = try index.pool.write { db -> Recheck in
+                    let check = try Self.recheck(db, id: item.id, audio: false, policy: policy, now: now)
+                    guard case .due(let rule, let until) = check else { return check }
                     try db.execute(sql: "DELETE FROM calls WHERE id = ?", arguments: [item.id])
                     try AuditLog.append(db, action: "record_deleted", ids: [item.id],
-                                        reason: "retention rule \(item.rule.debugDescription): record kept until \(item.until)",
+                                        reason: "retention rule \(rule.debugDescription): record kept until \(until)",
                                         sha256: item.sha256, details: ["call_id": item.callID, "started_at": item.startedAt].merging(clockDetails(now)) { $1 })
-                    return true
+                    return check
                 }
-                if deleted { summary.recordsDeleted += 1 }
+                switch outcome {
+                case .due: summary.recordsDeleted += 1
+                case .held: if !item.audioPresent { summary.heldSkipped += 1 }
+                case .notDue: if !item.audioPresent { summary.noLongerDue += 1 }
+                case .gone: break
+                }
                 FaultInjection.point("retention.after-record-delete")
             }
         }

@@ -142,7 +142,14 @@ enum Schema {
             try db.execute(sql: "INSERT OR IGNORE INTO meta (key, value) VALUES ('index_id', ?)",
                            arguments: [UUID().uuidString.lowercased()])
         }
-        migrator.registerMigration("v5-report-aggregates") { db in
+        migrator.registerMigration("v5-registry-metadata") { db in
+            // Registry CSV columns beyond the known ones (`notes`, `agency`…), kept as a JSON object.
+            try db.alter(table: "registry") { t in t.add(column: "metadata", .jsonText).notNull().defaults(to: "{}") }
+        }
+        migrator.registerMigration("v6-renormalise-numbers") { db in
+            try NumberRenormalisation.migrate(db)
+        }
+        migrator.registerMigration("v7-report-aggregates") { db in
             // Per-quarter aggregates kept by triggers, two indexes for the listing reports, and
             // the backfill from the calls already there (see ReportAggregates.swift).
             try ReportAggregates.migrate(db)

@@ -22,7 +22,8 @@ public struct Verifier: Sendable {
         public var purged = 0
         /// Records that say purged while their file is still there (an interrupted `retention apply`).
         public var purgedButPresent: [String] = []
-        /// Temporary files (`.ID.opus.tmp-…`): a run in progress, or one that died (informational).
+        /// Temporary files (`.ID.opus.tmp-…`) of a run in progress or interrupted (informational): one
+        /// may hold the only copy of a committed call, which the next `callvault run` puts in place.
         public var temporaryFiles: [String] = []
         public var auditEntries = 0
         public var auditBrokenAt: Int64?

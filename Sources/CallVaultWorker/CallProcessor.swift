@@ -7,12 +7,19 @@ import Logging
 /// Turns one claimed job into an archived, indexed call, or a quarantined pair, exactly once.
 ///
 /// The order of effects is what makes a crash at any point recoverable:
-/// 1. the Opus file is written under `.ID.opus.tmp-jobN` and fsynced;
+/// 1. the Opus file is written under `.ID.opus.tmp-jobN-C-OWNER` (job N, claim C, this process)
+///    and fsynced: two holders of one job (a lease taken over) never share a temporary file;
 /// 2. one transaction checks the lease, inserts the record (with the file's SHA-256) and marks the job `archived`;
-/// 3. the file is renamed to `ID.opus` and its folder fsynced;
-/// 4. the inputs leave `incoming/` (sidecar first), then the job is `done`.
-/// A job claimed again after a crash resumes: with its record committed it only completes 3 and 4;
-/// otherwise it starts over, and the temporary name (fixed per job) is replaced.
+/// 3. the file is renamed to `ID.opus` inside a transaction that holds SQLite's write lock after
+///    checking the lease (so a stale holder's late rename never lands), and its folder fsynced;
+/// 4. the final file is hashed again: only when it has the recorded SHA-256 do the inputs leave
+///    `incoming/` (sidecar first); then the job is `done`.
+/// A job claimed again after a crash resumes: with its record committed it puts the file in place
+/// (the final file already right, or an earlier claim's temporary file with the recorded SHA-256,
+/// or, when neither exists, a new encoding of the inputs whose hash and size replace the record's
+/// in the transaction of the rename) and completes 4; if the inputs are gone or changed too, the
+/// job is quarantined with whatever inputs remain, never `done` without its file.
+/// Without a committed record it starts over under a new temporary name.
 struct CallProcessor: Sendable {
     let settings: WorkerSettings
     let spool: Spool
@@ -41,6 +48,7 @@ struct CallProcessor: Sendable {
                 logger.warning("job will be retried", metadata: ["stem": "\(job.stem)", "error": "\(reason)", "in_s": "\(delay)"])
                 return .deferred(reason: reason)
             case .leaseLost:
+                logger.warning("job left to the worker that took it over", metadata: ["stem": "\(job.stem)", "error": "\(failure.description)"])
                 return .deferred(reason: failure.description)
             case .environment(let reason), .configuration(let reason):
                 try? queue.release(job, owner: owner.name, reason: reason, now: clock())
@@ -53,9 +61,14 @@ struct CallProcessor: Sendable {
         let sidecarPath = spool.incomingPath(spool.sidecarName(job.stem))
         let audioPath = spool.incomingPath(job.audioName)
 
-        // A previous claim committed the record: only the rename and the clean-up remain.
+        // A previous claim committed the record: the file must be put in place, then the clean-up.
         if let recordID = job.recordID, let record = try index.call(id: recordID) {
-            try completeRename(record: record, job: job)
+            try placeCommittedFile(record: record, job: job)
+            // The inputs still in incoming/ must be the ones this record was made from: anything else
+            // is kept (quarantined), never deleted as if it were archived.
+            if exists(audioPath), try FileDigest.sha256(path: audioPath).hex != record.sourceSha256 {
+                throw WorkerError.badInput("\(job.audioName) is not the audio that \(record.id) was archived from (it was replaced after the commit); kept in failed/ so nothing is lost")
+            }
             try removeInputs(job)
             try queue.markDone(job, owner: owner.name, recordID: record.id, now: clock())
             return .archived(id: record.id, audioMs: record.durationMs, bytesIn: record.sourceBytes, bytesOut: record.bytes)
@@ -90,6 +103,11 @@ struct CallProcessor: Sendable {
             guard existing.sourceSha256 == source.hex else {
                 throw WorkerError.badInput("call_id \(callID.debugDescription) was already archived as \(id) with different audio")
             }
+            // The inputs are the only other copy: keep them until the archived one is in place.
+            if existing.audioPurgedAt == nil && !hasRecordedContent(archive.absolute(existing.archivePath), sha256: existing.sha256) {
+                throw WorkerError.transient("\(job.stem) duplicates \(id), whose archive file is not in place (yet); the inputs are kept")
+            }
+            removeOtherTemporaries(of: job, final: archive.absolute(existing.archivePath))
             try removeInputs(job)
             try queue.markDone(job, owner: owner.name, recordID: id, note: "duplicate of \(id)", now: clock())
             logger.info("duplicate recognised", metadata: ["stem": "\(job.stem)", "id": "\(id)"])
@@ -98,11 +116,45 @@ struct CallProcessor: Sendable {
 
         let relative = Archive.relativePath(id: id, startedAt: sidecar.startedAt)
         try archive.prepareFolders(for: relative)
+        let (output, result) = try encode(job: job, sidecar: sidecar, id: id, callID: callID, relative: relative, before: before)
+        let sha256 = try output.sync()
+        FaultInjection.point("worker.after-encode")
+        let record = RecordBuilder.record(
+            id: id, callID: callID, sidecar: sidecar, analysis: result.analysis, sourceName: job.audioName,
+            archivePath: relative, sha256: sha256, bytes: output.bytesWritten, source: source,
+            defaultCountryCode: settings.defaultCountryCode, now: clock())
+        switch try queue.commit(record, job: job, owner: owner.name, now: clock()) {
+        case .leaseLost: throw WorkerError.leaseLost
+        case .alreadyArchived: throw WorkerError.transient("\(id) was archived by another job meanwhile; this one will be checked as a duplicate")
+        case .committed: break
+        }
+        FaultInjection.point("worker.after-commit")
+        guard try queue.placeArchiveFile(job, owner: owner.name, recordID: id, now: clock(), rename: { try output.commitRename() }) else {
+            throw WorkerError.leaseLost
+        }
+        archive.applyGroup(relative)
+        FaultInjection.point("worker.after-rename")
+        try requireRecordedContent(record)
+        removeOtherTemporaries(of: job, final: archive.absolute(relative))
+        try removeInputs(job)
+        try queue.markDone(job, owner: owner.name, recordID: id, now: clock())
+        logger.info("archived", metadata: [
+            "stem": "\(job.stem)", "id": "\(id)", "outcome": "\(record.outcome)",
+            "duration_ms": "\(record.durationMs)", "bytes": "\(record.bytes)", "path": "\(relative)",
+        ])
+        return .archived(id: id, audioMs: record.durationMs, bytesIn: source.bytes, bytesOut: output.bytesWritten)
+    }
+
+    /// Encodes the audio of `job` to a temporary file of this claim (`.ID.opus.tmp-jobN-C-OWNER`),
+    /// renewing the lease as it goes; the file is not yet synced.
+    private func encode(job: Job, sidecar: Sidecar, id: String, callID: String, relative: String,
+                        before: [Int]) throws -> (AtomicFile, TranscodeResult) {
+        let audioPath = spool.incomingPath(job.audioName)
         var options = settings.transcode
         options.roles = sidecar.channels
         options.serial = Int32(bitPattern: UInt32(strtoul(String(id.dropFirst().prefix(8)), nil, 16)))
         options.comments += ["CALLVAULT_ID=\(id)", "CALLVAULT_CALL_ID=\(callID)"]
-        let output = try AtomicFile(path: archive.absolute(relative), mode: archive.fileMode, tag: "job\(job.id!)")
+        let output = try AtomicFile(path: archive.absolute(relative), mode: archive.fileMode, tag: temporaryTag(job))
         var lastRenewal = clock()
         let leaseSeconds = queue.leaseSeconds
         let result = try Transcoder.run(input: audioPath, output: output, options: options) { _ in
@@ -119,46 +171,117 @@ struct CallProcessor: Sendable {
         guard try fileIdentity(audioPath) == before else {
             throw WorkerError.transient("\(job.audioName) changed while it was being read; it will be read again")
         }
-        let sha256 = try output.sync()
-        FaultInjection.point("worker.after-encode")
-        let record = RecordBuilder.record(
-            id: id, callID: callID, sidecar: sidecar, analysis: result.analysis, sourceName: job.audioName,
-            archivePath: relative, sha256: sha256, bytes: output.bytesWritten, source: source,
-            defaultCountryCode: settings.defaultCountryCode, now: clock())
-        switch try queue.commit(record, job: job, owner: owner.name, now: clock()) {
-        case .leaseLost: throw WorkerError.leaseLost
-        case .committed: break
-        }
-        FaultInjection.point("worker.after-commit")
-        try output.commitRename()
-        archive.applyGroup(relative)
-        FaultInjection.point("worker.after-rename")
-        try removeInputs(job)
-        try queue.markDone(job, owner: owner.name, recordID: id, now: clock())
-        logger.info("archived", metadata: [
-            "stem": "\(job.stem)", "id": "\(id)", "outcome": "\(record.outcome)",
-            "duration_ms": "\(record.durationMs)", "bytes": "\(record.bytes)", "path": "\(relative)",
-        ])
-        return .archived(id: id, audioMs: record.durationMs, bytesIn: source.bytes, bytesOut: output.bytesWritten)
+        return (output, result)
     }
 
-    /// After a crash between commit and rename, the fsynced temporary file is still there: rename it.
-    private func completeRename(record: CallRecord, job: Job) throws {
+    /// Unique per claim: job id, claim number and this process's lease instance.
+    private func temporaryTag(_ job: Job) -> String { "job\(job.id!)-\(job.claims)-\(owner.instance)" }
+
+    /// A committed job resumed after a crash or a lease takeover: makes `ID.opus` exist with the
+    /// recorded SHA-256, or throws (never lets the inputs go without it).
+    private func placeCommittedFile(record: CallRecord, job: Job) throws {
         let final = archive.absolute(record.archivePath)
-        let temporary = AtomicFile.temporaryPath(for: final, tag: "job\(job.id!)")
-        if exists(temporary) {
-            if rename(temporary, final) != 0 { throw FileError("rename", path: final, errno: errno) }
-            try AtomicFile.syncDirectory(of: final)
+        if record.audioPurgedAt != nil || hasRecordedContent(final, sha256: record.sha256) {
+            removeOtherTemporaries(of: job, final: final)
+            return
+        }
+        // An earlier claim's fsynced temporary file with exactly the committed content: rename it.
+        for candidate in temporaries(of: final) where hasRecordedContent(candidate, sha256: record.sha256) {
+            let fd = open(candidate, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            let synced = fsync(fd) == 0
+            close(fd)
+            guard synced else { continue }
+            let placed = try queue.placeArchiveFile(job, owner: owner.name, recordID: record.id, now: clock()) {
+                if rename(candidate, final) != 0 { throw FileError("rename", path: final, errno: errno) }
+                try AtomicFile.syncDirectory(of: final)
+            }
+            guard placed else { throw WorkerError.leaseLost }
+            archive.applyGroup(record.archivePath)
+            try requireRecordedContent(record)
+            removeOtherTemporaries(of: job, final: final)
+            logger.info("archive file put in place from an earlier attempt", metadata: ["stem": "\(job.stem)", "id": "\(record.id)"])
+            return
+        }
+        // Neither: encode the inputs again, if they are still the audio that was committed.
+        let sidecarPath = spool.incomingPath(spool.sidecarName(job.stem))
+        let audioPath = spool.incomingPath(job.audioName)
+        let lost = "the archive file of \(record.id) (\(record.archivePath)) is missing and no complete temporary file is left"
+        guard exists(sidecarPath), exists(audioPath) else {
+            throw WorkerError.badInput("\(lost), and the inputs \(job.stem).json/\(job.audioName) are no longer in incoming/; quarantined, whatever inputs remain kept in failed/")
+        }
+        try requireRegularFile(audioPath)
+        let sidecar: Sidecar
+        do {
+            sidecar = try Sidecar.parse(try readSidecar(sidecarPath))
+        } catch let error as SidecarError {
+            throw WorkerError.badInput("\(lost), and \(job.stem).json no longer parses: \(error.message)")
+        }
+        let before = try fileIdentity(audioPath)
+        guard try FileDigest.sha256(path: audioPath).hex == record.sourceSha256 else {
+            throw WorkerError.badInput("\(lost), and \(job.audioName) is no longer the audio that was archived; quarantined with the inputs kept")
+        }
+        try archive.prepareFolders(for: record.archivePath)
+        let (output, _) = try encode(job: job, sidecar: sidecar, id: record.id, callID: record.callID,
+                                     relative: record.archivePath, before: before)
+        let sha256 = try output.sync()
+        let placed = try queue.placeArchiveFile(job, owner: owner.name, recordID: record.id,
+                                                replacing: (sha256, output.bytesWritten), now: clock()) {
+            try output.commitRename()
+        }
+        guard placed else { throw WorkerError.leaseLost }
+        archive.applyGroup(record.archivePath)
+        var updated = record
+        updated.sha256 = sha256
+        updated.bytes = output.bytesWritten
+        try requireRecordedContent(updated)
+        removeOtherTemporaries(of: job, final: final)
+        logger.warning("archive file was missing; encoded again from the inputs", metadata: [
+            "stem": "\(job.stem)", "id": "\(record.id)", "same_bytes": "\(sha256 == record.sha256)"])
+    }
+
+    /// Hashes the final file: the inputs may go only when it is there with the recorded SHA-256.
+    private func requireRecordedContent(_ record: CallRecord) throws {
+        let final = archive.absolute(record.archivePath)
+        guard hasRecordedContent(final, sha256: record.sha256) else {
+            throw WorkerError.transient("\(record.archivePath) is not in place with its recorded SHA-256 after the rename; the inputs are kept")
         }
     }
 
-    /// An earlier claim that died mid-encode left `.ID.opus.tmp-jobN`; a quarantined job will not
-    /// come back to replace it, so delete it (found from the sidecar, when it still parses).
+    private func hasRecordedContent(_ path: String, sha256: String) -> Bool {
+        (try? FileHash.sha256(path: path).hex) == sha256
+    }
+
+    /// `.ID.opus.tmp-*` beside `final`, whoever wrote them.
+    private func temporaries(of final: String) -> [String] {
+        let folder = (final as NSString).deletingLastPathComponent
+        let prefix = "." + (final as NSString).lastPathComponent + ".tmp-"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return names.filter { $0.hasPrefix(prefix) }.sorted().map { folder + "/" + $0 }
+    }
+
+    /// Deletes temporary files of this job's claims (this one and earlier ones, including the
+    /// `.ID.opus.tmp-jobN` of older versions). Only the lease holder calls it, so no other claim
+    /// of this job can still commit or rename one of them.
+    private func removeOtherTemporaries(of job: Job, final: String) {
+        let mine = "." + (final as NSString).lastPathComponent + ".tmp-job\(job.id!)"
+        for path in temporaries(of: final) {
+            let name = (path as NSString).lastPathComponent
+            if name == mine || name.hasPrefix(mine + "-") { unlink(path) }
+        }
+    }
+
+    /// An earlier claim that died mid-encode left `.ID.opus.tmp-jobN-…`; a quarantined job will not
+    /// come back to replace it, so delete it (found from the record, or the sidecar when it still parses).
     private func removeTemporaryOutput(of job: Job) {
+        if let recordID = job.recordID, let record = try? index.call(id: recordID) {
+            removeOtherTemporaries(of: job, final: archive.absolute(record.archivePath))
+            return
+        }
         guard let data = try? readSidecar(spool.incomingPath(spool.sidecarName(job.stem))),
               let sidecar = try? Sidecar.parse(data) else { return }
         let relative = Archive.relativePath(id: RecordID.make(callID: sidecar.callID ?? job.stem), startedAt: sidecar.startedAt)
-        unlink(AtomicFile.temporaryPath(for: archive.absolute(relative), tag: "job\(job.id!)"))
+        removeOtherTemporaries(of: job, final: archive.absolute(relative))
     }
 
     /// Deletes the pair from `incoming/` (or moves it to `done/`), sidecar first so it is never seen as ready again.
@@ -167,12 +290,34 @@ struct CallProcessor: Sendable {
             let path = spool.incomingPath(name)
             guard exists(path) else { continue }
             if settings.keepOriginals {
-                if rename(path, spool.done + "/" + name) != 0 { throw FileError("move to done/", path: path, errno: errno) }
+                try moveWithoutReplacing(path, into: spool.done, name: name, step: "move to done/")
             } else if unlink(path) != 0 && errno != ENOENT {
                 throw FileError("delete", path: path, errno: errno)
             }
         }
         try AtomicFile.syncDirectory(of: spool.incomingPath("x"))
+    }
+
+    /// Moves `path` to `folder/name`, or `folder/name.1`, `.2`… when an earlier pair of the same
+    /// stem is there: a re-delivered stem never overwrites the files kept from the first one.
+    private func moveWithoutReplacing(_ path: String, into folder: String, name: String, step: String) throws {
+        for n in 0..<10_000 {
+            let target = folder + "/" + (n == 0 ? name : "\(name).\(n)")
+            // link(2) refuses an existing target (no replacing); then the source name goes.
+            if link(path, target) == 0 {
+                if unlink(path) != 0 && errno != ENOENT { throw FileError(step, path: path, errno: errno) }
+                return
+            }
+            if errno == EEXIST { continue }
+            // A filesystem without hard links: rename, after checking the name is free.
+            if errno == EPERM || errno == EXDEV || errno == EMLINK {
+                if exists(target) || isSymlink(target) { continue }
+                if rename(path, target) != 0 { throw FileError(step, path: path, errno: errno) }
+                return
+            }
+            throw FileError(step, path: path, errno: errno)
+        }
+        throw FileError(step, path: path, errno: EEXIST)
     }
 
     /// Moves the pair to `failed/` beside `STEM.error.json`, then marks the job failed.
@@ -182,7 +327,7 @@ struct CallProcessor: Sendable {
         for name in [spool.sidecarName(job.stem), job.audioName] {
             let path = spool.incomingPath(name)
             if exists(path) || isSymlink(path) {
-                if rename(path, spool.failed + "/" + name) != 0 { throw FileError("move to failed/", path: path, errno: errno) }
+                try moveWithoutReplacing(path, into: spool.failed, name: name, step: "move to failed/")
             }
         }
         try spool.writeErrorReport(for: job.stem, reason: reason, attempts: job.attempts + 1, at: clock(),

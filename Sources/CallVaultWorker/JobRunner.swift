@@ -98,6 +98,8 @@ public struct JobRunner: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        // The step dies with this process (see JobStep): a kill -9 of the job cannot leave it running.
+        process.environment = ProcessInfo.processInfo.environment.merging([JobStep.environmentKey: "\(getpid())"]) { $1 }
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.standardError

@@ -43,10 +43,10 @@ public struct RunSummary: Sendable, Codable, Equatable {
                archived, duplicates, failed, Double(audioMs) / 3_600_000, Self.bytes(bytesIn), Self.bytes(bytesOut), wallSeconds)
     }
 
-    /// `12.3 kB`, `4.5 MB`, `1.20 GB`.
+    /// `12.3 kB`, `4.5 MB`, `1.20 GB`: SI units (10^3, 10^6, 10^9 bytes), as `df -H` and disk vendors count.
     public static func bytes(_ n: Int) -> String {
-        if n >= 1 << 30 { return String(format: "%.2f GB", Double(n) / Double(1 << 30)) }
-        if n >= 1 << 20 { return String(format: "%.1f MB", Double(n) / Double(1 << 20)) }
-        return String(format: "%.1f kB", Double(n) / 1024)
+        if n >= 1_000_000_000 { return String(format: "%.2f GB", Double(n) / 1e9) }
+        if n >= 1_000_000 { return String(format: "%.1f MB", Double(n) / 1e6) }
+        return String(format: "%.1f kB", Double(n) / 1e3)
     }
 }

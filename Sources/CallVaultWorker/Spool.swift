@@ -65,6 +65,36 @@ public struct Spool: Sendable {
 
     public func incomingPath(_ name: String) -> String { incoming + "/" + name }
 
+    /// Splits `arrivals` into pairs whose files have not changed for `seconds` and the rest;
+    /// `waitUntil` is when the last of the rest would be settled if nothing changes meanwhile.
+    public func settled(_ arrivals: [JobQueue.Arrival], seconds: Double, now: Date) -> (ready: [JobQueue.Arrival], unsettled: Int, waitUntil: Date?) {
+        guard seconds > 0 else { return (arrivals, 0, nil) }
+        var ready: [JobQueue.Arrival] = []
+        var unsettled = 0
+        var waitUntil: Date?
+        for arrival in arrivals {
+            let changed = [sidecarName(arrival.stem), arrival.audioName].map { lastChange(incomingPath($0)) }.max() ?? 0
+            let settledAt = Date(timeIntervalSince1970: changed + seconds)
+            if settledAt <= now {
+                ready.append(arrival)
+            } else {
+                unsettled += 1
+                waitUntil = max(waitUntil ?? settledAt, settledAt)
+            }
+        }
+        return (ready, unsettled, waitUntil)
+    }
+
+    /// The later of the modification and status-change times (a write changes both; a rename or
+    /// `cp -p` only the latter), in seconds since 1970; 0 when the file is gone.
+    private func lastChange(_ path: String) -> Double {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return 0 }
+        let m = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
+        let c = Double(st.st_ctim.tv_sec) + Double(st.st_ctim.tv_nsec) / 1e9
+        return max(m, c)
+    }
+
     /// Moves a file whose name is not UTF-8 to `failed/NONUTF8-<hex of the name>` with an error file.
     private func quarantineUnnamable(_ bytes: [UInt8]) -> String {
         let hex = bytes.hexString

@@ -40,7 +40,18 @@ public struct Worker: Sendable {
                                       owner: owner, logger: logger, clock: clock)
         let fatal = FirstReason()
 
-        try scan(spool: spool, queue: queue, owner: owner)
+        var waitUntil = try scan(spool: spool, queue: queue, owner: owner)
+        // --once drains what is there: pairs still being written are waited for (a bounded time).
+        var rounds = 0
+        while once, let until = waitUntil, !stop.isSet, rounds < 60 {
+            let pause = min(max(until.timeIntervalSince(clock()), 0.05), settings.settleSeconds)
+            try? await Task.sleep(for: .milliseconds(Int(pause * 1000)))
+            waitUntil = try scan(spool: spool, queue: queue, owner: owner)
+            rounds += 1
+        }
+        if once, waitUntil != nil {
+            logger.warning("pairs still being written after waiting; left for the next run", metadata: ["settle_s": "\(settings.settleSeconds)"])
+        }
         progress.expect(total: try queue.unfinishedCount())
 
         await withTaskGroup(of: Void.self) { group in
@@ -48,9 +59,10 @@ public struct Worker: Sendable {
                 group.addTask {
                     while !stop.isSet && fatal.reason == nil {
                         try? await Task.sleep(for: .seconds(settings.pollSeconds))
-                        do { try scan(spool: spool, queue: queue, owner: owner) } catch {
+                        do { _ = try scan(spool: spool, queue: queue, owner: owner) } catch {
                             logger.error("spool scan failed", metadata: ["error": "\(error)"])
                         }
+                        do { try index.checkpoint() } catch { fatal.offer("\(error)") }
                         heartbeat?(progress.snapshot())
                     }
                 }
@@ -83,12 +95,21 @@ public struct Worker: Sendable {
                 }
             }
         }
+        if fatal.reason == nil {
+            do { try index.checkpoint() } catch { fatal.offer("\(error)") }
+        }
         return progress.finish(stoppedBecause: fatal.reason)
     }
 
-    private func scan(spool: Spool, queue: JobQueue, owner: LeaseOwner) throws {
+    /// Queues the settled pairs; returns when the unsettled ones would be settled (nil: none).
+    @discardableResult
+    private func scan(spool: Spool, queue: JobQueue, owner: LeaseOwner) throws -> Date? {
         _ = try queue.recoverAbandoned(now: clock(), isAlive: owner.isAlive)
-        let arrivals = try spool.scan { logger.warning("skipped a spool entry", metadata: ["reason": "\($0)"]) }
+        let found = try spool.scan { logger.warning("skipped a spool entry", metadata: ["reason": "\($0)"]) }
+        let (arrivals, unsettled, waitUntil) = spool.settled(found, seconds: settings.settleSeconds, now: Date())
+        if unsettled > 0 {
+            logger.debug("pairs still changing", metadata: ["pairs": "\(unsettled)", "settle_s": "\(settings.settleSeconds)"])
+        }
         let ready = try queue.enqueue(arrivals, now: clock()) { arrival in
             FileManager.default.fileExists(atPath: spool.incomingPath(spool.sidecarName(arrival.stem)))
                 && FileManager.default.fileExists(atPath: spool.incomingPath(arrival.audioName))
@@ -97,6 +118,7 @@ public struct Worker: Sendable {
             logger.info("queued", metadata: ["new": "\(ready)"])
             progress.expect(total: try queue.unfinishedCount())
         }
+        return waitUntil
     }
 }
 

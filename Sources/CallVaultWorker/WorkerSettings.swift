@@ -20,6 +20,10 @@ public struct WorkerSettings: Sendable {
     public var leaseSeconds = 120.0
     /// Seconds between spool scans in watch mode.
     public var pollSeconds = 2.0
+    /// A pair is ready only when both of its files have been unchanged (modification and
+    /// status-change times) for this many seconds, so audio still being written in place after
+    /// its sidecar is not archived truncated. 0: ready as soon as both files exist.
+    public var settleSeconds = 2.0
     /// Country calling code for national numbers ("1": NANP).
     public var defaultCountryCode = NumberReading.fallbackCountryCode
     /// Retention dates stamped at ingest (nil: no policy configured).

@@ -73,6 +73,8 @@ struct FuzzReplay {
             let files = isDir.boolValue ? ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted().map { path + "/" + $0 } : [path]
             for file in files {
                 guard let data = FileManager.default.contents(atPath: file) else { continue }
+                // Named before it runs: if it crashes, the last name on stderr is the input to blame.
+                FileHandle.standardError.write(Data("replaying \(file)\n".utf8))
                 FuzzTargets.run(target, data)
                 count += 1
             }

@@ -7,10 +7,11 @@ struct Analyze: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure a recording's talk, silences and outcome without writing anything.",
         discussion: """
-        20 ms frames per channel are active at -40 dBFS RMS or louder; gaps under 300 ms are
-        bridged, segments under 100 ms dropped. Silences are stretches of at least 2 s where no
-        channel is active. talk_ms counts the answering side: the only channel of a mono file,
-        the channel labelled agent, or all channels together. The outcome is answered at 3 s
+        20 ms frames per channel are active at -40 dBFS RMS or louder, both as decoded and after \
+        a 100 Hz high-pass (DC offset and mains hum are not talk); gaps under 300 ms are \
+        bridged, segments under 100 ms dropped. Silences are stretches of at least 2 s where no \
+        channel is active. talk_ms counts the answering side: the only channel of a mono file, \
+        the channel labelled agent, or all channels together. The outcome is answered at 3 s \
         of talk, else missed when the recording lasts 30 s (it rang out), else abandoned.
 
         Example:

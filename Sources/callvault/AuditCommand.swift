@@ -13,8 +13,8 @@ struct AuditCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print audit entries.",
             discussion: """
-            Each entry: seq, at, action (audio_deleted, record_deleted, hold_added, hold_removed,
-            policy_set, policy_changed, verify_failed), ids, reason, sha256 (of the file concerned),
+            Each entry: seq, at, action (audio_deleted, record_deleted, hold_added, hold_removed, \
+            policy_set, policy_changed, verify_failed), ids, reason, sha256 (of the file concerned), \
             version, os_user, details, prev_hash and hash (the chain `verify` checks).
 
             Example:

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CallVaultStore
 import Foundation
 
 /// Errors the CLI reports with one line on stderr and a documented exit status.
@@ -19,19 +20,18 @@ enum CLIError: Error, CustomStringConvertible {
 
 extension CLIError: CustomNSError {}
 
+extension CLIError {
+    /// A full disk is the environment's fault (exit 1); anything else wrong with the index is exit 2.
+    init(_ error: IndexError) {
+        self = error.kind == .storageFull ? .fatal(error.message) : .input(error.message)
+    }
+}
+
 /// Prints the error line and exits with the status of its kind.
 func exitWith(_ error: CLIError) -> Never {
     FileHandle.standardError.write(Data("callvault: \(error.description)\n".utf8))
     switch error {
     case .input, .notFound: exit(2)
     case .fatal: exit(1)
-    }
-}
-
-enum JSONOutput {
-    static func string<T: Encodable>(_ value: T, pretty: Bool = true) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }

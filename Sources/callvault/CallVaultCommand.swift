@@ -1,5 +1,6 @@
 import ArgumentParser
 import CallVaultCore
+import CallVaultWorker
 import Foundation
 
 @main
@@ -8,16 +9,17 @@ struct CallVaultCommand: AsyncParsableCommand {
         commandName: "callvault",
         abstract: "Turn raw call recordings into a searchable, compliant Ogg Opus archive.",
         discussion: """
-        callvault picks up recordings and their JSON sidecars from a spool, transcodes each to
-        Ogg Opus at its native rate, measures talk and silence, decides whether the call was
+        callvault picks up recordings and their JSON sidecars from a spool, transcodes each to \
+        Ogg Opus at its native rate, measures talk and silence, decides whether the call was \
         answered, missed or abandoned, and indexes it in SQLite.
 
         Start with:
           callvault transcode call.wav call.opus
           callvault analyze call.wav --json
 
-        Exit status: 0 success; 1 fatal error; 2 usage, configuration or unreadable input;
-        3 some inputs quarantined; 4 verification found a problem.
+        Exit status: 0 success; 1 fatal error; 2 usage, configuration or unreadable input; \
+        3 some inputs quarantined; 4 verification found a problem; 5 a job's lock is held; \
+        130/143 a second SIGINT/SIGTERM stopped a run at once.
         """,
         version: CallVault.version,
         subcommands: [Run.self, Show.self, Query.self, Export.self, Numbers.self, RetentionCommand.self, HoldCommand.self,
@@ -25,6 +27,7 @@ struct CallVaultCommand: AsyncParsableCommand {
 
     /// Runs the chosen subcommand; maps ``CLIError`` to the documented exit statuses.
     static func main() async {
+        JobStep.dieWithParentJob()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

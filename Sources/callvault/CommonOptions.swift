@@ -49,7 +49,7 @@ struct StoreOptions: ParsableArguments {
             if checkArchive { try ArchiveIdentity.check(root: root, index: index, claim: false) }
             return (index, root)
         } catch let e as IndexError {
-            throw CLIError.input(e.message)
+            throw CLIError(e)
         } catch let e as WorkerError {
             throw CLIError.input(e.description)
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CallVaultCore
+import Foundation
 
 struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,6 +29,15 @@ struct ConfigCommand: ParsableCommand {
                     throw CLIError.input("\(file): \(problem)")
                 }
                 print("\(file): ok (spool \(c.spool ?? "-"), archive \(c.archive ?? "-"), database \(c.database ?? "-"))")
+                for (name, path) in [("spool", c.spool), ("archive", c.archive)] {
+                    guard let path else { continue }
+                    var isDir: ObjCBool = false
+                    if !FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
+                        print("  note: the \(name) folder \(path) does not exist yet (the first run of a new index creates it)")
+                    } else if !isDir.boolValue {
+                        throw CLIError.input("\(file): the \(name) \(path) is not a folder")
+                    }
+                }
                 if let policy = c.retention {
                     for (i, r) in policy.rules.enumerated() {
                         var when: [String] = []

@@ -8,25 +8,35 @@ struct HoldCommand: ParsableCommand {
         commandName: "hold",
         abstract: "Legal holds: calls that retention must never delete.",
         discussion: """
-        A hold covers the calls that match all the selectors it is given; calls that arrive later
-        and match are held too. Removing a hold makes its calls subject to the policy again at the
-        next `retention apply`. Every change is audited; a hold's audit entry lists the calls that
+        A hold covers the calls that match all the selectors it is given; calls that arrive later \
+        and match are held too. Removing a hold makes its calls subject to the policy again at the \
+        next `retention apply`. Every change is audited; a hold's audit entry lists the calls that \
         hold covers when it is placed.
 
-        Numbers are read the way `query` reads them, with the config's default_country_code
-        (pass --config): under "44", "020 7946 0958" is +442079460958. `hold add` warns (and
-        still places the hold) when a number is not valid, or an id or campaign matches nothing
+        Numbers are read the way `query` reads them, with the config's default_country_code \
+        (pass --config): under "44", "020 7946 0958" is +442079460958. `hold add` warns (and \
+        still places the hold) when a number is not valid, or an id or campaign matches nothing \
         the index knows yet.
 
         Examples:
-          callvault hold add CASE-2026-114 --config /etc/callvault.toml --reason "Smith v. Acme discovery" --caller "(212) 555-0187" --since 2026-01-01
+          callvault hold add CASE-114 --config /etc/callvault.toml \\
+              --reason "Smith v. Acme discovery" --caller "(212) 555-0187"
           callvault hold list
-          callvault hold remove CASE-2026-114 --reason "case closed"
+          callvault hold remove CASE-114 --reason "case closed"
         """,
         subcommands: [Add.self, Remove.self, List.self])
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Place a hold.")
+        static let configuration = CommandConfiguration(
+            abstract: "Place a hold.",
+            discussion: """
+            Prints how many calls this hold covers now; calls that arrive later and match are held too.
+
+            Examples:
+              callvault hold add CASE-114 --reason subpoena --caller "(212) 555-0187"
+              callvault hold add Q4-audit --reason "regulator audit" \\
+                  --campaign Search-Brand --since 2026-10-01 --until 2026-12-31
+            """)
         @OptionGroup var store: StoreOptions
         @Argument(help: "The hold's name or case reference.") var name: String
         @Option(help: "Why (required).") var reason: String
@@ -80,7 +90,14 @@ struct HoldCommand: ParsableCommand {
     }
 
     struct Remove: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a hold (its calls follow the policy again).")
+        static let configuration = CommandConfiguration(
+            abstract: "Remove a hold (its calls follow the policy again).",
+            discussion: """
+            The hold stays in `hold list --all` and in the audit log, with who removed it and why.
+
+            Example:
+              callvault hold remove CASE-114 --reason "case closed" --by alice
+            """)
         @OptionGroup var store: StoreOptions
         @Argument(help: "The hold's name.") var name: String
         @Option(help: "Why (required).") var reason: String
@@ -96,7 +113,13 @@ struct HoldCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List holds and how many calls each covers.")
+        static let configuration = CommandConfiguration(
+            abstract: "List holds and how many calls each covers.",
+            discussion: """
+            Examples:
+              callvault hold list
+              callvault hold list --all --format json
+            """)
         @OptionGroup var store: StoreOptions
         @Flag(help: "Include removed holds.") var all = false
         @Option(help: "table, json or csv.") var format: OutputFormat = .table

@@ -14,13 +14,15 @@ struct JobCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run jobs/NAME.toml: its steps in order, under a lock, with metrics.",
             discussion: """
-            A job file names a shared config and its steps (ingest, import-numbers, relink,
-            retention, verify, report); see jobs/nightly.toml. Each step runs as its own callvault
-            command; its outcome, duration and counts are logged. The job's exit status is the
-            worst of its steps (1 > 2 > 4 > 3 > 0); a step failing with anything but 0 or 3 stops
-            the rest unless --continue-on-error. An advisory lock beside the database keeps two
-            runs of the same job from overlapping: --no-wait (default) exits 5 with a message,
-            --wait waits for the other run to finish.
+            A job file names a shared config and its steps (ingest, import-numbers, relink, \
+            retention, verify, report); see jobs/nightly.toml. Each step runs as its own callvault \
+            command; its outcome, duration and counts are logged. The job's exit status is the \
+            worst of its steps (1 > 2 > 4 > 3 > 0); a step failing with anything but 0 or 3 stops \
+            the rest unless --continue-on-error. An advisory lock beside the database keeps two \
+            runs of the same job from overlapping: --no-wait (default) exits 5 with a message, \
+            --wait waits for the other run to finish (logging who holds the lock every 30 s; with \
+            --wait-timeout S it gives up after S seconds, exit 5). A step dies with its job: a \
+            kill -9 of `job run` kills the step it is running, so the lock never outlives the work.
 
             Examples:
               callvault job run jobs/nightly.toml \\
@@ -30,10 +32,16 @@ struct JobCommand: ParsableCommand {
 
         @Argument(help: "The job file (TOML).") var file: String
         @Flag(inversion: .prefixedNo, help: "Wait for another run of this job to finish instead of exiting 5.") var wait = false
+        @Option(help: "With --wait, give up (exit 5) after this many seconds; it logs who holds the lock every 30 s meanwhile.") var waitTimeout: Double?
         @Flag(help: "Run the remaining steps after a failed one.") var continueOnError = false
         @Option(help: "Write Prometheus metrics here (default: the job file's metrics_file).") var metricsFile: String?
         @OptionGroup var log: LogOptions
         @Option(help: "Result as text or json on stdout.") var format: SummaryFormat = .text
+
+        func validate() throws {
+            if waitTimeout != nil && !wait { throw ValidationError("--wait-timeout applies only with --wait") }
+            if let t = waitTimeout, t < 0 { throw ValidationError("--wait-timeout must be 0 or more seconds") }
+        }
 
         func run() throws {
             log.bootstrap()
@@ -41,6 +49,10 @@ struct JobCommand: ParsableCommand {
             do { job = try JobFile.load(path: file) } catch let e as ConfigError { throw CLIError.input(e.description) }
             let config: Config
             do { config = try job.config.map { try Config.load(path: $0) } ?? Config() } catch let e as ConfigError {
+                // A job that cannot start still says so in its metrics file.
+                if let path = metricsFile ?? job.metricsFile {
+                    try? MetricsFile(path: path).write(summary: nil, succeeded: false, job: job.name)
+                }
                 throw CLIError.input(e.description)
             }
             let cwd = FileManager.default.currentDirectoryPath
@@ -54,12 +66,21 @@ struct JobCommand: ParsableCommand {
                 throw CLIError.input("the database folder \((database as NSString).deletingLastPathComponent) does not exist")
             }
             let lock: JobLock?
-            do { lock = try JobLock(databasePath: database, job: job.name, wait: wait) } catch let e as WorkerError {
+            let waitLogger = Logger(label: "callvault.job")
+            do {
+                lock = try JobLock(databasePath: database, job: job.name, wait: wait, timeout: waitTimeout) { holder, seconds in
+                    waitLogger.notice("waiting for the job lock", metadata: [
+                        "job": "\(job.name)", "held_by_pid": "\(holder ?? "unknown")", "waited_s": "\(Int(seconds))"])
+                }
+            } catch let e as WorkerError {
                 throw CLIError.input(e.description)
             }
             guard let lock else {
                 let holder = JobLock.holder(databasePath: database, job: job.name).map { " (pid \($0))" } ?? ""
-                FileHandle.standardError.write(Data("callvault: job \(job.name.debugDescription) is already running\(holder); not starting a second run (use --wait to wait for it)\n".utf8))
+                let message = wait
+                    ? "job \(job.name.debugDescription) is still running\(holder) after --wait-timeout \(Int(waitTimeout ?? 0)) s; not starting a second run"
+                    : "job \(job.name.debugDescription) is already running\(holder); not starting a second run (use --wait to wait for it)"
+                FileHandle.standardError.write(Data("callvault: \(message)\n".utf8))
                 throw ExitCode(5)
             }
             defer { _ = lock }

@@ -12,14 +12,14 @@ struct Numbers: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Replace the registry with a CSV file and re-link every call.",
             discussion: """
-            The CSV has a header: tracking_number,campaign,source,medium,valid_from,valid_to
-            (source, medium and the valid_* columns may be empty). valid_from/valid_to are ISO dates
-            or timestamps (a date is midnight UTC, or in --tz); an empty one is open-ended. The
-            window is half-open: a call exactly at valid_to belongs to the number's next row.
-            One number may have several rows with disjoint windows (reassigned between campaigns);
+            The CSV has a header: tracking_number,campaign,source,medium,valid_from,valid_to \
+            (source, medium and the valid_* columns may be empty). valid_from/valid_to are ISO dates \
+            or timestamps (a date is midnight UTC, or in --tz); an empty one is open-ended. The \
+            window is half-open: a call exactly at valid_to belongs to the number's next row. \
+            One number may have several rows with disjoint windows (reassigned between campaigns); \
             overlapping windows are rejected with both line numbers.
 
-            The file replaces the whole registry in one transaction: errors name FILE:LINE and the
+            The file replaces the whole registry in one transaction: errors name FILE:LINE and the \
             field, and nothing of a bad file is applied. Importing the same file again changes nothing.
 
             Example:

@@ -7,8 +7,8 @@ struct Query: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Find calls by campaign, number, caller, outcome and time.",
         discussion: """
-        Filters combine with AND; --campaign may repeat (any of them). Times are ISO dates or
-        timestamps; a date without offset is midnight in --tz (default UTC), and a date given to
+        Filters combine with AND; --campaign may repeat (any of them). Times are ISO dates or \
+        timestamps; a date without offset is midnight in --tz (default UTC), and a date given to \
         --until includes that whole day. Newest first by default.
 
         Examples:
@@ -26,15 +26,18 @@ struct Query: ParsableCommand {
     @Option(help: "answered, missed or abandoned.") var outcome: Outcome?
     @Option(help: "Calls that started at or after T.") var since: String?
     @Option(help: "Calls that started before T (a date: before the end of that day).") var until: String?
+    @Option(parsing: .unconditional, help: "Calls since midnight N days ago in --tz (0 = today), as reports take it.") var sinceDays: Int?
     @Option(help: "Time zone for dates without an offset, e.g. America/New_York.") var tz: String = "UTC"
     @Option(help: "Only calls lasting at least this many seconds.") var minDuration: Double?
     @Flag(help: "Only calls no registry row attributes.") var unassigned = false
     @Option(help: "started_at or duration (descending).") var sort: String = "started_at"
-    @Option(help: "At most N calls; 0 for no limit.") var limit: Int = 100
+    @Option(parsing: .unconditional, help: "At most N calls; 0 for no limit.") var limit: Int = 100
     @Option(help: "table, json or csv.") var format: OutputFormat = .table
 
     func validate() throws {
         if limit < 0 { throw ValidationError("--limit must be 0 (no limit) or more") }
+        if let sinceDays, sinceDays < 0 || sinceDays > 100_000 { throw ValidationError("--since-days must be between 0 and 100000") }
+        if sinceDays != nil && since != nil { throw ValidationError("give --since or --since-days, not both") }
         if CallQuery.Sort(rawValue: sort) == nil { throw ValidationError("--sort must be started_at or duration") }
         if TimeZone(identifier: tz) == nil { throw ValidationError("--tz: unknown time zone \(tz)") }
     }
@@ -50,6 +53,11 @@ struct Query: ParsableCommand {
         q.caller = try caller.map { try NumberOption.read($0, with: numbers, option: "--caller").value }
         q.outcome = outcome
         q.since = try since.map { try TimeBounds.start($0, zone: zone, option: "--since") }
+        if let sinceDays {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = zone
+            q.since = calendar.date(byAdding: .day, value: -sinceDays, to: calendar.startOfDay(for: Date()))
+        }
         q.until = try until.map { try TimeBounds.end($0, zone: zone, option: "--until") }
         q.minDurationMs = minDuration.map { Int($0 * 1000) }
         q.unassigned = unassigned

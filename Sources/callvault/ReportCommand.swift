@@ -10,10 +10,10 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "What marketing and QA read each morning: summaries, missed calls, callers, area codes, hours, before/after, dead air.",
         discussion: """
-        Every report takes --since/--until (ISO dates or timestamps; a bare --until date includes
-        that day), --campaign (repeatable), --tz ZONE (hour and day buckets in that zone; default
+        Every report takes --since/--until (ISO dates or timestamps; a bare --until date includes \
+        that day), --campaign (repeatable), --tz ZONE (hour and day buckets in that zone; default \
         UTC) and --format table|csv|json|html. html writes one self-contained file (inline SVG:
-        daily trend, hour × weekday heat map, outcome split, top area codes; no network) to
+        daily trend, hour × weekday heat map, outcome split, top area codes; no network) to \
         --output or stdout.
 
         Examples:
@@ -30,7 +30,7 @@ struct ReportCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
         @Option(help: "Calls that started at or after T.") var since: String?
         @Option(help: "Calls that started before T (a date: through that day).") var until: String?
-        @Option(help: "Calls since midnight N days ago in --tz, up to now (for nightly jobs: 1 = yesterday and today).") var sinceDays: Int?
+        @Option(parsing: .unconditional, help: "Calls since midnight N days ago in --tz, up to now (for nightly jobs: 1 = yesterday and today).") var sinceDays: Int?
         @Option(help: "Campaign; repeat for several.") var campaign: [String] = []
         @Option(help: "Time zone for hour and day buckets, e.g. America/New_York.") var tz: String = "UTC"
         @Option(help: "table, csv, json or html.") var format: ReportFormat = .table
@@ -39,6 +39,7 @@ struct ReportCommand: ParsableCommand {
 
         func validate() throws {
             if TimeZone(identifier: tz) == nil { throw ValidationError("--tz: unknown time zone \(tz)") }
+            if let sinceDays, sinceDays < 0 || sinceDays > 100_000 { throw ValidationError("--since-days must be between 0 and 100000") }
         }
 
         func filter() throws -> ReportFilter {
@@ -131,7 +132,10 @@ struct ReportCommand: ParsableCommand {
               callvault report callers --top 25 --format json
             """)
         @OptionGroup var common: Common
-        @Option(help: "How many top repeat callers to list.") var top: Int = 10
+        @Option(parsing: .unconditional, help: "How many top repeat callers to list.") var top: Int = 10
+        func validate() throws {
+            if top < 0 { throw ValidationError("--top must be 0 or more") }
+        }
         func run() throws {
             let (index, _) = try common.store.openIndex(readOnly: true)
             let f = try common.filter()
@@ -219,7 +223,10 @@ struct ReportCommand: ParsableCommand {
               callvault report dead-air --threshold 20 --format csv
             """)
         @OptionGroup var common: Common
-        @Option(help: "Seconds of inner silence that count as dead air.") var threshold: Double = 10
+        @Option(parsing: .unconditional, help: "Seconds of inner silence that count as dead air.") var threshold: Double = 10
+        func validate() throws {
+            if !(threshold >= 0 && threshold <= 86_400) { throw ValidationError("--threshold must be between 0 and 86400 seconds") }
+        }
         func run() throws {
             let (index, _) = try common.store.openIndex(readOnly: true)
             let f = try common.filter()

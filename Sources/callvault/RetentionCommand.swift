@@ -14,14 +14,14 @@ struct RetentionCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Delete what the policy says is due; --dry-run lists it and changes nothing.",
             discussion: """
-            The policy is the ordered [[retention.rules]] of the config file; the first rule that
-            matches a call (campaign glob, source, outcome, tracking_number) sets keep_audio_days
-            (then the Opus file is deleted and audio_purged_at set) and keep_record_days (then the
-            record is deleted too). Calls under a legal hold (`callvault hold`) are never touched.
+            The policy is the ordered [[retention.rules]] of the config file; the first rule that \
+            matches a call (campaign glob, source, outcome, tracking_number) sets keep_audio_days \
+            (then the Opus file is deleted and audio_purged_at set) and keep_record_days (then the \
+            record is deleted too). Calls under a legal hold (`callvault hold`) are never touched. \
             Every deletion is written to the audit log with the file's SHA-256.
 
-            Each run first recomputes every call's retain_audio_until/retain_record_until, so a
-            changed policy or a re-attributed call takes effect (and a policy change is audited).
+            Each run first recomputes every call's retain_audio_until/retain_record_until, so a \
+            changed policy or a re-attributed call takes effect (and a policy change is audited). \
             Safe to kill and rerun: the end state is that of one clean run.
 
             Examples:
@@ -53,7 +53,7 @@ struct RetentionCommand: ParsableCommand {
                 try printPlan(plan)
                 return
             }
-            var summary = try retention.apply(plan, now: clock)
+            var summary = try retention.apply(plan, policy: policy, now: clock)
             summary.datesRecomputed = recomputed.changed
             summary.policyChanged = recomputed.policyChanged
             switch format {
@@ -61,7 +61,8 @@ struct RetentionCommand: ParsableCommand {
             default:
                 print(String(format: "retention: audio deleted %d, records deleted %d, %@ freed, %.2f h audio; %d held calls skipped; %d dates recomputed",
                              summary.audioDeleted, summary.recordsDeleted, RunSummary.bytes(summary.bytesFreed),
-                             Double(summary.audioMs) / 3_600_000, summary.heldSkipped, summary.datesRecomputed))
+                             Double(summary.audioMs) / 3_600_000, summary.heldSkipped, summary.datesRecomputed)
+                      + (summary.noLongerDue > 0 ? "; \(summary.noLongerDue) calls re-attributed during the run were no longer due" : ""))
             }
         }
 

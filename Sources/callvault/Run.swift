@@ -10,22 +10,23 @@ struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Archive and index every recording in the spool, exactly once.",
         discussion: """
-        A phone system drops pairs into SPOOL/incoming/: the audio (STEM.wav, .gsm, .ulaw, ...) and,
+        A phone system drops pairs into SPOOL/incoming/: the audio (STEM.wav, .gsm, .ulaw, ...) and, \
         written last, its sidecar STEM.json:
 
           {"tracking_number": "+14155550100", "started_at": "2026-11-28T14:03:00Z",
-           "call_id": "1732802580.42", "caller": "(212) 555-0187", "disposition": "ANSWERED",
-           "channels": ["caller", "agent"], "metadata": {"queue": "sales"}}
+           "call_id": "1732802580.42", "caller": "(212) 555-0187",
+           "disposition": "ANSWERED", "channels": ["caller", "agent"],
+           "metadata": {"queue": "sales"}}
 
-        Each pair becomes ARCHIVE/YYYY/MM/DD/ID.opus and a row in the index; the inputs then
-        leave incoming/ (or move to SPOOL/done/ with keep_originals). A pair that cannot be
+        Each pair becomes ARCHIVE/YYYY/MM/DD/ID.opus and a row in the index; the inputs then \
+        leave incoming/ (or move to SPOOL/done/ with keep_originals). A pair that cannot be \
         archived moves to SPOOL/failed/ beside STEM.error.json, which says why in one sentence.
 
-        The first run writes ARCHIVE/.callvault-archive (naming the index) and records the root
-        in the index; later runs and commands given no --archive use that root, and a folder
+        The first run writes ARCHIVE/.callvault-archive (naming the index) and records the root \
+        in the index; later runs and commands given no --archive use that root, and a folder \
         that is not this index's archive is refused (see "Moving an archive" in the README).
 
-        Jobs live in the index with leases, so a killed worker's jobs are taken over and any
+        Jobs live in the index with leases, so a killed worker's jobs are taken over and any \
         number of `callvault run` processes can share one spool and index.
 
         Examples:
@@ -33,7 +34,7 @@ struct Run: AsyncParsableCommand {
               --db /srv/calls/index.sqlite
           callvault run --config /etc/callvault.toml          # watch until SIGTERM
 
-        Exit status: 0 every ready pair archived; 3 some quarantined; 2 usage or configuration
+        Exit status: 0 every ready pair archived; 3 some quarantined; 2 usage or configuration \
         error; 1 fatal error (e.g. the archive disk is full: nothing is lost, rerun when freed).
         """)
 
@@ -52,26 +53,58 @@ struct Run: AsyncParsableCommand {
     @Option(help: "In watch mode, serve GET /metrics and /healthz on HOST:PORT (e.g. 0.0.0.0:9464).")
     var metricsListen: String?
 
+    @Option(help: "A pair is ready when neither file changed for this many seconds (default: the config's queue.settle_seconds, else 2; 0: at once). --once waits for pairs still being written.")
+    var settleSeconds: Double?
+
     @Option(help: "Final summary as text or json on stdout.")
     var format: SummaryFormat = .text
 
     func validate() throws {
         if let workers, workers < 1 || workers > 256 { throw ValidationError("--workers must be between 1 and 256") }
+        if let settleSeconds, settleSeconds < 0 || settleSeconds > 3600 { throw ValidationError("--settle-seconds must be between 0 and 3600") }
         if metricsListen != nil && once { throw ValidationError("--metrics-listen serves metrics while watching; it cannot be used with --once (use --metrics-file)") }
     }
 
     func run() async throws {
         log.bootstrap()
+        do {
+            try await runAndWriteMetrics()
+        } catch let error where !(error is ExitCode) {
+            // A run that fails before its summary (missing folder, bad config, unusable index)
+            // still says so in the metrics file, instead of leaving the last run's success there.
+            if let metricsFile, !(error is MetricsWritten) {
+                try? MetricsFile(path: metricsFile).write(summary: nil, succeeded: false)
+            }
+            throw (error as? MetricsWritten)?.error ?? error
+        }
+    }
+
+    /// An error thrown after the metrics file was written with the run's summary.
+    private struct MetricsWritten: Error { let error: Error }
+
+    private func runAndWriteMetrics() async throws {
         let r = try store.resolved()
         if let problem = StorageLayout.problem(spool: r.spool, archive: r.archive, database: r.database) {
             throw CLIError.input(problem)
         }
+        // A new installation: no index yet, so the folders are created. For an existing index a missing
+        // folder is refused instead (a lost mount must not fill the root disk).
+        let newInstallation = !FileManager.default.fileExists(atPath: r.database)
         let index: CallIndex
-        do { index = try CallIndex(path: r.database) } catch let e as IndexError { throw CLIError.input(e.message) }
+        do { index = try CallIndex(path: r.database) } catch let e as IndexError { throw CLIError(e) }
         // No --archive and none in the config: the root this index recorded at its last run.
         let archive = try ArchiveIdentity.root(given: store.givenArchive(r.config), fallback: r.archive, index: index)
         if let problem = StorageLayout.problem(spool: r.spool, archive: archive, database: r.database) {
             throw CLIError.input(problem)
+        }
+        if newInstallation {
+            do {
+                try FileManager.default.createDirectory(atPath: r.spool + "/incoming", withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(atPath: archive, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o750])
+            } catch {
+                throw CLIError.input("cannot create the folders of a new installation (\((error as NSError).localizedDescription))")
+            }
         }
         var settings = WorkerSettings(spool: r.spool, archive: archive, database: r.database,
                                       workers: workers ?? r.config.workers ?? ProcessInfo.processInfo.activeProcessorCount)
@@ -82,6 +115,8 @@ struct Run: AsyncParsableCommand {
         settings.maxAttempts = r.config.maxAttempts ?? settings.maxAttempts
         settings.leaseSeconds = r.config.leaseSeconds ?? settings.leaseSeconds
         settings.pollSeconds = r.config.pollSeconds ?? settings.pollSeconds
+        settings.settleSeconds = settleSeconds ?? r.config.settleSeconds ?? settings.settleSeconds
+        settings.plausibleTimes = r.config.plausibleTimes ?? settings.plausibleTimes
         settings.defaultCountryCode = r.config.numberReading.countryCode
         settings.retention = r.config.retention
         settings.archiveGroup = r.config.archiveGroup
@@ -90,9 +125,10 @@ struct Run: AsyncParsableCommand {
         stop.installHandlers()
         let progress = ProgressReporter()
         var worker = Worker(settings: settings, index: index, logger: Logger(label: "callvault.run"), progress: progress)
-        if let metricsFile {
-            let file = MetricsFile(path: metricsFile)
-            worker.heartbeat = { summary in try? file.write(summary: summary, succeeded: true) }
+        // One value for the whole run: its counters start from the file as it is now.
+        let metrics = metricsFile.map(MetricsFile.init(path:))
+        if let metrics {
+            worker.heartbeat = { summary in try? metrics.write(summary: summary, succeeded: true) }
         }
         var server: MetricsServer?
         if let metricsListen {
@@ -110,19 +146,16 @@ struct Run: AsyncParsableCommand {
         } catch let e as WorkerError {
             throw CLIError.input(e.description)
         }
-        if let metricsFile {
-            try MetricsFile(path: metricsFile).write(summary: summary, succeeded: summary.stoppedBecause == nil)
+        if let metrics {
+            try metrics.write(summary: summary, succeeded: summary.stoppedBecause == nil)
         }
         switch format {
         case .text: print("callvault run: " + summary.humanLine)
         case .json: print(try JSONOutput.string(summary))
         }
         if let reason = summary.stoppedBecause {
-            throw CLIError.fatal("stopped early: \(reason). Nothing was lost; free the space or fix the cause and run again.")
+            throw MetricsWritten(error: CLIError.fatal("stopped early: \(reason). Nothing was lost; free the space or fix the cause and run again."))
         }
         if summary.failed > 0 { throw ExitCode(3) }
     }
 }
-
-/// `--format` of commands that print a summary: a readable line, or JSON for machines.
-enum SummaryFormat: String, ExpressibleByArgument, CaseIterable { case text, json }

@@ -7,8 +7,9 @@ struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print one call's record as a JSON object.",
         discussion: """
-        ID is the archive id (c + 24 hex digits) that `callvault query` lists; a switch's
-        call_id is accepted too. `archive_file` is the absolute path of the Opus file.
+        ID is the archive id (c + 24 hex digits) that `callvault query` lists; a switch's \
+        call_id is accepted too. `archive_file` is the absolute path of the Opus file \
+        (null once retention purged the audio; `audio` then says when and under which rule).
 
         Example:
           callvault show c3f1a9e0b2c4d6e8f0a1b2c3d --db data/callvault.sqlite

@@ -7,13 +7,17 @@ struct Transcode: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Transcode one recording to Ogg Opus at its native rate.",
         discussion: """
-        Reads anything libsndfile opens by its header (WAV with PCM, mu-law, A-law, GSM 6.10 or
-        IMA ADPCM; AIFF; AU; FLAC; Ogg Vorbis; MP3) and the headerless telephony formats chosen
-        by extension: .ulaw .alaw .gsm .sln (8 kHz) and .sln16 (16 kHz).
+        Reads anything libsndfile opens by its header (WAV with PCM, mu-law, A-law, GSM 6.10 or \
+        IMA ADPCM; AIFF; AU; FLAC; Ogg Vorbis; MP3) and the headerless telephony formats chosen \
+        by extension: .ulaw .alaw .gsm .sln (8 kHz) and .sln16 (16 kHz). A file with such an \
+        extension that starts with a real header (a WAV named .ulaw) is read by its header, \
+        with a warning; one whose header libsndfile cannot read is refused.
 
-        Rates Opus supports (8, 12, 16, 24, 48 kHz) are encoded as they are; others are
-        resampled with libsoxr to the next Opus rate above. Each channel is its own stream,
-        so a caller/agent recording stays separable. The output appears only when complete.
+        Rates Opus supports (8, 12, 16, 24, 48 kHz) are encoded as they are; others are \
+        resampled with libsoxr to the next Opus rate above. Each channel is its own stream, \
+        so a caller/agent recording stays separable, and channels keep their order (mapping \
+        family 255 from three channels; Debian 12's opusdec cannot open those, ffmpeg can). \
+        The output appears only when complete.
 
         Example:
           callvault transcode 1700000000.42.wav call.opus --bitrate 16000 --complexity 5

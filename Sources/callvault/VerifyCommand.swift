@@ -8,9 +8,9 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Prove the archive is intact: re-hash files, find orphans, check the audit chain.",
         discussion: """
-        Re-hashes archive files against the SHA-256 in the index and reports missing files, altered
-        files, orphan files (on disk, not in the index), records whose audio was purged (and any
-        whose file is still there), and the first broken link of the audit log's hash chain.
+        Re-hashes archive files against the SHA-256 in the index and reports missing files, altered \
+        files, orphan files (on disk, not in the index), records whose audio was purged (and any \
+        whose file is still there), and the first broken link of the audit log's hash chain. \
         Problems are appended to the audit log.
 
         Exit status: 0 clean, 4 anything wrong.
@@ -21,9 +21,13 @@ struct VerifyCommand: ParsableCommand {
         """)
 
     @OptionGroup var store: StoreOptions
-    @Option(help: "Re-hash N random calls instead of all.") var sample: Int?
+    @Option(parsing: .unconditional, help: "Re-hash N random calls instead of all.") var sample: Int?
     @Option(help: "Only calls that started at or after T.") var since: String?
     @Option(help: "table (a readable report) or json; csv is refused (the report is not one table).") var format: OutputFormat = .table
+
+    func validate() throws {
+        if let sample, sample < 1 { throw ValidationError("--sample must be 1 or more (leave it out to verify every file)") }
+    }
 
     func run() throws {
         if format == .csv {
@@ -42,7 +46,7 @@ struct VerifyCommand: ParsableCommand {
             }
             if let problem = report.auditProblem { print("  audit chain broken: \(problem)") }
             for problem in report.aggregateProblems { print("  report aggregates: \(problem) (callvault db rebuild-aggregates)") }
-            for t in report.temporaryFiles { print("  note: temporary file \(t) (a run in progress, or one that died)") }
+            for t in report.temporaryFiles { print("  note: temporary file \(t): the only copy of a call may be in it; do not delete it by hand (the next `callvault run` puts it in place or removes it)") }
             print(report.clean ? "clean" : "PROBLEMS FOUND")
         }
         if !report.clean { throw ExitCode(4) }

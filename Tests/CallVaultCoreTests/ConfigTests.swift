@@ -1,4 +1,5 @@
 import CallVaultCore
+import Foundation
 import Testing
 
 private func parse(_ text: String) throws -> Config { try Config.parse(text: text, file: "c.toml", baseFolder: "/base") }
@@ -61,5 +62,117 @@ struct ConfigPrecheckTests {
     func unicodeInStrings() throws {
         let c = try Config.parse(text: "# Überblick\nspool = \"spöol\" # ok\n[encoder]\ncomplexity = 5\n", file: "c.toml", baseFolder: "/b")
         #expect(c.spool == "/b/spöol")
+    }
+}
+
+/// The retention part of samples/callvault.toml: rules on lines 2, 8 and 14 (their keys on 3–6, 9–12, 15–17).
+private let threeRules = """
+# retention
+[[retention.rules]]
+name = "compliance"
+campaign = "Compliance-*"
+keep_audio_days = 2557
+keep_record_days = 2557
+
+[[retention.rules]]
+name = "unanswered"
+outcome = ["missed", "abandoned"]
+keep_audio_days = 30
+keep_record_days = 90
+
+[[retention.rules]]
+name = "default"
+keep_audio_days = 365
+keep_record_days = 730
+
+"""
+
+@Suite("Config file: retention rules are reported at their own lines")
+struct RetentionRuleLineTests {
+    @Test("an error in the 1st, 2nd or 3rd rule is at the line of the offending key in that rule", arguments: [
+        ("keep_audio_days = 2557", "keep_audio_days = \"2557\"", 5, "keep_audio_days must be an integer"),
+        ("keep_audio_days = 30", "keep_audio_days = \"30\"", 11, "keep_audio_days must be an integer"),
+        ("outcome = [\"missed\", \"abandoned\"]", "outcome = [\"missed\", \"abandonned\"]", 10, "unknown outcome \"abandonned\""),
+        ("keep_record_days = 730", "keep_record_days = -1", 17, "keep_record_days must be between 0 and 100000"),
+        ("name = \"default\"", "name = \"default\"\nkeep_days = 3", 16, "unknown key \"keep_days\" in [retention.rules]"),
+    ])
+    func keyErrors(_ from: String, _ to: String, _ line: Int, _ message: String) throws {
+        let e = try #require(configError(threeRules.replacingOccurrences(of: from, with: to)))
+        #expect(e.line == line, "\(e)")
+        #expect(e.message.contains(message), "\(e)")
+    }
+
+    @Test("policy errors that had no line get the rule's: record shorter than audio, a duplicate name, a rule after the default, a missing key", arguments: [
+        ("keep_record_days = 90", "keep_record_days = 10", 12, "keeps the record (10 days) shorter than the audio (30 days)"),
+        ("name = \"default\"", "name = \"compliance\"", 15, "retention rule name \"compliance\" is used twice"),
+        ("campaign = \"Compliance-*\"\n", "", 2, "retention rule \"compliance\" matches every call"),
+        ("keep_audio_days = 30\n", "", 9, "retention rule \"unanswered\": keep_audio_days is required"),
+        ("name = \"default\"\n", "name = \"default\"\noutcome = \"answered\"\n", 14, "retention has no default rule"),
+    ])
+    func policyErrors(_ from: String, _ to: String, _ line: Int, _ message: String) throws {
+        let text = threeRules.replacingOccurrences(of: from, with: to)
+        #expect(text != threeRules)
+        let e = try #require(configError(text))
+        #expect(e.line == line, "\(e)")
+        #expect(e.message.contains(message), "\(e)")
+    }
+
+    @Test("an [analysis] problem is at the line of its key")
+    func analysisProblemLine() throws {
+        let e = try #require(configError("[analysis]\nframe_ms = 20\nbridge_gap_ms = -1\n"))
+        #expect(e.line == 3 && e.message.contains("bridge_gap_ms must"), "\(e)")
+    }
+
+    private func configError(_ text: String) -> ConfigError? {
+        do { _ = try parse(text); return nil } catch let e as ConfigError { return e } catch { return nil }
+    }
+}
+
+@Suite("Config and job files: no bytes may abort the process")
+struct MalformedConfigTests {
+    /// The config with a typo that made toml++ (inside TOMLKit 0.6.0) assert in parse_key (issue 18).
+    static let issue18 = "[analysis]\nframe_ms = 20\n[\nworkers = 2\nkeep_originals = false\ndefault_countr[[retentions = 120 2\n"
+
+    @Test("the input from issue 18 is refused at its line")
+    func issueInput() throws {
+        #expect(throws: ConfigError.self) { try Config.parse(text: Self.issue18, file: "crash.toml", baseFolder: "/") }
+        do { _ = try Config.parse(text: Self.issue18, file: "crash.toml", baseFolder: "/") } catch let e as ConfigError {
+            #expect(e.description.hasPrefix("crash.toml:3: not valid TOML: expected a key"), "\(e)")
+        }
+        do { _ = try JobFile.parse(text: Self.issue18, file: "crash.toml", name: "crash", baseFolder: "/") } catch let e as ConfigError {
+            #expect(e.line == 3, "\(e)")
+        }
+    }
+
+    /// The five toml-test files that aborted `config check` under TOMLKit (issue 18).
+    @Test("toml-test files that made TOMLKit abort are refused with a line", arguments: [
+        "invalid/key/single-open-bracket.toml", "invalid/table/bare-invalid-character-01.toml", "invalid/table/dot.toml",
+        "invalid/table/dotdot.toml", "invalid/table/no-close-04.toml",
+    ])
+    func tomlKitAborts(_ file: String) throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("TOMLTest/\(file)")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        for parse in [{ _ = try Config.parse(text: text, file: "f.toml", baseFolder: "/") },
+                      { _ = try JobFile.parse(text: text, file: "f.toml", name: "f", baseFolder: "/") }] {
+            do { try parse(); Issue.record("\(file) accepted") } catch let e as ConfigError {
+                #expect(e.line != nil && e.message.hasPrefix("not valid TOML: "), "\(e)")
+            }
+        }
+    }
+}
+
+@Suite("The window of plausible started_at values")
+struct PlausibleTimesConfigTests {
+    @Test("earliest_started_at and max_days_ahead set the window; a bad date names its line")
+    func window() throws {
+        let c = try Config.parse(text: "[queue]\nearliest_started_at = \"2010-01-01\"\nmax_days_ahead = 2\n", file: "c.toml", baseFolder: "/")
+        let window = try #require(c.plausibleTimes)
+        #expect(Timestamp.format(window.earliest) == "2010-01-01T00:00:00Z")
+        #expect(window.maxDaysAhead == 2)
+        #expect(try Config.parse(text: "workers = 1\n", file: "c.toml", baseFolder: "/").plausibleTimes == nil)
+        #expect(throws: ConfigError.self) {
+            try Config.parse(text: "[queue]\nearliest_started_at = \"long ago\"\n", file: "c.toml", baseFolder: "/")
+        }
     }
 }

@@ -59,6 +59,7 @@ struct PhoneNumberTests {
     func italy() {
         #expect(PhoneNumber.normalise("+39 06 6982 1234") == .e164("+390669821234"))
         #expect(PhoneNumber.normalise("06 6982 1234", defaultCountryCode: "39") == .e164("+390669821234"))
+        #expect(PhoneNumber.normalise("+39 (0)6 6982 1234") == .e164("+390669821234"), "Italy's 0 is dialled from abroad too")
     }
 
     @Test("a NANP-looking number under a UK default is not a US number")

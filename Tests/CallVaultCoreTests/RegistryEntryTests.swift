@@ -76,4 +76,18 @@ struct RegistryEntryTests {
         #expect(PhoneGeography.countryName("GB") == "United Kingdom")
         #expect(PhoneGeography.lookup(nil) == PhoneGeography())
     }
+
+    @Test("extra columns are kept as the row's metadata, empty values left out")
+    func extraColumns() throws {
+        let e = try RegistryEntry.parse(csv: "tracking_number,campaign,notes,agency\n4155550100,A,bought in May,Acme\n4155550101,B,,\n", file: "x.csv")
+        #expect(e[0].metadata == ["notes": "bought in May", "agency": "Acme"])
+        #expect(e[1].metadata == [:])
+    }
+
+    @Test("a repeated or empty column name is refused at line 1", arguments: [
+        "tracking_number,campaign,notes,notes\n", "tracking_number,campaign,,x\n",
+    ])
+    func badHeader(_ csv: String) {
+        #expect(throws: ConfigError.self) { try RegistryEntry.parse(csv: csv + "4155550100,A,a,b\n", file: "x.csv") }
+    }
 }

@@ -4,7 +4,7 @@ import Testing
 @Suite("The archive knows its index: a marker at the root, the root recorded in the index", .serialized)
 struct ArchiveIdentityTests {
     private func marker(_ root: String) throws -> [String: Any] {
-        try Support.json(String(contentsOfFile: root + "/.callvault-archive", encoding: .utf8)) as! [String: Any]
+        try Support.jsonObject(String(contentsOfFile: root + "/.callvault-archive", encoding: .utf8))
     }
 
     @Test("the first run writes the marker and records the root; commands given no archive use it; a wrong or empty folder is refused; a moved archive is accepted")

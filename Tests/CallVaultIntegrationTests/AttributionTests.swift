@@ -18,7 +18,7 @@ private func buildIndex() throws -> SpoolFixture {
         try f.add(stem: stem, fixture: fixture, sidecar: SpoolFixture.sidecar(number, at: time, callID: stem, extra: ["caller": caller]))
     }
     let r = try f.run()
-    precondition(r.status == 0, r.stderr)
+    try Support.require(r.status == 0, r.stderr)
     return f
 }
 
@@ -33,8 +33,8 @@ tracking_number,campaign,source,medium,valid_from,valid_to
 
 private func query(_ f: SpoolFixture, _ args: [String]) throws -> [[String: Any]] {
     let r = try Support.callvault(["query", "--db", f.database, "--archive", f.archive, "--format", "json", "--limit", "0"] + args)
-    precondition(r.status == 0, r.stderr)
-    return try Support.json(r.stdout) as! [[String: Any]]
+    try Support.require(r.status == 0, r.stderr)
+    return try Support.jsonArray(r.stdout)
 }
 
 @Suite("Attribution, query and export on an index built by callvault run", .serialized)
@@ -83,7 +83,7 @@ struct AttributionTests {
         let csv = f.root.appendingPathComponent("registry.csv").path
         try registry.write(toFile: csv, atomically: true, encoding: .utf8)
         try Support.callvault(["numbers", "import", csv, "--db", f.database])
-        func ids(_ args: [String]) throws -> Set<String> { Set(try query(f, args).map { $0["call_id"] as! String }) }
+        func ids(_ args: [String]) throws -> Set<String> { Set(try query(f, args).map { try Support.field($0, "call_id", as: String.self) }) }
         func sqlIDs(_ condition: String) throws -> Set<String> { Set(try f.sql("SELECT call_id FROM calls WHERE \(condition)").map { $0[0] }) }
 
         #expect(try ids(["--campaign", "Radio-KFOG"]) == sqlIDs("campaign = 'Radio-KFOG'"))
@@ -100,13 +100,13 @@ struct AttributionTests {
         #expect(try ids(["--unassigned"]) == ["u1"])
         #expect(try ids(["--campaign", "Mailer-November", "--min-duration", "10"]) == ["c2"])
 
-        let newest = try query(f, []).map { $0["call_id"] as! String }
+        let newest = try query(f, []).map { try Support.field($0, "call_id", as: String.self) }
         #expect(newest.first == "u1" && newest.last == "a1")
-        let longest = try query(f, ["--sort", "duration"]).map { $0["duration_ms"] as! Int }
+        let longest = try query(f, ["--sort", "duration"]).map { try Support.field($0, "duration_ms", as: Int.self) }
         #expect(longest == longest.sorted(by: >))
 
         let limited = try Support.callvault(["query", "--db", f.database, "--limit", "2", "--format", "json"])
-        #expect((try Support.json(limited.stdout) as! [Any]).count == 2)
+        #expect((try #require(try Support.json(limited.stdout) as? [Any])).count == 2)
         #expect(limited.stderr.contains("showing 2 of 7 calls"))
 
         let record = try query(f, ["--caller", "+44 20 7946 0958"])[0]

@@ -52,7 +52,7 @@ struct HoldAndAuditTests {
         defer { uk.f.remove() }
         #expect(try uk.f.sql("SELECT call_id, caller, tracking_number FROM calls ORDER BY call_id")
                 == [["uk1", "+442079460958", "+442079460000"], ["uk2", "+442079460958", "+442079460000"], ["us1", "+14155550100", "+442079460001"]])
-        let query = try Support.json(try uk.cli(["query", "--caller", "020 7946 0958", "--format", "json"]).stdout) as! [[String: Any]]
+        let query = try Support.jsonArray(try uk.cli(["query", "--caller", "020 7946 0958", "--format", "json"]).stdout)
         #expect(query.count == 2)
 
         let h1 = try uk.cli(["hold", "add", "H1", "--reason", "case 1", "--caller", "020 7946 0958"])
@@ -109,7 +109,7 @@ struct HoldAndAuditTests {
         let withheld = try uk.cli(["hold", "add", "W5", "--reason", "r", "--caller", "anonymous"])
         #expect(withheld.status == 2, "\(withheld.stderr)")
 
-        let list = try Support.json(try uk.cli(["hold", "list", "--format", "json"]).stdout) as! [[String: Any]]
+        let list = try Support.jsonArray(try uk.cli(["hold", "list", "--format", "json"]).stdout)
         #expect(Dictionary(uniqueKeysWithValues: list.map { ($0["name"] as? String ?? "?", $0["calls"] as? Int ?? -1) })
                 == ["R1": 1, "B2": 0, "C3": 0, "N4": 0])
     }

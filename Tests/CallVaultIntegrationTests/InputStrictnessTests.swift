@@ -34,11 +34,14 @@ struct InputStrictnessTests {
     @Test("usage errors exit 2, as documented, and a misspelt command gets a suggestion", arguments: [
         ["query", "--frobnicate"], ["query", "--format", "yaml"], ["query", "--tz", "Mars/Olympus"],
         ["query", "--since", "someday"], ["show"], ["run", "--workers", "abc"], ["report", "summary", "--by", "moon"],
+        ["query", "--limit", "-1"], ["report", "callers", "--top", "-3"], ["report", "dead-air", "--threshold", "-1"],
+        ["verify", "--sample", "0"], ["report", "summary", "--since-days", "-5"],
     ])
     func usageErrors(_ arguments: [String]) throws {
         let r = try Support.callvault(arguments + ["--db", "/nonexistent/x.sqlite"])
         #expect(r.status == 2, "\(arguments): \(r.status) \(r.stderr)")
         #expect(!r.stderr.isEmpty)
+        #expect(!r.stderr.contains("Missing value") && !r.stderr.contains("crashed"), "\(r.stderr)")
     }
 
     @Test("callvault quary suggests query")
@@ -48,7 +51,7 @@ struct InputStrictnessTests {
         #expect(r.stderr.contains("Did you mean 'query'?"))
     }
 
-    @Test("--since accepts 7d and yesterday")
+    @Test("--since accepts 7d and yesterday; query takes --since-days as reports do")
     func relativeSince() throws {
         let f = try SpoolFixture()
         defer { f.remove() }
@@ -60,6 +63,11 @@ struct InputStrictnessTests {
             #expect(r.status == 0, "\(r.stderr)")
             let rows = try #require(try Support.json(r.stdout) as? [Any])
             #expect(rows.count == expected, "--since \(since)")
+        }
+        for (days, expected) in [("1", 1), ("30", 2)] {
+            let r = try Support.callvault(["query", "--db", f.database, "--since-days", days, "--format", "json"])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(try #require(try Support.json(r.stdout) as? [Any]).count == expected, "--since-days \(days)")
         }
     }
 
@@ -136,6 +144,22 @@ struct InputStrictnessTests {
         #expect(r.status == 0, "\(r.stderr)")
         let labels = r.stdout.split(separator: "\n").dropFirst().map { String($0.split(separator: ",")[0]) }
         #expect(labels == ["2026-11-01 01:00 UTC-04:00", "2026-11-01 01:00 UTC-05:00", "2026-11-01 02:00", "TOTAL"], "\(r.stdout)")
+    }
+
+    @Test("a new installation's first run creates the spool and archive folders; an existing index's missing archive is refused")
+    func firstRun() throws {
+        let dir = try Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let flags = ["--spool", dir.path + "/spool", "--archive", dir.path + "/archive", "--db", dir.path + "/index.sqlite"]
+        let first = try Support.callvault(["run", "--once"] + flags)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir.path + "/spool/incoming"))
+        #expect(FileManager.default.fileExists(atPath: dir.path + "/archive"))
+        try FileManager.default.removeItem(atPath: dir.path + "/archive")
+        let again = try Support.callvault(["run", "--once"] + flags)
+        #expect(again.status == 2)
+        #expect(again.stderr.contains("does not exist"), "\(again.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/archive"), "a lost mount must not be recreated")
     }
 
     static func iso(_ date: Date) -> String {

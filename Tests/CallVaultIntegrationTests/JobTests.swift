@@ -65,10 +65,10 @@ struct JobTests {
         let job = try j.writeJob("nightly", JobFixture.allSteps)
         let r = try Support.callvault(["job", "run", job, "--format", "json", "--log-level", "warning"])
         #expect(r.status == 3, "\(r.stderr)")
-        let result = try Support.json(r.stdout) as! [String: Any]
-        let steps = result["steps"] as! [[String: Any]]
-        #expect(steps.map { $0["name"] as! String } == ["import-numbers", "ingest", "relink", "retention", "verify", "daily-report"])
-        #expect(steps.map { $0["exit_code"] as! Int } == [0, 3, 0, 0, 0, 0])
+        let result = try Support.jsonObject(r.stdout)
+        let steps = try Support.field(result, "steps", as: [[String: Any]].self)
+        #expect(try steps.map { try Support.field($0, "name", as: String.self) } == ["import-numbers", "ingest", "relink", "retention", "verify", "daily-report"])
+        #expect(try steps.map { try Support.field($0, "exit_code", as: Int.self) } == [0, 3, 0, 0, 0, 0])
         #expect((result["ingest"] as? [String: Any])?["archived"] as? Int == 12)
         let reports = try FileManager.default.contentsOfDirectory(atPath: j.data + "/reports")
         #expect(reports.count == 1 && reports[0].hasPrefix("summary-by-day-") && reports[0].hasSuffix(".html"))
@@ -129,7 +129,7 @@ struct JobTests {
         let job = try j.writeJob("broken", steps)
         let stopped = try Support.callvault(["job", "run", job, "--format", "json"])
         #expect(stopped.status == 2)
-        let s1 = (try Support.json(stopped.stdout) as! [String: Any])["steps"] as! [[String: Any]]
+        let s1 = try Support.field(try Support.jsonObject(stopped.stdout), "steps", as: [[String: Any]].self)
         #expect(s1[0]["exit_code"] as? Int == 2 && s1[1]["skipped"] as? Bool == true)
         #expect(stopped.stderr.contains("bad.csv:2: tracking_number"))
         let metrics = try String(contentsOfFile: j.data + "/metrics/broken.prom", encoding: .utf8)
@@ -137,7 +137,7 @@ struct JobTests {
 
         let continued = try Support.callvault(["job", "run", job, "--continue-on-error", "--format", "json", "--log-level", "error"])
         #expect(continued.status == 2, "the worst step is still the failed import")
-        let s2 = (try Support.json(continued.stdout) as! [String: Any])["steps"] as! [[String: Any]]
+        let s2 = try Support.field(try Support.jsonObject(continued.stdout), "steps", as: [[String: Any]].self)
         #expect(s2[1]["skipped"] as? Bool == false && s2[1]["exit_code"] as? Int == 3)
     }
 

@@ -57,6 +57,28 @@ struct MigrationTests {
     }
 }
 
+extension MigrationTests {
+    @Test("numbers stored under the first release's rules are read again: a hold typed the new way covers them")
+    func numbersReadAgain() throws {
+        let dir = try copy()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("index.sqlite").path
+        let id = try sql(db, "SELECT id FROM calls ORDER BY id LIMIT 1").trimmingCharacters(in: .whitespacesAndNewlines)
+        // What the first release stored for this notation (the trunk kept after +44).
+        _ = try sql(db, "UPDATE calls SET caller_raw = '+44 (0)20 7946 0958', caller = '+4402079460958', caller_area_code = NULL WHERE id = '\(id)'")
+        let relink = try Support.callvault(["numbers", "relink", "--db", db])
+        #expect(relink.status == 0, "\(relink.stderr)")
+        #expect(try sql(db, "SELECT caller, caller_valid, caller_country FROM calls WHERE id = '\(id)'") == "+442079460958|1|GB\n")
+        #expect(try sql(db, "SELECT action, json_extract(details, '$.callers') FROM audit ORDER BY seq DESC LIMIT 1") == "numbers_renormalised|1\n")
+        let hold = try Support.callvault(["hold", "add", "H3", "--reason", "r", "--caller", "+44 (0)20 7946 0958", "--db", db])
+        let matching = try sql(db, "SELECT count(*) FROM calls WHERE caller = '+442079460958'").trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(Int(matching)! >= 1)
+        #expect(hold.stdout.contains("covers \(matching) call"), "\(hold.stdout) \(hold.stderr)")
+        let verify = try Support.callvault(["verify", "--db", db, "--archive", dir.appendingPathComponent("archive").path])
+        #expect(verify.status == 0, "the audit chain still verifies: \(verify.stdout)")
+    }
+}
+
 private extension String {
     var trimmedNumber: String { filter(\.isNumber) }
 }

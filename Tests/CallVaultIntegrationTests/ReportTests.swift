@@ -19,18 +19,18 @@ private func buildIndex() throws -> SpoolFixture {
         try f.add(stem: stem, fixture: fixture, sidecar: SpoolFixture.sidecar(number, at: time, callID: stem, extra: ["caller": caller]))
     }
     let run = try f.run()
-    precondition(run.status == 0)
+    try Support.require(run.status == 0)
     let csv = f.root.appendingPathComponent("registry.csv").path
     try "tracking_number,campaign,source,medium,valid_from,valid_to\n+14155550100,Search,google,cpc,,\n+14155550101,Radio,kfog,radio,,\n"
         .write(toFile: csv, atomically: true, encoding: .utf8)
     let imported = try Support.callvault(["numbers", "import", csv, "--db", f.database])
-    precondition(imported.status == 0)
+    try Support.require(imported.status == 0)
     return f
 }
 
 private func report(_ f: SpoolFixture, _ args: [String], format: String = "json") throws -> String {
     let r = try Support.callvault(["report"] + args + ["--db", f.database, "--format", format])
-    precondition(r.status == 0, "report \(args): \(r.stderr)")
+    try Support.require(r.status == 0, "report \(args): \(r.stderr)")
     return r.stdout
 }
 
@@ -88,8 +88,8 @@ struct ReportTests {
     func timeZone() throws {
         let f = try buildIndex()
         defer { f.remove() }
-        let utc = try rows(f, ["summary", "--by", "day"]).map { $0["bucket"] as! String }
-        let ny = try rows(f, ["summary", "--by", "day", "--tz", "America/New_York"]).map { $0["bucket"] as! String }
+        let utc = try rows(f, ["summary", "--by", "day"]).map { try Support.field($0, "bucket", as: String.self) }
+        let ny = try rows(f, ["summary", "--by", "day", "--tz", "America/New_York"]).map { try Support.field($0, "bucket", as: String.self) }
         #expect(utc.contains("2026-11-21") && !ny.contains("2026-11-21"), "r3 at 03:00Z is 22:00 on the 20th in New York")
         let hours = try rows(f, ["hours", "--tz", "America/New_York"])
         let nine = hours.first { $0["hour"] as? String == "09" }!
@@ -102,12 +102,12 @@ struct ReportTests {
         let f = try buildIndex()
         defer { f.remove() }
         let all = try rows(f, ["missed"])
-        #expect(Set(all.map { $0["id"] as! String }) == Set(try f.sql("SELECT id FROM calls WHERE outcome IN ('missed', 'abandoned')").map { $0[0] }))
+        #expect(try Set(all.map { try Support.field($0, "id", as: String.self) }) == Set(try f.sql("SELECT id FROM calls WHERE outcome IN ('missed', 'abandoned')").map { $0[0] }))
         let through = Set(try f.sql("""
             SELECT c.id FROM calls c WHERE c.outcome IN ('missed','abandoned') AND EXISTS
             (SELECT 1 FROM calls a WHERE a.caller = c.caller AND a.outcome = 'answered' AND a.started_at > c.started_at)
             """).map { $0[0] })
-        #expect(Set(all.filter { $0["got_through_later"] as? String == "yes" }.map { $0["id"] as! String }) == through)
+        #expect(try Set(all.filter { $0["got_through_later"] as? String == "yes" }.map { try Support.field($0, "id", as: String.self) }) == through)
         let unreturned = try rows(f, ["missed", "--unreturned"]).map { $0["caller"] as? String }
         #expect(unreturned == ["+13055550123", "+13125550143"])
     }
@@ -133,9 +133,9 @@ struct ReportTests {
         let calls = compare.first { $0["metric"] as? String == "calls" }!
         #expect("\(calls["before"]!)" == "2" && "\(calls["after"]!)" == "2")
         let perDay = compare.first { $0["metric"] as? String == "calls_per_day" }!
-        #expect((perDay["before"] as! Double) == 1.0 && (perDay["change"] as! Double) == 0)
+        #expect(try (try Support.field(perDay, "before", as: Double.self)) == 1.0 && (try Support.field(perDay, "change", as: Double.self)) == 0)
         let rate = compare.first { $0["metric"] as? String == "answer_rate" }!
-        #expect((rate["before"] as! Double) == 0.5 && (rate["after"] as! Double) == 0.5)
+        #expect(try (try Support.field(rate, "before", as: Double.self)) == 0.5 && (try Support.field(rate, "after", as: Double.self)) == 0.5)
     }
 
     @Test("dead air: the 5 s inner silence of the speech fixture is found at 5 s, not at 10 s")
@@ -143,8 +143,8 @@ struct ReportTests {
         let f = try buildIndex()
         defer { f.remove() }
         let found = try rows(f, ["dead-air", "--threshold", "5"])
-        #expect(Set(found.map { $0["id"] as! String }).isSuperset(of: Set(try f.sql("SELECT id FROM calls WHERE call_id = 'r1'").map { $0[0] })))
-        #expect(found.allSatisfy { ($0["longest_inner_silence_ms"] as! Int) > 5000 })
+        #expect(try Set(found.map { try Support.field($0, "id", as: String.self) }).isSuperset(of: Set(try f.sql("SELECT id FROM calls WHERE call_id = 'r1'").map { $0[0] })))
+        #expect(try found.allSatisfy { (try Support.field($0, "longest_inner_silence_ms", as: Int.self)) > 5000 })
         #expect(try rows(f, ["dead-air"]).isEmpty)
     }
 

@@ -82,7 +82,7 @@ struct RetentionTests {
         #expect(try r.apply("2026-02-09T11:59:59Z").status == 0)
         #expect(try r.purged().isEmpty)
         let dry = try r.apply("2026-02-09T12:00:00Z", ["--dry-run", "--format", "json"])
-        let plan = try Support.json(dry.stdout) as! [String: Any]
+        let plan = try Support.jsonObject(dry.stdout)
         #expect(plan["calls"] as? Int == 3)
         #expect(try r.purged().isEmpty, "a dry run changed something")
         #expect(try r.apply("2026-02-09T12:00:00Z").status == 0)
@@ -119,7 +119,7 @@ struct RetentionTests {
         #expect(applied.stdout.contains("2 held calls skipped"), "\(applied.stdout)")
         #expect(try r.records() == ["held", "late", "comp"])
         #expect(try r.purged() == [])
-        let list = try Support.json(try Support.callvault(["hold", "list", "--config", r.config, "--format", "json"]).stdout) as! [[String: Any]]
+        let list = try Support.jsonArray(try Support.callvault(["hold", "list", "--config", r.config, "--format", "json"]).stdout)
         #expect(list.first?["calls"] as? Int == 2 && list.first?["placed_by"] as? String == "counsel")
         #expect(try Support.callvault(["hold", "remove", "CASE-7", "--reason", "settled", "--config", r.config]).status == 0)
         #expect(try r.apply("2030-01-01T00:00:00Z").status == 0)
@@ -135,7 +135,7 @@ struct RetentionTests {
         #expect(try r.apply("2026-01-20T00:00:00Z").status == 0)
         try r.writeConfig(policy.replacingOccurrences(of: "keep_audio_days = 30", with: "keep_audio_days = 60"))
         let out = try r.apply("2026-01-20T00:00:00Z", ["--format", "json"])
-        let summary = try Support.json(out.stdout) as! [String: Any]
+        let summary = try Support.jsonObject(out.stdout)
         #expect(summary["dates_recomputed"] as? Int == 3)
         #expect(summary["policy_changed"] as? Bool == true)
         #expect(try r.f.sql("SELECT retain_audio_until FROM calls WHERE call_id = 'miss'") == [["2026-03-11T12:00:00Z"]])
@@ -183,7 +183,7 @@ struct RetentionTests {
 
         let v = try Support.callvault(["verify", "--config", r.config, "--format", "json"])
         #expect(v.status == 4)
-        let report = try Support.json(v.stdout) as! [String: Any]
+        let report = try Support.jsonObject(v.stdout)
         let ids = try r.f.sql("SELECT id FROM calls WHERE audio_purged_at IS NULL ORDER BY call_id").map { $0[0] }
         #expect(report["altered"] as? [String] == [ids[0]])
         #expect(report["missing"] as? [String] == [ids[1]])
@@ -201,7 +201,7 @@ struct RetentionTests {
         let r = try RetentionFixture()
         defer { r.f.remove() }
         let file = r.f.archive + "/" + (try r.f.sql("SELECT archive_path FROM calls LIMIT 1")[0][0])
-        func mode(_ p: String) throws -> Int { (try FileManager.default.attributesOfItem(atPath: p)[.posixPermissions] as! NSNumber).intValue }
+        func mode(_ p: String) throws -> Int { (try #require(try FileManager.default.attributesOfItem(atPath: p)[.posixPermissions] as? NSNumber)).intValue }
         #expect(try mode(file) == 0o640)
         #expect(try mode((file as NSString).deletingLastPathComponent) == 0o750)
         #expect(try mode(r.f.database) == 0o600)

@@ -58,7 +58,7 @@ struct RunCommandTests {
         ]
         for (stem, reason) in reasons {
             let data = try Data(contentsOf: URL(fileURLWithPath: f.failed + "/" + stem + ".error.json"))
-            let object = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+            let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
             #expect((object["error"] as? String)?.contains(reason) == true, "\(stem): \(object)")
             #expect(object["attempts"] as? Int == 1)
             #expect(object["failed_at"] is String)
@@ -68,7 +68,7 @@ struct RunCommandTests {
         #expect(Set(try FileManager.default.contentsOfDirectory(atPath: f.incoming)) == ["lonely.wav", ".hidden.json", "partial.wav.part"])
 
         // show prints the record with the worker issue's field names.
-        let shown = try Support.json(try Support.callvault(["show", "good0", "--db", f.database, "--archive", f.archive]).stdout) as! [String: Any]
+        let shown = try Support.jsonObject(try Support.callvault(["show", "good0", "--db", f.database, "--archive", f.archive]).stdout)
         for key in ["id", "call_id", "caller", "tracking_number", "started_at", "duration_ms", "talk_ms", "outcome",
                     "longest_silence_ms", "silences", "channels", "sample_rate", "source_format", "disposition",
                     "archive_path", "sha256", "bytes", "source_bytes", "metadata", "warnings", "ingested_at", "archive_file"] {
@@ -97,10 +97,11 @@ struct RunCommandTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: f.incoming).isEmpty)
     }
 
-    @Test("a missing spool or archive folder is a configuration error: exit 2 with the path")
+    @Test("an existing index's missing spool or archive folder is a configuration error: exit 2 with the path")
     func missingFolders() throws {
         let f = try SpoolFixture()
         defer { f.remove() }
+        #expect(try f.run().status == 0)  // the index exists now: its folders are no longer created
         let r = try Support.callvault(["run", "--once", "--spool", f.spool, "--archive", f.root.path + "/nope", "--db", f.database])
         #expect(r.status == 2)
         #expect(r.stderr.contains("/nope") && r.stderr.contains("does not exist"))

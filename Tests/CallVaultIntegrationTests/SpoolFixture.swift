@@ -8,7 +8,8 @@ struct SpoolFixture {
     var failed: String { spool + "/failed" }
     var archive: String { root.appendingPathComponent("archive").path }
     var database: String { root.appendingPathComponent("index.sqlite").path }
-    var flags: [String] { ["--spool", spool, "--archive", archive, "--db", database] }
+    /// For `run`: pairs are written whole before it starts, so no settle time is needed.
+    var flags: [String] { ["--spool", spool, "--archive", archive, "--db", database, "--settle-seconds", "0"] }
 
     init(name: String = #function) throws {
         root = try Support.temporaryDirectory(name)
@@ -49,7 +50,7 @@ struct SpoolFixture {
     /// Rows of a query through the `sqlite3` CLI (an independent reader of the index).
     func sql(_ query: String) throws -> [[String]] {
         let r = try Support.run("sqlite3", ["-separator", "\t", database, query])
-        precondition(r.status == 0, "sqlite3: \(r.stderr)")
+        try Support.require(r.status == 0, "sqlite3: \(r.stderr)")
         return r.stdout.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
     }
 

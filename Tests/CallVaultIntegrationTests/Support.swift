@@ -109,4 +109,31 @@ enum Support {
     static func json(_ text: String) throws -> Any {
         try JSONSerialization.jsonObject(with: Data(text.utf8))
     }
+
+    /// A failed expectation in a helper: thrown, so it fails one test instead of crashing the runner.
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func require(_ condition: Bool, _ message: @autoclosure () -> String = "") throws {
+        if !condition { throw Failure(description: message()) }
+    }
+
+    /// `text` as a JSON object, or a thrown failure quoting it.
+    static func jsonObject(_ text: String) throws -> [String: Any] {
+        guard let object = try json(text) as? [String: Any] else { throw Failure(description: "not a JSON object: \(text.prefix(200))") }
+        return object
+    }
+
+    /// `text` as a JSON array of objects, or a thrown failure quoting it.
+    static func jsonArray(_ text: String) throws -> [[String: Any]] {
+        guard let array = try json(text) as? [[String: Any]] else { throw Failure(description: "not a JSON array of objects: \(text.prefix(200))") }
+        return array
+    }
+
+    /// `object[key]` as a `T`, or a thrown failure naming the key.
+    static func field<T>(_ object: [String: Any], _ key: String, as type: T.Type = T.self) throws -> T {
+        guard let value = object[key] as? T else { throw Failure(description: "\(key): \(String(describing: object[key])) is not a \(T.self)") }
+        return value
+    }
 }

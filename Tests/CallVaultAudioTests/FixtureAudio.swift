@@ -1,0 +1,31 @@
+@testable import CallVaultAudio
+import Foundation
+
+/// Real speech for unit tests: the generated fixtures (scripts/make-fixtures.sh, Asterisk prompts).
+enum FixtureAudio {
+    static let directory: URL = {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let dir = root.appendingPathComponent("Tests/Fixtures/generated")
+        if !FileManager.default.fileExists(atPath: dir.appendingPathComponent(".complete").path) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/bash")
+            p.arguments = [root.appendingPathComponent("scripts/make-fixtures.sh").path, dir.path]
+            try? p.run()
+            p.waitUntilExit()
+        }
+        return dir
+    }()
+
+    static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    /// Every sample of a fixture, interleaved, as libsndfile decodes it.
+    static func samples(_ name: String) throws -> (samples: [Float], rate: Int, channels: Int) {
+        let reader = try AudioReader(path: path(name))
+        var all: [Float] = []
+        var block = [Float](repeating: 0, count: 4096 * reader.channels)
+        while case let n = try reader.read(into: &block, frames: 4096), n > 0 {
+            all.append(contentsOf: block[0..<n * reader.channels])
+        }
+        return (all, reader.sampleRate, reader.channels)
+    }
+}

@@ -1,0 +1,26 @@
+import Foundation
+
+/// What this machine lets a test do, probed once. Tests that need a capability say so with
+/// `.enabled(if: Capabilities.x)`, so they show as skipped (with the reason) where it is missing,
+/// instead of passing without checking anything.
+enum Capabilities {
+    /// Mounting a small tmpfs (root in a container that allows it): for full-disk and read-only tests.
+    static let canMountTmpfs: Bool = {
+        guard let dir = try? Support.temporaryDirectory("tmpfs-probe") else { return false }
+        defer { try? FileManager.default.removeItem(at: dir) }
+        guard (try? Support.run("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", dir.path]))?.status == 0 else { return false }
+        _ = try? Support.run("umount", [dir.path])
+        return true
+    }()
+
+    /// `chattr +i` on a file in the temporary folder (ext4 and root; not tmpfs or overlay everywhere).
+    static let canMakeImmutable: Bool = {
+        guard let dir = try? Support.temporaryDirectory("chattr-probe") else { return false }
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("f").path
+        FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        guard (try? Support.run("chattr", ["+i", file]))?.status == 0 else { return false }
+        _ = try? Support.run("chattr", ["-i", file])
+        return true
+    }()
+}

@@ -97,7 +97,7 @@ let package = Package(
 
         .testTarget(name: "CallVaultTOMLTests", dependencies: ["CallVaultTOML"]),
         .testTarget(name: "CallVaultCoreTests", dependencies: ["CallVaultCore"]),
-        .testTarget(name: "CallVaultReportsTests", dependencies: ["CallVaultReports"]),
+        .testTarget(name: "CallVaultReportsTests", dependencies: ["CallVaultReports", "CallVaultStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CallVaultWorkerTests", dependencies: [
             "CallVaultWorker", "CallVaultStore", "CallVaultCore",
             .product(name: "Logging", package: "swift-log"), .product(name: "InMemoryLogging", package: "swift-log"),

@@ -1,19 +1,26 @@
 #!/usr/bin/env python3
 """Index benchmark: builds an index of N synthetic calls (default 1,000,000) with the schema
-callvault creates, then times typical `callvault query` (and `report`, when built) commands end
-to end, process start included, and prints p50/p99 latencies.
+callvault creates (the report aggregates' triggers fire on these direct inserts too), then times
+typical `callvault query` and `report` commands end to end, process start included, and prints
+p50/p99 latencies.
+
+A few heavy callers (a test line, a robocaller: 5 numbers with 1% of the calls each, tens of
+thousands of calls at 1M+) and anonymous calls (2%) are part of the mix; answered calls have
+inner silences, some over the dead-air threshold.
 
     swift build -c release --product callvault
     scripts/bench-index.py --calls 1000000 --runs 30
+    scripts/bench-index.py --calls 10000000 --runs 20 --keep /tmp/bench10m.sqlite
+    scripts/bench-index.py --keep /tmp/bench10m.sqlite --reuse --exact-scan   # also time the full scans
 """
 import argparse, os, random, sqlite3, statistics, subprocess, sys, tempfile, time
 
 CAMPAIGNS = [f"Campaign-{i:02d}" for i in range(40)]
 SOURCES = ["google", "bing", "facebook", "radio", "print", "tv"]
 
-def build(db, n, seed=7):
+def build(db, n, seed=7, con=None):
     rnd = random.Random(seed)
-    con = sqlite3.connect(db)
+    con = con or sqlite3.connect(db)
     con.execute("PRAGMA journal_mode=WAL")
     numbers = [f"+1415555{1000 + i:04d}" for i in range(400)]
     con.execute("DELETE FROM registry")
@@ -22,6 +29,7 @@ def build(db, n, seed=7):
                     (num, CAMPAIGNS[i % len(CAMPAIGNS)], SOURCES[i % len(SOURCES)], "cpc", "2026-01-01T00:00:00Z"))
     start = 1767225600 - 365 * 86400  # a year of calls ending 2026-01-01
     callers = [f"+1{rnd.choice([212, 415, 646, 312, 617, 305, 773])}555{rnd.randrange(10000):04d}" for _ in range(200000)]
+    heavy = [f"+1415555{9990 + i:04d}" for i in range(5)]  # 1% of the calls each
     rows = []
     for i in range(n):
         t = start + rnd.randrange(365 * 86400)
@@ -30,11 +38,17 @@ def build(db, n, seed=7):
         outcome = rnd.choices(["answered", "missed", "abandoned"], [70, 20, 10])[0]
         dur = rnd.randrange(5000, 900000) if outcome == "answered" else rnd.randrange(30000, 60000) if outcome == "missed" else rnd.randrange(1000, 29000)
         talk = int(dur * 0.7) if outcome == "answered" else 0
-        caller = rnd.choice(callers)
+        r = rnd.random()
+        caller = heavy[int(r * 100)] if r < 0.05 else None if r < 0.07 else rnd.choice(callers)
+        # Inner silences: most answered calls a few seconds, 3% over the 10 s dead-air threshold.
+        silence, silences = 0, "[]"
+        if outcome == "answered" and dur > 60000:
+            silence = rnd.randrange(10001, 40000) if rnd.random() < 0.03 else rnd.randrange(500, 6000)
+            silences = f'[{{"start_ms":20000,"end_ms":{20000 + silence}}}]'
         cid = f"bench-{i}"
-        rows.append((f"c{i:024x}", cid, caller, True, numbers[k], numbers[k], ts, dur, talk, outcome, 0, 0, "[]", 1, 8000, "WAV", "x.wav",
+        rows.append((f"c{i:024x}", cid, caller, caller is not None, numbers[k], numbers[k], ts, dur, talk, outcome, silence, 0, silences, 1, 8000, "WAV", "x.wav",
                      f"{ts[:4]}/{ts[5:7]}/{ts[8:10]}/c{i:024x}.opus", "0" * 64, dur // 60, dur * 8, "0" * 64, "{}", "{}", "[]", ts,
-                     CAMPAIGNS[k % len(CAMPAIGNS)], SOURCES[k % len(SOURCES)], "cpc", k + 1, caller[2:5]))
+                     CAMPAIGNS[k % len(CAMPAIGNS)], SOURCES[k % len(SOURCES)], "cpc", k + 1, caller[2:5] if caller else None))
         if len(rows) == 50000:
             insert(con, rows); rows = []
     if rows:
@@ -48,6 +62,21 @@ def insert(con, rows):
         outcome, longest_silence_ms, leading_silence_ms, silences, channels, sample_rate, source_format, source_name,
         archive_path, sha256, bytes, source_bytes, source_sha256, metadata, extra, warnings, ingested_at,
         campaign, source, medium, registry_id, caller_area_code) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""", rows)
+
+def sizes(db):
+    """Bytes of the report aggregates (tables and indexes of v8-report-aggregates) and of the rest."""
+    con = sqlite3.connect(db)
+    try:
+        rows = con.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name").fetchall()
+    except sqlite3.OperationalError:
+        return None
+    finally:
+        con.close()
+    new = {"report_quarters", "report_campaign_quarters", "report_callers", "report_first_calls",
+           "report_first_calls_started", "calls_caller_answered", "calls_answered_silence"}
+    added = sum(b for name, b in rows if name in new or any(name.startswith(f"sqlite_autoindex_{t}") for t in new))
+    total = sum(b for _, b in rows)
+    return added, total - added, {name: b for name, b in rows if name in new}
 
 def timed(cmd, runs):
     times = []
@@ -67,8 +96,27 @@ def main():
     ap.add_argument("--runs", type=int, default=30)
     ap.add_argument("--keep", help="keep the index at this path")
     ap.add_argument("--reuse", action="store_true", help="with --keep: use the index already there")
+    ap.add_argument("--exact-scan", action="store_true", help="also time each report with --exact-scan (3 runs)")
+    ap.add_argument("--only", help="only the cases whose name contains this text")
+    ap.add_argument("--ingest", type=int, metavar="N", help="only compare the insert rate of N calls with and without the report triggers")
     args = ap.parse_args()
     d = tempfile.mkdtemp(prefix="callvault-index-")
+    if args.ingest:
+        # The same N rows into two fresh indexes, one without the v7 triggers, tables and indexes.
+        for label, strip in (("without the report aggregates", True), ("with the report aggregates", False)):
+            db = os.path.join(d, f"ingest-{strip}.sqlite")
+            subprocess.run([args.callvault, "numbers", "relink", "--db", db], check=True, stdout=subprocess.DEVNULL)
+            con = sqlite3.connect(db)
+            if strip:
+                for (kind, name) in con.execute("SELECT type, name FROM sqlite_master WHERE name LIKE 'report_%' OR name IN ('calls_caller_answered', 'calls_answered_silence')").fetchall():
+                    if kind in ("trigger", "index", "table"):
+                        con.execute(f"DROP {kind.upper()} IF EXISTS {name}")
+                con.commit()
+            t = time.perf_counter()
+            build(db, args.ingest, con=con)
+            dt = time.perf_counter() - t
+            print(f"{args.ingest:,} calls {label}: {dt:.1f} s ({args.ingest / dt:,.0f} calls/s, generation included)")
+        return
     db = args.keep or os.path.join(d, "index.sqlite")
     if not (args.reuse and os.path.exists(db)):
         if os.path.exists(db):
@@ -77,6 +125,11 @@ def main():
         t = time.perf_counter()
         build(db, args.calls)
         print(f"index: {args.calls:,} calls built in {time.perf_counter() - t:.1f} s ({os.path.getsize(db) / 2**20:.0f} MB)")
+    s = sizes(db)
+    if s:
+        added, rest, parts = s
+        print(f"report aggregates and indexes: {added / 2**20:.0f} MB on {rest / 2**20:.0f} MB (+{added / rest * 100:.1f}%): "
+              + ", ".join(f"{k} {v / 2**20:.0f} MB" for k, v in sorted(parts.items())))
     base = [args.callvault]
     db_args = ["--db", db, "--archive", d]
     cases = {
@@ -88,23 +141,38 @@ def main():
         "query newest 100": ["query"],
     }
     for name, cmd in cases.items():
+        if args.only and args.only not in name:
+            continue
         p50, p99 = timed(base + cmd + db_args + ["--format", "json"], args.runs)
         print(f"{name:50} p50 {p50:7.1f} ms   p99 {p99:7.1f} ms")
+    year = ["--since", "2025-01-01", "--until", "2025-12-31"]
+    month = ["--since", "2025-06-01", "--until", "2025-06-30"]
     reports = {
-        "report summary --by day (1 year)": ["report", "summary", "--by", "day", "--since", "2025-01-01", "--until", "2025-12-31"],
-        "report summary --by campaign (1 year)": ["report", "summary", "--by", "campaign"],
-        "report missed --unreturned (1 month)": ["report", "missed", "--unreturned", "--since", "2025-06-01", "--until", "2025-06-30"],
-        "report callers": ["report", "callers"],
-        "report area-codes": ["report", "area-codes"],
-        "report hours": ["report", "hours"],
-        "report dead-air": ["report", "dead-air"],
-        "report compare": ["report", "compare", "--campaign", "Campaign-07", "--before", "2025-03-01..2025-03-31", "--after", "2025-04-01..2025-04-30"],
+        "report summary --by day (1 year)": ["report", "summary", "--by", "day"] + year,
+        "report summary --by day --tz Asia/Kathmandu (1 year)": ["report", "summary", "--by", "day", "--tz", "Asia/Kathmandu"] + year,
+        "report summary --by hour (1 year)": ["report", "summary", "--by", "hour"] + year,
+        "report summary --by campaign (1 year)": ["report", "summary", "--by", "campaign"] + year,
+        "report summary --by campaign C --by day (1 year)": ["report", "summary", "--by", "day", "--campaign", "Campaign-07"] + year,
+        "report callers (1 year)": ["report", "callers"] + year,
+        "report area-codes (1 year)": ["report", "area-codes"] + year,
+        "report hours --tz America/New_York (1 year)": ["report", "hours", "--tz", "America/New_York"] + year,
+        "report compare (two months of one campaign)": ["report", "compare", "--campaign", "Campaign-07", "--before", "2025-03-01..2025-03-31", "--after", "2025-04-01..2025-04-30"],
+        "report missed (1 month)": ["report", "missed"] + month,
+        "report missed --unreturned (1 month)": ["report", "missed", "--unreturned"] + month,
+        "report dead-air (1 month)": ["report", "dead-air"] + month,
+        "report missed --unreturned (whole index)": ["report", "missed", "--unreturned"],
     }
     has_report = "report" in subprocess.run(base + ["--help"], capture_output=True, text=True).stdout
     if has_report:
         for name, cmd in reports.items():
-            p50, p99 = timed(base + cmd + db_args + ["--format", "json"], max(3, args.runs // 10))
-            print(f"{name:50} p50 {p50:7.1f} ms   p99 {p99:7.1f} ms")
+            if args.only and args.only not in name:
+                continue
+            p50, p99 = timed(base + cmd + db_args + ["--format", "json"], args.runs)
+            line = f"{name:50} p50 {p50:7.1f} ms   p99 {p99:7.1f} ms"
+            if args.exact_scan and "missed" not in name and "dead-air" not in name:
+                s50, s99 = timed(base + cmd + db_args + ["--format", "json", "--exact-scan"], 3)
+                line += f"   (--exact-scan p50 {s50:7.1f} ms)"
+            print(line, flush=True)
     print("(wall time of the whole command, process start included)")
 
 if __name__ == "__main__":

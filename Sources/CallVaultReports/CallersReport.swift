@@ -1,6 +1,7 @@
 import CallVaultCore
 import CallVaultStore
 import Foundation
+import GRDB
 
 /// `report callers`: unique vs repeat callers per campaign and overall, first-time vs returning, top repeat callers.
 public enum CallersReport {
@@ -8,11 +9,13 @@ public enum CallersReport {
                                  "anonymous_calls"]
     public static let topColumns = ["caller", "calls", "answered", "first_call", "last_call", "campaigns"]
 
+    struct Scope { var calls = 0, anonymous = 0; var perCaller: [String: Int] = [:]; var firstTime = Set<String>() }
+    struct Caller { var calls = 0, answered = 0; var first = "", last = ""; var campaigns = Set<String>() }
+
     public static func run(_ index: CallIndex, filter: ReportFilter, top: Int = 10) throws -> (ReportTable, ReportTable) {
+        if let source = try AggregateSource.make(index, filter) { return try aggregated(index, source, filter: filter, top: top) }
         let first = try SummaryReport.firstCalls(index)
-        struct Scope { var calls = 0, anonymous = 0; var perCaller: [String: Int] = [:]; var firstTime = Set<String>() }
         var scopes: [String: Scope] = [:]
-        struct Caller { var calls = 0, answered = 0; var first = "", last = ""; var campaigns = Set<String>() }
         var callers: [String: Caller] = [:]
         try CallFacts.forEach(index, filter) { c in
             // Mutate in place (`[key, default:]`): copying a scope out would copy its caller table per call.
@@ -31,6 +34,48 @@ public enum CallersReport {
                 callers[caller]!.campaigns.insert(c.campaign ?? "(unassigned)")
             }
         }
+        return tables(scopes, callers, filter: filter, top: top)
+    }
+
+    /// From the aggregates: calls and anonymous calls per campaign from the quarters, callers from
+    /// `report_callers`, first-time callers from `report_first_calls`; the first and last call of
+    /// the top callers only, one seek each in the caller index.
+    static func aggregated(_ index: CallIndex, _ source: AggregateSource, filter: ReportFilter, top: Int) throws -> (ReportTable, ReportTable) {
+        var scopes: [String: Scope] = [:]
+        var callers: [String: Caller] = [:]
+        try index.pool.read { db in
+            for t in try source.quarters(db, byCampaign: true) {
+                for key in ["(all)", t.campaign ?? "(unassigned)"] {
+                    scopes[key, default: Scope()].calls += t.calls
+                    scopes[key, default: Scope()].anonymous += t.anonymous
+                }
+            }
+            try source.callerQuarters(db) { c in
+                for key in ["(all)", c.campaign ?? "(unassigned)"] { scopes[key, default: Scope()].perCaller[c.caller, default: 0] += c.calls }
+                callers[c.caller, default: Caller()].calls += c.calls
+                callers[c.caller, default: Caller()].answered += c.answered
+                callers[c.caller, default: Caller()].campaigns.insert(c.campaign ?? "(unassigned)")
+            }
+            for f in try source.firstCalls(db) {
+                for key in ["(all)", f.campaign ?? "(unassigned)"] { scopes[key, default: Scope()].firstTime.insert(f.caller) }
+            }
+            let (clause, arguments) = filter.query.whereClause()
+            for caller in topCallers(callers, top) {
+                let row = try Row.fetchOne(db, sql: "SELECT min(started_at), max(started_at) FROM calls \(clause.isEmpty ? "WHERE" : clause + " AND") caller = ?",
+                                           arguments: arguments + [caller.key])
+                let first: String? = row?[0], last: String? = row?[1]
+                callers[caller.key]!.first = first ?? ""
+                callers[caller.key]!.last = last ?? ""
+            }
+        }
+        return tables(scopes, callers, filter: filter, top: top)
+    }
+
+    static func topCallers(_ callers: [String: Caller], _ top: Int) -> ArraySlice<(key: String, value: Caller)> {
+        callers.filter({ $0.value.calls > 1 }).sorted(by: { $0.value.calls != $1.value.calls ? $0.value.calls > $1.value.calls : $0.key < $1.key }).prefix(top)
+    }
+
+    static func tables(_ scopes: [String: Scope], _ callers: [String: Caller], filter: ReportFilter, top: Int) -> (ReportTable, ReportTable) {
         var table = ReportTable(title: "Callers: unique, repeat, first-time", columns: columns, notes: filter.notes)
         for key in scopes.keys.sorted(by: { $0 == "(all)" ? true : $1 == "(all)" ? false : $0 < $1 }) {
             let s = scopes[key]!
@@ -39,7 +84,7 @@ public enum CallersReport {
         }
         table.notes.append("repeat: called more than once in the period; first-time: first call ever in the index falls in the period; returning: the others")
         var topTable = ReportTable(title: "Top repeat callers", columns: topColumns)
-        for (caller, k) in callers.filter({ $0.value.calls > 1 }).sorted(by: { $0.value.calls != $1.value.calls ? $0.value.calls > $1.value.calls : $0.key < $1.key }).prefix(top) {
+        for (caller, k) in topCallers(callers, top) {
             topTable.rows.append([.text(caller), .int(k.calls), .int(k.answered), .text(k.first), .text(k.last),
                                   .text(k.campaigns.sorted().joined(separator: " "))])
         }

@@ -20,6 +20,16 @@ public enum CompareReport {
             f.until = p.to
             var calls = 0, answered = 0
             var callers = Set<String>()
+            if let source = try AggregateSource.make(index, f) {
+                try index.pool.read { db in
+                    for t in try source.quarters(db, byCampaign: false) {
+                        calls += t.calls
+                        if t.outcome == "answered" { answered += t.calls }
+                    }
+                    try source.callerQuarters(db) { callers.insert($0.caller) }
+                }
+                return (calls, answered, callers.count)
+            }
             try CallFacts.forEach(index, f) { c in
                 calls += 1
                 if c.outcome == "answered" { answered += 1 }

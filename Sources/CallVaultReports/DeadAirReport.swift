@@ -11,6 +11,11 @@ public enum DeadAirReport {
         var (clause, arguments) = filter.query.whereClause()
         clause += (clause.isEmpty ? "WHERE " : " AND ") + "outcome = 'answered' AND longest_silence_ms > ?"
         arguments += [thresholdMs]
+        // The month's answered calls are read from calls_answered_silence (started_at and the
+        // longest silence in the index entry): only the calls over the threshold are fetched.
+        // SQLite's planner prefers calls_outcome, which fetches every answered call of the period.
+        let useIndex = try !filter.exactScan && ReportAggregates.available(index)
+        let source = useIndex ? "calls INDEXED BY calls_answered_silence" : "calls"
         let rows = try index.pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT started_at, id, campaign, caller, duration_ms,
@@ -19,7 +24,7 @@ public enum DeadAirReport {
                        (SELECT json_extract(j.value, '$.start_ms') FROM json_each(calls.silences) j
                         WHERE json_extract(j.value, '$.start_ms') > 0 AND json_extract(j.value, '$.end_ms') < calls.duration_ms
                         ORDER BY json_extract(j.value, '$.end_ms') - json_extract(j.value, '$.start_ms') DESC LIMIT 1) AS at_ms
-                FROM calls \(clause) ORDER BY started_at
+                FROM \(source) \(clause) ORDER BY started_at, id
                 """, arguments: arguments)
         }
         var table = ReportTable(title: "Dead air: answered calls with an inner silence over \(thresholdMs / 1000) s", columns: columns, notes: filter.notes)

@@ -9,6 +9,19 @@ public enum HoursReport {
     public static func matrix(_ index: CallIndex, filter: ReportFilter) throws -> [[Int]] {
         var clock = Clock(zone: filter.timeZone)
         var m = Array(repeating: Array(repeating: 0, count: 7), count: 24)
+        if let source = try AggregateSource.make(index, filter) {
+            do {
+                try index.pool.read { db in
+                    for t in try source.quarters(db, byCampaign: false) {
+                        let l = try clock.localQuarter(t.q)
+                        m[Clock.hourOfDay(l)][Clock.weekday(l)] += t.calls
+                    }
+                }
+                return m
+            } catch is NotQuarterAligned {
+                m = Array(repeating: Array(repeating: 0, count: 7), count: 24)
+            }
+        }
         try CallFacts.forEach(index, filter) { c in
             let l = clock.local(c.epoch)
             m[Clock.hourOfDay(l)][Clock.weekday(l)] += 1

@@ -8,18 +8,22 @@ public enum MissedReport {
     public static let columns = ["started_at", "id", "caller", "campaign", "tracking_number", "outcome", "duration_ms",
                                  "got_through_later", "answered_at"]
 
+    /// "Got through later" is one seek per missed call in `calls_caller_answered` (caller,
+    /// started_at of answered calls), however many calls the caller made.
+    static func sql(_ clause: String) -> String {
+        """
+        SELECT c.started_at, c.id, c.caller, c.campaign, c.tracking_number, c.outcome, c.duration_ms,
+               (SELECT min(a.started_at) FROM calls a WHERE a.caller = c.caller AND a.outcome = 'answered' AND a.started_at > c.started_at) AS answered_at
+        FROM calls c \(clause)
+        ORDER BY c.started_at
+        """
+    }
+
     public static func run(_ index: CallIndex, filter: ReportFilter, unreturnedOnly: Bool) throws -> ReportTable {
         var (clause, arguments) = filter.query.whereClause()
         clause += (clause.isEmpty ? "WHERE " : " AND ") + "c.outcome IN ('missed', 'abandoned')"
         // Unqualified columns in this WHERE are the outer `c`: the only table of the outer FROM.
-        let rows = try index.pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT c.started_at, c.id, c.caller, c.campaign, c.tracking_number, c.outcome, c.duration_ms,
-                       (SELECT min(a.started_at) FROM calls a WHERE a.caller = c.caller AND a.outcome = 'answered' AND a.started_at > c.started_at) AS answered_at
-                FROM calls c \(clause)
-                ORDER BY c.started_at
-                """, arguments: arguments)
-        }
+        let rows = try index.pool.read { db in try Row.fetchAll(db, sql: sql(clause), arguments: arguments) }
         var table = ReportTable(title: unreturnedOnly ? "Missed calls not returned (call-back list)" : "Missed and abandoned calls",
                                 columns: columns, notes: filter.notes)
         for r in rows {

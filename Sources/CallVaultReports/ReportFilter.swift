@@ -9,6 +9,9 @@ public struct ReportFilter: Sendable {
     public var until: Date?
     public var campaigns: [String] = []
     public var timeZone = TimeZone(identifier: "UTC")!
+    /// `--exact-scan`: stream every matching call instead of reading the per-quarter aggregates
+    /// (the same numbers, slower; the reference the aggregates are tested against).
+    public var exactScan = false
 
     public init() {}
 

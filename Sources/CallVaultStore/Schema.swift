@@ -177,6 +177,11 @@ enum Schema {
                 t.column("locked_until", .double)
             }
         }
+        migrator.registerMigration("v8-report-aggregates") { db in
+            // Per-quarter aggregates kept by triggers, two indexes for the listing reports, and
+            // the backfill from the calls already there (see ReportAggregates.swift).
+            try ReportAggregates.migrate(db)
+        }
         return migrator
     }
 

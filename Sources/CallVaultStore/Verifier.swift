@@ -28,15 +28,18 @@ public struct Verifier: Sendable {
         public var auditEntries = 0
         public var auditBrokenAt: Int64?
         public var auditProblem: String?
+        /// Report aggregates that differ from the calls on the sampled quarters (`db rebuild-aggregates` repairs them).
+        public var aggregateProblems: [String] = []
 
         public var clean: Bool {
-            missing.isEmpty && altered.isEmpty && orphans.isEmpty && purgedButPresent.isEmpty && auditBrokenAt == nil
+            missing.isEmpty && altered.isEmpty && orphans.isEmpty && purgedButPresent.isEmpty && auditBrokenAt == nil && aggregateProblems.isEmpty
         }
 
         enum CodingKeys: String, CodingKey {
             case checked, missing, altered, orphans, purged
             case purgedButPresent = "purged_but_present", temporaryFiles = "temporary_files"
             case auditEntries = "audit_entries", auditBrokenAt = "audit_broken_at", auditProblem = "audit_problem", clean
+            case aggregateProblems = "aggregate_problems"
         }
 
         public func encode(to encoder: Encoder) throws {
@@ -51,6 +54,7 @@ public struct Verifier: Sendable {
             try c.encode(auditEntries, forKey: .auditEntries)
             try c.encode(auditBrokenAt, forKey: .auditBrokenAt)
             try c.encode(auditProblem, forKey: .auditProblem)
+            try c.encode(aggregateProblems, forKey: .aggregateProblems)
             try c.encode(clean, forKey: .clean)
         }
     }
@@ -85,11 +89,13 @@ public struct Verifier: Sendable {
             report.auditBrokenAt = broken.seq
             report.auditProblem = broken.reason
         }
+        report.aggregateProblems = try ReportAggregates.differences(index)
         if !report.clean {
             let ids = report.missing + report.altered + report.purgedButPresent
             var details = ["missing": "\(report.missing.count)", "altered": "\(report.altered.count)",
                            "orphans": "\(report.orphans.count)", "purged_but_present": "\(report.purgedButPresent.count)"]
             if let problem = report.auditProblem { details["audit"] = problem }
+            if let problem = report.aggregateProblems.first { details["aggregates"] = problem }
             if !report.orphans.isEmpty { details["orphan_files"] = report.orphans.prefix(20).joined(separator: " ") }
             try? AuditLog(index: index).append(action: "verify_failed", ids: ids, reason: "verify found problems", details: details)
         }

@@ -35,6 +35,7 @@ struct ReportCommand: ParsableCommand {
         @Option(help: "Time zone for hour and day buckets, e.g. America/New_York.") var tz: String = "UTC"
         @Option(help: "table, csv, json or html.") var format: ReportFormat = .table
         @Option(help: "Write to this file (atomically) instead of stdout.") var output: String?
+        @Flag(help: "Stream every matching call instead of reading the per-quarter aggregates (same numbers, slower).") var exactScan = false
 
         func validate() throws {
             if TimeZone(identifier: tz) == nil { throw ValidationError("--tz: unknown time zone \(tz)") }
@@ -47,6 +48,7 @@ struct ReportCommand: ParsableCommand {
             f.since = try since.map { try TimeBounds.start($0, zone: f.timeZone, option: "--since") }
             f.until = try until.map { try TimeBounds.end($0, zone: f.timeZone, option: "--until") }
             f.campaigns = campaign
+            f.exactScan = exactScan
             if let sinceDays {
                 var calendar = Calendar(identifier: .gregorian)
                 calendar.timeZone = f.timeZone

@@ -45,6 +45,7 @@ struct VerifyCommand: ParsableCommand {
                 for item in list { print("  \(label): \(item)") }
             }
             if let problem = report.auditProblem { print("  audit chain broken: \(problem)") }
+            for problem in report.aggregateProblems { print("  report aggregates: \(problem) (callvault db rebuild-aggregates)") }
             for t in report.temporaryFiles { print("  note: temporary file \(t): the only copy of a call may be in it; do not delete it by hand (the next `callvault run` puts it in place or removes it)") }
             print(report.clean ? "clean" : "PROBLEMS FOUND")
         }

@@ -69,7 +69,7 @@ struct OperatorFaultTests {
         defer { f.remove() }
         let mountPoint = f.root.appendingPathComponent("small").path
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-        let mounted = try Support.run("mount", ["-t", "tmpfs", "-o", "size=400k", "tmpfs", mountPoint])
+        let mounted = try Support.run("mount", ["-t", "tmpfs", "-o", "size=600k", "tmpfs", mountPoint])
         try #require(mounted.status == 0, "mount: \(mounted.stderr)")
         defer { _ = try? Support.run("umount", [mountPoint]) }
         let database = mountPoint + "/index.sqlite"

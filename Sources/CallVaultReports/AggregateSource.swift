@@ -1,0 +1,156 @@
+import CallVaultCore
+import CallVaultStore
+import Foundation
+import GRDB
+
+/// Reads the per-quarter aggregates (see `ReportAggregates` in CallVaultStore) for a report filter.
+///
+/// Whole quarters inside `[since, until)` come from the aggregate tables; the partial quarters
+/// at either end (a `--since` of 10:07) come from the calls themselves, through the started_at
+/// index, so any bounds give the same numbers as a scan.
+struct AggregateSource {
+    struct Quarter { var q: Int; var campaign: String?; var outcome: String; var calls, anonymous, talk, duration: Int }
+    struct CallerQuarter { var q: Int; var caller: String; var campaign: String?; var calls, answered: Int }
+    struct FirstCall { var epoch: Int; var caller: String; var campaign: String? }
+
+    let filter: ReportFilter
+    /// Whole quarters [qFrom, qTo) read from the aggregates (nil: unbounded).
+    private var qFrom: Int?, qTo: Int?
+    private var noAggregate = false
+    /// Partial quarters read from `calls`: [from, to) as index timestamps.
+    private var edges: [(String, String)] = []
+
+    /// nil when the report must scan: `--exact-scan`, or an index without the aggregates.
+    static func make(_ index: CallIndex, _ filter: ReportFilter) throws -> AggregateSource? {
+        guard !filter.exactScan, try ReportAggregates.available(index) else { return nil }
+        return AggregateSource(filter: filter)
+    }
+
+    private init(filter: ReportFilter) {
+        self.filter = filter
+        // The scan compares started_at with the formatted bound, so the bound is that second.
+        let since = filter.since.map { Clock.epoch(Timestamp.format($0)) }
+        let until = filter.until.map { Clock.epoch(Timestamp.format($0)) }
+        func floorQ(_ e: Int) -> Int { e >= 0 ? e / 900 : -((-e + 899) / 900) }
+        func text(_ e: Int) -> String { Timestamp.format(Date(timeIntervalSince1970: Double(e))) }
+        if let s = since, let u = until, s >= u { noAggregate = true; return }
+        qFrom = since.map { floorQ($0 + 899) }
+        qTo = until.map { floorQ($0) }
+        if let a = qFrom, let b = qTo, a >= b {
+            noAggregate = true
+            edges = [(text(since!), text(until!))]
+            return
+        }
+        if let s = since, let a = qFrom, s != a * 900 { edges.append((text(s), text(a * 900))) }
+        if let u = until, let b = qTo, u != b * 900 { edges.append((text(b * 900), text(u))) }
+    }
+
+    private var campaignCondition: (String, StatementArguments)? {
+        guard !filter.campaigns.isEmpty else { return nil }
+        return ("campaign IN (\(Array(repeating: "?", count: filter.campaigns.count).joined(separator: ", ")))",
+                StatementArguments(filter.campaigns))
+    }
+
+    /// `q >= ? AND q < ?` for the aggregate part, or nil when there is none.
+    private var quarterCondition: (String, StatementArguments)? {
+        if noAggregate { return nil }
+        var c: [String] = [], a: StatementArguments = []
+        if let qFrom { c.append("q >= ?"); a += [qFrom] }
+        if let qTo { c.append("q < ?"); a += [qTo] }
+        return (c.isEmpty ? "1" : c.joined(separator: " AND "), a)
+    }
+
+    /// The edges as one condition on `calls`, or nil when there are none.
+    private var edgeCondition: (String, StatementArguments)? {
+        guard !edges.isEmpty else { return nil }
+        var a: StatementArguments = []
+        for (from, to) in edges { a += [from, to] }
+        return ("(" + edges.map { _ in "(started_at >= ? AND started_at < ?)" }.joined(separator: " OR ") + ")", a)
+    }
+
+    private static let quarterOfCall = "((CAST(strftime('%s', started_at) AS INTEGER) - ((CAST(strftime('%s', started_at) AS INTEGER) % 900 + 900) % 900)) / 900)"
+
+    private static func campaign(_ text: String) -> String? { text.isEmpty ? nil : text }
+
+    /// Calls per quarter and outcome (and campaign, when `byCampaign`).
+    func quarters(_ db: Database, byCampaign: Bool) throws -> [Quarter] {
+        let useCampaignTable = byCampaign || !filter.campaigns.isEmpty
+        var parts: [String] = [], args: StatementArguments = []
+        let campaignColumn = byCampaign ? "campaign AS c, " : ""
+        if let (qc, qa) = quarterCondition {
+            var sql = "SELECT \(campaignColumn)q AS q, outcome AS o, calls AS n, anonymous AS anon, talk_ms AS t, duration_ms AS d FROM \(useCampaignTable ? "report_campaign_quarters" : "report_quarters") WHERE \(qc)"
+            args += qa
+            if let (cc, ca) = campaignCondition { sql += " AND \(cc)"; args += ca }
+            parts.append(sql)
+        }
+        if let (ec, ea) = edgeCondition {
+            var sql = "SELECT \(byCampaign ? "ifnull(campaign, '') AS c, " : "")\(Self.quarterOfCall) AS q, outcome AS o, 1 AS n, caller IS NULL AS anon, talk_ms AS t, duration_ms AS d FROM calls WHERE \(ec)"
+            args += ea
+            if let (cc, ca) = campaignCondition { sql += " AND \(cc)"; args += ca }
+            parts.append(sql)
+        }
+        guard !parts.isEmpty else { return [] }
+        let group = byCampaign ? "c, q, o" : "q, o"
+        let sql = """
+            SELECT \(byCampaign ? "c, " : "")q, o, sum(n), sum(anon), sum(t), sum(d) FROM (
+            \(parts.joined(separator: "\nUNION ALL\n"))
+            ) GROUP BY \(group)
+            """
+        return try Row.fetchAll(db, sql: sql, arguments: args).map { r in
+            let o = byCampaign ? 1 : 0
+            return Quarter(q: r[o], campaign: byCampaign ? Self.campaign(r[0]) : nil, outcome: r[o + 1], calls: r[o + 2],
+                           anonymous: r[o + 3], talk: r[o + 4], duration: r[o + 5])
+        }
+    }
+
+    /// Every (quarter, caller, campaign) with its calls and answered calls; anonymous calls are not in it.
+    func callerQuarters(_ db: Database, _ body: (CallerQuarter) throws -> Void) throws {
+        var parts: [String] = [], args: StatementArguments = []
+        if !filter.campaigns.isEmpty {
+            // A few campaigns: their calls through the campaign index, exact for any bounds.
+            let (clause, a) = filter.query.whereClause()
+            parts.append("SELECT \(Self.quarterOfCall), caller, ifnull(campaign, ''), count(*), sum(outcome = 'answered') FROM calls \(clause) AND caller IS NOT NULL GROUP BY 1, 2, 3")
+            args += a
+        } else {
+            if let (qc, qa) = quarterCondition {
+                parts.append("SELECT q, caller, campaign, calls, answered FROM report_callers WHERE \(qc)")
+                args += qa
+            }
+            if let (ec, ea) = edgeCondition {
+                parts.append("SELECT \(Self.quarterOfCall), caller, ifnull(campaign, ''), 1, outcome = 'answered' FROM calls WHERE \(ec) AND caller IS NOT NULL")
+                args += ea
+            }
+        }
+        guard !parts.isEmpty else { return }
+        let cursor = try Row.fetchCursor(db, sql: parts.joined(separator: "\nUNION ALL\n"), arguments: args)
+        while let r = try cursor.next() {
+            try body(CallerQuarter(q: r[0], caller: r[1], campaign: Self.campaign(r[2]), calls: r[3], answered: r[4]))
+        }
+    }
+
+    /// The callers whose first call in the whole index is in the period (and campaigns).
+    func firstCalls(_ db: Database) throws -> [FirstCall] {
+        var c: [String] = [], a: StatementArguments = []
+        if let since = filter.since { c.append("started_at >= ?"); a += [Timestamp.format(since)] }
+        if let until = filter.until { c.append("started_at < ?"); a += [Timestamp.format(until)] }
+        if let (cc, ca) = campaignCondition { c.append(cc); a += ca }
+        let sql = "SELECT started_at, caller, campaign FROM report_first_calls" + (c.isEmpty ? "" : " WHERE " + c.joined(separator: " AND "))
+        return try Row.fetchAll(db, sql: sql, arguments: a).map { r in
+            FirstCall(epoch: Clock.epoch(r[0]), caller: r[1], campaign: Self.campaign(r[2]))
+        }
+    }
+}
+
+/// A quarter's calls all fall in one local hour only when the zone's offset is a whole number of
+/// quarters (true of every zone in use today); otherwise the report scans.
+struct NotQuarterAligned: Error {}
+
+extension Clock {
+    /// Local seconds of a quarter's start, or throws when the offset is not a multiple of 15 minutes.
+    mutating func localQuarter(_ q: Int) throws -> Int {
+        let e = q * 900
+        let l = local(e)
+        guard (l - e) % 900 == 0 else { throw NotQuarterAligned() }
+        return l
+    }
+}

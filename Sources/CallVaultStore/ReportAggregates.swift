@@ -1,0 +1,217 @@
+import CallVaultCore
+import Foundation
+import GRDB
+
+/// Derived tables that let reports read per-bucket numbers instead of every call.
+///
+/// Kept up to date by SQLite triggers on `calls`, so every writer — ingest, a registry relink,
+/// retention deleting records, a hand edit, the benchmark's direct inserts — moves them in the
+/// same transaction as the change itself. `rebuild` recomputes them from `calls` alone.
+///
+/// Buckets are quarters of an hour in UTC (`q` = floor(epoch / 900)): every offset in use,
+/// +05:30 and +05:45 included, starts its hours and days on a quarter boundary, so a local hour,
+/// day or week is an exact sum of quarters. Empty campaign text (`''`) stands for no campaign.
+///
+/// - `report_quarters`: per quarter and outcome — calls, anonymous calls, talk and duration sums.
+/// - `report_campaign_quarters`: the same per campaign (for `--campaign` and `--by campaign`).
+/// - `report_callers`: per quarter, caller and campaign — calls and answered calls. Exact unique,
+///   repeat, first-time and returning callers for any zone; anonymous calls are not in it.
+/// - `report_first_calls`: each caller's first call (earliest `started_at`, then smallest `id`).
+public enum ReportAggregates {
+    public static let tables = ["report_quarters", "report_campaign_quarters", "report_callers", "report_first_calls"]
+
+    /// floor(epoch / 900) of a `started_at` column, correct for negative epochs too.
+    static func quarter(_ column: String) -> String {
+        let e = "CAST(strftime('%s', \(column)) AS INTEGER)"
+        return "((\(e) - (((\(e)) % 900 + 900) % 900)) / 900)"
+    }
+
+    static let createTables = """
+        CREATE TABLE report_quarters (
+            q INTEGER NOT NULL, outcome TEXT NOT NULL, calls INTEGER NOT NULL, anonymous INTEGER NOT NULL,
+            talk_ms INTEGER NOT NULL, duration_ms INTEGER NOT NULL, PRIMARY KEY (q, outcome)) WITHOUT ROWID;
+        CREATE TABLE report_campaign_quarters (
+            campaign TEXT NOT NULL, q INTEGER NOT NULL, outcome TEXT NOT NULL, calls INTEGER NOT NULL, anonymous INTEGER NOT NULL,
+            talk_ms INTEGER NOT NULL, duration_ms INTEGER NOT NULL, PRIMARY KEY (campaign, q, outcome)) WITHOUT ROWID;
+        CREATE TABLE report_callers (
+            q INTEGER NOT NULL, caller TEXT NOT NULL, campaign TEXT NOT NULL, calls INTEGER NOT NULL, answered INTEGER NOT NULL,
+            PRIMARY KEY (q, caller, campaign)) WITHOUT ROWID;
+        CREATE TABLE report_first_calls (
+            caller TEXT NOT NULL PRIMARY KEY, id TEXT NOT NULL, started_at TEXT NOT NULL, campaign TEXT NOT NULL) WITHOUT ROWID;
+        CREATE INDEX report_first_calls_started ON report_first_calls(started_at);
+        """
+
+    /// `report missed`: "got through later" is one seek in this index per missed call.
+    /// `report dead-air`: a month of answered calls is read from this index, not from the rows.
+    static let createIndexes = """
+        CREATE INDEX calls_caller_answered ON calls(caller, started_at) WHERE outcome = 'answered';
+        CREATE INDEX calls_answered_silence ON calls(started_at, longest_silence_ms) WHERE outcome = 'answered';
+        """
+
+    /// Statements adding row `R` (NEW) to the aggregates.
+    private static func add(_ r: String) -> String {
+        let q = quarter("\(r).started_at")
+        return """
+            INSERT INTO report_quarters (q, outcome, calls, anonymous, talk_ms, duration_ms)
+                VALUES (\(q), \(r).outcome, 1, \(r).caller IS NULL, \(r).talk_ms, \(r).duration_ms)
+                ON CONFLICT (q, outcome) DO UPDATE SET calls = calls + 1, anonymous = anonymous + excluded.anonymous,
+                    talk_ms = talk_ms + excluded.talk_ms, duration_ms = duration_ms + excluded.duration_ms;
+            INSERT INTO report_campaign_quarters (campaign, q, outcome, calls, anonymous, talk_ms, duration_ms)
+                VALUES (ifnull(\(r).campaign, ''), \(q), \(r).outcome, 1, \(r).caller IS NULL, \(r).talk_ms, \(r).duration_ms)
+                ON CONFLICT (campaign, q, outcome) DO UPDATE SET calls = calls + 1, anonymous = anonymous + excluded.anonymous,
+                    talk_ms = talk_ms + excluded.talk_ms, duration_ms = duration_ms + excluded.duration_ms;
+            INSERT INTO report_callers (q, caller, campaign, calls, answered)
+                SELECT \(q), \(r).caller, ifnull(\(r).campaign, ''), 1, \(r).outcome = 'answered' WHERE \(r).caller IS NOT NULL
+                ON CONFLICT (q, caller, campaign) DO UPDATE SET calls = calls + 1, answered = answered + excluded.answered;
+            INSERT INTO report_first_calls (caller, id, started_at, campaign)
+                SELECT \(r).caller, \(r).id, \(r).started_at, ifnull(\(r).campaign, '') WHERE \(r).caller IS NOT NULL
+                ON CONFLICT (caller) DO UPDATE SET id = excluded.id, started_at = excluded.started_at, campaign = excluded.campaign
+                WHERE excluded.started_at < started_at OR (excluded.started_at = started_at AND excluded.id < id);
+            """
+    }
+
+    /// Statements removing row `R` (OLD) from the aggregates; the caller's first call is looked up
+    /// again (one seek in `calls_caller`) only when it was this row.
+    private static func remove(_ r: String) -> String {
+        let q = quarter("\(r).started_at")
+        return """
+            UPDATE report_quarters SET calls = calls - 1, anonymous = anonymous - (\(r).caller IS NULL),
+                talk_ms = talk_ms - \(r).talk_ms, duration_ms = duration_ms - \(r).duration_ms
+                WHERE q = \(q) AND outcome = \(r).outcome;
+            DELETE FROM report_quarters WHERE q = \(q) AND outcome = \(r).outcome AND calls = 0;
+            UPDATE report_campaign_quarters SET calls = calls - 1, anonymous = anonymous - (\(r).caller IS NULL),
+                talk_ms = talk_ms - \(r).talk_ms, duration_ms = duration_ms - \(r).duration_ms
+                WHERE campaign = ifnull(\(r).campaign, '') AND q = \(q) AND outcome = \(r).outcome;
+            DELETE FROM report_campaign_quarters WHERE campaign = ifnull(\(r).campaign, '') AND q = \(q) AND outcome = \(r).outcome AND calls = 0;
+            UPDATE report_callers SET calls = calls - 1, answered = answered - (\(r).outcome = 'answered')
+                WHERE q = \(q) AND caller = \(r).caller AND campaign = ifnull(\(r).campaign, '');
+            DELETE FROM report_callers WHERE q = \(q) AND caller = \(r).caller AND campaign = ifnull(\(r).campaign, '') AND calls = 0;
+            DELETE FROM report_first_calls WHERE caller = \(r).caller AND id = \(r).id;
+            INSERT INTO report_first_calls (caller, id, started_at, campaign)
+                SELECT caller, id, started_at, ifnull(campaign, '') FROM calls
+                WHERE caller = \(r).caller AND NOT EXISTS (SELECT 1 FROM report_first_calls f WHERE f.caller = \(r).caller)
+                ORDER BY started_at, id LIMIT 1;
+            """
+    }
+
+    /// The columns whose change moves a number in the aggregates.
+    static let watchedColumns = "started_at, outcome, campaign, caller, talk_ms, duration_ms"
+
+    static var createTriggers: String {
+        """
+        CREATE TRIGGER report_calls_insert AFTER INSERT ON calls BEGIN
+        \(add("NEW"))
+        END;
+        CREATE TRIGGER report_calls_delete AFTER DELETE ON calls BEGIN
+        \(remove("OLD"))
+        END;
+        CREATE TRIGGER report_calls_update AFTER UPDATE OF \(watchedColumns) ON calls BEGIN
+        \(remove("OLD"))
+        \(add("NEW"))
+        END;
+        """
+    }
+
+    /// Fills the (empty) tables from `calls` in a few GROUP BY passes.
+    static func fill(_ db: Database) throws {
+        let q = quarter("started_at")
+        try db.execute(sql: """
+            INSERT INTO report_quarters (q, outcome, calls, anonymous, talk_ms, duration_ms)
+                SELECT \(q) AS qq, outcome, count(*), sum(caller IS NULL), sum(talk_ms), sum(duration_ms) FROM calls GROUP BY qq, outcome;
+            INSERT INTO report_campaign_quarters (campaign, q, outcome, calls, anonymous, talk_ms, duration_ms)
+                SELECT ifnull(campaign, '') AS cc, \(q) AS qq, outcome, count(*), sum(caller IS NULL), sum(talk_ms), sum(duration_ms)
+                FROM calls GROUP BY cc, qq, outcome;
+            INSERT INTO report_callers (q, caller, campaign, calls, answered)
+                SELECT \(q) AS qq, caller, ifnull(campaign, '') AS cc, count(*), sum(outcome = 'answered')
+                FROM calls WHERE caller IS NOT NULL GROUP BY qq, caller, cc;
+            INSERT INTO report_first_calls (caller, id, started_at, campaign)
+                SELECT caller, id, started_at, ifnull(campaign, '') FROM (
+                    SELECT caller, id, started_at, campaign, row_number() OVER (PARTITION BY caller ORDER BY started_at, id) AS n
+                    FROM calls WHERE caller IS NOT NULL) WHERE n = 1;
+            """)
+    }
+
+    /// The `v8-report-aggregates` migration: tables, indexes, triggers, then the backfill.
+    static func migrate(_ db: Database) throws {
+        try db.execute(sql: createTables)
+        try db.execute(sql: createIndexes)
+        try db.execute(sql: createTriggers)
+        try fill(db)
+    }
+
+    /// Whether this index has the aggregates (an index opened read-only before migrating has not).
+    public static func available(_ index: CallIndex) throws -> Bool {
+        try index.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'report_first_calls'") == 1
+        }
+    }
+
+    /// `callvault db rebuild-aggregates`: empties and refills every derived table from `calls`
+    /// alone, in one transaction (a crash leaves the previous tables as they were).
+    /// Returns the number of calls the tables now describe.
+    @discardableResult
+    public static func rebuild(_ index: CallIndex) throws -> Int {
+        try index.pool.write { db in
+            for table in tables { try db.execute(sql: "DELETE FROM \(table)") }
+            try fill(db)
+            return try Int.fetchOne(db, sql: "SELECT ifnull(sum(calls), 0) FROM report_quarters") ?? 0
+        }
+    }
+
+    /// Compares the aggregates of `sample` random quarters (and of their callers' first calls)
+    /// with the same numbers computed from `calls`. Returns one line per difference.
+    public static func differences(_ index: CallIndex, sample: Int = 200) throws -> [String] {
+        try index.pool.read { db in
+            guard try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'report_quarters'") == 1 else { return [] }
+            var problems: [String] = []
+            let q = quarter("started_at")
+            // Random quarters that have aggregates, and the quarters of random calls (by rowid:
+            // no scan of the calls), so a call missing from the aggregates is found too.
+            var quarters = Set(try Int.fetchAll(db, sql: "SELECT q FROM report_quarters ORDER BY random() LIMIT ?", arguments: [sample / 2]))
+            let maxRowid = try Int.fetchOne(db, sql: "SELECT max(rowid) FROM calls") ?? 0
+            if maxRowid > 0 {
+                for _ in 0..<(sample - sample / 2) {
+                    if let qq = try Int.fetchOne(db, sql: "SELECT \(q) FROM calls WHERE rowid >= ? ORDER BY rowid LIMIT 1",
+                                                 arguments: [Int.random(in: 1...maxRowid)]) { quarters.insert(qq) }
+                }
+            }
+            func rows(_ sql: String, _ args: StatementArguments) throws -> Set<String> {
+                Set(try Row.fetchAll(db, sql: sql, arguments: args).map { row in
+                    row.databaseValues.map { $0.isNull ? "NULL" : "\($0)" }.joined(separator: "|")
+                })
+            }
+            for quarter in quarters {
+                let from = Timestamp.format(Date(timeIntervalSince1970: Double(quarter * 900)))
+                let to = Timestamp.format(Date(timeIntervalSince1970: Double(quarter * 900 + 900)))
+                let range = "started_at >= ? AND started_at < ?"
+                let checks: [(String, String, String)] = [
+                    ("report_quarters",
+                     "SELECT outcome, calls, anonymous, talk_ms, duration_ms FROM report_quarters WHERE q = ?",
+                     "SELECT outcome, count(*), sum(caller IS NULL), sum(talk_ms), sum(duration_ms) FROM calls WHERE \(range) GROUP BY outcome"),
+                    ("report_campaign_quarters",
+                     "SELECT campaign, outcome, calls, anonymous, talk_ms, duration_ms FROM report_campaign_quarters WHERE q = ?",
+                     "SELECT ifnull(campaign, ''), outcome, count(*), sum(caller IS NULL), sum(talk_ms), sum(duration_ms) FROM calls WHERE \(range) GROUP BY 1, 2"),
+                    ("report_callers",
+                     "SELECT caller, campaign, calls, answered FROM report_callers WHERE q = ?",
+                     "SELECT caller, ifnull(campaign, ''), count(*), sum(outcome = 'answered') FROM calls WHERE \(range) AND caller IS NOT NULL GROUP BY 1, 2"),
+                ]
+                for (table, stored, scanned) in checks {
+                    let a = try rows(stored, [quarter]), b = try rows(scanned, [from, to])
+                    if a != b { problems.append("\(table): quarter starting \(from) differs from the calls (\(a.count) rows stored, \(b.count) computed)") }
+                }
+                // The first calls of the callers of that quarter.
+                let stored = try rows("""
+                    SELECT f.caller, f.id, f.started_at, f.campaign FROM report_first_calls f
+                    WHERE f.caller IN (SELECT caller FROM calls WHERE \(range) AND caller IS NOT NULL)
+                    """, [from, to])
+                let scanned = try rows("""
+                    SELECT caller, id, started_at, ifnull(campaign, '') FROM (
+                        SELECT caller, id, started_at, campaign, row_number() OVER (PARTITION BY caller ORDER BY started_at, id) AS n
+                        FROM calls WHERE caller IN (SELECT caller FROM calls WHERE \(range) AND caller IS NOT NULL)) WHERE n = 1
+                    """, [from, to])
+                if stored != scanned { problems.append("report_first_calls: callers of the quarter starting \(from) differ from the calls") }
+            }
+            return problems
+        }
+    }
+}

@@ -1,0 +1,207 @@
+@testable import CallVaultReports
+@testable import CallVaultStore
+import CallVaultCore
+import Foundation
+import GRDB
+import Testing
+
+/// A real SQLite index (the real migrations, triggers included) filled with random calls.
+struct RandomIndex {
+    let dir: String
+    let index: CallIndex
+    var rng: SplitMix
+    var next = 0
+
+    init(seed: UInt64) throws {
+        dir = NSTemporaryDirectory() + "callvault-agg-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        index = try CallIndex(path: dir + "/index.sqlite")
+        rng = SplitMix(seed: seed)
+    }
+
+    static let campaigns: [String?] = ["Radio", "Search", "Print", "Social", nil]
+    static let callers: [String?] = (0..<40).map { i in String(format: "+1%03d555%04d", [212, 415, 646, 917][i % 4], i) } + [nil, nil]
+
+    /// `count` calls with random times in [from, to): repeat callers, anonymous calls, unassigned
+    /// campaigns, some pairs from one caller in the same second (the first-call tie rule).
+    mutating func insert(_ count: Int, from: Int, to: Int) throws {
+        try index.pool.write { db in
+            for _ in 0..<count {
+                let t = from + Int(rng.next() % UInt64(to - from))
+                let caller = Self.callers[Int(rng.next() % UInt64(Self.callers.count))]
+                try insertOne(db, at: t, caller: caller)
+                if rng.next() % 20 == 0 { try insertOne(db, at: t, caller: caller) }
+            }
+        }
+    }
+
+    mutating func insertOne(_ db: Database, at t: Int, caller: String?) throws {
+        next += 1
+        let outcome = ["answered", "answered", "missed", "abandoned"][Int(rng.next() % 4)]
+        let duration = 1000 + Int(rng.next() % 600_000)
+        let talk = outcome == "answered" ? duration * 7 / 10 : 0
+        let silence = outcome == "answered" ? Int(rng.next() % 30_000) : 0
+        let silences = silence > 0 ? "[{\"start_ms\":500,\"end_ms\":\(500 + silence)}]" : "[]"
+        let started = Timestamp.format(Date(timeIntervalSince1970: Double(t)))
+        let campaign = Self.campaigns[Int(rng.next() % UInt64(Self.campaigns.count))]
+        let id = String(format: "c%06d", Int(rng.next() % 1_000_000)) + "-\(next)"
+        try db.execute(sql: """
+            INSERT INTO calls (id, call_id, caller, caller_valid, tracking_number, started_at, duration_ms, talk_ms, outcome,
+                longest_silence_ms, leading_silence_ms, silences, channels, sample_rate, source_format, source_name, archive_path,
+                sha256, bytes, source_bytes, source_sha256, metadata, extra, warnings, ingested_at, campaign, source, caller_area_code,
+                caller_region, caller_country)
+            VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, 0, ?, 1, 8000, 'WAV', 'x.wav', 'x.opus', '', 0, 0, '', '{}', '{}', '[]', ?, ?, ?, ?, ?, ?)
+            """, arguments: [id, "call-\(next)", caller, "+1415555100\(next % 4)", started, duration + 2000, talk, outcome, silence, silences,
+                             started, campaign, campaign.map { $0.lowercased() }, caller.map { String($0.dropFirst(2).prefix(3)) },
+                             caller == nil ? nil : "NY", caller == nil ? nil : "US"])
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: dir) }
+}
+
+/// A small deterministic generator (the same calls on every run).
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+@Suite("Reports from the aggregates give the numbers of the full scan")
+struct AggregateReportTests {
+    static let zones = ["UTC", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu"]
+    static func epoch(_ s: String) -> Int { Clock.epoch(s) }
+    static func date(_ s: String) -> Date { Date(timeIntervalSince1970: Double(epoch(s))) }
+
+    /// Filters: everything; bounds off the quarter grid around the New York fall-back night; one
+    /// campaign; a range inside one quarter; a range without calls.
+    static func filters(zone: String) -> [ReportFilter] {
+        var all = ReportFilter()
+        all.timeZone = TimeZone(identifier: zone)!
+        var odd = all
+        odd.since = date("2026-10-29T10:07:13Z")
+        odd.until = date("2026-11-03T03:52:00Z")
+        var campaign = odd
+        campaign.campaigns = ["Radio", "Print"]
+        var tiny = all
+        tiny.since = date("2026-11-01T05:31:00Z")
+        tiny.until = date("2026-11-01T05:44:00Z")
+        var sinceOnly = all
+        sinceOnly.since = date("2026-11-01T06:00:00Z")
+        return [all, odd, campaign, tiny, sinceOnly]
+    }
+
+    /// Every report of `index`, rendered in text, CSV and JSON.
+    static func renderAll(_ index: CallIndex, _ filter: ReportFilter) throws -> [String: String] {
+        var out: [String: String] = [:]
+        func put(_ name: String, _ tables: [ReportTable]) throws {
+            out[name + ".text"] = tables.map { $0.text() }.joined(separator: "\n")
+            out[name + ".csv"] = tables.map { $0.csv() }.joined(separator: "\n")
+            out[name + ".json"] = try tables.map { try $0.json() }.joined(separator: "\n")
+        }
+        for g in SummaryReport.Grouping.allCases { try put("summary-\(g.rawValue)", [try SummaryReport.run(index, filter: filter, by: g)]) }
+        let (callers, top) = try CallersReport.run(index, filter: filter, top: 8)
+        try put("callers", [callers, top])
+        try put("hours", [try HoursReport.run(index, filter: filter)])
+        try put("area-codes", [try AreaCodesReport.run(index, filter: filter)])
+        try put("missed", [try MissedReport.run(index, filter: filter, unreturnedOnly: false)])
+        try put("missed-unreturned", [try MissedReport.run(index, filter: filter, unreturnedOnly: true)])
+        try put("dead-air", [try DeadAirReport.run(index, filter: filter, thresholdMs: 10_000)])
+        var c = filter
+        if c.campaigns.isEmpty { c.campaigns = ["Search"] }
+        try put("compare", [try CompareReport.run(index, filter: c, before: .init(from: date("2026-10-26T00:00:00Z"), to: date("2026-11-01T07:30:00Z")),
+                                                  after: .init(from: date("2026-11-01T07:30:00Z"), to: date("2026-11-06T13:05:00Z")))])
+        return out
+    }
+
+    static func expectSameAsScan(_ index: CallIndex, _ context: String) throws {
+        for zone in zones {
+            for filter in filters(zone: zone) {
+                var scan = filter
+                scan.exactScan = true
+                let fast = try renderAll(index, filter), slow = try renderAll(index, scan)
+                for name in slow.keys.sorted() {
+                    #expect(fast[name] == slow[name], "\(context): \(name) in \(zone), \(filter.notes.joined())")
+                }
+            }
+        }
+    }
+
+    static func aggregateTables(_ index: CallIndex) throws -> [String] {
+        try index.pool.read { db in
+            try ReportAggregates.tables.map { table in
+                try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY 1, 2, 3").map { $0.description }.joined(separator: "\n")
+            }
+        }
+    }
+
+    @Test("every report and format, four zones (New York across the fall-back night, Kolkata, Kathmandu), after updates and deletes")
+    func sameNumbersAsScan() throws {
+        var r = try RandomIndex(seed: 17)
+        defer { r.remove() }
+        // Two weeks around the New York fall-back night (2026-11-01 06:00Z), and a March week with spring-forward.
+        try r.insert(350, from: Self.epoch("2026-10-25T00:00:00Z"), to: Self.epoch("2026-11-08T00:00:00Z"))
+        try r.insert(60, from: Self.epoch("2026-03-05T00:00:00Z"), to: Self.epoch("2026-03-12T00:00:00Z"))
+        let tables = try Self.aggregateTables(r.index)
+        #expect(tables[0].split(separator: "\n").count > 100, "the triggers filled report_quarters")
+        try Self.expectSameAsScan(r.index, "after inserts")
+
+        // What a registry relink does (campaign and source of many calls), a caller correction,
+        // a moved start time, and retention / erasure deleting records.
+        try r.index.pool.write { db in
+            try db.execute(sql: "UPDATE calls SET campaign = 'Radio', source = 'radio' WHERE tracking_number = '+14155551001'")
+            try db.execute(sql: "UPDATE calls SET campaign = NULL, source = NULL WHERE tracking_number = '+14155551002' AND started_at < '2026-11-02'")
+            try db.execute(sql: "UPDATE calls SET caller = '+12125550001' WHERE caller = '+14155550005'")
+            try db.execute(sql: "UPDATE calls SET started_at = '2026-11-01T05:45:00Z', outcome = 'answered', talk_ms = 1000 WHERE rowid % 17 = 0")
+            try db.execute(sql: "DELETE FROM calls WHERE rowid % 7 = 0")
+            // Every first call of one caller: the next one becomes the first.
+            try db.execute(sql: "DELETE FROM calls WHERE id = (SELECT id FROM report_first_calls WHERE caller = '+16465550002')")
+        }
+        try Self.expectSameAsScan(r.index, "after updates and deletes")
+        #expect(try ReportAggregates.differences(r.index, sample: 400).isEmpty)
+
+        // Rebuilding from the calls alone gives the tables the triggers kept.
+        let kept = try Self.aggregateTables(r.index)
+        try ReportAggregates.rebuild(r.index)
+        #expect(try Self.aggregateTables(r.index) == kept)
+    }
+
+    @Test("verify's sample finds an aggregate that differs from the calls; rebuild-aggregates repairs it")
+    func verifyFindsDifference() throws {
+        var r = try RandomIndex(seed: 5)
+        defer { r.remove() }
+        try r.insert(200, from: Self.epoch("2026-10-25T00:00:00Z"), to: Self.epoch("2026-10-26T00:00:00Z"))
+        #expect(try ReportAggregates.differences(r.index, sample: 400).isEmpty)
+        try r.index.pool.write { db in try db.execute(sql: "UPDATE report_quarters SET calls = calls + 1") }
+        // The reports do read the aggregates (a difference shows), and --exact-scan does not.
+        var scan = ReportFilter()
+        scan.exactScan = true
+        #expect(try HoursReport.run(r.index, filter: ReportFilter()).text() != HoursReport.run(r.index, filter: scan).text())
+        let problems = try ReportAggregates.differences(r.index, sample: 400)
+        #expect(problems.contains { $0.hasPrefix("report_quarters: quarter starting 2026-10-25T") })
+        let verify = try Verifier(index: r.index, archiveRoot: r.dir).run(sample: 0, since: nil, now: Date())
+        #expect(!verify.aggregateProblems.isEmpty && !verify.clean)
+        try ReportAggregates.rebuild(r.index)
+        #expect(try ReportAggregates.differences(r.index, sample: 400).isEmpty)
+    }
+
+    @Test("missed: 'got through later' is one seek in the partial index of answered calls")
+    func listingPlans() throws {
+        let r = try RandomIndex(seed: 1)
+        defer { r.remove() }
+        var f = ReportFilter()
+        f.since = Self.date("2026-06-01T00:00:00Z")
+        f.until = Self.date("2026-07-01T00:00:00Z")
+        let (clause, arguments) = f.query.whereClause()
+        let plan = try r.index.pool.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + MissedReport.sql(clause + " AND c.outcome IN ('missed', 'abandoned')"),
+                             arguments: arguments).map { $0["detail"] as String }
+        }
+        #expect(plan.contains { $0.contains("calls_caller_answered") && $0.contains("caller=? AND started_at>?") }, "\(plan)")
+    }
+}

@@ -19,6 +19,9 @@ import CallVaultTOML
 /// active_threshold_dbfs = -40
 /// min_silence_ms = 2000
 ///
+/// [pci]
+/// mask_dtmf = true             # silence DTMF key presses (+ 40 ms each side) before encoding
+///
 /// [queue]
 /// max_attempts = 3
 /// lease_seconds = 120
@@ -46,11 +49,13 @@ public struct Config: Sendable, Equatable {
     public var retention: RetentionPolicy?
     /// Group that owns archive files and folders (files 0640, folders 0750).
     public var archiveGroup: String?
+    /// `[pci] mask_dtmf`; nil means the default, true.
+    public var maskDTMF: Bool?
 
     public init() {}
 
     static let topKeys: Set<String> = ["spool", "archive", "database", "workers", "keep_originals", "default_country_code",
-                                       "encoder", "analysis", "queue", "retention", "archive_group"]
+                                       "encoder", "analysis", "queue", "retention", "archive_group", "pci"]
 
     /// Reads and checks a config file.
     public static func load(path: String) throws -> Config {
@@ -128,6 +133,10 @@ public struct Config: Sendable, Equatable {
             if let p = c.pollSeconds, p <= 0 { throw r.error("poll_seconds must be positive", key: "poll_seconds", in: queue) }
         }
         c.archiveGroup = try r.string(r.root, "archive_group")
+        if let pci = try r.table(r.root, "pci") {
+            try r.checkKeys(pci, allowed: ["mask_dtmf"], section: "pci")
+            c.maskDTMF = try r.bool(pci, "mask_dtmf")
+        }
         if let retention = try r.table(r.root, "retention") {
             c.retention = try parseRetention(retention, reader: r, defaultCountryCode: c.numberReading.countryCode)
         }

@@ -30,7 +30,7 @@ public struct DTMFDetector {
     public static let reverseTwistDb = 4.0
     public static let groupMarginDb = 6.0
     public static let minToneFraction = 0.45
-    public static let maxDeviation = 0.025
+    public static let maxDeviation = 0.02
 
     public let sampleRate: Int
     public let channels: Int
@@ -65,8 +65,10 @@ public struct DTMFDetector {
         var end = 0
         var blocks = 0
         var misses = 0
+        /// Confirmed: a key press (two blocks or more, and the run as a whole passes).
         var counted = false
         var prevKey = -1
+        var sum = Measure()
     }
 
     public init(sampleRate: Int, channels: Int) {
@@ -96,7 +98,7 @@ public struct DTMFDetector {
 
     /// The earliest start of a key press still sounding (confirmed, not yet ended) on any channel.
     public var activeStart: Int? {
-        states.filter { $0.key >= 0 && $0.blocks >= 2 }.map(\.start).min()
+        states.filter { $0.key >= 0 && $0.counted }.map(\.start).min()
     }
 
     /// Returns and forgets the key presses that ended since the last call.
@@ -159,7 +161,7 @@ public struct DTMFDetector {
 
     private var secondHalf = false
 
-    /// Decides one channel's block and advances its key-press state.
+    /// Measures one channel's block, decides whether it may hold a key, and advances the press state.
     private mutating func evaluate(channel c: Int) {
         let m = Double(blockFrames)
         var power = [Double](repeating: 0, count: 8)
@@ -177,31 +179,65 @@ public struct DTMFDetector {
         var row = 0, col = 4
         for k in 1..<4 where power[k] > power[row] { row = k }
         for k in 5..<8 where power[k] > power[col] { col = k }
-        var key = -1
-        if accept(power: power, total: total, row: row, col: col, channel: c) { key = row * 4 + (col - 4) }
-        advance(channel: c, key: key)
-        states[c].prevKey = key
-    }
-
-    private func accept(power: [Double], total: Double, row: Int, col: Int, channel c: Int) -> Bool {
-        let minPower = pow(10, Self.minToneDbfs / 10)
-        guard power[row] >= minPower, power[col] >= minPower else { return false }
-        guard power[row] <= power[col] * pow(10, Self.normalTwistDb / 10),
-              power[col] <= power[row] * pow(10, Self.reverseTwistDb / 10) else { return false }
-        let margin = pow(10, Self.groupMarginDb / 10)
-        for k in 0..<4 where k != row && power[k] * margin > power[row] { return false }
-        for k in 4..<8 where k != col && power[k] * margin > power[col] { return false }
-        guard power[row] + power[col] >= Self.minToneFraction * total else { return false }
         let key = row * 4 + (col - 4)
-        return deviation(c, row, key) <= Self.maxDeviation && deviation(c, col, key) <= Self.maxDeviation
+        let rowPhase = phaseProduct(c, row, key), colPhase = phaseProduct(c, col, key)
+        let block = Measure(row: power[row], col: power[col], total: total, rowPhase: rowPhase, colPhase: colPhase)
+        let candidate = blockAccepts(power: power, row: row, col: col, block)
+        advance(channel: c, key: candidate ? key : -1, block)
+        states[c].prevKey = candidate ? key : -1
     }
 
-    /// Relative frequency offset of the tone in bin `k`, from the phase advance between halves
-    /// (and from the previous block's second half when that block held the same key).
-    private func deviation(_ c: Int, _ k: Int, _ key: Int) -> Double {
+    /// Power-weighted sums over a block or a run: tone powers, total power, phase products.
+    struct Measure {
+        var row = 0.0, col = 0.0, total = 0.0
+        var rowPhase = (0.0, 0.0), colPhase = (0.0, 0.0)
+
+        static func += (a: inout Measure, b: Measure) {
+            a.row += b.row; a.col += b.col; a.total += b.total
+            a.rowPhase.0 += b.rowPhase.0; a.rowPhase.1 += b.rowPhase.1
+            a.colPhase.0 += b.colPhase.0; a.colPhase.1 += b.colPhase.1
+        }
+    }
+
+    /// Q.24's twist limits are for the line signal; coding shifts one tone against the other (GSM 06.10
+    /// raised the high tone by about 5 dB in the tests), so the press as a whole may exceed them by this much.
+    static let codingTwistAllowanceDb = 4.0
+    /// GSM also moves a tone's level from block to block: a single block may exceed them by this much more.
+    static let blockTwistSlackDb = 4.0
+    /// The press as a whole: share of the power in the two tones.
+    static let minRunToneFraction = 0.67
+
+    /// One block's checks (level, twist with slack, group margin, tone share, frequency).
+    private func blockAccepts(power: [Double], row: Int, col: Int, _ m: Measure) -> Bool {
+        let minPower = pow(10, Self.minToneDbfs / 10)
+        guard m.row >= minPower, m.col >= minPower else { return false }
+        guard twistOK(m, slackDb: Self.codingTwistAllowanceDb + Self.blockTwistSlackDb) else { return false }
+        let margin = pow(10, Self.groupMarginDb / 10)
+        for k in 0..<4 where k != row && power[k] * margin > m.row { return false }
+        for k in 4..<8 where k != col && power[k] * margin > m.col { return false }
+        guard m.row + m.col >= Self.minToneFraction * m.total else { return false }
+        return deviation(m.rowPhase, row) <= Self.maxBlockDeviation && deviation(m.colPhase, col) <= Self.maxBlockDeviation
+    }
+
+    /// A single block's frequency estimate is noisier: it may be this far off; the press as a whole ``maxDeviation``.
+    static let maxBlockDeviation = 0.03
+
+    private func twistOK(_ m: Measure, slackDb: Double) -> Bool {
+        m.row <= m.col * pow(10, (Self.normalTwistDb + slackDb) / 10) && m.col <= m.row * pow(10, (Self.reverseTwistDb + slackDb) / 10)
+    }
+
+    /// The whole press so far: strict twist, tone share, frequency from every phase product.
+    private func runAccepts(_ m: Measure, key: Int) -> Bool {
+        twistOK(m, slackDb: Self.codingTwistAllowanceDb) && m.row + m.col >= Self.minRunToneFraction * m.total
+            && deviation(m.rowPhase, key / 4) <= Self.maxDeviation && deviation(m.colPhase, 4 + key % 4) <= Self.maxDeviation
+    }
+
+    /// Sum of `next * conj(previous)` over the half-block pairs of bin `k` (the halves of this block,
+    /// and the previous block's second half with this block's first when that block held the same key),
+    /// with the nominal phase advance removed: its angle is the tone's offset from nominal.
+    private func phaseProduct(_ c: Int, _ k: Int, _ key: Int) -> (Double, Double) {
         let aRe = Double(firstRe[c][k]), aIm = Double(firstIm[c][k])
         let bRe = Double(accRe[c][k]), bIm = Double(accIm[c][k])
-        // b * conj(a)
         var re = bRe * aRe + bIm * aIm
         var im = bIm * aRe - bRe * aIm
         if states[c].prevKey == key {
@@ -210,20 +246,22 @@ public struct DTMFDetector {
             im += aIm * pRe - aRe * pIm
         }
         let w = 2 * Double.pi * freqs[k] / Double(sampleRate) * Double(half)
-        // Remove the nominal advance.
-        let r2 = re * cos(w) + im * sin(w)
-        let i2 = im * cos(w) - re * sin(w)
-        let dphi = atan2(i2, r2)
-        let df = dphi * Double(sampleRate) / (2 * Double.pi * Double(half))
+        return (re * cos(w) + im * sin(w), im * cos(w) - re * sin(w))
+    }
+
+    /// Relative frequency offset of bin `k`'s tone from a phase product.
+    private func deviation(_ p: (Double, Double), _ k: Int) -> Double {
+        let df = atan2(p.1, p.0) * Double(sampleRate) / (2 * Double.pi * Double(half))
         return abs(df) / freqs[k]
     }
 
-    private mutating func advance(channel c: Int, key: Int) {
+    private mutating func advance(channel c: Int, key: Int, _ m: Measure) {
         let start = blockStart, end = blockStart + blockFrames
         if key >= 0 && key == states[c].key {
             states[c].blocks += 1
             states[c].end = end
             states[c].misses = 0
+            states[c].sum += m
         } else if key >= 0 {
             close(channel: c)
             states[c].key = key
@@ -232,21 +270,22 @@ public struct DTMFDetector {
             states[c].blocks = 1
             states[c].misses = 0
             states[c].counted = false
+            states[c].sum = m
         } else if states[c].key >= 0 {
             states[c].misses += 1
             if states[c].misses > 1 { close(channel: c) }
         }
-        if states[c].key >= 0 && states[c].blocks >= 2 && !states[c].counted {
+        if states[c].key >= 0 && states[c].blocks >= 2 && !states[c].counted && states[c].misses == 0
+            && runAccepts(states[c].sum, key: states[c].key) {
             states[c].counted = true
-            // The same press heard on another channel counts once.
+            // The same press heard on another channel (or merged with a previous span) counts once.
             if lastCountedEnd <= states[c].start { keyPresses += 1 }
-            lastCountedEnd = max(lastCountedEnd, states[c].end)
         }
         if states[c].counted { lastCountedEnd = max(lastCountedEnd, states[c].end) }
     }
 
     private mutating func close(channel c: Int) {
-        if states[c].key >= 0 && states[c].blocks >= 2 {
+        if states[c].key >= 0 && states[c].counted {
             closed.append(Span(start: states[c].start, end: states[c].end, channel: c))
         }
         states[c] = ChannelState()

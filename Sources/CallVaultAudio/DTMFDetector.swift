@@ -4,17 +4,17 @@ import Foundation
 ///
 /// Each channel is cut into blocks of 12.5 ms (100 samples at 8 kHz, scaled with the rate), each block
 /// into two halves. For the 8 DTMF frequencies a single-bin DFT (the Goertzel bin, computed from a
-/// table so its phase is kept) is taken over each half. A block holds a key when (ITU-T Q.24 style):
-/// - the strongest row and column tones are each at least ``minToneDbfs`` (RMS, 0 dBFS = 1.0);
-/// - twist: the low (row) tone at most 8 dB above the high (column) tone ("normal"), the high tone
-///   at most 4 dB above the low one ("reverse");
-/// - each is at least 6 dB above every other tone of its group, and the two together carry at least
-///   ``minToneFraction`` of the block's power (speech, music and harmonics spread theirs);
-/// - each tone's frequency, measured from the phase advance between halves and across blocks, is
-///   within 2.5% of nominal: tones within ±1.5% pass, tones beyond ±3.5% do not.
-/// A key press is two or more consecutive blocks with the same key (one missing block bridged): tones
-/// of 40 ms or more are always seen, tones under 25 ms never. The detector reports only the time span
-/// and channel of each press; the key itself stays inside this type.
+/// table so its phase is kept) is taken over each half. A block may hold a key when the strongest row
+/// and column tones are each at least ``minToneDbfs``, each 6 dB above the others of its group, the
+/// two carry at least ``minToneFraction`` of the block's power, the twist is within the limits plus
+/// both allowances, and each tone's frequency (from its phase advance between halves) is within
+/// ``maxBlockDeviation``. A key press is two or more consecutive such blocks with the same key (one
+/// missing block bridged) that pass as a whole (ITU-T Q.24 style): twist at most 8 dB "normal" (low
+/// tone louder) and 4 dB "reverse", plus ``codingTwistAllowanceDb``; the two tones at least
+/// ``minRunToneFraction`` of the power; each frequency, from every phase product of the press,
+/// within ``maxDeviation`` (2%) of nominal — tones ±1.5% off pass, tones ±3.5% off do not. Tones of
+/// 40 ms or more are seen, tones under 25 ms never. The detector reports only the time span and
+/// channel of each press; the key itself stays inside this type (it tells one press from the next).
 public struct DTMFDetector {
     /// A detected key press on one channel, in frames: `[start, end)`.
     public struct Span: Sendable, Hashable {

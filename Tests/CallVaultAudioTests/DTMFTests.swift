@@ -71,7 +71,7 @@ struct ToneSet: CustomStringConvertible, Sendable {
             let noiseRms = pow(10, (tonesDb - snrDb) / 20)
             // sox's white noise is uniform on ±1: RMS 1/√3.
             let vol = noiseRms * 3.0.squareRoot()
-            script += "len=$(soxi -D clean.wav)\nsox -n -r \(rate) -c 1 -b 16 noise.wav synth \"$len\" whitenoise vol \(vol)\n"
+            script += "len=$(soxi -D clean.wav)\nsox -R -n -r \(rate) -c 1 -b 16 noise.wav synth \"$len\" whitenoise vol \(vol)\n"
             script += "sox -m -v 1 clean.wav -v 1 noise.wav noisy.wav\n"
             source = "noisy.wav"
         }

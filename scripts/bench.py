@@ -133,6 +133,8 @@ def main():
         measure({
             cv: lambda f: [args.callvault, "transcode", f, out,
                 "--bitrate", str(args.bitrate), "--complexity", str(args.complexity)],
+            "callvault --no-mask-dtmf (DTMF detection off)": lambda f: [args.callvault, "transcode", f, out, "--no-mask-dtmf",
+                "--bitrate", str(args.bitrate), "--complexity", str(args.complexity)],
             "bare opus_encode_float (the limit)": lambda f: [bare, "single", f, str(args.bitrate), str(args.complexity)],
             "ffmpeg -c:a libopus": lambda f: ["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", f, "-c:a", "libopus",
                 "-b:a", f"{kbps}k", "-application", "voip", "-compression_level", str(args.complexity), out],
@@ -142,6 +144,8 @@ def main():
         print(f"dual channel: the same {seconds/60:.1f} min as 2 channels, {args.bitrate} bit/s per channel")
         measure({
             cv: lambda f: [args.callvault, "transcode", f, out,
+                "--bitrate", str(args.bitrate), "--complexity", str(args.complexity)],
+            "callvault --no-mask-dtmf (DTMF detection off)": lambda f: [args.callvault, "transcode", f, out, "--no-mask-dtmf",
                 "--bitrate", str(args.bitrate), "--complexity", str(args.complexity)],
             "bare opus_encode_float x2 (the limit)": lambda f: [bare, "single", f, str(args.bitrate), str(args.complexity)],
             "ffmpeg -c:a libopus -mapping_family 255": lambda f: ["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", f,

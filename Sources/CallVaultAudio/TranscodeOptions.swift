@@ -17,6 +17,10 @@ public struct TranscodeOptions: Sendable {
     public var comments: [String] = []
     /// Frames decoded per block: the pipeline's only buffer that scales with a setting.
     public var blockFrames = 4096
+    /// `[pci] mask_dtmf`: detect DTMF key presses and silence them (plus ``dtmfGuardMs`` each side)
+    /// on every channel before encoding.
+    public var maskDTMF = true
+    public static let dtmfGuardMs = 40
     /// The Ogg stream serial number; random unless given.
     public var serial: Int32?
 

@@ -1,8 +1,8 @@
 import CallVaultCore
 import Foundation
 
-/// The one-pass pipeline: decode each block once, feed it to the level meter and the encoder
-/// (through the resampler only for rates Opus lacks); the Ogg pages go to an ``AtomicFile``
+/// The one-pass pipeline: decode each block once, feed it to the level meter, the DTMF detector and
+/// the encoder (through the DTMF masker's delay line, and the resampler only for rates Opus lacks); the Ogg pages go to an ``AtomicFile``
 /// that hashes what it writes. Memory is fixed: one block, one Opus frame, one pending packet.
 ///
 /// ```swift
@@ -18,6 +18,9 @@ public enum Transcoder {
         let channels = reader.channels
         var meter = LevelMeter(sampleRate: reader.sampleRate, channels: channels, settings: options.analysis)
         let encoding = try output.map { try EncodingChain(reader: reader, output: $0, options: options) }
+        let masker = options.maskDTMF
+            ? DTMFMasker(sampleRate: reader.sampleRate, channels: channels, guardMs: TranscodeOptions.dtmfGuardMs) : nil
+        let encode: ((UnsafeBufferPointer<Float>) throws -> Void)? = encoding.map { chain in { try chain.consume($0) } }
         var block = [Float](repeating: 0, count: options.blockFrames * channels)
         while true {
             let n = try reader.read(into: &block, frames: options.blockFrames)
@@ -25,7 +28,11 @@ public enum Transcoder {
             try block.withUnsafeBufferPointer { all in
                 let samples = UnsafeBufferPointer(rebasing: all[0..<n * channels])
                 meter.consume(samples)
-                try encoding?.consume(samples)
+                if let masker {
+                    try masker.consume(samples, encode: encode)
+                } else {
+                    try encode?(samples)
+                }
             }
             try progress?(reader.framesRead)
         }
@@ -38,9 +45,14 @@ public enum Transcoder {
         }
         if reader.framesRead == 0 { warnings.append("empty: the file holds no audio frames") }
         let durationMs = Int(Int64(reader.framesRead) * 1000 / Int64(reader.sampleRate))
-        let analysis = ActivityTimeline.analyse(
+        try masker?.finish(encode: encode)
+        var analysis = ActivityTimeline.analyse(
             rawRuns: meter.finish(), roles: options.roles, durationMs: durationMs, sampleRate: reader.sampleRate,
             format: reader.formatName, warnings: warnings, settings: options.analysis)
+        if let masker {
+            analysis.redactions = masker.redactions(totalFrames: reader.framesRead)
+            analysis.dtmfTonesMasked = masker.keyPresses
+        }
         let packets = try encoding?.finish(inputFrames: reader.framesRead) ?? 0
         return TranscodeResult(
             analysis: analysis, outputBytes: output?.bytesWritten ?? 0,

@@ -35,6 +35,10 @@ public struct AudioAnalysis: Sendable, Hashable, Codable {
     public var leadingSilenceMs: Int
     public var warnings: [String]
     public var channelActivity: [Channel]
+    /// Stretches silenced in the archive (DTMF key presses with their guard); `[]` when none.
+    public var redactions: [Redaction] = []
+    /// Key presses detected, each counted once however many channels heard it or spans merged.
+    public var dtmfTonesMasked = 0
 
     public init(durationMs: Int, sampleRate: Int, channels: Int, format: String, talkMs: Int,
                 activity: [Interval], outcome: Outcome, silences: [Interval], longestSilenceMs: Int, leadingSilenceMs: Int,
@@ -63,5 +67,7 @@ public struct AudioAnalysis: Sendable, Hashable, Codable {
         case leadingSilenceMs = "leading_silence_ms"
         case warnings
         case channelActivity = "per_channel"
+        case redactions
+        case dtmfTonesMasked = "dtmf_tones_masked"
     }
 }

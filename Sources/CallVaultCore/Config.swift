@@ -19,6 +19,9 @@ import CallVaultTOML
 /// active_threshold_dbfs = -40
 /// min_silence_ms = 2000
 ///
+/// [pci]
+/// mask_dtmf = true             # silence DTMF key presses (+ 40 ms each side) before encoding
+///
 /// [queue]
 /// max_attempts = 3
 /// lease_seconds = 120
@@ -59,11 +62,13 @@ public struct Config: Sendable, Equatable {
     public var serveTLSCert: String?
     public var serveTLSKey: String?
     public var serveTrustedProxies: [String]?
+    /// `[pci] mask_dtmf`; nil means the default, true.
+    public var maskDTMF: Bool?
 
     public init() {}
 
     static let topKeys: Set<String> = ["spool", "archive", "database", "workers", "keep_originals", "default_country_code",
-                                       "encoder", "analysis", "queue", "retention", "archive_group", "serve"]
+                                       "encoder", "analysis", "queue", "retention", "archive_group", "serve", "pci"]
 
     /// Reads and checks a config file.
     public static func load(path: String) throws -> Config {
@@ -166,6 +171,10 @@ public struct Config: Sendable, Equatable {
                 }
                 c.serveTrustedProxies = list
             }
+        }
+        if let pci = try r.table(r.root, "pci") {
+            try r.checkKeys(pci, allowed: ["mask_dtmf"], section: "pci")
+            c.maskDTMF = try r.bool(pci, "mask_dtmf")
         }
         if let retention = try r.table(r.root, "retention") {
             c.retention = try parseRetention(retention, reader: r, defaultCountryCode: c.numberReading.countryCode)

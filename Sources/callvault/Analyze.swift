@@ -13,6 +13,9 @@ struct Analyze: ParsableCommand {
         channel is active. talk_ms counts the answering side: the only channel of a mono file, \
         the channel labelled agent, or all channels together. The outcome is answered at 3 s \
         of talk, else missed when the recording lasts 30 s (it rang out), else abandoned.
+        DTMF key presses are found on every channel (Goertzel bins, ITU-T Q.24 rules) and
+        reported as redactions (time spans with a 40 ms guard, never the keys) with
+        dtmf_tones_masked, the number of presses; the archive has them silenced.
 
         Example:
           callvault analyze call.wav --channels caller,agent --json
@@ -54,6 +57,13 @@ struct Analyze: ParsableCommand {
         for c in a.channelActivity {
             print(String(format: "  channel %d%@: active %.2f s in %d segment(s)", c.index, c.role.map { " (\($0))" } ?? "",
                          Double(c.activeMs) / 1000, c.activity.count))
+        }
+        if a.dtmfTonesMasked > 0 {
+            print("  dtmf: \(a.dtmfTonesMasked) key press(es), \(a.redactions.count) span(s) silenced in the archive")
+        }
+        for r in a.redactions {
+            print(String(format: "  redacted %.2f–%.2f s (channel %d, %@)", Double(r.startMs) / 1000, Double(r.endMs) / 1000,
+                         r.channel, r.reason))
         }
         for w in a.warnings { print("  warning: \(w)") }
     }

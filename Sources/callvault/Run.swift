@@ -112,6 +112,7 @@ struct Run: AsyncParsableCommand {
         settings.transcode.bitratePerChannel = r.config.bitrate
         settings.transcode.complexity = r.config.complexity ?? 5
         settings.transcode.analysis = r.config.analysis
+        settings.transcode.maskDTMF = r.config.maskDTMF ?? true
         settings.maxAttempts = r.config.maxAttempts ?? settings.maxAttempts
         settings.leaseSeconds = r.config.leaseSeconds ?? settings.leaseSeconds
         settings.pollSeconds = r.config.pollSeconds ?? settings.pollSeconds

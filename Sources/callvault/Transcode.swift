@@ -38,6 +38,9 @@ struct Transcode: ParsableCommand {
     @Option(help: "Roles of the channels, comma-separated (e.g. caller,agent), used for talk time.")
     var channels: String?
 
+    @Flag(inversion: .prefixedNo, help: "Silence DTMF key presses (+ 40 ms each side, every channel) in the output ([pci] mask_dtmf).")
+    var maskDtmf = true
+
     func validate() throws {
         if let bitrate, !TranscodeOptions.bitrateRange.contains(bitrate) {
             throw ValidationError("--bitrate must be between 6000 and 256000 bit/s per channel")
@@ -51,6 +54,7 @@ struct Transcode: ParsableCommand {
         var options = TranscodeOptions()
         options.bitratePerChannel = bitrate
         options.complexity = complexity
+        options.maskDTMF = maskDtmf
         options.roles = channels.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
         do {
             let out = try AtomicFile(path: output, mode: 0o640)
@@ -63,6 +67,7 @@ struct Transcode: ParsableCommand {
             var line = String(format: "%@: %.1f s, %d Hz, %d ch (%@) -> %@: %d bytes, %d Hz Opus, sha256 %@",
                               input, Double(a.durationMs) / 1000, a.sampleRate, a.channels, a.format,
                               output, result.outputBytes, result.encodedSampleRate, String(sha.prefix(16)))
+            if a.dtmfTonesMasked > 0 { line += "\ndtmf: \(a.dtmfTonesMasked) key press(es) silenced in \(a.redactions.count) span(s)" }
             for w in a.warnings { line += "\nwarning: \(w)" }
             print(line)
         } catch let error as AudioError {

@@ -10,6 +10,15 @@ private func error(_ text: String) -> ConfigError? {
 
 @Suite("Config file")
 struct ConfigTests {
+    @Test("[pci] mask_dtmf: absent is nil (on by default), false is read, other keys and types refused")
+    func pci() throws {
+        #expect(try parse("workers = 1").maskDTMF == nil)
+        #expect(try parse("[pci]\nmask_dtmf = false").maskDTMF == false)
+        #expect(try parse("[pci]\nmask_dtmf = true").maskDTMF == true)
+        #expect(error("[pci]\nmask_digits = true")?.line == 2)
+        #expect(error("[pci]\nmask_dtmf = 1")?.line == 2)
+    }
+
     @Test("paths resolve against the file's folder; sections set their settings")
     func valid() throws {
         let c = try parse("""

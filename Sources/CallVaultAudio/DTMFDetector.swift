@@ -1,0 +1,298 @@
+import Foundation
+
+/// Finds DTMF key presses on every channel of interleaved float PCM, block by block, in constant memory.
+///
+/// Each channel is cut into blocks of 12.5 ms (100 samples at 8 kHz, scaled with the rate), each block
+/// into two halves. For the 8 DTMF frequencies a single-bin DFT (the Goertzel bin, computed from a
+/// table so its phase is kept) is taken over each half. A block may hold a key when the strongest row
+/// and column tones are each at least ``minToneDbfs``, each 6 dB above the others of its group, the
+/// two carry at least ``minToneFraction`` of the block's power, the twist is within the limits plus
+/// both allowances, and each tone's frequency (from its phase advance between halves) is within
+/// ``maxBlockDeviation``. A key press is two or more consecutive such blocks with the same key (one
+/// missing block bridged) that pass as a whole (ITU-T Q.24 style): twist at most 8 dB "normal" (low
+/// tone louder) and 4 dB "reverse", plus ``codingTwistAllowanceDb``; the two tones at least
+/// ``minRunToneFraction`` of the power; each frequency, from every phase product of the press,
+/// within ``maxDeviation`` (2%) of nominal — tones ±1.5% off pass, tones ±3.5% off do not. Tones of
+/// 40 ms or more are seen, tones under 25 ms never. The detector reports only the time span and
+/// channel of each press; the key itself stays inside this type (it tells one press from the next).
+public struct DTMFDetector {
+    /// A detected key press on one channel, in frames: `[start, end)`.
+    public struct Span: Sendable, Hashable {
+        public var start: Int
+        public var end: Int
+        public var channel: Int
+    }
+
+    public static let rows: [Double] = [697, 770, 852, 941]
+    public static let columns: [Double] = [1209, 1336, 1477, 1633]
+    public static let minToneDbfs = -38.0
+    public static let normalTwistDb = 8.0
+    public static let reverseTwistDb = 4.0
+    public static let groupMarginDb = 6.0
+    public static let minToneFraction = 0.45
+    public static let maxDeviation = 0.02
+
+    public let sampleRate: Int
+    public let channels: Int
+    /// Frames per block; spans start and end on block boundaries.
+    public let blockFrames: Int
+    /// False when the rate is too low to carry the column tones; then nothing is ever detected.
+    public let enabled: Bool
+    private let half: Int
+    private let freqs: [Double]
+    /// cos/sin of the 8 frequencies at each sample of a half block (one SIMD lane per frequency).
+    private let cosTable: [SIMD8<Float>]
+    private let sinTable: [SIMD8<Float>]
+    /// Per channel: running sums of the current half, lane k for frequency k (imaginary part negated).
+    private var accRe: [SIMD8<Float>]
+    private var accIm: [SIMD8<Float>]
+    private var energy: [Double]
+    /// Per channel: the first half of the block and the last half of the previous block.
+    private var firstRe: [SIMD8<Float>], firstIm: [SIMD8<Float>]
+    private var prevRe: [SIMD8<Float>], prevIm: [SIMD8<Float>]
+    private var position = 0
+    private var blockStart = 0
+    private var states: [ChannelState]
+    /// Closed key presses not yet taken by ``takeSpans()``.
+    private var closed: [Span] = []
+    /// Key presses, counted once however many channels heard them.
+    public private(set) var keyPresses = 0
+    private var lastCountedEnd = Int.min
+
+    private struct ChannelState {
+        var key = -1
+        var start = 0
+        var end = 0
+        var blocks = 0
+        var misses = 0
+        /// Confirmed: a key press (two blocks or more, and the run as a whole passes).
+        var counted = false
+        var prevKey = -1
+        var sum = Measure()
+    }
+
+    public init(sampleRate: Int, channels: Int) {
+        self.sampleRate = sampleRate
+        self.channels = channels
+        var half = Int((Double(sampleRate) * 0.00625).rounded())
+        half = max(half, 1)
+        self.half = half
+        blockFrames = 2 * half
+        enabled = sampleRate >= 4000
+        freqs = Self.rows + Self.columns
+        var c = [SIMD8<Float>](repeating: .zero, count: half), s = c
+        for k in 0..<8 {
+            let w = 2 * Double.pi * freqs[k] / Double(sampleRate)
+            for n in 0..<half {
+                c[n][k] = Float(cos(w * Double(n)))
+                s[n][k] = Float(sin(w * Double(n)))
+            }
+        }
+        cosTable = c
+        sinTable = s
+        let z = [SIMD8<Float>](repeating: .zero, count: channels)
+        accRe = z; accIm = z; firstRe = z; firstIm = z; prevRe = z; prevIm = z
+        energy = [Double](repeating: 0, count: channels)
+        states = [ChannelState](repeating: ChannelState(), count: channels)
+    }
+
+    /// The earliest start of a key press still sounding (confirmed, not yet ended) on any channel.
+    public var activeStart: Int? {
+        states.filter { $0.key >= 0 && $0.counted }.map(\.start).min()
+    }
+
+    /// Returns and forgets the key presses that ended since the last call.
+    public mutating func takeSpans() -> [Span] {
+        defer { closed.removeAll(keepingCapacity: true) }
+        return closed
+    }
+
+    /// Feeds interleaved samples (a whole number of frames).
+    public mutating func consume(_ samples: UnsafeBufferPointer<Float>) {
+        guard enabled else { return }
+        let frames = samples.count / channels
+        var offset = 0
+        while offset < frames {
+            let take = min(half - position, frames - offset)
+            accumulate(samples, from: offset, count: take)
+            offset += take
+            position += take
+            if position == half { endHalf() }
+        }
+    }
+
+    private mutating func accumulate(_ samples: UnsafeBufferPointer<Float>, from: Int, count: Int) {
+        let ch = channels, pos = position
+        cosTable.withUnsafeBufferPointer { ct in
+            sinTable.withUnsafeBufferPointer { st in
+                for c in 0..<ch {
+                    var e: Float = 0
+                    var re = SIMD8<Float>.zero, im = SIMD8<Float>.zero
+                    for i in 0..<count {
+                        let x = samples[(from + i) * ch + c]
+                        e += x * x
+                        re += x * ct[pos + i]
+                        im -= x * st[pos + i]
+                    }
+                    energy[c] += Double(e)
+                    accRe[c] += re
+                    accIm[c] += im
+                }
+            }
+        }
+    }
+
+    private mutating func endHalf() {
+        position = 0
+        if !secondHalf {
+            // First half done: keep it, start the second.
+            firstRe = accRe; firstIm = accIm
+            for i in accRe.indices { accRe[i] = .zero; accIm[i] = .zero }
+            secondHalf = true
+            return
+        }
+        secondHalf = false
+        for c in 0..<channels { evaluate(channel: c) }
+        prevRe = accRe; prevIm = accIm
+        for i in accRe.indices { accRe[i] = .zero; accIm[i] = .zero }
+        for c in 0..<channels { energy[c] = 0 }
+        blockStart += blockFrames
+    }
+
+    private var secondHalf = false
+
+    /// Measures one channel's block, decides whether it may hold a key, and advances the press state.
+    private mutating func evaluate(channel c: Int) {
+        let m = Double(blockFrames)
+        var power = [Double](repeating: 0, count: 8)
+        for k in 0..<8 {
+            // Whole-block bin: first half + second half rotated by the first half's length.
+            let w = 2 * Double.pi * freqs[k] / Double(sampleRate) * Double(half)
+            let aRe = Double(firstRe[c][k]), aIm = Double(firstIm[c][k])
+            let bRe = Double(accRe[c][k]), bIm = Double(accIm[c][k])
+            let re = aRe + bRe * cos(w) + bIm * sin(w)
+            let im = aIm + bIm * cos(w) - bRe * sin(w)
+            let amplitude = 2 * (re * re + im * im).squareRoot() / m
+            power[k] = amplitude * amplitude / 2
+        }
+        let total = energy[c] / m
+        var row = 0, col = 4
+        for k in 1..<4 where power[k] > power[row] { row = k }
+        for k in 5..<8 where power[k] > power[col] { col = k }
+        let key = row * 4 + (col - 4)
+        let rowPhase = phaseProduct(c, row, key), colPhase = phaseProduct(c, col, key)
+        let block = Measure(row: power[row], col: power[col], total: total, rowPhase: rowPhase, colPhase: colPhase)
+        let candidate = blockAccepts(power: power, row: row, col: col, block)
+        advance(channel: c, key: candidate ? key : -1, block)
+        states[c].prevKey = candidate ? key : -1
+    }
+
+    /// Power-weighted sums over a block or a run: tone powers, total power, phase products.
+    struct Measure {
+        var row = 0.0, col = 0.0, total = 0.0
+        var rowPhase = (0.0, 0.0), colPhase = (0.0, 0.0)
+
+        static func += (a: inout Measure, b: Measure) {
+            a.row += b.row; a.col += b.col; a.total += b.total
+            a.rowPhase.0 += b.rowPhase.0; a.rowPhase.1 += b.rowPhase.1
+            a.colPhase.0 += b.colPhase.0; a.colPhase.1 += b.colPhase.1
+        }
+    }
+
+    /// Q.24's twist limits are for the line signal; coding shifts one tone against the other (GSM 06.10
+    /// raised the high tone by about 5 dB in the tests), so the press as a whole may exceed them by this much.
+    static let codingTwistAllowanceDb = 4.0
+    /// GSM also moves a tone's level from block to block: a single block may exceed them by this much more.
+    static let blockTwistSlackDb = 4.0
+    /// The press as a whole: share of the power in the two tones.
+    static let minRunToneFraction = 0.67
+
+    /// One block's checks (level, twist with slack, group margin, tone share, frequency).
+    private func blockAccepts(power: [Double], row: Int, col: Int, _ m: Measure) -> Bool {
+        let minPower = pow(10, Self.minToneDbfs / 10)
+        guard m.row >= minPower, m.col >= minPower else { return false }
+        guard twistOK(m, slackDb: Self.codingTwistAllowanceDb + Self.blockTwistSlackDb) else { return false }
+        let margin = pow(10, Self.groupMarginDb / 10)
+        for k in 0..<4 where k != row && power[k] * margin > m.row { return false }
+        for k in 4..<8 where k != col && power[k] * margin > m.col { return false }
+        guard m.row + m.col >= Self.minToneFraction * m.total else { return false }
+        return deviation(m.rowPhase, row) <= Self.maxBlockDeviation && deviation(m.colPhase, col) <= Self.maxBlockDeviation
+    }
+
+    /// A single block's frequency estimate is noisier: it may be this far off; the press as a whole ``maxDeviation``.
+    static let maxBlockDeviation = 0.03
+
+    private func twistOK(_ m: Measure, slackDb: Double) -> Bool {
+        m.row <= m.col * pow(10, (Self.normalTwistDb + slackDb) / 10) && m.col <= m.row * pow(10, (Self.reverseTwistDb + slackDb) / 10)
+    }
+
+    /// The whole press so far: strict twist, tone share, frequency from every phase product.
+    private func runAccepts(_ m: Measure, key: Int) -> Bool {
+        twistOK(m, slackDb: Self.codingTwistAllowanceDb) && m.row + m.col >= Self.minRunToneFraction * m.total
+            && deviation(m.rowPhase, key / 4) <= Self.maxDeviation && deviation(m.colPhase, 4 + key % 4) <= Self.maxDeviation
+    }
+
+    /// Sum of `next * conj(previous)` over the half-block pairs of bin `k` (the halves of this block,
+    /// and the previous block's second half with this block's first when that block held the same key),
+    /// with the nominal phase advance removed: its angle is the tone's offset from nominal.
+    private func phaseProduct(_ c: Int, _ k: Int, _ key: Int) -> (Double, Double) {
+        let aRe = Double(firstRe[c][k]), aIm = Double(firstIm[c][k])
+        let bRe = Double(accRe[c][k]), bIm = Double(accIm[c][k])
+        var re = bRe * aRe + bIm * aIm
+        var im = bIm * aRe - bRe * aIm
+        if states[c].prevKey == key {
+            let pRe = Double(prevRe[c][k]), pIm = Double(prevIm[c][k])
+            re += aRe * pRe + aIm * pIm
+            im += aIm * pRe - aRe * pIm
+        }
+        let w = 2 * Double.pi * freqs[k] / Double(sampleRate) * Double(half)
+        return (re * cos(w) + im * sin(w), im * cos(w) - re * sin(w))
+    }
+
+    /// Relative frequency offset of bin `k`'s tone from a phase product.
+    private func deviation(_ p: (Double, Double), _ k: Int) -> Double {
+        let df = atan2(p.1, p.0) * Double(sampleRate) / (2 * Double.pi * Double(half))
+        return abs(df) / freqs[k]
+    }
+
+    private mutating func advance(channel c: Int, key: Int, _ m: Measure) {
+        let start = blockStart, end = blockStart + blockFrames
+        if key >= 0 && key == states[c].key {
+            states[c].blocks += 1
+            states[c].end = end
+            states[c].misses = 0
+            states[c].sum += m
+        } else if key >= 0 {
+            close(channel: c)
+            states[c].key = key
+            states[c].start = start
+            states[c].end = end
+            states[c].blocks = 1
+            states[c].misses = 0
+            states[c].counted = false
+            states[c].sum = m
+        } else if states[c].key >= 0 {
+            states[c].misses += 1
+            if states[c].misses > 1 { close(channel: c) }
+        }
+        if states[c].key >= 0 && states[c].blocks >= 2 && !states[c].counted && states[c].misses == 0
+            && runAccepts(states[c].sum, key: states[c].key) {
+            states[c].counted = true
+            // The same press heard on another channel (or merged with a previous span) counts once.
+            if lastCountedEnd <= states[c].start { keyPresses += 1 }
+        }
+        if states[c].counted { lastCountedEnd = max(lastCountedEnd, states[c].end) }
+    }
+
+    private mutating func close(channel c: Int) {
+        if states[c].key >= 0 && states[c].counted {
+            closed.append(Span(start: states[c].start, end: states[c].end, channel: c))
+        }
+        states[c] = ChannelState()
+    }
+
+    /// Ends every press still sounding (call once, after the last samples).
+    public mutating func finish() {
+        for c in 0..<channels { close(channel: c) }
+    }
+}

@@ -1,0 +1,98 @@
+import CallVaultCore
+
+/// Detects DTMF key presses on the decoded PCM and, when encoding, silences each press plus a guard
+/// on every channel before the samples reach the encoder.
+///
+/// A tone is known to be one only after it has sounded for two blocks, so the encoder side is fed
+/// through a fixed delay line (the guard plus six detector blocks, about 115 ms): the start of a tone
+/// and its leading guard are still in the line when the press is confirmed. Memory is constant (the
+/// line and one input block); the number of frames is unchanged, so pre-skip and end trimming are too.
+final class DTMFMasker {
+    private var detector: DTMFDetector
+    let channels: Int
+    let sampleRate: Int
+    let guardFrames: Int
+    let delayFrames: Int
+    private var line: [Float] = []
+    private var lineFrames = 0
+    /// Absolute index of the first frame in the line.
+    private var released = 0
+    private var consumed = 0
+    /// Masked stretches `[start, end)` in frames, guard included, not yet wholly released.
+    private var pending: [(start: Int, end: Int)] = []
+    private var spans: [DTMFDetector.Span] = []
+
+    init(sampleRate: Int, channels: Int, guardMs: Int) {
+        detector = DTMFDetector(sampleRate: sampleRate, channels: channels)
+        self.channels = channels
+        self.sampleRate = sampleRate
+        guardFrames = guardMs * sampleRate / 1000
+        delayFrames = guardFrames + 6 * detector.blockFrames
+    }
+
+    /// Analyses `samples`; with `encode`, pushes them into the delay line and passes on (masked) what leaves it.
+    func consume(_ samples: UnsafeBufferPointer<Float>, encode: ((UnsafeBufferPointer<Float>) throws -> Void)?) throws {
+        detector.consume(samples)
+        consumed += samples.count / channels
+        collect()
+        guard let encode else { return }
+        line.append(contentsOf: samples)
+        lineFrames += samples.count / channels
+        let release = lineFrames - delayFrames
+        if release > 0 { try emit(frames: release, encode) }
+    }
+
+    /// Ends detection and passes on everything still in the line.
+    func finish(encode: ((UnsafeBufferPointer<Float>) throws -> Void)?) throws {
+        detector.finish()
+        collect()
+        if let encode, lineFrames > 0 { try emit(frames: lineFrames, encode) }
+    }
+
+    private func collect() {
+        for span in detector.takeSpans() {
+            spans.append(span)
+            pending.append((max(0, span.start - guardFrames), span.end + guardFrames))
+        }
+    }
+
+    private func emit(frames: Int, _ encode: (UnsafeBufferPointer<Float>) throws -> Void) throws {
+        let first = released, last = released + frames
+        var zones = pending.map { ($0.start, $0.end) }
+        if let active = detector.activeStart { zones.append((max(0, active - guardFrames), Int.max)) }
+        line.withUnsafeMutableBufferPointer { buf in
+            for (s, e) in zones {
+                let from = max(s, first), to = min(e, last)
+                if from < to {
+                    for i in (from - first) * channels..<(to - first) * channels { buf[i] = 0 }
+                }
+            }
+        }
+        try line.withUnsafeBufferPointer { try encode(UnsafeBufferPointer(rebasing: $0[0..<frames * channels])) }
+        line.removeFirst(frames * channels)
+        lineFrames -= frames
+        released = last
+        pending.removeAll { $0.end <= released }
+    }
+
+    /// Key presses counted once each.
+    var keyPresses: Int { detector.keyPresses }
+
+    /// The masked stretches in ms (guard included, clipped to the recording), overlapping ones on a
+    /// channel merged.
+    func redactions(totalFrames: Int) -> [Redaction] {
+        var out: [Redaction] = []
+        for span in spans.sorted(by: { ($0.start, $0.channel) < ($1.start, $1.channel) }) {
+            let s = max(0, span.start - guardFrames), e = min(totalFrames, span.end + guardFrames)
+            let r = Redaction(startMs: Int(Int64(s) * 1000 / Int64(sampleRate)),
+                              endMs: Int((Int64(e) * 1000 + Int64(sampleRate) - 1) / Int64(sampleRate)),
+                              channel: span.channel, reason: "dtmf")
+            if let i = out.lastIndex(where: { $0.channel == r.channel }), out[i].endMs >= r.startMs {
+                out[i].endMs = max(out[i].endMs, r.endMs)
+            } else {
+                out.append(r)
+            }
+        }
+        return out
+    }
+}

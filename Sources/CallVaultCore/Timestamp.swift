@@ -52,10 +52,16 @@ public enum Timestamp {
         return pad(y, 4) + "/" + pad(m, 2) + "/" + pad(d, 2)
     }
 
-    /// The UTC date of `date` and the whole seconds into that day (H. Hinnant's `civil_from_days`).
+    /// The UTC date of `date` and the whole seconds into that day.
     private static func civil(_ date: Date) -> (year: Int, month: Int, day: Int, seconds: Int) {
         let epoch = Int(date.timeIntervalSince1970.rounded(.down))
         let days = epoch >= 0 ? epoch / 86400 : (epoch - 86399) / 86400
+        let (y, m, d) = civil(fromDays: days)
+        return (y, m, d, epoch - days * 86400)
+    }
+
+    /// The proleptic Gregorian date `days` after 1970-01-01 (H. Hinnant's `civil_from_days`).
+    public static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
         let z = days + 719468
         let era = (z >= 0 ? z : z - 146096) / 146097
         let doe = z - era * 146097
@@ -64,7 +70,7 @@ public enum Timestamp {
         let mp = (5 * doy + 2) / 153
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d, epoch - days * 86400)
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 
     private static func relative(_ t: String, timeZone: TimeZone, now: Date) -> Date? {
@@ -170,14 +176,16 @@ public enum Timestamp {
             }
         }
 
-        /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
-        static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
-            let y = m <= 2 ? y0 - 1 : y0
-            let era = (y >= 0 ? y : y - 399) / 400
-            let yoe = y - era * 400
-            let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
-            let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-            return era * 146097 + doe - 719468
-        }
+        static func daysFromCivil(_ y: Int, _ m: Int, _ d: Int) -> Int { Timestamp.days(fromCivil: y, m, d) }
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
+    public static func days(fromCivil y0: Int, _ m: Int, _ d: Int) -> Int {
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
     }
 }

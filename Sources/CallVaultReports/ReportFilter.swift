@@ -121,14 +121,7 @@ struct Clock {
         let u = Array(s.utf8)
         guard u.count >= 19 else { return 0 }
         func n(_ a: Int, _ b: Int) -> Int { (a..<b).reduce(0) { $0 * 10 + Int(u[$1] &- 48) } }
-        let (y, m, d) = (n(0, 4), n(5, 7), n(8, 10))
-        // Days from civil (Howard Hinnant's algorithm).
-        let yy = m <= 2 ? y - 1 : y
-        let era = (yy >= 0 ? yy : yy - 399) / 400
-        let yoe = yy - era * 400
-        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146097 + doe - 719468
+        let days = Timestamp.days(fromCivil: n(0, 4), n(5, 7), n(8, 10))
         return days * 86400 + n(11, 13) * 3600 + n(14, 16) * 60 + n(17, 19)
     }
 
@@ -142,16 +135,7 @@ struct Clock {
     }
 
     static func day(_ local: Int) -> String {
-        let days = Int((Double(local) / 86400).rounded(.down))
-        let z = days + 719468
-        let era = (z >= 0 ? z : z - 146096) / 146097
-        let doe = z - era * 146097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        let (y, m, d) = Timestamp.civil(fromDays: Int((Double(local) / 86400).rounded(.down)))
         return String(format: "%04d-%02d-%02d", y, m, d)
     }
 

@@ -102,14 +102,17 @@ public struct JobQueue: Sendable {
 
     /// Extends a lease; false when the job is no longer this owner's.
     public func renew(_ job: Job, owner: String, now: Date) throws -> Bool {
+        try index.pool.write { db in try extendLease(db, job, owner: owner, now: now) }
+    }
+
+    /// Extends `owner`'s lease on `job` inside `db`'s transaction; false when it is no longer theirs.
+    private func extendLease(_ db: Database, _ job: Job, owner: String, now: Date) throws -> Bool {
         let t = now.timeIntervalSince1970
-        return try index.pool.write { db in
-            try db.execute(sql: """
-                UPDATE jobs SET lease_expires_at = ?, updated_at = ?
-                WHERE id = ? AND lease_owner = ? AND state IN ('running', 'archived')
-                """, arguments: [t + leaseSeconds, t, job.id, owner])
-            return db.changesCount == 1
-        }
+        try db.execute(sql: """
+            UPDATE jobs SET lease_expires_at = ?, updated_at = ?
+            WHERE id = ? AND lease_owner = ? AND state IN ('running', 'archived')
+            """, arguments: [t + leaseSeconds, t, job.id, owner])
+        return db.changesCount == 1
     }
 
     /// What committing a call found.
@@ -146,14 +149,9 @@ public struct JobQueue: Sendable {
     /// a stale holder's late rename never lands. A throwing `rename` rolls the record back.
     public func placeArchiveFile(_ job: Job, owner: String, recordID: String, replacing: (sha256: String, bytes: Int)? = nil,
                                  now: Date, rename: () throws -> Void) throws -> Bool {
-        let t = now.timeIntervalSince1970
-        return try index.pool.write { db in
+        try index.pool.write { db in
             // A write first: the lease check itself takes the write lock, held until commit.
-            try db.execute(sql: """
-                UPDATE jobs SET lease_expires_at = ?, updated_at = ?
-                WHERE id = ? AND lease_owner = ? AND state IN ('running', 'archived')
-                """, arguments: [t + leaseSeconds, t, job.id, owner])
-            guard db.changesCount == 1 else { return false }
+            guard try extendLease(db, job, owner: owner, now: now) else { return false }
             if let replacing {
                 try db.execute(sql: "UPDATE calls SET sha256 = ?, bytes = ? WHERE id = ?",
                                arguments: [replacing.sha256, replacing.bytes, recordID])

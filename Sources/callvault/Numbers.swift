@@ -37,12 +37,21 @@ struct Numbers: ParsableCommand {
                 throw CLIError.input("\(file): cannot read (\((error as NSError).localizedDescription))")
             }
             let config = try store.loadConfig()
+            let countryCode = config.numberReading.countryCode
+            let (index, _) = try store.openIndex()
+            let registry = Registry(index: index)
+            // The same file, read the same way, as last time: nothing to parse, nothing changes.
+            let fingerprint = Registry.fingerprint(text: text, countryCode: countryCode, timeZone: zone.identifier)
+            if try registry.isImported(fingerprint: fingerprint) {
+                print("\(file): \(try registry.rowCount()) rows, registry unchanged")
+                return
+            }
             let entries: [RegistryEntry]
             do {
-                entries = try RegistryEntry.parse(csv: text, file: file, defaultCountryCode: config.numberReading.countryCode, timeZone: zone)
+                entries = try RegistryEntry.parse(csv: text, file: file, defaultCountryCode: countryCode, timeZone: zone)
             } catch let e as ConfigError { throw CLIError.input(e.description) }
-            let (index, _) = try store.openIndex()
-            let result = try Registry(index: index).replace(with: entries, file: file, now: Date())
+            let result = try registry.replace(with: entries, file: file, now: Date())
+            try registry.recordImport(fingerprint: fingerprint)
             if result.unchanged {
                 print("\(file): \(result.rows) rows, registry unchanged")
             } else {

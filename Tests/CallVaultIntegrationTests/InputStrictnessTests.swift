@@ -112,6 +112,19 @@ struct InputStrictnessTests {
         #expect(unchangedSeconds < largeSeconds * 1.5, "unchanged import \(unchangedSeconds) s")
     }
 
+    @Test("the same registry file again is recognised unchanged; the same file read in another zone is imported")
+    func unchangedRegistry() throws {
+        let dir = try Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let csv = dir.appendingPathComponent("reg.csv").path, db = dir.appendingPathComponent("i.sqlite").path
+        try Data("tracking_number,campaign,valid_from\n+14155550100,A,2026-01-01\n".utf8).write(to: URL(fileURLWithPath: csv))
+        #expect(try Support.callvault(["numbers", "import", csv, "--db", db]).stdout.contains("1 new"))
+        #expect(try Support.callvault(["numbers", "import", csv, "--db", db]).stdout.contains("1 rows, registry unchanged"))
+        let otherZone = try Support.callvault(["numbers", "import", csv, "--db", db, "--tz", "America/New_York"])
+        #expect(otherZone.stdout.contains("1 new, 1 removed"), "valid_from moves with the zone: \(otherZone.stdout)")
+        #expect(try Support.callvault(["numbers", "import", csv, "--db", db, "--tz", "America/New_York"]).stdout.contains("unchanged"))
+    }
+
     @Test("overlapping spool and archive are refused before anything runs")
     func overlappingFolders() throws {
         let f = try SpoolFixture()

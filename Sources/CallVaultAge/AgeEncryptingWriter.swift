@@ -14,6 +14,8 @@ public final class AgeEncryptingWriter {
     private let output: (Data) throws -> Void
     private let payloadKey: SymmetricKey
     private var pending: [UInt8] = []
+    /// Plaintext held until a chunk is full: never more than one chunk (constant memory).
+    var pendingByteCount: Int { pending.count }
     private var counter: UInt64 = 0
     private var finished = false
 

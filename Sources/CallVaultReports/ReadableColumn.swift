@@ -11,7 +11,7 @@ enum ReadableColumn {
     ]
 
     static func header(_ column: String) -> String {
-        if let name = names[column] { return name.isEmpty ? "" : name }
+        if let name = names[column] { return name }
         let words = column.replacingOccurrences(of: "_ms", with: "").split(separator: "_")
         guard let first = words.first else { return column }
         return ([first.prefix(1).uppercased() + first.dropFirst()] + words.dropFirst().map(String.init)).joined(separator: " ")

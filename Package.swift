@@ -46,6 +46,8 @@ let package = Package(
             "CallVaultTOML",
             .product(name: "Crypto", package: "swift-crypto"),
         ], exclude: ["Generated/LICENSE-phonenumbers.md"]),
+        // Crash and pause points for tests (CALLVAULT_FAULT, CALLVAULT_FAULT_WAIT): process control, kept out of Core.
+        .target(name: "CallVaultFaultInjection"),
         // age v1 (age-encryption.org/v1) for X25519 recipients: bech32 keys, header, STREAM payload.
         .target(name: "CallVaultAge", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
@@ -57,7 +59,7 @@ let package = Package(
         ]),
         // The SQLite index and job queue.
         .target(name: "CallVaultStore", dependencies: [
-            "CallVaultCore",
+            "CallVaultCore", "CallVaultFaultInjection",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
@@ -68,7 +70,7 @@ let package = Package(
         ]),
         // Spool scanning, job execution, archive writes.
         .target(name: "CallVaultWorker", dependencies: [
-            "CallVaultCore", "CallVaultAudio", "CallVaultStore", "CLinuxProcess",
+            "CallVaultCore", "CallVaultFaultInjection", "CallVaultAudio", "CallVaultStore", "CLinuxProcess",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),

@@ -47,7 +47,7 @@ public struct ServerSettings: Sendable {
             host = text[..<colon]
             portText = text[text.index(after: colon)...]
         }
-        if host.isEmpty { host = "127.0.0.1" }
+        if host.isEmpty { host = Substring(Settings.Defaults.serveHost) }
         guard let port = Int(portText), (0...65535).contains(port), !host.contains(where: { $0 == " " || $0 == "/" }) else {
             throw SettingsError.badListen(text)
         }

@@ -6,7 +6,7 @@
 // - swift-argument-parser: the CLI skin.
 // - swift-log: structured logging with a human or JSON handler chosen once at start.
 // - swift-crypto: SHA-256 of archive files (Foundation on Linux has no CryptoKit).
-// Not a dependency: TOML. CallVaultTOML is our own TOML 1.0 parser (config and job files), written
+// Not a dependency: TOML. CallVaultTOML is our own TOML 1.0 parser (read by CallVaultSettings), written
 // against the spec so that no input can abort the process (TOMLKit's toml++ asserted on bad input).
 // - swift-prometheus: the Prometheus text exposition of the metrics file.
 // - hummingbird (+ hummingbird-auth): the `serve` web application (routes, sessions, bcrypt, TLS),
@@ -41,23 +41,26 @@ let package = Package(
 
         // TOML 1.0 parser: every key and value with its line; errors, never a crash. No dependencies.
         .target(name: "CallVaultTOML"),
-        // Domain values: no I/O, no C.
+        // Domain values and rules: no file reads, no process control, no C.
         .target(name: "CallVaultCore", dependencies: [
-            "CallVaultTOML",
             .product(name: "Crypto", package: "swift-crypto"),
         ], exclude: ["Generated/LICENSE-phonenumbers.md"]),
+        // Config and job files (TOML) and every default, resolved once into a `Settings` value.
+        .target(name: "CallVaultSettings", dependencies: ["CallVaultCore", "CallVaultTOML"]),
+        // Crash and pause points for tests (CALLVAULT_FAULT, CALLVAULT_FAULT_WAIT): process control, kept out of Core.
+        .target(name: "CallVaultFaultInjection"),
         // age v1 (age-encryption.org/v1) for X25519 recipients: bech32 keys, header, STREAM payload.
         .target(name: "CallVaultAge", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Safe owners of the C handles and the one-pass transcoder.
         .target(name: "CallVaultAudio", dependencies: [
-            "CallVaultCore", "CSndFile", "COpus", "COgg", "CSoxr",
+            "CallVaultCore", "CallVaultSettings", "CSndFile", "COpus", "COgg", "CSoxr",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The SQLite index and job queue.
         .target(name: "CallVaultStore", dependencies: [
-            "CallVaultCore",
+            "CallVaultCore", "CallVaultFaultInjection",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
@@ -68,13 +71,13 @@ let package = Package(
         ]),
         // Spool scanning, job execution, archive writes.
         .target(name: "CallVaultWorker", dependencies: [
-            "CallVaultCore", "CallVaultAudio", "CallVaultStore", "CLinuxProcess",
+            "CallVaultCore", "CallVaultSettings", "CallVaultFaultInjection", "CallVaultAudio", "CallVaultStore", "CLinuxProcess",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         // The web application: routes per page family, auth middleware, pages and the JSON API.
         .target(name: "CallVaultServer", dependencies: [
-            "CallVaultCore", "CallVaultStore", "CallVaultReports",
+            "CallVaultCore", "CallVaultSettings", "CallVaultStore", "CallVaultReports",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -87,28 +90,29 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .executableTarget(name: "callvault", dependencies: [
-            "CallVaultCore", "CallVaultAudio", "CallVaultStore", "CallVaultWorker", "CallVaultReports", "CallVaultServer", "CallVaultAge",
+            "CallVaultCore", "CallVaultSettings", "CallVaultAudio", "CallVaultStore", "CallVaultWorker", "CallVaultReports", "CallVaultServer", "CallVaultAge",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // libFuzzer targets (scripts/fuzz.sh builds them with -sanitize=fuzzer); plain builds replay inputs.
-        .executableTarget(name: "callvault-fuzz", dependencies: ["CallVaultCore", "CallVaultAudio", "CallVaultAge"], path: "Sources/callvault-fuzz"),
+        .executableTarget(name: "callvault-fuzz", dependencies: ["CallVaultCore", "CallVaultSettings", "CallVaultAudio", "CallVaultAge"], path: "Sources/callvault-fuzz"),
 
         .testTarget(name: "CallVaultTOMLTests", dependencies: ["CallVaultTOML"]),
-        .testTarget(name: "CallVaultCoreTests", dependencies: ["CallVaultCore"]),
+        .testTarget(name: "CallVaultCoreTests", dependencies: ["CallVaultCore", "CallVaultSettings"]),
+        .testTarget(name: "CallVaultSettingsTests", dependencies: ["CallVaultSettings", "CallVaultCore"]),
         .testTarget(name: "CallVaultReportsTests", dependencies: ["CallVaultReports", "CallVaultStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CallVaultWorkerTests", dependencies: [
-            "CallVaultWorker", "CallVaultStore", "CallVaultCore",
+            "CallVaultWorker", "CallVaultStore", "CallVaultCore", "CallVaultSettings",
             .product(name: "Logging", package: "swift-log"), .product(name: "InMemoryLogging", package: "swift-log"),
         ]),
         .testTarget(name: "CallVaultStoreTests", dependencies: [
             "CallVaultStore", "CallVaultCore", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "CallVaultAudioTests", dependencies: ["CallVaultAudio", "CallVaultCore", "COpus", "COgg"]),
+        .testTarget(name: "CallVaultAudioTests", dependencies: ["CallVaultAudio", "CallVaultCore", "CallVaultSettings", "COpus", "COgg"]),
         .testTarget(name: "CallVaultIntegrationTests", dependencies: ["CallVaultCore"]),
         .testTarget(name: "CallVaultServerTests", dependencies: [
-            "CallVaultServer", "CallVaultStore", "CallVaultCore",
+            "CallVaultServer", "CallVaultStore", "CallVaultCore", "CallVaultSettings",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),

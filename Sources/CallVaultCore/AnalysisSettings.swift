@@ -1,18 +1,33 @@
 /// Thresholds of the audio analyser and the outcome rule.
 ///
-/// Defaults: 20 ms frames; a frame is active at -40 dBFS RMS or louder; gaps under 300 ms are
-/// bridged and segments under 100 ms dropped; silences are reported from 2000 ms; a call is
-/// answered with 3000 ms of talk on the answering side, else missed when it lasted 30000 ms.
+/// A pure value: the shipped defaults are `Settings.Defaults.analysis` (CallVaultSettings), and a
+/// config's `[analysis]` table overrides them key by key.
 public struct AnalysisSettings: Sendable, Hashable, Codable {
-    public var frameMs: Int = 20
-    public var activeThresholdDbfs: Double = -40
-    public var bridgeGapMs: Int = 300
-    public var minSegmentMs: Int = 100
-    public var minSilenceMs: Int = 2000
-    public var answeredTalkMs: Int = 3000
-    public var missedMinDurationMs: Int = 30000
+    /// Length of one level frame.
+    public var frameMs: Int
+    /// A frame at this RMS level or louder is active.
+    public var activeThresholdDbfs: Double
+    /// Gaps between active stretches shorter than this are bridged.
+    public var bridgeGapMs: Int
+    /// Active stretches shorter than this (after bridging) are dropped.
+    public var minSegmentMs: Int
+    /// Silences are reported from this length.
+    public var minSilenceMs: Int
+    /// A call is answered with this much talk on the answering side…
+    public var answeredTalkMs: Int
+    /// …else missed when it lasted this long (it rang out), else abandoned.
+    public var missedMinDurationMs: Int
 
-    public init() {}
+    public init(frameMs: Int, activeThresholdDbfs: Double, bridgeGapMs: Int, minSegmentMs: Int, minSilenceMs: Int,
+                answeredTalkMs: Int, missedMinDurationMs: Int) {
+        self.frameMs = frameMs
+        self.activeThresholdDbfs = activeThresholdDbfs
+        self.bridgeGapMs = bridgeGapMs
+        self.minSegmentMs = minSegmentMs
+        self.minSilenceMs = minSilenceMs
+        self.answeredTalkMs = answeredTalkMs
+        self.missedMinDurationMs = missedMinDurationMs
+    }
 
     /// Checks that every threshold makes sense; returns a sentence per problem.
     public func problems() -> [String] {

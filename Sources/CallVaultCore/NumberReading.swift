@@ -1,5 +1,5 @@
 /// The one way every command reads a phone number a person typed or a switch wrote: with the
-/// configured `default_country_code` (1, NANP, when none is set).
+/// configured `default_country_code` (`Settings.countryCode`: the config's, else the default).
 ///
 /// `hold add --caller`, `query --caller`, registry imports, retention rules and the worker all go
 /// through here, so `020 7946 0958` under a UK config means `+442079460958` everywhere, and a
@@ -10,20 +10,12 @@
 /// uk.read("020 7946 0958")   // .e164("+442079460958")
 /// ```
 public struct NumberReading: Sendable, Equatable {
-    /// Assumed when the config sets no `default_country_code`.
-    public static let fallbackCountryCode = "1"
-
     /// The country code national numbers are read in.
     public let countryCode: String
 
-    public init(countryCode: String?) { self.countryCode = countryCode ?? Self.fallbackCountryCode }
+    public init(countryCode: String) { self.countryCode = countryCode }
 
     public func read(_ text: String) -> PhoneNumber {
         PhoneNumber.normalise(text, defaultCountryCode: countryCode)
     }
-}
-
-extension Config {
-    /// How this configuration reads phone numbers (its `default_country_code`).
-    public var numberReading: NumberReading { NumberReading(countryCode: defaultCountryCode) }
 }

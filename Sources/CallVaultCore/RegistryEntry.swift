@@ -41,7 +41,7 @@ public struct RegistryEntry: Sendable, Equatable {
 
     /// Parses and checks a registry CSV: header, normalised numbers, dates, disjoint windows per number.
     /// Throws the first problem as `FILE:LINE: field: reason`.
-    public static func parse(csv text: String, file: String, defaultCountryCode: String = NumberReading.fallbackCountryCode,
+    public static func parse(csv text: String, file: String, defaultCountryCode: String,
                              timeZone: TimeZone = TimeZone(identifier: "UTC")!) throws -> [RegistryEntry] {
         let table = try CSVTable(text: text, file: file)
         for required in ["tracking_number", "campaign"] where !table.header.contains(required) {

@@ -146,7 +146,8 @@ public struct Sidecar: Sendable, Equatable {
     public struct PlausibleTimes: Sendable, Equatable {
         public var earliest: Date
         public var maxDaysAhead: Int
-        public init(earliest: Date = Date(timeIntervalSince1970: 946_684_800), maxDaysAhead: Int = 30) {
+        /// The defaults are `Settings.Defaults.plausibleTimes`; `[queue]` overrides them.
+        public init(earliest: Date, maxDaysAhead: Int) {
             self.earliest = earliest
             self.maxDaysAhead = maxDaysAhead
         }

@@ -1,12 +1,13 @@
 import CallVaultCore
+import CallVaultSettings
 import Foundation
 
-/// Everything `callvault serve` needs, resolved once from the config and the flags.
+/// Everything `callvault serve` needs: its ``Settings`` with the flags on top (defaults: ``Settings/Defaults``).
 public struct ServerSettings: Sendable {
-    public var host = "127.0.0.1"
-    public var port = 8080
+    public var host = Settings.Defaults.serveHost
+    public var port = Settings.Defaults.servePort
     /// Session lifetime.
-    public var sessionHours: Double = 8
+    public var sessionHours = Settings.Defaults.sessionHours
     public var tlsCert: String?
     public var tlsKey: String?
     /// Peers whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed (a TLS proxy in front).
@@ -14,13 +15,13 @@ public struct ServerSettings: Sendable {
     /// Absolute archive root: audio paths from the index are resolved under it, never from a request.
     public var archiveRoot: String
     /// For phone numbers typed into filters.
-    public var defaultCountryCode = "1"
+    public var defaultCountryCode = Settings.Defaults.countryCode
     /// bcrypt cost of passwords set through the web page (≥ 12 outside tests).
     public var bcryptCost: UInt8 = 12
     /// A play by an API token counts again after this long.
     public var tokenPlayWindow: Double = 3600
     /// The outcome thresholds, to explain a call's outcome.
-    public var analysis = AnalysisSettings()
+    public var analysis = Settings.Defaults.analysis
 
     public init(archiveRoot: String) { self.archiveRoot = archiveRoot }
 
@@ -46,23 +47,23 @@ public struct ServerSettings: Sendable {
             host = text[..<colon]
             portText = text[text.index(after: colon)...]
         }
-        if host.isEmpty { host = "127.0.0.1" }
+        if host.isEmpty { host = Substring(Settings.Defaults.serveHost) }
         guard let port = Int(portText), (0...65535).contains(port), !host.contains(where: { $0 == " " || $0 == "/" }) else {
             throw SettingsError.badListen(text)
         }
         return (String(host), port)
     }
 
-    /// Settings from the config's `[serve]` table, then `--listen` on top.
-    public static func from(config: Config, archiveRoot: String, listen: String?) throws -> ServerSettings {
+    /// The server's part of `settings` (`[serve]`, numbers, analysis), then `--listen` on top.
+    public static func from(settings: Settings, archiveRoot: String, listen: String?) throws -> ServerSettings {
         var s = ServerSettings(archiveRoot: archiveRoot)
-        if let l = listen ?? config.serveListen { (s.host, s.port) = try parseListen(l) }
-        s.sessionHours = config.serveSessionHours ?? 8
-        s.tlsCert = config.serveTLSCert
-        s.tlsKey = config.serveTLSKey
-        s.trustedProxies = config.serveTrustedProxies ?? []
-        s.defaultCountryCode = config.defaultCountryCode ?? "1"
-        s.analysis = config.analysis
+        (s.host, s.port) = try parseListen(listen ?? settings.serve.listen)
+        s.sessionHours = settings.serve.sessionHours
+        s.tlsCert = settings.serve.tlsCert
+        s.tlsKey = settings.serve.tlsKey
+        s.trustedProxies = settings.serve.trustedProxies
+        s.defaultCountryCode = settings.countryCode
+        s.analysis = settings.analysis
         return s
     }
 }

@@ -1,4 +1,5 @@
 import CallVaultCore
+import CallVaultFaultInjection
 import Foundation
 import GRDB
 

@@ -1,4 +1,4 @@
 // CallVaultTOML — a TOML 1.0 parser written against the specification: every key and value with
 // its line and column, every malformed input a TOMLError, never an abort or a hang.
 //
-// Owns: TOML syntax only. Must not: know callvault's keys (CallVaultCore's Config and JobFile do).
+// Owns: TOML syntax only. Must not: know callvault's keys (CallVaultSettings' Config and JobFile do).

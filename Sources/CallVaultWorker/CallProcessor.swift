@@ -1,5 +1,6 @@
 import CallVaultAudio
 import CallVaultCore
+import CallVaultFaultInjection
 import CallVaultStore
 import Foundation
 import Logging

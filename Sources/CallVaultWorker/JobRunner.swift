@@ -1,4 +1,5 @@
 import CallVaultCore
+import CallVaultSettings
 import Foundation
 import Logging
 

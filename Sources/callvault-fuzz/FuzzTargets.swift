@@ -1,6 +1,7 @@
 import CallVaultAge
 import CallVaultAudio
 import CallVaultCore
+import CallVaultSettings
 import Foundation
 
 /// The parsers a hostile spool or a careless operator can feed: each must return or throw, never crash.
@@ -10,7 +11,7 @@ enum FuzzTargets {
         case "sidecar":
             _ = try? Sidecar.parse(data)
         case "csv":
-            _ = try? RegistryEntry.parse(csv: String(decoding: data, as: UTF8.self), file: "fuzz.csv")
+            _ = try? RegistryEntry.parse(csv: String(decoding: data, as: UTF8.self), file: "fuzz.csv", defaultCountryCode: Settings.Defaults.countryCode)
         case "config":
             _ = try? Config.parse(text: String(decoding: data, as: UTF8.self), file: "fuzz.toml", baseFolder: "/tmp")
         case "audio":

@@ -1,25 +1,30 @@
 import ArgumentParser
 import CallVaultAudio
 import CallVaultCore
+import CallVaultSettings
 import Foundation
 
 struct Analyze: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure a recording's talk, silences and outcome without writing anything.",
         discussion: """
-        20 ms frames per channel are active at -40 dBFS RMS or louder, both as decoded and after \
-        a 100 Hz high-pass (DC offset and mains hum are not talk); gaps under 300 ms are \
-        bridged, segments under 100 ms dropped. Silences are stretches of at least 2 s where no \
+        \(d.frameMs) ms frames per channel are active at \(helpNumber(d.activeThresholdDbfs)) dBFS RMS or louder, both as decoded and after \
+        a 100 Hz high-pass (DC offset and mains hum are not talk); gaps under \(d.bridgeGapMs) ms are \
+        bridged, segments under \(d.minSegmentMs) ms dropped. Silences are stretches of at least \(seconds(d.minSilenceMs)) s where no \
         channel is active. talk_ms counts the answering side: the only channel of a mono file, \
-        the channel labelled agent, or all channels together. The outcome is answered at 3 s \
-        of talk, else missed when the recording lasts 30 s (it rang out), else abandoned.
+        the channel labelled agent, or all channels together. The outcome is answered at \(seconds(d.answeredTalkMs)) s \
+        of talk, else missed when the recording lasts \(seconds(d.missedMinDurationMs)) s (it rang out), else abandoned.
         DTMF key presses are found on every channel (Goertzel bins, ITU-T Q.24 rules) and
-        reported as redactions (time spans with a 40 ms guard, never the keys) with
+        reported as redactions (time spans with a \(TranscodeOptions.dtmfGuardMs) ms guard, never the keys) with
         dtmf_tones_masked, the number of presses; the archive has them silenced.
 
         Example:
           callvault analyze call.wav --channels caller,agent --json
         """)
+
+    /// The thresholds the discussion describes: the defaults.
+    private static let d = Settings.Defaults.analysis
+    private static func seconds(_ ms: Int) -> String { helpNumber(Double(ms) / 1000) }
 
     @Argument(help: "The recording to read.")
     var input: String
@@ -30,8 +35,11 @@ struct Analyze: ParsableCommand {
     @Flag(help: "Print the analysis as one JSON object (snake_case, times in ms).")
     var json = false
 
+    @Option(help: "TOML config file: its [analysis] thresholds and [pci] mask_dtmf apply, as in `callvault run`.")
+    var config: String?
+
     func run() throws {
-        var options = TranscodeOptions()
+        var options = TranscodeOptions(settings: Settings(config: try loadConfigFile(config)))
         options.roles = channels.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
         let result: TranscodeResult
         do {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CallVaultCore
+import CallVaultSettings
 import CallVaultStore
 import CallVaultWorker
 import Foundation
@@ -10,26 +11,24 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "TOML config file (see `callvault config check`); flags override it.")
     var config: String?
 
-    @Option(help: "Spool folder holding incoming/ (default: ./spool or the config's).")
+    @Option(help: "Spool folder holding incoming/ (default: ./\(Settings.Defaults.spool) or the config's).")
     var spool: String?
 
-    @Option(help: "Archive root for the Opus files (default: the config's, else the root the index recorded at its last run, else ./archive).")
+    @Option(help: "Archive root for the Opus files (default: the config's, else the root the index recorded at its last run, else ./\(Settings.Defaults.archive)).")
     var archive: String?
 
-    @Option(name: .customLong("db"), help: "SQLite index (default: ./callvault.sqlite or the config's).")
+    @Option(name: .customLong("db"), help: "SQLite index (default: ./\(Settings.Defaults.database) or the config's).")
     var database: String?
 
-    func loadConfig() throws -> Config {
-        guard let config else { return Config() }
-        do { return try Config.load(path: config) } catch let e as ConfigError { throw CLIError.input(e.description) }
-    }
+    func loadConfig() throws -> Config { try loadConfigFile(config) }
 
-    func resolved() throws -> (config: Config, spool: String, archive: String, database: String) {
+    /// The config, its resolved ``Settings`` and the three locations, absolute.
+    func resolved() throws -> (config: Config, settings: Settings, spool: String, archive: String, database: String) {
         let c = try loadConfig()
         let cwd = FileManager.default.currentDirectoryPath
         func abs(_ p: String) -> String { p.hasPrefix("/") ? p : cwd + "/" + p }
-        return (c, abs(spool ?? c.spool ?? "spool"), abs(archive ?? c.archive ?? "archive"),
-                abs(database ?? c.database ?? "callvault.sqlite"))
+        return (c, Settings(config: c), abs(spool ?? c.spool ?? Settings.Defaults.spool), abs(archive ?? c.archive ?? Settings.Defaults.archive),
+                abs(database ?? c.database ?? Settings.Defaults.database))
     }
 
     /// The archive root given by `--archive` or the config, absolute; nil when neither gives one.
@@ -55,6 +54,15 @@ struct StoreOptions: ParsableArguments {
         }
     }
 }
+
+/// The config file at `path` (an empty config without one); a bad file is exit 2 with `FILE:LINE: reason`.
+func loadConfigFile(_ path: String?) throws -> Config {
+    guard let path else { return Config() }
+    do { return try Config.load(path: path) } catch let e as ConfigError { throw CLIError.input(e.description) }
+}
+
+/// How a default reads in help texts: `2` for 2.0, `0.5`, `-40`.
+func helpNumber(_ value: Double) -> String { String(format: "%g", value) }
 
 struct LogOptions: ParsableArguments {
     @Option(help: "Log lines on stderr as text or json (one object per line).")

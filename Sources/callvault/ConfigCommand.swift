@@ -1,5 +1,6 @@
 import ArgumentParser
 import CallVaultCore
+import CallVaultSettings
 import Foundation
 
 struct ConfigCommand: ParsableCommand {

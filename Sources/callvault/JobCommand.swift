@@ -1,5 +1,6 @@
 import ArgumentParser
 import CallVaultCore
+import CallVaultSettings
 import CallVaultWorker
 import Foundation
 import Logging
@@ -56,7 +57,7 @@ struct JobCommand: ParsableCommand {
                 throw CLIError.input(e.description)
             }
             let cwd = FileManager.default.currentDirectoryPath
-            let database = job.database ?? config.database ?? cwd + "/callvault.sqlite"
+            let database = job.database ?? config.database ?? cwd + "/" + Settings.Defaults.database
             var store: [String] = []
             if let c = job.config { store += ["--config", c] }
             if let s = job.spool { store += ["--spool", s] }

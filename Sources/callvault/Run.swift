@@ -1,6 +1,7 @@
 import ArgumentParser
 import CallVaultAudio
 import CallVaultCore
+import CallVaultSettings
 import CallVaultStore
 import CallVaultWorker
 import Foundation
@@ -53,7 +54,7 @@ struct Run: AsyncParsableCommand {
     @Option(help: "In watch mode, serve GET /metrics and /healthz on HOST:PORT (e.g. 0.0.0.0:9464).")
     var metricsListen: String?
 
-    @Option(help: "A pair is ready when neither file changed for this many seconds (default: the config's queue.settle_seconds, else 2; 0: at once). --once waits for pairs still being written.")
+    @Option(help: "A pair is ready when neither file changed for this many seconds (default: the config's queue.settle_seconds, else \(helpNumber(Settings.Defaults.settleSeconds)); 0: at once). --once waits for pairs still being written.")
     var settleSeconds: Double?
 
     @Option(help: "Final summary as text or json on stdout.")
@@ -107,20 +108,8 @@ struct Run: AsyncParsableCommand {
             }
         }
         var settings = WorkerSettings(spool: r.spool, archive: archive, database: r.database,
-                                      workers: workers ?? r.config.workers ?? ProcessInfo.processInfo.activeProcessorCount)
-        settings.keepOriginals = r.config.keepOriginals ?? false
-        settings.transcode.bitratePerChannel = r.config.bitrate
-        settings.transcode.complexity = r.config.complexity ?? 5
-        settings.transcode.analysis = r.config.analysis
-        settings.transcode.maskDTMF = r.config.maskDTMF ?? true
-        settings.maxAttempts = r.config.maxAttempts ?? settings.maxAttempts
-        settings.leaseSeconds = r.config.leaseSeconds ?? settings.leaseSeconds
-        settings.pollSeconds = r.config.pollSeconds ?? settings.pollSeconds
-        settings.settleSeconds = settleSeconds ?? r.config.settleSeconds ?? settings.settleSeconds
-        settings.plausibleTimes = r.config.plausibleTimes ?? settings.plausibleTimes
-        settings.defaultCountryCode = r.config.numberReading.countryCode
-        settings.retention = r.config.retention
-        settings.archiveGroup = r.config.archiveGroup
+                                      workers: workers ?? r.settings.workers, settings: r.settings)
+        if let settleSeconds { settings.settleSeconds = settleSeconds }
 
         let stop = StopSignal()
         stop.installHandlers()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CallVaultServer
+import CallVaultSettings
 import CallVaultStore
 import Foundation
 import Logging
@@ -12,7 +13,7 @@ struct ServeCommand: AsyncParsableCommand {
         Serves the index and the archive to signed-in users (see `callvault user add`) until SIGTERM \
         or Ctrl-C; requests in flight finish first. It reads the index while `run` ingests, writes \
         sessions and audit entries, and never writes audio. [serve] in the config: listen \
-        (default 127.0.0.1:8080), session_hours (8), tls_cert and tls_key, trusted_proxies. \
+        (default \(Settings.Defaults.serveListen)), session_hours (\(helpNumber(Settings.Defaults.sessionHours))), tls_cert and tls_key, trusted_proxies. \
         Once listening it prints `callvault: serving on URL` on stderr.
 
         Examples:
@@ -28,7 +29,7 @@ struct ServeCommand: AsyncParsableCommand {
         log.bootstrap()
         let r = try store.resolved()
         let settings: ServerSettings
-        do { settings = try ServerSettings.from(config: r.config, archiveRoot: r.archive, listen: listen) } catch let e as ServerSettings.SettingsError {
+        do { settings = try ServerSettings.from(settings: r.settings, archiveRoot: r.archive, listen: listen) } catch let e as ServerSettings.SettingsError {
             throw CLIError.input(e.description)
         }
         let (index, _) = try store.openIndex()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CallVaultAudio
 import CallVaultCore
+import CallVaultSettings
 import Foundation
 
 struct Transcode: ParsableCommand {
@@ -29,32 +30,36 @@ struct Transcode: ParsableCommand {
     @Argument(help: "The Ogg Opus file to write (replaced atomically).")
     var output: String
 
-    @Option(help: "Bits per second per channel (default 16000 at 8 kHz, 24000 at 16 kHz, 32000 above).")
+    @Option(help: "TOML config file: its [encoder], [analysis] and [pci] apply, as in `callvault run`; flags override it.")
+    var config: String?
+
+    @Option(help: "Bits per second per channel (default: the config's, else \(Settings.Defaults.bitrate(opusRate: 8000)) at 8 kHz, \(Settings.Defaults.bitrate(opusRate: 16000)) at 16 kHz, \(Settings.Defaults.bitrate(opusRate: 48000)) above).")
     var bitrate: Int?
 
-    @Option(help: "libopus complexity 0-10: lower is faster, higher sounds slightly better.")
-    var complexity: Int = 5
+    @Option(help: "libopus complexity \(Settings.Defaults.complexityRange.lowerBound)-\(Settings.Defaults.complexityRange.upperBound): lower is faster, higher sounds slightly better (default: the config's, else \(Settings.Defaults.complexity)).")
+    var complexity: Int?
 
     @Option(help: "Roles of the channels, comma-separated (e.g. caller,agent), used for talk time.")
     var channels: String?
 
-    @Flag(inversion: .prefixedNo, help: "Silence DTMF key presses (+ 40 ms each side, every channel) in the output ([pci] mask_dtmf).")
-    var maskDtmf = true
+    @Flag(inversion: .prefixedNo, help: "Silence DTMF key presses (+ \(TranscodeOptions.dtmfGuardMs) ms each side, every channel) in the output (default: the config's [pci] mask_dtmf, else \(Settings.Defaults.maskDTMF ? "on" : "off")).")
+    var maskDtmf: Bool?
 
     func validate() throws {
-        if let bitrate, !TranscodeOptions.bitrateRange.contains(bitrate) {
-            throw ValidationError("--bitrate must be between 6000 and 256000 bit/s per channel")
+        let bitrates = Settings.Defaults.bitrateRange, complexities = Settings.Defaults.complexityRange
+        if let bitrate, !bitrates.contains(bitrate) {
+            throw ValidationError("--bitrate must be between \(bitrates.lowerBound) and \(bitrates.upperBound) bit/s per channel")
         }
-        if !TranscodeOptions.complexityRange.contains(complexity) {
-            throw ValidationError("--complexity must be between 0 and 10")
+        if let complexity, !complexities.contains(complexity) {
+            throw ValidationError("--complexity must be between \(complexities.lowerBound) and \(complexities.upperBound)")
         }
     }
 
     func run() throws {
-        var options = TranscodeOptions()
-        options.bitratePerChannel = bitrate
-        options.complexity = complexity
-        options.maskDTMF = maskDtmf
+        var options = TranscodeOptions(settings: Settings(config: try loadConfigFile(config)))
+        if let bitrate { options.bitratePerChannel = bitrate }
+        if let complexity { options.complexity = complexity }
+        if let maskDtmf { options.maskDTMF = maskDtmf }
         options.roles = channels.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
         do {
             let out = try AtomicFile(path: output, mode: 0o640)

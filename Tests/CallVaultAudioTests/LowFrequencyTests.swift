@@ -1,5 +1,6 @@
 @testable import CallVaultAudio
 import CallVaultCore
+import CallVaultSettings
 import Foundation
 import Testing
 
@@ -12,7 +13,7 @@ private func signal(_ seconds: Double, hz: Double, dbfs: Double, rate: Int = 800
 }
 
 private func analyse(_ samples: [Float], rate: Int = 8000, removeLowFrequencies: Bool = true) -> AudioAnalysis {
-    var meter = LevelMeter(sampleRate: rate, channels: 1, settings: AnalysisSettings(), removeLowFrequencies: removeLowFrequencies)
+    var meter = LevelMeter(sampleRate: rate, channels: 1, settings: Settings.Defaults.analysis, removeLowFrequencies: removeLowFrequencies)
     var offset = 0
     while offset < samples.count {
         let end = min(offset + 4096, samples.count)
@@ -20,7 +21,7 @@ private func analyse(_ samples: [Float], rate: Int = 8000, removeLowFrequencies:
         offset = end
     }
     return ActivityTimeline.analyse(rawRuns: meter.finish(), roles: nil, durationMs: samples.count * 1000 / rate,
-                                    sampleRate: rate, format: "test", warnings: [], settings: AnalysisSettings())
+                                    sampleRate: rate, format: "test", warnings: [], settings: Settings.Defaults.analysis)
 }
 
 /// Every boundary of `a` within `toleranceMs` of the same boundary of `b`, and as many segments.

@@ -1,4 +1,5 @@
 import CallVaultCore
+import CallVaultSettings
 import Testing
 
 private func iv(_ a: Int, _ b: Int) -> Interval { Interval(startMs: a, endMs: b) }
@@ -33,7 +34,7 @@ struct ActivityTimelineTests {
     @Test("talk counts the agent channel when roles are given, the union otherwise")
     func talkSide() {
         let runs = [[iv(0, 5000)], [iv(4000, 6000)]]
-        let settings = AnalysisSettings()
+        let settings = Settings.Defaults.analysis
         let withRoles = ActivityTimeline.analyse(rawRuns: runs, roles: ["caller", "agent"], durationMs: 10000,
                                                  sampleRate: 8000, format: "x", warnings: [], settings: settings)
         #expect(withRoles.talkMs == 2000)
@@ -50,6 +51,6 @@ struct ActivityTimelineTests {
     @Test("outcome: answered from 3000 ms of talk, else missed from 30000 ms, else abandoned",
           arguments: [(3000, 1000, Outcome.answered), (2999, 30000, .missed), (2999, 29999, .abandoned), (0, 0, .abandoned)])
     func outcome(talk: Int, duration: Int, expected: Outcome) {
-        #expect(Outcome.decide(talkMs: talk, durationMs: duration, settings: AnalysisSettings()) == expected)
+        #expect(Outcome.decide(talkMs: talk, durationMs: duration, settings: Settings.Defaults.analysis) == expected)
     }
 }

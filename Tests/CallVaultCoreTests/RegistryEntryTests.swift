@@ -5,7 +5,7 @@ import Testing
 private let header = "tracking_number,campaign,source,medium,valid_from,valid_to\n"
 
 private func parse(_ body: String) throws -> [RegistryEntry] {
-    try RegistryEntry.parse(csv: header + body, file: "reg.csv")
+    try RegistryEntry.parse(csv: header + body, file: "reg.csv", defaultCountryCode: "1")
 }
 
 private func problem(_ body: String) -> String? {
@@ -54,7 +54,7 @@ struct RegistryEntryTests {
 
     @Test("quoted fields with commas, quotes and CRLF line ends")
     func quoting() throws {
-        let e = try RegistryEntry.parse(csv: "tracking_number,campaign\r\n4155550100,\"Spring, \"\"Big\"\" Sale\"\r\n", file: "q.csv")
+        let e = try RegistryEntry.parse(csv: "tracking_number,campaign\r\n4155550100,\"Spring, \"\"Big\"\" Sale\"\r\n", file: "q.csv", defaultCountryCode: "1")
         #expect(e.first?.campaign == "Spring, \"Big\" Sale")
         #expect(e.first?.line == 2)
     }
@@ -79,7 +79,7 @@ struct RegistryEntryTests {
 
     @Test("extra columns are kept as the row's metadata, empty values left out")
     func extraColumns() throws {
-        let e = try RegistryEntry.parse(csv: "tracking_number,campaign,notes,agency\n4155550100,A,bought in May,Acme\n4155550101,B,,\n", file: "x.csv")
+        let e = try RegistryEntry.parse(csv: "tracking_number,campaign,notes,agency\n4155550100,A,bought in May,Acme\n4155550101,B,,\n", file: "x.csv", defaultCountryCode: "1")
         #expect(e[0].metadata == ["notes": "bought in May", "agency": "Acme"])
         #expect(e[1].metadata == [:])
     }
@@ -88,6 +88,6 @@ struct RegistryEntryTests {
         "tracking_number,campaign,notes,notes\n", "tracking_number,campaign,,x\n",
     ])
     func badHeader(_ csv: String) {
-        #expect(throws: ConfigError.self) { try RegistryEntry.parse(csv: csv + "4155550100,A,a,b\n", file: "x.csv") }
+        #expect(throws: ConfigError.self) { try RegistryEntry.parse(csv: csv + "4155550100,A,a,b\n", file: "x.csv", defaultCountryCode: "1") }
     }
 }

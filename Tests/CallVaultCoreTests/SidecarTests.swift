@@ -1,4 +1,5 @@
 import CallVaultCore
+import CallVaultSettings
 import Foundation
 import Testing
 
@@ -117,7 +118,7 @@ struct SidecarTests {
 
     @Test("started_at far in the past or ahead of the clock is implausible")
     func plausibleTimes() throws {
-        let window = Sidecar.PlausibleTimes()
+        let window = Settings.Defaults.plausibleTimes
         let now = try #require(Timestamp.parseInstant("2026-11-29T12:00:00Z"))
         #expect(window.problem(with: try #require(Timestamp.parseInstant("1970-01-01T00:00:05Z")), now: now)?.contains("unset") == true)
         #expect(window.problem(with: try #require(Timestamp.parseInstant("2027-01-01T00:00:00Z")), now: now)?.contains("30 days ahead") == true)

@@ -8,7 +8,7 @@ import Foundation
 /// NAME: it creates `PATH.reached` and waits until `PATH` exists (at most 10 minutes), so a test
 /// can line up two workers on one job in a chosen order.
 ///
-/// Points: `worker.after-encode`, `worker.after-commit`, `worker.after-rename`,
+/// Points: `worker.after-encode`, `worker.after-commit`, `worker.after-rename`, `retention.before-apply`,
 /// `retention.after-audio-commit`, `retention.after-unlink`, `retention.after-record-delete`.
 public enum FaultInjection {
     private static let spec: (name: String, count: Int)? = {

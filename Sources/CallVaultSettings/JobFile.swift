@@ -1,4 +1,5 @@
 import Foundation
+import CallVaultCore
 import CallVaultTOML
 
 /// A nightly batch: steps run in order, each one of callvault's commands with its options.

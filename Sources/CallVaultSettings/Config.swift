@@ -1,7 +1,9 @@
-import Foundation
+import CallVaultCore
 import CallVaultTOML
+import Foundation
 
-/// The settings file (TOML). Relative paths are resolved against the file's folder; flags override.
+/// The settings file (TOML) as written: nil where the file is silent (``Settings`` resolves the
+/// defaults). Relative paths are resolved against the file's folder; flags override.
 ///
 /// ```toml
 /// spool = "spool"              # SPOOL/incoming, SPOOL/failed, SPOOL/done
@@ -44,7 +46,8 @@ public struct Config: Sendable, Equatable {
     public var defaultCountryCode: String?
     public var bitrate: Int?
     public var complexity: Int?
-    public var analysis = AnalysisSettings()
+    /// `[analysis]`, its keys over ``Settings/Defaults/analysis``; nil without the table.
+    public var analysis: AnalysisSettings?
     public var maxAttempts: Int?
     public var leaseSeconds: Double?
     public var pollSeconds: Double?
@@ -62,7 +65,7 @@ public struct Config: Sendable, Equatable {
     public var serveTLSCert: String?
     public var serveTLSKey: String?
     public var serveTrustedProxies: [String]?
-    /// `[pci] mask_dtmf`; nil means the default, true.
+    /// `[pci] mask_dtmf`; nil: ``Settings/Defaults/maskDTMF``.
     public var maskDTMF: Bool?
 
     public init() {}
@@ -100,14 +103,14 @@ public struct Config: Sendable, Equatable {
         }
         if let encoder = try r.table(r.root, "encoder") {
             try r.checkKeys(encoder, allowed: ["bitrate", "complexity"], section: "encoder")
-            c.bitrate = try r.int(encoder, "bitrate", range: 6000...256_000)
-            c.complexity = try r.int(encoder, "complexity", range: 0...10)
+            c.bitrate = try r.int(encoder, "bitrate", range: Settings.Defaults.bitrateRange)
+            c.complexity = try r.int(encoder, "complexity", range: Settings.Defaults.complexityRange)
         }
         if let analysis = try r.table(r.root, "analysis") {
             let keys = ["frame_ms", "active_threshold_dbfs", "bridge_gap_ms", "min_segment_ms", "min_silence_ms",
                         "answered_talk_ms", "missed_min_duration_ms"]
             try r.checkKeys(analysis, allowed: Set(keys), section: "analysis")
-            var a = AnalysisSettings()
+            var a = Settings.Defaults.analysis
             let ms = 0...86_400_000
             a.frameMs = try r.int(analysis, "frame_ms", range: 5...100) ?? a.frameMs
             a.activeThresholdDbfs = try r.double(analysis, "active_threshold_dbfs") ?? a.activeThresholdDbfs
@@ -126,7 +129,7 @@ public struct Config: Sendable, Equatable {
         if let queue = try r.table(r.root, "queue") {
             try r.checkKeys(queue, allowed: ["max_attempts", "lease_seconds", "poll_seconds", "settle_seconds",
                                              "earliest_started_at", "max_days_ahead"], section: "queue")
-            var window = Sidecar.PlausibleTimes()
+            var window = Settings.Defaults.plausibleTimes
             if let text = try r.string(queue, "earliest_started_at") {
                 guard let date = Timestamp.parseBoundary(text) else {
                     throw r.error("earliest_started_at must be a date such as \"2000-01-01\"", key: "earliest_started_at", in: queue)
@@ -134,7 +137,7 @@ public struct Config: Sendable, Equatable {
                 window.earliest = date
             }
             window.maxDaysAhead = try r.int(queue, "max_days_ahead", range: 0...36_500) ?? window.maxDaysAhead
-            if window != Sidecar.PlausibleTimes() { c.plausibleTimes = window }
+            if window != Settings.Defaults.plausibleTimes { c.plausibleTimes = window }
             c.settleSeconds = try r.double(queue, "settle_seconds")
             if let s = c.settleSeconds, s < 0 || s > 3600 {
                 throw r.error("settle_seconds must be between 0 and 3600", key: "settle_seconds", in: queue)
@@ -177,12 +180,12 @@ public struct Config: Sendable, Equatable {
             c.maskDTMF = try r.bool(pci, "mask_dtmf")
         }
         if let retention = try r.table(r.root, "retention") {
-            c.retention = try parseRetention(retention, reader: r, defaultCountryCode: c.numberReading.countryCode)
+            c.retention = try parseRetention(retention, reader: r, numbers: c.numberReading)
         }
         return c
     }
 
-    static func parseRetention(_ table: TOMLTable, reader r: TOMLReader, defaultCountryCode: String) throws -> RetentionPolicy {
+    static func parseRetention(_ table: TOMLTable, reader r: TOMLReader, numbers: NumberReading) throws -> RetentionPolicy {
         try r.checkKeys(table, allowed: ["rules"], section: "retention")
         guard let array = table["rules"]?.array else {
             throw r.error("[retention] needs rules: add [[retention.rules]] tables", key: "rules", in: table)
@@ -211,7 +214,7 @@ public struct Config: Sendable, Equatable {
             }
             var tracking: String?
             if let raw = try r.string(t, "tracking_number") {
-                guard case .e164(let n) = NumberReading(countryCode: defaultCountryCode).read(raw) else {
+                guard case .e164(let n) = numbers.read(raw) else {
                     throw fail("tracking_number \(raw.debugDescription) is not a phone number", "tracking_number")
                 }
                 tracking = n
@@ -235,4 +238,7 @@ public struct Config: Sendable, Equatable {
         }
         return policy
     }
+
+    /// How this configuration reads phone numbers (its `default_country_code`, else the default).
+    public var numberReading: NumberReading { Settings(config: self).numberReading }
 }

@@ -1,4 +1,5 @@
 import CallVaultCore
+import CallVaultSettings
 import Foundation
 import Testing
 
@@ -38,7 +39,7 @@ struct ConfigTests {
         #expect(c.archive == "/srv/archive")
         #expect(c.workers == 4)
         #expect(c.bitrate == 12000 && c.complexity == 3)
-        #expect(c.analysis.minSilenceMs == 1500 && c.analysis.activeThresholdDbfs == -45)
+        #expect(c.analysis?.minSilenceMs == 1500 && c.analysis?.activeThresholdDbfs == -45)
     }
 
     @Test("errors name the line", arguments: [

@@ -1,3 +1,4 @@
+import CallVaultCore
 import CallVaultTOML
 
 /// Reads a TOML document key by key, turning every problem into a ``ConfigError`` with its line.

@@ -13,8 +13,9 @@ struct Analyze: ParsableCommand {
         channel is active. talk_ms counts the answering side: the only channel of a mono file, \
         the channel labelled agent, or all channels together. The outcome is answered at 3 s \
         of talk, else missed when the recording lasts 30 s (it rang out), else abandoned.
-        DTMF key presses are found on every channel (Goertzel bins, ITU-T Q.24 rules) and
-        reported as redactions (time spans with a 40 ms guard, never the keys) with
+
+        DTMF key presses are found on every channel (Goertzel bins, ITU-T Q.24 rules) and \
+        reported as redactions (time spans with a 40 ms guard, never the keys) with \
         dtmf_tones_masked, the number of presses; the archive has them silenced.
 
         Example:

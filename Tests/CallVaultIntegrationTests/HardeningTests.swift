@@ -126,11 +126,8 @@ struct HardeningTests {
         try f.add(stem: "a", fixture: "speech.wav", sidecar: SpoolFixture.sidecar(callID: "a"))
         #expect(try f.run().status == 0)
         try f.add(stem: "b", fixture: "speech.wav", sidecar: SpoolFixture.sidecar(callID: "b"))
-        let locker = Process()
-        locker.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        locker.arguments = [f.database, "BEGIN EXCLUSIVE; SELECT count(*) FROM calls; SELECT 1 FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 30000000) SELECT max(x) FROM c); COMMIT;"]
-        locker.standardOutput = FileHandle.nullDevice
-        try locker.run()
+        let locker = try Support.start([f.database, "BEGIN EXCLUSIVE; SELECT count(*) FROM calls; SELECT 1 FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 30000000) SELECT max(x) FROM c); COMMIT;"],
+                                       executable: "/usr/bin/sqlite3")
         usleep(200_000)
         let r = try f.run()
         locker.waitUntilExit()

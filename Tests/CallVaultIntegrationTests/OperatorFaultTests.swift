@@ -158,10 +158,7 @@ struct OperatorFaultTests {
         let lock = f.database + ".job-nightly.lock"
         // A pid no process has (above pid_max), left in the file by a run that died before writing its own.
         try "4194999\n".write(toFile: lock, atomically: false, encoding: .utf8)
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-        holder.arguments = [lock, "sleep", "6"]
-        try holder.run()
+        let holder = try Support.start([lock, "sleep", "6"], executable: "/usr/bin/flock")
         defer { if holder.isRunning { holder.terminate() } }
         usleep(300_000)
         let refused = try Support.callvault(["job", "run", job])

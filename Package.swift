@@ -98,24 +98,28 @@ let package = Package(
         // libFuzzer targets (scripts/fuzz.sh builds them with -sanitize=fuzzer); plain builds replay inputs.
         .executableTarget(name: "callvault-fuzz", dependencies: ["CallVaultCore", "CallVaultSettings", "CallVaultAudio", "CallVaultAge"], path: "Sources/callvault-fuzz"),
 
+        // Helpers the test targets share (running the binary and tools, spool fixtures, config texts).
+        .target(name: "CallVaultTestSupport", dependencies: ["CallVaultCore", "CallVaultStore"], path: "Tests/Support"),
         .testTarget(name: "CallVaultTOMLTests", dependencies: ["CallVaultTOML"]),
-        .testTarget(name: "CallVaultCoreTests", dependencies: ["CallVaultCore", "CallVaultSettings"]),
-        .testTarget(name: "CallVaultSettingsTests", dependencies: ["CallVaultSettings", "CallVaultCore"]),
-        .testTarget(name: "CallVaultReportsTests", dependencies: ["CallVaultReports", "CallVaultStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "CallVaultCoreTests", dependencies: ["CallVaultCore", "CallVaultSettings", "CallVaultTestSupport"]),
+        .testTarget(name: "CallVaultSettingsTests", dependencies: ["CallVaultSettings", "CallVaultCore", "CallVaultTestSupport"]),
+        .testTarget(name: "CallVaultReportsTests", dependencies: [
+            "CallVaultReports", "CallVaultStore", "CallVaultTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "CallVaultWorkerTests", dependencies: [
             "CallVaultWorker", "CallVaultStore", "CallVaultCore", "CallVaultSettings",
             .product(name: "Logging", package: "swift-log"), .product(name: "InMemoryLogging", package: "swift-log"),
         ]),
         .testTarget(name: "CallVaultStoreTests", dependencies: [
-            "CallVaultStore", "CallVaultCore", .product(name: "GRDB", package: "GRDB.swift"),
+            "CallVaultStore", "CallVaultCore", "CallVaultTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "CallVaultAudioTests", dependencies: ["CallVaultAudio", "CallVaultCore", "CallVaultSettings", "COpus", "COgg"]),
-        .testTarget(name: "CallVaultIntegrationTests", dependencies: ["CallVaultCore"]),
+        .testTarget(name: "CallVaultAudioTests", dependencies: ["CallVaultAudio", "CallVaultCore", "CallVaultSettings", "COpus", "COgg", "CallVaultTestSupport"]),
+        .testTarget(name: "CallVaultIntegrationTests", dependencies: ["CallVaultCore", "CallVaultTestSupport"]),
         .testTarget(name: "CallVaultServerTests", dependencies: [
-            "CallVaultServer", "CallVaultStore", "CallVaultCore", "CallVaultSettings",
+            "CallVaultServer", "CallVaultStore", "CallVaultCore", "CallVaultSettings", "CallVaultTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .testTarget(name: "CallVaultAgeTests", dependencies: ["CallVaultAge"]),
+        .testTarget(name: "CallVaultAgeTests", dependencies: ["CallVaultAge", "CallVaultTestSupport"]),
     ]
 )

@@ -43,15 +43,16 @@ public struct ReportTable: Sendable {
         self.notes = notes
     }
 
-    public func text() -> String {
-        var t = TextTable(columns: columns)
-        for row in rows { t.add(row.map { $0 == .null ? "-" : $0.display }) }
-        return ([title, "", t.render()] + (notes.isEmpty ? [] : [""] + notes)).joined(separator: "\n")
+    /// The rows as the shared ``CellTable`` the CLI prints every listing from.
+    public var cells: CellTable {
+        CellTable(columns: columns, rows: rows.map { $0.map(\.cell) })
     }
 
-    public func csv() -> String {
-        ([CSVWriter.line(columns)] + rows.map { CSVWriter.line($0.map { $0 == .null ? nil : $0.display }) }).joined(separator: "\n")
+    public func text() -> String {
+        ([title, "", cells.text()] + (notes.isEmpty ? [] : [""] + notes)).joined(separator: "\n")
     }
+
+    public func csv() -> String { cells.csv() }
 
     /// `{"report": title, "rows": [{column: value}], "notes": [...]}`.
     public func json() throws -> String {
@@ -71,6 +72,16 @@ public struct ReportTable: Sendable {
 }
 
 extension ReportTable.Value {
+    /// A number keeps its report rounding (``display``); null is an absent cell.
+    var cell: CellTable.Cell {
+        switch self {
+        case .text(let s): .text(s)
+        case .int(let i): .int(i)
+        case .number: .text(display)
+        case .null: .absent
+        }
+    }
+
     static func rate(_ part: Int, _ whole: Int) -> Self { whole == 0 ? .null : .number(Double(part) / Double(whole)) }
     static func average(_ total: Int, _ count: Int) -> Self { count == 0 ? .null : .number(Double(total) / Double(count)) }
     static func optional(_ s: String?) -> Self { s.map { .text($0) } ?? .null }

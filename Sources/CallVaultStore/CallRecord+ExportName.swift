@@ -14,16 +14,21 @@ extension CallRecord {
 
 extension CallRecord {
     /// The columns of `query --format csv` and the web application's CSV download.
-    public static let csvColumns = ["id", "call_id", "started_at", "campaign", "source", "medium", "tracking_number", "caller",
-                                    "caller_name", "caller_area_code", "caller_region", "caller_place", "caller_country", "outcome",
-                                    "duration_ms", "talk_ms", "longest_silence_ms", "disposition", "archive_path", "sha256", "bytes"]
+    public static let csvColumns = csvFields.map(\.name)
 
-    /// This record's values for ``csvColumns`` (nil for an absent value).
+    /// This record's values for ``csvColumns`` (nil for an absent value), read from the fields
+    /// themselves: numbers in decimal, text as stored.
     public func csvValues(archiveRoot: String) -> [String?] {
-        let o = jsonObject(archiveRoot: archiveRoot)
-        return Self.csvColumns.map { key in
-            guard let v = o[key], !(v is NSNull) else { return nil }
-            return "\(v)"
-        }
+        Self.csvFields.map { $0.value(self) }
     }
+
+    /// Each CSV column with the field it prints, in order.
+    private static let csvFields: [(name: String, value: @Sendable (CallRecord) -> String?)] = [
+        ("id", { $0.id }), ("call_id", { $0.callID }), ("started_at", { $0.startedAt }), ("campaign", { $0.campaign }),
+        ("source", { $0.source }), ("medium", { $0.medium }), ("tracking_number", { $0.trackingNumber }), ("caller", { $0.caller }),
+        ("caller_name", { $0.callerName }), ("caller_area_code", { $0.callerAreaCode }), ("caller_region", { $0.callerRegion }),
+        ("caller_place", { $0.callerPlace }), ("caller_country", { $0.callerCountry }), ("outcome", { $0.outcome }),
+        ("duration_ms", { "\($0.durationMs)" }), ("talk_ms", { "\($0.talkMs)" }), ("longest_silence_ms", { "\($0.longestSilenceMs)" }),
+        ("disposition", { $0.disposition }), ("archive_path", { $0.archivePath }), ("sha256", { $0.sha256 }), ("bytes", { "\($0.bytes)" }),
+    ]
 }

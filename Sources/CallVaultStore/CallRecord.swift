@@ -200,10 +200,4 @@ public struct CallRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
     public func purgeNote(_ purgedAt: String) -> String {
         "purged by retention on \(purgedAt) (rule \((retentionRule ?? "unknown").debugDescription))"
     }
-
-    /// The same object as a dictionary, for CSV columns.
-    public func jsonObject(archiveRoot: String) -> [String: Any] {
-        let data = (try? JSONEncoder().encode(output(archiveRoot: archiveRoot))) ?? Data("{}".utf8)
-        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-    }
 }

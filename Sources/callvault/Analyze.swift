@@ -14,8 +14,9 @@ struct Analyze: ParsableCommand {
         channel is active. talk_ms counts the answering side: the only channel of a mono file, \
         the channel labelled agent, or all channels together. The outcome is answered at \(seconds(d.answeredTalkMs)) s \
         of talk, else missed when the recording lasts \(seconds(d.missedMinDurationMs)) s (it rang out), else abandoned.
-        DTMF key presses are found on every channel (Goertzel bins, ITU-T Q.24 rules) and
-        reported as redactions (time spans with a \(TranscodeOptions.dtmfGuardMs) ms guard, never the keys) with
+
+        DTMF key presses are found on every channel (Goertzel bins, ITU-T Q.24 rules) and \
+        reported as redactions (time spans with a \(TranscodeOptions.dtmfGuardMs) ms guard, never the keys) with \
         dtmf_tones_masked, the number of presses; the archive has them silenced.
 
         Example:

@@ -32,23 +32,23 @@ struct AuditCommand: ParsableCommand {
             let (index, _) = try store.openIndex(readOnly: true)
             let start = try since.map { try TimeBounds.start($0, zone: TimeZone(identifier: "UTC")!, option: "--since") }
             let entries = try AuditLog(index: index).entries(since: start, action: action)
-            switch format {
-            case .json: print(try JSONOutput.string(entries))
-            case .csv:
-                print(CSVWriter.line(["seq", "at", "action", "ids", "reason", "sha256", "version", "os_user", "details", "prev_hash", "hash"]))
-                for e in entries {
-                    let details = e.details.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
-                    print(CSVWriter.line(["\(e.seq)", e.at, e.action, e.ids.joined(separator: " "), e.reason, e.sha256, e.version,
-                                          e.osUser, details, e.prevHash, e.hash]))
-                }
-            case .table:
-                var t = TextTable(columns: ["seq", "at", "action", "ids", "user", "reason"])
-                for e in entries {
-                    let ids = e.ids.count > 2 ? "\(e.ids.prefix(2).joined(separator: " ")) +\(e.ids.count - 2)" : e.ids.joined(separator: " ")
-                    t.add(["\(e.seq)", e.at, e.action, ids, e.details["by"] ?? e.osUser, e.reason])
-                }
-                print(t.render())
-            }
+            try Listing(
+                entries,
+                table: [
+                    .init("seq") { .text("\($0.seq)") }, .init("at") { .text($0.at) }, .init("action") { .text($0.action) },
+                    .init("ids") { e in
+                        .text(e.ids.count > 2 ? "\(e.ids.prefix(2).joined(separator: " ")) +\(e.ids.count - 2)" : e.ids.joined(separator: " "))
+                    },
+                    .init("user") { .text($0.details["by"] ?? $0.osUser) }, .init("reason") { .text($0.reason) },
+                ],
+                csv: [
+                    .init("seq") { .text("\($0.seq)") }, .init("at") { .text($0.at) }, .init("action") { .text($0.action) },
+                    .init("ids") { .text($0.ids.joined(separator: " ")) }, .init("reason") { .text($0.reason) },
+                    .init("sha256") { .optional($0.sha256) }, .init("version") { .text($0.version) },
+                    .init("os_user") { .text($0.osUser) },
+                    .init("details") { e in .text(e.details.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")) },
+                    .init("prev_hash") { .text($0.prevHash) }, .init("hash") { .text($0.hash) },
+                ]).print(as: format)
         }
     }
 }

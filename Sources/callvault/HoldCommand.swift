@@ -127,21 +127,19 @@ struct HoldCommand: ParsableCommand {
         func run() throws {
             let (index, _) = try store.openIndex(readOnly: true)
             let holds = try Holds(index: index).list(includeRemoved: all)
-            switch format {
-            case .json: print(try JSONOutput.string(holds))
-            case .csv:
-                print(CSVWriter.line(["name", "reason", "placed_by", "placed_at", "selectors", "calls", "removed_at", "removed_by"]))
-                for h in holds {
-                    print(CSVWriter.line([h.name, h.reason, h.placedBy, h.placedAt, selectors(h), "\(h.calls ?? 0)", h.removedAt, h.removedBy]))
-                }
-            case .table:
-                var t = TextTable(columns: ["name", "placed_at", "placed_by", "calls", "selectors", "reason"] + (all ? ["removed_at"] : []))
-                for h in holds { t.add([h.name, h.placedAt, h.placedBy, "\(h.calls ?? 0)", selectors(h), h.reason] + (all ? [h.removedAt] : [])) }
-                print(t.render())
-            }
+            typealias Column = Listing<Holds.Hold>.Column
+            let name = Column("name") { .text($0.name) }, reason = Column("reason") { .text($0.reason) }
+            let placedAt = Column("placed_at") { .text($0.placedAt) }, placedBy = Column("placed_by") { .text($0.placedBy) }
+            let calls = Column("calls") { .int($0.calls ?? 0) }, selectors = Column("selectors") { .text(Self.selectors($0)) }
+            let removedAt = Column("removed_at") { .optional($0.removedAt) }
+            try Listing(
+                holds,
+                table: [name, placedAt, placedBy, calls, selectors, reason] + (all ? [removedAt] : []),
+                csv: [name, reason, placedBy, placedAt, selectors, calls, removedAt, Column("removed_by") { .optional($0.removedBy) }]
+            ).print(as: format)
         }
 
-        private func selectors(_ h: Holds.Hold) -> String {
+        private static func selectors(_ h: Holds.Hold) -> String {
             h.selectors.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         }
     }

@@ -98,13 +98,10 @@ struct JobCommand: ParsableCommand {
                 try MetricsFile(path: path).write(summary: result.ingest, succeeded: result.exitCode == 0 || result.exitCode == 3, job: job.name,
                                                   steps: result.steps.filter { !$0.skipped }.map { .init(name: $0.name, exitCode: $0.exitCode, seconds: $0.seconds) })
             }
-            switch format {
-            case .json: print(try JSONOutput.string(result))
-            case .text:
-                for s in result.steps {
-                    print(s.skipped ? "  \(s.name): skipped" : String(format: "  %@: exit %d in %.1f s", s.name, s.exitCode, s.seconds))
-                }
-                print("job \(job.name): exit \(result.exitCode)")
+            try SummaryOutput.print(result, json: format == .json) {
+                result.steps.map { s in
+                    s.skipped ? "  \(s.name): skipped" : String(format: "  %@: exit %d in %.1f s", s.name, s.exitCode, s.seconds)
+                } + ["job \(job.name): exit \(result.exitCode)"]
             }
             if result.exitCode != 0 { throw ExitCode(result.exitCode) }
         }

@@ -74,16 +74,13 @@ struct Numbers: ParsableCommand {
         func run() throws {
             let (index, _) = try store.openIndex(readOnly: true)
             let rows = try Registry(index: index).list()
-            switch format {
-            case .json: print(try JSONOutput.string(rows))
-            case .csv:
-                print(CSVWriter.line(RegistryEntry.columns + ["calls"]))
-                for r in rows { print(CSVWriter.line([r.trackingNumber, r.campaign, r.source, r.medium, r.validFrom, r.validTo, "\(r.calls)"])) }
-            case .table:
-                var t = TextTable(columns: ["tracking_number", "campaign", "source", "medium", "valid_from", "valid_to", "calls"])
-                for r in rows { t.add([r.trackingNumber, r.campaign, r.source, r.medium, r.validFrom, r.validTo, "\(r.calls)"]) }
-                print(t.render())
-            }
+            // The registry CSV's own columns (a list can be edited and imported again), then the calls.
+            try Listing(rows, table: [
+                .init("tracking_number") { .text($0.trackingNumber) }, .init("campaign") { .text($0.campaign) },
+                .init("source") { .optional($0.source) }, .init("medium") { .optional($0.medium) },
+                .init("valid_from") { .optional($0.validFrom) }, .init("valid_to") { .optional($0.validTo) },
+                .init("calls") { .int($0.calls) },
+            ]).print(as: format)
         }
     }
 
@@ -103,16 +100,10 @@ struct Numbers: ParsableCommand {
         func run() throws {
             let (index, _) = try store.openIndex(readOnly: true)
             let rows = try Registry(index: index).unassigned()
-            switch format {
-            case .json: print(try JSONOutput.string(rows))
-            case .csv:
-                print(CSVWriter.line(["tracking_number", "calls", "first_call", "last_call"]))
-                for r in rows { print(CSVWriter.line([r.trackingNumber, "\(r.calls)", r.firstCall, r.lastCall])) }
-            case .table:
-                var t = TextTable(columns: ["tracking_number", "calls", "first_call", "last_call"])
-                for r in rows { t.add([r.trackingNumber, "\(r.calls)", r.firstCall, r.lastCall]) }
-                print(t.render())
-            }
+            try Listing(rows, table: [
+                .init("tracking_number") { .text($0.trackingNumber) }, .init("calls") { .int($0.calls) },
+                .init("first_call") { .text($0.firstCall) }, .init("last_call") { .text($0.lastCall) },
+            ]).print(as: format)
         }
     }
 

@@ -69,7 +69,7 @@ struct Query: ParsableCommand {
         let (index, archive) = try store.openIndex(readOnly: true)
         let result = try q.run(index)
         let holds = format == .json ? try Holds(index: index).names(covering: result.records.map(\.id)) : [:]
-        try RecordOutput.write(result.records, format: format, archiveRoot: archive, holds: holds)
+        try Listing.calls(result.records, archiveRoot: archive, holds: holds).print(as: format)
         if result.total > result.records.count {
             FileHandle.standardError.write(Data("callvault: showing \(result.records.count) of \(result.total) calls; use --limit 0 for all\n".utf8))
         }
@@ -77,25 +77,3 @@ struct Query: ParsableCommand {
 }
 
 extension Outcome: ExpressibleByArgument {}
-
-/// Prints records as a table, a JSON array of `show` objects, or CSV.
-enum RecordOutput {
-    static let csvColumns = CallRecord.csvColumns
-
-    static func write(_ records: [CallRecord], format: OutputFormat, archiveRoot: String, holds: [String: [String]] = [:]) throws {
-        switch format {
-        case .json:
-            print(try JSONOutput.string(records.map { $0.output(archiveRoot: archiveRoot, holds: holds[$0.id] ?? []) }))
-        case .csv:
-            print(CSVWriter.line(csvColumns))
-            for r in records { print(CSVWriter.line(r.csvValues(archiveRoot: archiveRoot))) }
-        case .table:
-            var t = TextTable(columns: ["started_at", "id", "campaign", "caller", "tracking_number", "outcome", "duration", "talk"])
-            for r in records {
-                t.add([r.startedAt, r.id, r.campaign, r.caller, r.trackingNumber, r.outcome,
-                       String(format: "%.1f", Double(r.durationMs) / 1000), String(format: "%.1f", Double(r.talkMs) / 1000)])
-            }
-            print(t.render())
-        }
-    }
-}

@@ -12,7 +12,7 @@ struct ReportCommand: ParsableCommand {
         discussion: """
         Every report takes --since/--until (ISO dates or timestamps; a bare --until date includes \
         that day), --campaign (repeatable), --tz ZONE (hour and day buckets in that zone; default \
-        UTC) and --format table|csv|json|html. html writes one self-contained file (inline SVG:
+        UTC) and --format table|csv|json|html. html writes one self-contained file (inline SVG: \
         daily trend, hour × weekday heat map, outcome split, top area codes; no network) to \
         --output or stdout.
 

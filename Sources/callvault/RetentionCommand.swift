@@ -56,34 +56,32 @@ struct RetentionCommand: ParsableCommand {
             var summary = try retention.apply(plan, policy: policy, now: clock)
             summary.datesRecomputed = recomputed.changed
             summary.policyChanged = recomputed.policyChanged
-            switch format {
-            case .json: print(try JSONOutput.string(summary))
-            default:
-                print(String(format: "retention: audio deleted %d, records deleted %d, %@ freed, %.2f h audio; %d held calls skipped; %d dates recomputed",
-                             summary.audioDeleted, summary.recordsDeleted, RunSummary.bytes(summary.bytesFreed),
-                             Double(summary.audioMs) / 3_600_000, summary.heldSkipped, summary.datesRecomputed)
-                      + (summary.noLongerDue > 0 ? "; \(summary.noLongerDue) calls re-attributed during the run were no longer due" : ""))
+            // One summary, not a list: csv prints the readable line, as table does.
+            try SummaryOutput.print(summary, json: format == .json) {
+                [String(format: "retention: audio deleted %d, records deleted %d, %@ freed, %.2f h audio; %d held calls skipped; %d dates recomputed",
+                        summary.audioDeleted, summary.recordsDeleted, RunSummary.bytes(summary.bytesFreed),
+                        Double(summary.audioMs) / 3_600_000, summary.heldSkipped, summary.datesRecomputed)
+                 + (summary.noLongerDue > 0 ? "; \(summary.noLongerDue) calls re-attributed during the run were no longer due" : "")]
             }
         }
 
         private func printPlan(_ plan: Retention.Plan) throws {
-            switch format {
-            case .json:
-                struct Out: Encodable { let items: [Retention.Item]; let calls: Int; let bytes: Int; let audio_hours: Double; let held_skipped: Int }
-                print(try JSONOutput.string(Out(items: plan.items, calls: plan.calls, bytes: plan.audioBytes,
-                                                audio_hours: Double(plan.audioMs) / 3_600_000, held_skipped: plan.heldSkipped)))
-            case .csv:
-                print(CSVWriter.line(["id", "call_id", "started_at", "campaign", "outcome", "action", "rule", "until", "bytes", "duration_ms"]))
-                for i in plan.items {
-                    print(CSVWriter.line([i.id, i.callID, i.startedAt, i.campaign, i.outcome, i.action.rawValue, i.rule, i.until, "\(i.bytes)", "\(i.durationMs)"]))
-                }
-            case .table:
-                var t = TextTable(columns: ["started_at", "id", "campaign", "outcome", "action", "rule", "due since", "bytes"])
-                for i in plan.items { t.add([i.startedAt, i.id, i.campaign, i.outcome, i.action.rawValue, i.rule, i.until, "\(i.bytes)"]) }
-                print(t.render())
-                print(String(format: "dry run: %d calls, %@, %.2f h of audio would be deleted; %d held calls skipped",
-                             plan.calls, RunSummary.bytes(plan.audioBytes), Double(plan.audioMs) / 3_600_000, plan.heldSkipped))
-            }
+            struct Out: Encodable { let items: [Retention.Item]; let calls: Int; let bytes: Int; let audio_hours: Double; let held_skipped: Int }
+            typealias Column = Listing<Retention.Item>.Column
+            let id = Column("id") { .text($0.id) }, startedAt = Column("started_at") { .text($0.startedAt) }
+            let campaign = Column("campaign") { .optional($0.campaign) }, outcome = Column("outcome") { .text($0.outcome) }
+            let action = Column("action") { .text($0.action.rawValue) }, rule = Column("rule") { .text($0.rule) }
+            let bytes = Column("bytes") { .int($0.bytes) }
+            try Listing(
+                plan.items,
+                table: [startedAt, id, campaign, outcome, action, rule, Column("due since") { .text($0.until) }, bytes],
+                csv: [id, Column("call_id") { .text($0.callID) }, startedAt, campaign, outcome, action, rule,
+                      Column("until") { .text($0.until) }, bytes, Column("duration_ms") { .int($0.durationMs) }],
+                json: Out(items: plan.items, calls: plan.calls, bytes: plan.audioBytes,
+                          audio_hours: Double(plan.audioMs) / 3_600_000, held_skipped: plan.heldSkipped),
+                footer: [String(format: "dry run: %d calls, %@, %.2f h of audio would be deleted; %d held calls skipped",
+                                plan.calls, RunSummary.bytes(plan.audioBytes), Double(plan.audioMs) / 3_600_000, plan.heldSkipped)]
+            ).print(as: format)
         }
     }
 }

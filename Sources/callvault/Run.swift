@@ -139,10 +139,7 @@ struct Run: AsyncParsableCommand {
         if let metrics {
             try metrics.write(summary: summary, succeeded: summary.stoppedBecause == nil)
         }
-        switch format {
-        case .text: print("callvault run: " + summary.humanLine)
-        case .json: print(try JSONOutput.string(summary))
-        }
+        try SummaryOutput.print(summary, json: format == .json) { ["callvault run: " + summary.humanLine] }
         if let reason = summary.stoppedBecause {
             throw MetricsWritten(error: CLIError.fatal("stopped early: \(reason). Nothing was lost; free the space or fix the cause and run again."))
         }

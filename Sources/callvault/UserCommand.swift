@@ -84,16 +84,12 @@ struct UserCommand: ParsableCommand {
         func run() throws {
             let (index, _) = try store.openIndex()
             let users = try Users(index: index).list()
-            switch format {
-            case .json: print(try JSONOutput.string(users))
-            case .csv:
-                print(CSVWriter.line(["name", "role", "created_at", "password_changed_at", "has_token"]))
-                for u in users { print(CSVWriter.line([u.name, u.role.rawValue, u.createdAt, u.passwordChangedAt, "\(u.hasToken)"])) }
-            case .table:
-                var t = TextTable(columns: ["name", "role", "created_at", "password_changed_at", "token"])
-                for u in users { t.add([u.name, u.role.rawValue, u.createdAt, u.passwordChangedAt, u.hasToken ? "yes" : "no"]) }
-                print(t.render())
-            }
+            let common: [Listing<Users.User>.Column] = [
+                .init("name") { .text($0.name) }, .init("role") { .text($0.role.rawValue) },
+                .init("created_at") { .text($0.createdAt) }, .init("password_changed_at") { .text($0.passwordChangedAt) },
+            ]
+            try Listing(users, table: common + [.init("token") { .text($0.hasToken ? "yes" : "no") }],
+                        csv: common + [.init("has_token") { .text("\($0.hasToken)") }]).print(as: format)
         }
     }
 

@@ -36,18 +36,17 @@ struct VerifyCommand: ParsableCommand {
         let (index, archive) = try store.openIndex(checkArchive: true)
         let start = try since.map { try TimeBounds.start($0, zone: TimeZone(identifier: "UTC")!, option: "--since") }
         let report = try Verifier(index: index, archiveRoot: archive).run(sample: sample, since: start, now: Date())
-        if format == .json {
-            print(try JSONOutput.string(report))
-        } else {
-            print("verified \(report.checked) files; \(report.purged) records with purged audio; \(report.auditEntries) audit entries")
+        try SummaryOutput.print(report, json: format == .json) {
+            var lines = ["verified \(report.checked) files; \(report.purged) records with purged audio; \(report.auditEntries) audit entries"]
             for (label, list) in [("missing file", report.missing), ("altered file", report.altered), ("orphan file", report.orphans),
                                   ("purged but still present", report.purgedButPresent)] {
-                for item in list { print("  \(label): \(item)") }
+                lines += list.map { "  \(label): \($0)" }
             }
-            if let problem = report.auditProblem { print("  audit chain broken: \(problem)") }
-            for problem in report.aggregateProblems { print("  report aggregates: \(problem) (callvault db rebuild-aggregates)") }
-            for t in report.temporaryFiles { print("  note: temporary file \(t): the only copy of a call may be in it; do not delete it by hand (the next `callvault run` puts it in place or removes it)") }
-            print(report.clean ? "clean" : "PROBLEMS FOUND")
+            if let problem = report.auditProblem { lines.append("  audit chain broken: \(problem)") }
+            lines += report.aggregateProblems.map { "  report aggregates: \($0) (callvault db rebuild-aggregates)" }
+            lines += report.temporaryFiles.map { "  note: temporary file \($0): the only copy of a call may be in it; do not delete it by hand (the next `callvault run` puts it in place or removes it)" }
+            lines.append(report.clean ? "clean" : "PROBLEMS FOUND")
+            return lines
         }
         if !report.clean { throw ExitCode(4) }
     }

@@ -42,12 +42,8 @@ struct AgeInteropTests {
     func opusToAge() throws {
         let dir = try AgeTestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let fixtures = AgeTestSupport.packageRoot.appendingPathComponent("Tests/Fixtures/generated")
-        if !FileManager.default.fileExists(atPath: fixtures.appendingPathComponent(".complete").path) {
-            try AgeTestSupport.run("/bin/bash", [AgeTestSupport.packageRoot.appendingPathComponent("scripts/make-fixtures.sh").path, fixtures.path])
-        }
         let opus = dir.appendingPathComponent("call.opus").path
-        let t = try AgeTestSupport.run(AgeTestSupport.binary, ["transcode", fixtures.appendingPathComponent("speech.wav").path, opus])
+        let t = try AgeTestSupport.run(AgeTestSupport.binary, ["transcode", Support.fixture("speech.wav"), opus])
         try #require(t.status == 0, "\(t.stderr)")
         let plain = try Data(contentsOf: URL(fileURLWithPath: opus))
         #expect(plain.count > 10_000 && plain.prefix(4) == Data("OggS".utf8))

@@ -2,24 +2,12 @@ import Foundation
 
 /// Processes, paths and files for the age tests (the built binary, Debian's `age`, python3's zlib).
 enum AgeTestSupport {
-    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    static let vectors = packageRoot.appendingPathComponent("Tests/Fixtures/cctv-age")
+    static let vectors = Support.packageRoot.appendingPathComponent("Tests/Fixtures/cctv-age")
 
     /// The `callvault` built beside the test bundle (or `CALLVAULT_BIN`).
-    static let binary: String = {
-        if let env = ProcessInfo.processInfo.environment["CALLVAULT_BIN"] { return env }
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("callvault").path,
-            packageRoot.appendingPathComponent(".build/debug/callvault").path,
-        ]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
-    }()
+    static var binary: String { Support.binary }
 
-    static func which(_ tool: String) -> String? {
-        ["/usr/bin/", "/usr/local/bin/", "/bin/"].map { $0 + tool }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
+    static func which(_ tool: String) -> String? { Support.which(tool) }
 
     /// Debian's `age` and `age-keygen` are installed (scripts/deps.sh lists `age`).
     static let hasAge = which("age") != nil && which("age-keygen") != nil
@@ -59,10 +47,7 @@ enum AgeTestSupport {
     }
 
     static func temporaryDirectory(_ name: String = #function) throws -> URL {
-        let safe = name.filter { $0.isLetter || $0.isNumber }
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("callvault-age-\(safe)-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try Support.temporaryDirectory("age-" + name)
     }
 
     /// Writes an identity file with `mode` (0600 unless a test wants it wrong).

@@ -5,24 +5,11 @@ import Testing
 
 /// Runs a shell script, throwing with its stderr when it fails.
 private func shell(_ script: String) throws {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/bash")
-    p.arguments = ["-euo", "pipefail", "-c", script]
-    let err = Pipe()
-    p.standardError = err
-    try p.run()
-    let data = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    if p.terminationStatus != 0 {
-        throw ShellError(message: "script failed (\(p.terminationStatus)): \(String(decoding: data, as: UTF8.self))\n\(script)")
-    }
+    let r = try Support.run("/bin/bash", ["-euo", "pipefail", "-c", script])
+    try Support.require(r.status == 0, "script failed (\(r.status)): \(r.stderr)\n\(script)")
 }
 
-private struct ShellError: Error, CustomStringConvertible { let message: String; var description: String { message } }
-
-private func hasTool(_ name: String) -> Bool {
-    ["/usr/bin/", "/bin/", "/usr/local/bin/"].contains { FileManager.default.isExecutableFile(atPath: $0 + name) }
-}
+private func hasTool(_ name: String) -> Bool { Support.which(name) != nil }
 
 private func tempDir() throws -> String {
     let dir = NSTemporaryDirectory() + "callvault-dtmf-\(UUID().uuidString)"

@@ -3,18 +3,7 @@ import Foundation
 
 /// Real speech for unit tests: the generated fixtures (scripts/make-fixtures.sh, Asterisk prompts).
 enum FixtureAudio {
-    static let directory: URL = {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let dir = root.appendingPathComponent("Tests/Fixtures/generated")
-        if !FileManager.default.fileExists(atPath: dir.appendingPathComponent(".complete").path) {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/bin/bash")
-            p.arguments = [root.appendingPathComponent("scripts/make-fixtures.sh").path, dir.path]
-            try? p.run()
-            p.waitUntilExit()
-        }
-        return dir
-    }()
+    static var directory: URL { Support.fixtures }
 
     static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 

@@ -10,9 +10,7 @@ private struct AggregateFixture {
     init(name: String = #function) throws {
         f = try SpoolFixture(name: name)
         try """
-        spool = "spool"
-        archive = "archive"
-        database = "index.sqlite"
+        \(ConfigText.storage)
 
         [[retention.rules]]
         name = "unanswered"

@@ -14,11 +14,7 @@ private func buildIndex() throws -> SpoolFixture {
         ("c3", "truncated.wav", "+14155550102", "2026-11-26T12:00:00Z", "(646) 555-0170"),
         ("u1", "speech.mp3", "+14155559999", "2026-11-27T12:00:00Z", "(646) 555-0170"),
     ]
-    for (stem, fixture, number, time, caller) in calls {
-        try f.add(stem: stem, fixture: fixture, sidecar: SpoolFixture.sidecar(number, at: time, callID: stem, extra: ["caller": caller]))
-    }
-    let r = try f.run()
-    try Support.require(r.status == 0, r.stderr)
+    try f.archive(calls)
     return f
 }
 

@@ -3,18 +3,14 @@ import Testing
 
 /// A WebDriver client in plain HTTP JSON (curl) to Debian's chromedriver driving headless Chromium.
 final class WebDriver {
-    let process = Process()
+    let process: Process
     let base: String
     var session = ""
 
     init() throws {
         let port = Int.random(in: 20000...40000)
         base = "http://127.0.0.1:\(port)"
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/chromedriver")
-        process.arguments = ["--port=\(port)"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        process = try Support.start(["--port=\(port)"], executable: "/usr/bin/chromedriver")
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             if let status = try? call("GET", "/status"), (status["value"] as? [String: Any])?["ready"] as? Bool == true { break }

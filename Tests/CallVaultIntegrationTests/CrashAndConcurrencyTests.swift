@@ -3,13 +3,7 @@ import Testing
 
 /// Starts `callvault run --once` without waiting for it.
 private func start(_ f: SpoolFixture) throws -> Process {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: Support.binary)
-    p.arguments = ["run", "--once", "--workers", "2", "--log-level", "error"] + f.flags
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
-    try p.run()
-    return p
+    try Support.start(["run", "--once", "--workers", "2", "--log-level", "error"] + f.flags)
 }
 
 private func fillSpool(_ f: SpoolFixture, count: Int, prefix: String) throws {

@@ -3,24 +3,9 @@ import Testing
 
 /// Starts `callvault run --once --workers 1` without waiting; stderr goes to `log`.
 private func startWorker(_ f: SpoolFixture, environment: [String: String], log: String) throws -> Process {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: Support.binary)
-    p.arguments = ["run", "--once", "--workers", "1", "--log-level", "info"] + f.flags
-    p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     FileManager.default.createFile(atPath: log, contents: nil)
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-    try p.run()
-    return p
-}
-
-/// Waits (up to 60 s) until `path` exists.
-private func waitFor(_ path: String) -> Bool {
-    for _ in 0..<1200 {
-        if FileManager.default.fileExists(atPath: path) { return true }
-        usleep(50_000)
-    }
-    return false
+    return try Support.start(["run", "--once", "--workers", "1", "--log-level", "info"] + f.flags, environment: environment,
+                             stderr: try FileHandle(forWritingTo: URL(fileURLWithPath: log)))
 }
 
 private func temporaryFiles(_ f: SpoolFixture) -> [String] {
@@ -95,14 +80,14 @@ struct EvidenceSafetyTests {
         // A encodes and stops right after its fsync, before its commit.
         let a = try startWorker(f, environment: ["CALLVAULT_FAULT_WAIT": "worker.after-encode:\(gateA)"], log: logA)
         defer { if a.isRunning { kill(a.processIdentifier, SIGKILL) } }
-        try #require(waitFor(gateA + ".reached"))
+        try #require(Support.waitFor(gateA + ".reached"))
         // The lease lock files vanish (an operator's clean-up): A looks dead to B, which takes the job over.
         for lock in try FileManager.default.contentsOfDirectory(atPath: f.database + ".leases") {
             try FileManager.default.removeItem(atPath: f.database + ".leases/" + lock)
         }
         let b = try startWorker(f, environment: ["CALLVAULT_FAULT_WAIT": "worker.after-encode:\(gateB)"], log: logB)
         defer { if b.isRunning { kill(b.processIdentifier, SIGKILL) } }
-        try #require(waitFor(gateB + ".reached"))
+        try #require(Support.waitFor(gateB + ".reached"))
         #expect(temporaryFiles(f).count == 2, "each holder writes its own temporary file: \(temporaryFiles(f))")
         #expect(try f.sql("SELECT claims FROM jobs") == [["2"]])
         // A goes on first: its commit must fail its lease check and touch nothing of B's.
@@ -134,7 +119,7 @@ struct EvidenceSafetyTests {
         let logA = f.root.appendingPathComponent("a.log").path
         let a = try startWorker(f, environment: ["CALLVAULT_FAULT_WAIT": "worker.after-commit:\(gateA)"], log: logA)
         defer { if a.isRunning { kill(a.processIdentifier, SIGKILL) } }
-        try #require(waitFor(gateA + ".reached"))
+        try #require(Support.waitFor(gateA + ".reached"))
         for lock in try FileManager.default.contentsOfDirectory(atPath: f.database + ".leases") {
             try FileManager.default.removeItem(atPath: f.database + ".leases/" + lock)
         }
@@ -182,15 +167,10 @@ struct IndexNeighbourTests {
         defer { f.remove() }
         try f.add(stem: "a", fixture: "speech.wav", sidecar: SpoolFixture.sidecar(callID: "a"))
         let gate = f.root.appendingPathComponent("gate").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", "umask 022; exec \"$0\" \"$@\"", Support.binary, "run", "--once", "--log-level", "error"] + f.flags
-        p.environment = ProcessInfo.processInfo.environment.merging(["CALLVAULT_FAULT_WAIT": "worker.after-encode:\(gate)"]) { $1 }
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
+        let p = try Support.start(["-c", "umask 022; exec \"$0\" \"$@\"", Support.binary, "run", "--once", "--log-level", "error"] + f.flags,
+                                  executable: "/bin/sh", environment: ["CALLVAULT_FAULT_WAIT": "worker.after-encode:\(gate)"])
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
-        try #require(waitFor(gate + ".reached"))
+        try #require(Support.waitFor(gate + ".reached"))
         // Mid-run: the index is open in WAL mode and the worker holds its lease lock.
         for file in [f.database, f.database + "-wal", f.database + "-shm"] {
             let m = try mode(file)
@@ -225,16 +205,10 @@ struct IndexNeighbourTests {
         let job = f.root.appendingPathComponent("ingest.toml").path
         try "config = \"\(config)\"\n\n[[steps]]\ncommand = \"ingest\"\n".write(toFile: job, atomically: true, encoding: .utf8)
         let gate = f.root.appendingPathComponent("gate").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Support.binary)
-        p.arguments = ["job", "run", job, "--log-level", "error"]
         // The step inherits the job's environment: it stops at the gate in the middle of a call.
-        p.environment = ProcessInfo.processInfo.environment.merging(["CALLVAULT_FAULT_WAIT": "worker.after-encode:\(gate)"]) { $1 }
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
+        let p = try Support.start(["job", "run", job, "--log-level", "error"], environment: ["CALLVAULT_FAULT_WAIT": "worker.after-encode:\(gate)"])
         defer { FileManager.default.createFile(atPath: gate, contents: nil) }
-        try #require(waitFor(gate + ".reached"))
+        try #require(Support.waitFor(gate + ".reached"))
         let steps = children(of: p.processIdentifier)
         try #require(steps.count == 1, "steps: \(steps)")
         kill(p.processIdentifier, SIGKILL)

@@ -39,12 +39,7 @@ struct HardeningTests {
         try FileManager.default.copyItem(atPath: Support.fixture("speech.wav"), toPath: f.incoming + "/deep.wav")
         try f.writeSidecar(stem: "deep", raw: #"{"tracking_number": "+14155550100", "started_at": "2026-11-28T14:03:00Z", "x": "# + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}")
 
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Support.binary)
-        p.arguments = ["run", "--once", "--log-level", "error"] + f.flags
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
+        let p = try Support.start(["run", "--once", "--log-level", "error"] + f.flags)
         var waited = 0
         while p.isRunning && waited < 600 { usleep(100_000); waited += 1 }
         if p.isRunning { p.terminate() }
@@ -112,12 +107,7 @@ struct HardeningTests {
         let f = try SpoolFixture()
         defer { f.remove() }
         for i in 0..<12 { try f.add(stem: "t\(i)", fixture: "speech-44100.wav", sidecar: SpoolFixture.sidecar(callID: "t\(i)")) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Support.binary)
-        p.arguments = ["run", "--once", "--workers", "1", "--log-level", "error"] + f.flags
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
+        let p = try Support.start(["run", "--once", "--workers", "1", "--log-level", "error"] + f.flags)
         usleep(700_000)
         p.terminate()
         p.waitUntilExit()
@@ -136,11 +126,8 @@ struct HardeningTests {
         try f.add(stem: "a", fixture: "speech.wav", sidecar: SpoolFixture.sidecar(callID: "a"))
         #expect(try f.run().status == 0)
         try f.add(stem: "b", fixture: "speech.wav", sidecar: SpoolFixture.sidecar(callID: "b"))
-        let locker = Process()
-        locker.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        locker.arguments = [f.database, "BEGIN EXCLUSIVE; SELECT count(*) FROM calls; SELECT 1 FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 30000000) SELECT max(x) FROM c); COMMIT;"]
-        locker.standardOutput = FileHandle.nullDevice
-        try locker.run()
+        let locker = try Support.start([f.database, "BEGIN EXCLUSIVE; SELECT count(*) FROM calls; SELECT 1 FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 30000000) SELECT max(x) FROM c); COMMIT;"],
+                                       executable: "/usr/bin/sqlite3")
         usleep(200_000)
         let r = try f.run()
         locker.waitUntilExit()

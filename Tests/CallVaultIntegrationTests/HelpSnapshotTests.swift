@@ -50,6 +50,20 @@ struct HelpSnapshotTests {
         }
     }
 
+    /// ArgumentParser fills each paragraph to the width; a line that ends early inside a paragraph
+    /// comes from a line break written into the help text, which prints as a ragged, broken sentence.
+    @Test("no help paragraph is broken mid-sentence at 80 columns")
+    func paragraphsFilled() throws {
+        for path in try Self.commandPaths() {
+            let help = try Support.callvault(path + ["--help"], environment: ["COLUMNS": "80"]).stdout
+            let prose = help.components(separatedBy: "\nUSAGE:")[0].split(separator: "\n", omittingEmptySubsequences: false)
+            for (line, next) in zip(prose, prose.dropFirst()) where !line.isEmpty && !next.isEmpty && !line.hasPrefix(" ") && !next.hasPrefix(" ") {
+                let word = next.prefix { $0 != " " }
+                #expect(line.count + 1 + word.count >= 80, "`callvault \(path.joined(separator: " ")) --help`: \"\(word)\" fits after: \(line)")
+            }
+        }
+    }
+
     @Test("every subcommand teaches by example, and no example line is wrapped")
     func examples() throws {
         for path in try Self.commandPaths() where !path.isEmpty {

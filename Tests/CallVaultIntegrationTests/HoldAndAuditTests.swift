@@ -10,9 +10,7 @@ private struct UKFixture {
     init(name: String = #function) throws {
         f = try SpoolFixture(name: name)
         try """
-        spool = "spool"
-        archive = "archive"
-        database = "index.sqlite"
+        \(ConfigText.storage)
         default_country_code = "44"
 
         [[retention.rules]]

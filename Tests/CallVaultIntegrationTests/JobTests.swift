@@ -98,10 +98,7 @@ struct JobTests {
         defer { j.remove() }
         let job = try j.writeJob("nightly", JobFixture.allSteps)
         // Hold the job's lock from another process, as an overlapping run would.
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-        holder.arguments = [j.database + ".job-nightly.lock", "sleep", "3"]
-        try holder.run()
+        let holder = try Support.start([j.database + ".job-nightly.lock", "sleep", "3"], executable: "/usr/bin/flock")
         usleep(300_000)
         let refused = try Support.callvault(["job", "run", job])
         #expect(refused.status == 5)

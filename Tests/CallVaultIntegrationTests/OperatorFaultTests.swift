@@ -1,24 +1,6 @@
 import Foundation
 import Testing
 
-/// `name value` lines of a Prometheus text file, labels dropped.
-private func metricValues(_ path: String) throws -> [String: Double] {
-    var values: [String: Double] = [:]
-    for line in try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n") where !line.hasPrefix("#") {
-        let name = String(line.prefix { $0 != " " && $0 != "{" })
-        values[name] = line.split(separator: " ").last.flatMap { Double($0) }
-    }
-    return values
-}
-
-private func waitFor(_ path: String) -> Bool {
-    for _ in 0..<1200 {
-        if FileManager.default.fileExists(atPath: path) { return true }
-        usleep(50_000)
-    }
-    return false
-}
-
 @Suite("what an operator's mistakes and a sick machine get told", .serialized)
 struct OperatorFaultTests {
     @Test("metrics: counters keep counting across runs, and a run that fails at start says so")
@@ -28,10 +10,10 @@ struct OperatorFaultTests {
         let metrics = f.root.appendingPathComponent("callvault.prom").path
         try f.add(stem: "a", fixture: "speech.wav", sidecar: SpoolFixture.sidecar(callID: "a"))
         #expect(try f.run(["--metrics-file", metrics]).status == 0)
-        #expect(try metricValues(metrics)["callvault_calls_archived_total"] == 1)
+        #expect(try PrometheusText.values(file: metrics)["callvault_calls_archived_total"] == 1)
         try f.add(stem: "b", fixture: "speech.wav", sidecar: SpoolFixture.sidecar(callID: "b"))
         #expect(try f.run(["--metrics-file", metrics]).status == 0)
-        let second = try metricValues(metrics)
+        let second = try PrometheusText.values(file: metrics)
         #expect(second["callvault_calls_archived_total"] == 2, "a counter must not reset between runs")
         #expect(second["callvault_last_run_success"] == 1)
 
@@ -39,7 +21,7 @@ struct OperatorFaultTests {
         let failed = try Support.callvault(["run", "--once", "--spool", f.spool, "--archive", f.root.appendingPathComponent("nowhere").path,
                                             "--db", f.database, "--metrics-file", metrics])
         #expect(failed.status == 2, "\(failed.stderr)")
-        let third = try metricValues(metrics)
+        let third = try PrometheusText.values(file: metrics)
         #expect(third["callvault_last_run_success"] == 0)
         #expect(third["callvault_calls_archived_total"] == 2)
         #expect(third["callvault_last_success_timestamp_seconds"] == second["callvault_last_success_timestamp_seconds"])
@@ -55,11 +37,11 @@ struct OperatorFaultTests {
         try "config = \"\(config)\"\nmetrics_file = \"\(metrics)\"\n\n[[steps]]\ncommand = \"verify\"\n".write(toFile: job, atomically: true, encoding: .utf8)
         try "spool = \"\(f.spool)\"\narchive = \"\(f.archive)\"\ndatabase = \"\(f.database)\"\n".write(toFile: config, atomically: true, encoding: .utf8)
         #expect(try Support.callvault(["job", "run", job]).status == 0)
-        #expect(try metricValues(metrics)["callvault_last_run_success"] == 1)
+        #expect(try PrometheusText.values(file: metrics)["callvault_last_run_success"] == 1)
         try "spool = \"\(f.spool)\"\nworkers = \"many\"\n".write(toFile: config, atomically: true, encoding: .utf8)
         let r = try Support.callvault(["job", "run", job])
         #expect(r.status == 2, "\(r.stderr)")
-        #expect(try metricValues(metrics)["callvault_last_run_success"] == 0)
+        #expect(try PrometheusText.values(file: metrics)["callvault_last_run_success"] == 0)
     }
 
     @Test("an index on a full disk at start: exit 1 and a disk-full message, nothing changed",
@@ -91,16 +73,11 @@ struct OperatorFaultTests {
         #expect(try f.run().status == 0)
         try f.add(stem: "a", fixture: "speech.wav", sidecar: SpoolFixture.sidecar(callID: "a"))
         let gate = f.root.appendingPathComponent("gate").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Support.binary)
-        p.arguments = ["run", "--once", "--workers", "1"] + f.flags
-        p.environment = ProcessInfo.processInfo.environment.merging(["CALLVAULT_FAULT_WAIT": "worker.after-encode:\(gate)"]) { $1 }
         let err = Pipe()
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = err
-        try p.run()
+        let p = try Support.start(["run", "--once", "--workers", "1"] + f.flags,
+                                  environment: ["CALLVAULT_FAULT_WAIT": "worker.after-encode:\(gate)"], stderr: err)
         defer { _ = try? Support.run("chattr", ["-i", f.database]) }
-        try #require(waitFor(gate + ".reached"))
+        try #require(Support.waitFor(gate + ".reached"))
         let immutable = try Support.run("chattr", ["+i", f.database])
         FileManager.default.createFile(atPath: gate, contents: nil)
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
@@ -156,15 +133,10 @@ struct OperatorFaultTests {
         defer { f.remove() }
         try f.add(stem: "a", fixture: "speech.wav", sidecar: SpoolFixture.sidecar(callID: "a"))
         let gate = f.root.appendingPathComponent("gate").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Support.binary)
-        p.arguments = ["run", "--once", "--workers", "1", "--log-level", "error"] + f.flags
-        p.environment = ProcessInfo.processInfo.environment.merging(["CALLVAULT_FAULT_WAIT": "worker.after-encode:\(gate)"]) { $1 }
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
+        let p = try Support.start(["run", "--once", "--workers", "1", "--log-level", "error"] + f.flags,
+                                  environment: ["CALLVAULT_FAULT_WAIT": "worker.after-encode:\(gate)"])
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
-        try #require(waitFor(gate + ".reached"))
+        try #require(Support.waitFor(gate + ".reached"))
         kill(p.processIdentifier, SIGTERM)
         usleep(300_000)
         kill(p.processIdentifier, SIGTERM)
@@ -186,10 +158,7 @@ struct OperatorFaultTests {
         let lock = f.database + ".job-nightly.lock"
         // A pid no process has (above pid_max), left in the file by a run that died before writing its own.
         try "4194999\n".write(toFile: lock, atomically: false, encoding: .utf8)
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-        holder.arguments = [lock, "sleep", "6"]
-        try holder.run()
+        let holder = try Support.start([lock, "sleep", "6"], executable: "/usr/bin/flock")
         defer { if holder.isRunning { holder.terminate() } }
         usleep(300_000)
         let refused = try Support.callvault(["job", "run", job])
@@ -217,13 +186,8 @@ struct SettleTimeTests {
         let chunks = 6
         let size = (whole.count + chunks - 1) / chunks
         try whole.prefix(size).write(to: URL(fileURLWithPath: audio))
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Support.binary)
-        p.arguments = ["run", "--once", "--log-level", "error", "--spool", f.spool, "--archive", f.archive, "--db", f.database,
-                       "--settle-seconds", "1"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
+        let p = try Support.start(["run", "--once", "--log-level", "error", "--spool", f.spool, "--archive", f.archive, "--db", f.database,
+                                   "--settle-seconds", "1"])
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: audio))
         for i in 1..<chunks {
             usleep(400_000)

@@ -15,11 +15,7 @@ private func buildIndex() throws -> SpoolFixture {
         ("r7", "speech.mp3", "+14155550101", "2026-11-25T04:30:00Z", "(212) 555-0187"),
         ("r8", "abandoned.wav", "+14155550100", "2026-11-26T23:00:00Z", "(312) 555-0143"),
     ]
-    for (stem, fixture, number, time, caller) in calls {
-        try f.add(stem: stem, fixture: fixture, sidecar: SpoolFixture.sidecar(number, at: time, callID: stem, extra: ["caller": caller]))
-    }
-    let run = try f.run()
-    try Support.require(run.status == 0)
+    try f.archive(calls)
     let csv = f.root.appendingPathComponent("registry.csv").path
     try "tracking_number,campaign,source,medium,valid_from,valid_to\n+14155550100,Search,google,cpc,,\n+14155550101,Radio,kfog,radio,,\n"
         .write(toFile: csv, atomically: true, encoding: .utf8)

@@ -1,28 +1,7 @@
 import Foundation
 import Testing
 
-private let racePolicy = """
-spool = "spool"
-archive = "archive"
-database = "index.sqlite"
-
-[[retention.rules]]
-name = "compliance"
-campaign = "Compliance-*"
-keep_audio_days = 2557
-keep_record_days = 2557
-
-[[retention.rules]]
-name = "unanswered"
-outcome = ["missed", "abandoned"]
-keep_audio_days = 30
-keep_record_days = 90
-
-[[retention.rules]]
-name = "default"
-keep_audio_days = 365
-keep_record_days = 730
-"""
+private let racePolicy = ConfigText.storage + "\n\n" + ConfigText.threeRetentionRules
 
 /// Four unanswered calls (three on +14155550101, one on +14155550199), none attributed, due under
 /// `unanswered` at 2026-03-01; `retention apply` is started and held at `retention.before-apply`
@@ -46,19 +25,10 @@ private struct RaceFixture {
 
     /// Starts the apply, waits until it has planned, runs `during`, lets it go on, returns its result.
     func applyWhile(_ during: () throws -> Void) throws -> (status: Int32, stdout: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Support.binary)
-        p.arguments = ["retention", "apply", "--config", config, "--now", "2026-03-01T00:00:00Z", "--format", "json"]
-        p.environment = ProcessInfo.processInfo.environment.merging(["CALLVAULT_FAULT_WAIT": "retention.before-apply:\(gate)"]) { $1 }
         let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        var reached = false
-        for _ in 0..<1200 where !reached {
-            usleep(50_000)
-            reached = FileManager.default.fileExists(atPath: gate + ".reached")
-        }
+        let p = try Support.start(["retention", "apply", "--config", config, "--now", "2026-03-01T00:00:00Z", "--format", "json"],
+                                  environment: ["CALLVAULT_FAULT_WAIT": "retention.before-apply:\(gate)"], stdout: out)
+        let reached = Support.waitFor(gate + ".reached")
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         try #require(reached, "the apply never reached its planning point")
         try during()

@@ -1,26 +1,7 @@
 import Foundation
 import Testing
 
-private let policy = """
-
-[[retention.rules]]
-name = "compliance"
-campaign = "Compliance-*"
-keep_audio_days = 2557
-keep_record_days = 2557
-
-[[retention.rules]]
-name = "unanswered"
-outcome = ["missed", "abandoned"]
-keep_audio_days = 30
-keep_record_days = 90
-
-[[retention.rules]]
-name = "default"
-keep_audio_days = 365
-keep_record_days = 730
-
-"""
+private let policy = "\n" + ConfigText.threeRetentionRules + "\n"
 
 /// A real index: answered, missed and abandoned calls on a compliance number and an ordinary one.
 private struct RetentionFixture {
@@ -50,9 +31,7 @@ private struct RetentionFixture {
 
     func writeConfig(_ retention: String) throws {
         try """
-        spool = "spool"
-        archive = "archive"
-        database = "index.sqlite"
+        \(ConfigText.storage)
         \(retention)
         """.write(toFile: config, atomically: true, encoding: .utf8)
     }

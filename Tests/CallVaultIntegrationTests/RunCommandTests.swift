@@ -126,14 +126,10 @@ struct WatchModeTests {
     func watchThenTerminate() throws {
         let f = try SpoolFixture()
         defer { f.remove() }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Support.binary)
         let metricsFile = f.root.appendingPathComponent("metrics.prom").path
-        p.arguments = ["run", "--log-level", "error", "--metrics-listen", "127.0.0.1:19473", "--metrics-file", metricsFile] + f.flags
         let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
+        let p = try Support.start(["run", "--log-level", "error", "--metrics-listen", "127.0.0.1:19473", "--metrics-file", metricsFile] + f.flags,
+                                  stdout: out)
         usleep(500_000)
         try f.add(stem: "late", fixture: "speech.wav", sidecar: SpoolFixture.sidecar(callID: "late-1"))
         var archived = false

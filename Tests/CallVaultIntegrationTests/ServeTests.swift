@@ -4,19 +4,17 @@ import Testing
 /// `callvault serve` started on a free port over an index built by `callvault run` from real
 /// speech, driven over HTTP with curl as a browser or a script would.
 final class LiveServer {
-    let process = Process()
+    let process: Process
     let url: String
     let jar: String
-    private let errPipe = Pipe()
+    private let errPipe: Pipe
 
     init(_ f: SpoolFixture, extra: [String] = []) throws {
         jar = f.root.appendingPathComponent("cookies-\(UUID().uuidString.prefix(6))").path
-        process.executableURL = URL(fileURLWithPath: Support.binary)
-        process.arguments = ["serve", "--listen", "127.0.0.1:0", "--log-level", "warning"] + f.storeFlags + extra
-        process.standardError = errPipe
-        process.standardOutput = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let errPipe = Pipe()
+        self.errPipe = errPipe
+        process = try Support.start(["serve", "--listen", "127.0.0.1:0", "--log-level", "warning"] + f.storeFlags + extra,
+                                    stdin: FileHandle.nullDevice, stderr: errPipe)
         // The first line on stderr: "callvault: serving on http://127.0.0.1:PORT".
         var text = ""
         let deadline = Date().addingTimeInterval(60)
@@ -107,15 +105,8 @@ struct ServeTestError: Error, CustomStringConvertible {
 
 /// `callvault user add NAME --role ROLE` with the password on stdin (and a confirmation line).
 func addUser(_ f: SpoolFixture, _ name: String, role: String, password: String) throws {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: Support.binary)
-    p.arguments = ["user", "add", name, "--role", role] + f.storeFlags
-    let input = Pipe()
-    p.standardInput = input
-    p.standardOutput = FileHandle.nullDevice
-    let err = Pipe()
-    p.standardError = err
-    try p.run()
+    let input = Pipe(), err = Pipe()
+    let p = try Support.start(["user", "add", name, "--role", role] + f.storeFlags, stdin: input, stderr: err)
     input.fileHandleForWriting.write(Data("\(password)\n\(password)\n".utf8))
     try input.fileHandleForWriting.close()
     p.waitUntilExit()

@@ -13,9 +13,9 @@ struct RandomIndex {
     var next = 0
 
     init(seed: UInt64) throws {
-        dir = NSTemporaryDirectory() + "callvault-agg-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        index = try CallIndex(path: dir + "/index.sqlite")
+        let store = try StoreFixture(name: "agg")
+        dir = store.folder.path
+        index = store.index
         rng = SplitMix(seed: seed)
     }
 

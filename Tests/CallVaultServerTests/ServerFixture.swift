@@ -20,7 +20,7 @@ final class ServerFixture: Sendable {
     static let password = "correct horse battery"
 
     init() throws {
-        dir = NSTemporaryDirectory() + "callvault-serve-\(UUID().uuidString)"
+        dir = try Support.temporaryDirectory("serve").path
         archive = dir + "/archive"
         try FileManager.default.createDirectory(atPath: archive + "/2026/11/20", withIntermediateDirectories: true)
         index = try CallIndex(path: dir + "/callvault.sqlite")
@@ -44,13 +44,20 @@ final class ServerFixture: Sendable {
         let id = RecordID.make(callID: callID)
         let path = archivePath ?? "2026/11/20/\(id).opus"
         if archivePath == nil { FileManager.default.createFile(atPath: archive + "/" + path, contents: Data(bytes)) }
-        var r = CallRecord(id: id, callID: callID, caller: caller, callerRaw: caller, callerValid: true, callerName: nil,
-                           trackingNumber: "+18005550100", trackingNumberRaw: "800-555-0100", startedAt: startedAt, durationMs: 10_000,
-                           talkMs: 6_000, outcome: "answered", longestSilenceMs: 2_500, leadingSilenceMs: 0,
-                           silences: [Interval(startMs: 4_000, endMs: 6_500)], channels: 1, channelRoles: nil, sampleRate: 8000,
-                           sourceFormat: "wav", sourceName: "\(callID).wav", disposition: nil, switchDurationMs: nil, archivePath: path,
-                           sha256: FileHashFixture.sha256(bytes), bytes: bytes.count, sourceBytes: 1, sourceSha256: "00", metadata: [:],
-                           extra: [:], warnings: [], ingestedAt: "2026-11-20T14:01:00Z")
+        // The store tests' record, with this page's numbers: a 10 s answered call with one long silence.
+        var r = StoreFixture.record(callID: callID, caller: caller, tracking: "+18005550100", startedAt: startedAt)
+        r.trackingNumberRaw = "800-555-0100"
+        r.durationMs = 10_000
+        r.talkMs = 6_000
+        r.longestSilenceMs = 2_500
+        r.silences = [Interval(startMs: 4_000, endMs: 6_500)]
+        r.sourceFormat = "wav"
+        r.archivePath = path
+        r.sha256 = FileHashFixture.sha256(bytes)
+        r.bytes = bytes.count
+        r.sourceBytes = 1
+        r.sourceSha256 = "00"
+        r.ingestedAt = "2026-11-20T14:01:00Z"
         r.campaign = campaign
         try index.pool.write { db in try r.insert(db) }
         return r

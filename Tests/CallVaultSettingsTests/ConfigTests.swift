@@ -76,26 +76,7 @@ struct ConfigPrecheckTests {
 }
 
 /// The retention part of samples/callvault.toml: rules on lines 2, 8 and 14 (their keys on 3–6, 9–12, 15–17).
-private let threeRules = """
-# retention
-[[retention.rules]]
-name = "compliance"
-campaign = "Compliance-*"
-keep_audio_days = 2557
-keep_record_days = 2557
-
-[[retention.rules]]
-name = "unanswered"
-outcome = ["missed", "abandoned"]
-keep_audio_days = 30
-keep_record_days = 90
-
-[[retention.rules]]
-name = "default"
-keep_audio_days = 365
-keep_record_days = 730
-
-"""
+private let threeRules = "# retention\n" + ConfigText.threeRetentionRules + "\n"
 
 @Suite("Config file: retention rules are reported at their own lines")
 struct RetentionRuleLineTests {

@@ -1,12 +1,12 @@
 import Foundation
 
 extension Support {
-    struct BoundedResult {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+    package struct BoundedResult {
+        package var status: Int32
+        package var stdout: String
+        package var stderr: String
         /// The child was still running at the deadline and was killed.
-        var timedOut: Bool
+        package var timedOut: Bool
     }
 
     /// Runs a child that may crash, and returns soon after it ends, whatever its descendants do.
@@ -19,7 +19,7 @@ extension Support {
     /// test waited over 9 minutes on a zombie (issue 18). Here the child is spawned with
     /// `posix_spawn` and reaped with `waitpid` directly, killed after `timeout`; its output pipes
     /// (close-on-exec, so no other child inherits them) are read for at most `grace` seconds more.
-    static func runBounded(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+    package static func runBounded(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
                            timeout: TimeInterval, grace: TimeInterval = 5) throws -> BoundedResult {
         var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
         guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw POSIXError(.EMFILE) }

@@ -3,20 +3,19 @@ import CallVaultStore
 import Foundation
 
 /// A real SQLite index (GRDB, every migration) in a temporary folder, and records to put in it.
-struct StoreFixture {
-    let folder: URL
-    let index: CallIndex
+package struct StoreFixture {
+    package let folder: URL
+    package let index: CallIndex
 
-    init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("callvault-store-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    package init(name: String = #function) throws {
+        folder = try Support.temporaryDirectory("store-" + name)
         index = try CallIndex(path: folder.appendingPathComponent("index.sqlite").path)
     }
 
-    func remove() { try? FileManager.default.removeItem(at: folder) }
+    package func remove() { try? FileManager.default.removeItem(at: folder) }
 
     /// A plausible record of a call from `caller` to `tracking` at `startedAt`.
-    static func record(callID: String, caller: String? = "+12125550187", tracking: String = "+14155550100",
+    package static func record(callID: String, caller: String? = "+12125550187", tracking: String = "+14155550100",
                        startedAt: String = "2026-11-20T14:00:00Z", outcome: String = "answered") -> CallRecord {
         let id = RecordID.make(callID: callID)
         return CallRecord(
@@ -31,7 +30,7 @@ struct StoreFixture {
 
     /// Enqueues, claims and commits `record` as a worker would; returns the job.
     @discardableResult
-    func ingest(_ record: CallRecord, queue: JobQueue, now: Date) throws -> Job? {
+    package func ingest(_ record: CallRecord, queue: JobQueue, now: Date) throws -> Job? {
         let stem = record.callID
         _ = try queue.enqueue([.init(stem: stem, audioName: stem + ".wav")], now: now) { _ in true }
         guard let job = try queue.claim(owner: "test", now: now) else { return nil }

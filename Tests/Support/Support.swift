@@ -1,11 +1,11 @@
 import Foundation
 
 /// Helpers that drive the built `callvault` binary and independent tools, as a user would.
-enum Support {
-    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+package enum Support {
+    package static let packageRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static let fixtures: URL = {
+    package static let fixtures: URL = {
         let dir = packageRoot.appendingPathComponent("Tests/Fixtures/generated")
         if !FileManager.default.fileExists(atPath: dir.appendingPathComponent(".complete").path) {
             _ = try? run("/bin/bash", [packageRoot.appendingPathComponent("scripts/make-fixtures.sh").path, dir.path])
@@ -13,10 +13,10 @@ enum Support {
         return dir
     }()
 
-    static func fixture(_ name: String) -> String { fixtures.appendingPathComponent(name).path }
+    package static func fixture(_ name: String) -> String { fixtures.appendingPathComponent(name).path }
 
     /// The `callvault` built beside the test bundle (or `CALLVAULT_BIN`).
-    static let binary: String = {
+    package static let binary: String = {
         if let env = ProcessInfo.processInfo.environment["CALLVAULT_BIN"] { return env }
         let candidates = [
             URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("callvault").path,
@@ -25,14 +25,19 @@ enum Support {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
     }()
 
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+    /// Where `tool` is installed (/usr/bin, /usr/local/bin or /bin), or nil: for `.enabled(if:)`.
+    package static func which(_ tool: String) -> String? {
+        ["/usr/bin/", "/usr/local/bin/", "/bin/"].map { $0 + tool }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    package struct Result {
+        package var status: Int32
+        package var stdout: String
+        package var stderr: String
     }
 
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+    package static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
                     directory: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
@@ -57,11 +62,11 @@ enum Support {
     }
 
     @discardableResult
-    static func callvault(_ arguments: [String], environment: [String: String]? = nil) throws -> Result {
+    package static func callvault(_ arguments: [String], environment: [String: String]? = nil) throws -> Result {
         try run(binary, arguments, environment: environment)
     }
 
-    static func temporaryDirectory(_ name: String = #function) throws -> URL {
+    package static func temporaryDirectory(_ name: String = #function) throws -> URL {
         let safe = name.filter { $0.isLetter || $0.isNumber }
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("callvault-\(safe)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -69,7 +74,7 @@ enum Support {
     }
 
     /// `opusinfo`'s exact playback length in seconds.
-    static func opusinfoLength(_ path: String) throws -> (seconds: Double, output: String) {
+    package static func opusinfoLength(_ path: String) throws -> (seconds: Double, output: String) {
         let r = try run("opusinfo", [path])
         let text = r.stdout + r.stderr
         guard let line = text.split(separator: "\n").first(where: { $0.contains("Playback length") }) else { return (-1, text) }
@@ -82,7 +87,7 @@ enum Support {
     }
 
     /// Samples per channel after decoding with `opusdec --rate 48000` (exact, pre-skip and trimming applied).
-    static func decodedSamples48k(_ path: String, into wav: String) throws -> Int {
+    package static func decodedSamples48k(_ path: String, into wav: String) throws -> Int {
         try run("opusdec", ["--quiet", "--rate", "48000", path, wav])
         let data = try Data(contentsOf: URL(fileURLWithPath: wav))
         let channels = Int(data[22]) | Int(data[23]) << 8
@@ -98,7 +103,7 @@ enum Support {
     }
 
     /// ffmpeg's `volumedetect` max level of one channel, in dB.
-    static func maxVolume(_ path: String, channel: Int) throws -> Double {
+    package static func maxVolume(_ path: String, channel: Int) throws -> Double {
         let r = try run("ffmpeg", ["-nostdin", "-hide_banner", "-i", path, "-af", "pan=mono|c0=c\(channel),volumedetect", "-f", "null", "-"])
         guard let line = r.stderr.split(separator: "\n").first(where: { $0.contains("max_volume") }),
               let value = line.split(separator: ":").last?.trimmingCharacters(in: .whitespaces).split(separator: " ").first
@@ -106,33 +111,33 @@ enum Support {
         return value == "-inf" ? -.infinity : Double(value) ?? .nan
     }
 
-    static func json(_ text: String) throws -> Any {
+    package static func json(_ text: String) throws -> Any {
         try JSONSerialization.jsonObject(with: Data(text.utf8))
     }
 
     /// A failed expectation in a helper: thrown, so it fails one test instead of crashing the runner.
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    package struct Failure: Error, CustomStringConvertible {
+        package var description: String
     }
 
-    static func require(_ condition: Bool, _ message: @autoclosure () -> String = "") throws {
+    package static func require(_ condition: Bool, _ message: @autoclosure () -> String = "") throws {
         if !condition { throw Failure(description: message()) }
     }
 
     /// `text` as a JSON object, or a thrown failure quoting it.
-    static func jsonObject(_ text: String) throws -> [String: Any] {
+    package static func jsonObject(_ text: String) throws -> [String: Any] {
         guard let object = try json(text) as? [String: Any] else { throw Failure(description: "not a JSON object: \(text.prefix(200))") }
         return object
     }
 
     /// `text` as a JSON array of objects, or a thrown failure quoting it.
-    static func jsonArray(_ text: String) throws -> [[String: Any]] {
+    package static func jsonArray(_ text: String) throws -> [[String: Any]] {
         guard let array = try json(text) as? [[String: Any]] else { throw Failure(description: "not a JSON array of objects: \(text.prefix(200))") }
         return array
     }
 
     /// `object[key]` as a `T`, or a thrown failure naming the key.
-    static func field<T>(_ object: [String: Any], _ key: String, as type: T.Type = T.self) throws -> T {
+    package static func field<T>(_ object: [String: Any], _ key: String, as type: T.Type = T.self) throws -> T {
         guard let value = object[key] as? T else { throw Failure(description: "\(key): \(String(describing: object[key])) is not a \(T.self)") }
         return value
     }

@@ -3,9 +3,9 @@ import Foundation
 /// What this machine lets a test do, probed once. Tests that need a capability say so with
 /// `.enabled(if: Capabilities.x)`, so they show as skipped (with the reason) where it is missing,
 /// instead of passing without checking anything.
-enum Capabilities {
+package enum Capabilities {
     /// Mounting a small tmpfs (root in a container that allows it): for full-disk and read-only tests.
-    static let canMountTmpfs: Bool = {
+    package static let canMountTmpfs: Bool = {
         guard let dir = try? Support.temporaryDirectory("tmpfs-probe") else { return false }
         defer { try? FileManager.default.removeItem(at: dir) }
         guard (try? Support.run("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", dir.path]))?.status == 0 else { return false }
@@ -14,7 +14,7 @@ enum Capabilities {
     }()
 
     /// `chattr +i` on a file in the temporary folder (ext4 and root; not tmpfs or overlay everywhere).
-    static let canMakeImmutable: Bool = {
+    package static let canMakeImmutable: Bool = {
         guard let dir = try? Support.temporaryDirectory("chattr-probe") else { return false }
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("f").path

@@ -4,7 +4,7 @@ extension CallRecord {
     /// The readable file name `export` and the web download use:
     /// `DATE_TIME_CAMPAIGN_CALLER_ID.opus` (UTC), e.g. `2026-11-20_1400_Search-Brand_+12125550187_c1a2….opus`.
     public var exportFileName: String {
-        let stamp = startedAt.prefix(16).replacingOccurrences(of: "T", with: "_").replacingOccurrences(of: ":", with: "")
+        let stamp = IndexTime.text(startedAt).prefix(16).replacingOccurrences(of: "T", with: "_").replacingOccurrences(of: ":", with: "")
         func safe(_ s: String?) -> String {
             String((s ?? "none").map { $0.isLetter || $0.isNumber || "+-.".contains($0) ? $0 : "-" }.prefix(40))
         }

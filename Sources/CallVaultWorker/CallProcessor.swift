@@ -145,7 +145,7 @@ struct CallProcessor: Sendable {
         try removeInputs(job)
         try queue.markDone(job, owner: owner.name, recordID: id, now: clock())
         logger.info("archived", metadata: [
-            "stem": "\(job.stem)", "id": "\(id)", "outcome": "\(record.outcome)",
+            "stem": "\(job.stem)", "id": "\(id)", "outcome": "\(record.outcome.rawValue)",
             "duration_ms": "\(record.durationMs)", "bytes": "\(record.bytes)", "path": "\(relative)",
         ])
         return .archived(id: id, audioMs: record.durationMs, bytesIn: source.bytes, bytesOut: output.bytesWritten)

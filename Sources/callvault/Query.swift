@@ -92,7 +92,7 @@ enum RecordOutput {
         case .table:
             var t = TextTable(columns: ["started_at", "id", "campaign", "caller", "tracking_number", "outcome", "duration", "talk"])
             for r in records {
-                t.add([r.startedAt, r.id, r.campaign, r.caller, r.trackingNumber, r.outcome,
+                t.add([IndexTime.text(r.startedAt), r.id, r.campaign, r.caller, r.trackingNumber, r.outcome.rawValue,
                        String(format: "%.1f", Double(r.durationMs) / 1000), String(format: "%.1f", Double(r.talkMs) / 1000)])
             }
             print(t.render())

@@ -75,11 +75,11 @@ struct RetentionCommand: ParsableCommand {
             case .csv:
                 print(CSVWriter.line(["id", "call_id", "started_at", "campaign", "outcome", "action", "rule", "until", "bytes", "duration_ms"]))
                 for i in plan.items {
-                    print(CSVWriter.line([i.id, i.callID, i.startedAt, i.campaign, i.outcome, i.action.rawValue, i.rule, i.until, "\(i.bytes)", "\(i.durationMs)"]))
+                    print(CSVWriter.line([i.id, i.callID, i.startedAt, i.campaign, i.outcome.rawValue, i.action.rawValue, i.rule, i.until, "\(i.bytes)", "\(i.durationMs)"]))
                 }
             case .table:
                 var t = TextTable(columns: ["started_at", "id", "campaign", "outcome", "action", "rule", "due since", "bytes"])
-                for i in plan.items { t.add([i.startedAt, i.id, i.campaign, i.outcome, i.action.rawValue, i.rule, i.until, "\(i.bytes)"]) }
+                for i in plan.items { t.add([i.startedAt, i.id, i.campaign, i.outcome.rawValue, i.action.rawValue, i.rule, i.until, "\(i.bytes)"]) }
                 print(t.render())
                 print(String(format: "dry run: %d calls, %@, %.2f h of audio would be deleted; %d held calls skipped",
                              plan.calls, RunSummary.bytes(plan.audioBytes), Double(plan.audioMs) / 3_600_000, plan.heldSkipped))

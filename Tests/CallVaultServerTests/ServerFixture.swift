@@ -8,6 +8,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Synchronization
+import Testing
 
 /// A real SQLite index in a temporary folder with a few calls and users, and the server's router
 /// over it. Users get bcrypt cost 4 here so logins are quick; cost 12 is checked separately.
@@ -44,13 +45,17 @@ final class ServerFixture: Sendable {
         let id = RecordID.make(callID: callID)
         let path = archivePath ?? "2026/11/20/\(id).opus"
         if archivePath == nil { FileManager.default.createFile(atPath: archive + "/" + path, contents: Data(bytes)) }
-        var r = CallRecord(id: id, callID: callID, caller: caller, callerRaw: caller, callerValid: true, callerName: nil,
-                           trackingNumber: "+18005550100", trackingNumberRaw: "800-555-0100", startedAt: startedAt, durationMs: 10_000,
-                           talkMs: 6_000, outcome: "answered", longestSilenceMs: 2_500, leadingSilenceMs: 0,
-                           silences: [Interval(startMs: 4_000, endMs: 6_500)], channels: 1, channelRoles: nil, sampleRate: 8000,
-                           sourceFormat: "wav", sourceName: "\(callID).wav", disposition: nil, switchDurationMs: nil, archivePath: path,
-                           sha256: FileHashFixture.sha256(bytes), bytes: bytes.count, sourceBytes: 1, sourceSha256: "00", metadata: [:],
-                           extra: [:], warnings: [], ingestedAt: "2026-11-20T14:01:00Z")
+        let sidecar = try Sidecar.parse(JSONEncoder().encode(["tracking_number": "800-555-0100", "started_at": startedAt,
+                                                              "call_id": callID, "caller": caller]))
+        let analysis = AudioAnalysis(durationMs: 10_000, sampleRate: 8000, channels: 1, format: "wav", talkMs: 6_000, activity: [],
+                                     outcome: .answered, silences: [Interval(startMs: 4_000, endMs: 6_500)], longestSilenceMs: 2_500,
+                                     leadingSilenceMs: 0, warnings: [], channelActivity: [])
+        let numbers = CallRecord.Numbers(caller: caller, callerRaw: caller, callerValid: true, trackingNumber: "+18005550100",
+                                         trackingNumberRaw: "800-555-0100")
+        var r = CallRecord(id: id, callID: callID, sidecar: sidecar, analysis: analysis, numbers: numbers,
+                           archive: .init(path: path, sha256: FileHashFixture.sha256(bytes), bytes: bytes.count),
+                           source: .init(name: "\(callID).wav", sha256: "00", bytes: 1), warnings: [],
+                           ingestedAt: try #require(Timestamp.parseInstant("2026-11-20T14:01:00Z")))
         r.campaign = campaign
         try index.pool.write { db in try r.insert(db) }
         return r

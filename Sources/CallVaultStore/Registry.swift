@@ -70,8 +70,9 @@ public struct Registry: Sendable {
         return db.changesCount
     }
 
-    /// Sets the attribution fields of a record about to be inserted.
-    static func link(_ record: inout CallRecord, _ db: Database) throws {
+    /// Ingest step: sets the attribution fields of a record about to be inserted, in the ingest
+    /// transaction (so an import committed just before is seen).
+    public static func link(_ record: inout CallRecord, _ db: Database) throws {
         let row = try Row.fetchOne(db, sql: """
             SELECT id, campaign, source, medium FROM registry
             WHERE tracking_number = ? AND (valid_from IS NULL OR valid_from <= ?) AND (valid_to IS NULL OR ? < valid_to)

@@ -260,14 +260,3 @@ public struct Retention: Sendable {
         if fd >= 0 { fsync(fd); close(fd) }
     }
 }
-
-extension Retention {
-    /// Sets a new record's retention dates (at ingest, after attribution).
-    static func stamp(_ record: inout CallRecord, policy: RetentionPolicy) {
-        let facts = RetentionPolicy.Facts(campaign: record.campaign, source: record.source, outcome: record.outcome,
-                                          trackingNumber: record.trackingNumber, startedAt: record.startedAt)
-        let r = policy.retention(for: facts)
-        record.retention = CallRecord.RetentionDates(audioUntil: IndexTime.stored(r.audioUntil),
-                                                     recordUntil: IndexTime.stored(r.recordUntil), rule: r.rule)
-    }
-}

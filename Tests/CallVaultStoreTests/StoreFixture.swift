@@ -37,11 +37,25 @@ struct StoreFixture {
 
     /// Enqueues, claims and commits `record` as a worker would; returns the job.
     @discardableResult
-    func ingest(_ record: CallRecord, queue: JobQueue, now: Date) throws -> Job? {
+    func ingest(_ record: CallRecord, queue: JobQueue, retention: RetentionPolicy? = nil, now: Date) throws -> Job? {
         let stem = record.callID
         _ = try queue.enqueue([.init(stem: stem, audioName: stem + ".wav")], now: now) { _ in true }
         guard let job = try queue.claim(owner: "test", now: now) else { return nil }
-        guard try queue.commit(record, job: job, owner: "test", now: now) == .committed else { return nil }
+        guard try Self.commit(record, job: job, owner: "test", queue: queue, retention: retention, now: now) == .committed else { return nil }
         return job
+    }
+
+    /// The worker's ingest transaction (CallVaultWorker's `IngestTransaction`), composed of the
+    /// store's steps in the same order: refusal check, attribution, retention stamp, insert.
+    static func commit(_ record: CallRecord, job: Job, owner: String, queue: JobQueue, retention: RetentionPolicy? = nil,
+                       now: Date) throws -> JobQueue.Commit {
+        try queue.inTransaction { db in
+            if let refusal = try queue.commitRefusal(db, recordID: record.id, job: job, owner: owner) { return refusal }
+            var record = record
+            try queue.linkAttribution(&record, db)
+            if let retention { try queue.stampRetention(&record, policy: retention, db) }
+            try queue.insertArchived(record, job: job, now: now, db)
+            return .committed
+        }
     }
 }

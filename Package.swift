@@ -61,6 +61,12 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Archive maintenance above the index: retention apply, verify, export (Audio for AtomicFile until Files exists).
+        .target(name: "CallVaultArchive", dependencies: [
+            "CallVaultCore", "CallVaultStore", "CallVaultAudio",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // Report queries and renderers (table, csv, json, html with inline SVG).
         .target(name: "CallVaultReports", dependencies: [
             "CallVaultCore", "CallVaultStore",
@@ -74,7 +80,7 @@ let package = Package(
         ]),
         // The web application: routes per page family, auth middleware, pages and the JSON API.
         .target(name: "CallVaultServer", dependencies: [
-            "CallVaultCore", "CallVaultStore", "CallVaultReports",
+            "CallVaultCore", "CallVaultStore", "CallVaultReports", "CallVaultArchive",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -88,6 +94,7 @@ let package = Package(
         ]),
         .executableTarget(name: "callvault", dependencies: [
             "CallVaultCore", "CallVaultAudio", "CallVaultStore", "CallVaultWorker", "CallVaultReports", "CallVaultServer", "CallVaultAge",
+            "CallVaultArchive",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -97,7 +104,10 @@ let package = Package(
 
         .testTarget(name: "CallVaultTOMLTests", dependencies: ["CallVaultTOML"]),
         .testTarget(name: "CallVaultCoreTests", dependencies: ["CallVaultCore"]),
-        .testTarget(name: "CallVaultReportsTests", dependencies: ["CallVaultReports", "CallVaultStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "CallVaultReportsTests", dependencies: ["CallVaultReports", "CallVaultStore", "CallVaultArchive", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "CallVaultArchiveTests", dependencies: [
+            "CallVaultArchive", "CallVaultStore", "CallVaultCore", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "CallVaultWorkerTests", dependencies: [
             "CallVaultWorker", "CallVaultStore", "CallVaultCore",
             .product(name: "Logging", package: "swift-log"), .product(name: "InMemoryLogging", package: "swift-log"),

@@ -1,3 +1,4 @@
+import CallVaultArchive
 import CallVaultCore
 import CallVaultStore
 import Foundation

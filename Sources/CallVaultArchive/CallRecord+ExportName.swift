@@ -1,3 +1,4 @@
+import CallVaultStore
 import Foundation
 
 extension CallRecord {

@@ -1,4 +1,5 @@
 import CallVaultCore
+import CallVaultStore
 import Foundation
 import GRDB
 
@@ -93,7 +94,8 @@ public struct Retention: Sendable {
                                                   trackingNumber: row["tracking_number"], startedAt: started)
                 let r = policy.retention(for: facts)
                 let audio = Self.format(r.audioUntil), record = Self.format(r.recordUntil)
-                if row["retain_audio_until"] != audio || row["retain_record_until"] != record || row["retention_rule"] != r.rule {
+                let stored: (audio: String?, record: String?, rule: String?) = (row["retain_audio_until"], row["retain_record_until"], row["retention_rule"])
+                if stored.audio != audio || stored.record != record || stored.rule != r.rule {
                     updates.append((row["id"], audio, record, r.rule))
                 }
             }

@@ -64,6 +64,12 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Archive maintenance above the index: retention apply, verify, export (Audio for AtomicFile until Files exists).
+        .target(name: "CallVaultArchive", dependencies: [
+            "CallVaultCore", "CallVaultStore", "CallVaultAudio",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // Report queries and renderers (table, csv, json, html with inline SVG).
         .target(name: "CallVaultReports", dependencies: [
             "CallVaultCore", "CallVaultStore",
@@ -77,7 +83,7 @@ let package = Package(
         ]),
         // The web application: routes per page family, auth middleware, pages and the JSON API.
         .target(name: "CallVaultServer", dependencies: [
-            "CallVaultCore", "CallVaultSettings", "CallVaultStore", "CallVaultReports",
+            "CallVaultCore", "CallVaultSettings", "CallVaultStore", "CallVaultReports", "CallVaultArchive",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -91,6 +97,7 @@ let package = Package(
         ]),
         .executableTarget(name: "callvault", dependencies: [
             "CallVaultCore", "CallVaultSettings", "CallVaultAudio", "CallVaultStore", "CallVaultWorker", "CallVaultReports", "CallVaultServer", "CallVaultAge",
+            "CallVaultArchive",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -104,7 +111,10 @@ let package = Package(
         .testTarget(name: "CallVaultCoreTests", dependencies: ["CallVaultCore", "CallVaultSettings", "CallVaultTestSupport"]),
         .testTarget(name: "CallVaultSettingsTests", dependencies: ["CallVaultSettings", "CallVaultCore", "CallVaultTestSupport"]),
         .testTarget(name: "CallVaultReportsTests", dependencies: [
-            "CallVaultReports", "CallVaultStore", "CallVaultTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            "CallVaultReports", "CallVaultStore", "CallVaultArchive", "CallVaultTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "CallVaultArchiveTests", dependencies: [
+            "CallVaultArchive", "CallVaultStore", "CallVaultCore", "CallVaultTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "CallVaultWorkerTests", dependencies: [
             "CallVaultWorker", "CallVaultStore", "CallVaultCore", "CallVaultSettings",

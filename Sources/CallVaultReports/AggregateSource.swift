@@ -9,7 +9,7 @@ import GRDB
 /// at either end (a `--since` of 10:07) come from the calls themselves, through the started_at
 /// index, so any bounds give the same numbers as a scan.
 struct AggregateSource {
-    struct Quarter { var q: Int; var campaign: String?; var outcome: String; var calls, anonymous, talk, duration: Int }
+    struct Quarter { var q: Int; var campaign: String?; var outcome: Outcome; var calls, anonymous, talk, duration: Int }
     struct CallerQuarter { var q: Int; var caller: String; var campaign: String?; var calls, answered: Int }
     struct FirstCall { var epoch: Int; var caller: String; var campaign: String? }
 
@@ -98,7 +98,8 @@ struct AggregateSource {
             """
         return try Row.fetchAll(db, sql: sql, arguments: args).map { r in
             let o = byCampaign ? 1 : 0
-            return Quarter(q: r[o], campaign: byCampaign ? Self.campaign(r[0]) : nil, outcome: r[o + 1], calls: r[o + 2],
+            return Quarter(q: r[o], campaign: byCampaign ? Self.campaign(r[0]) : nil,
+                           outcome: try r.outcome(atIndex: o + 1, in: "report aggregates"), calls: r[o + 2],
                            anonymous: r[o + 3], talk: r[o + 4], duration: r[o + 5])
         }
     }
@@ -109,7 +110,7 @@ struct AggregateSource {
         if !filter.campaigns.isEmpty {
             // A few campaigns: their calls through the campaign index, exact for any bounds.
             let (clause, a) = filter.query.whereClause()
-            parts.append("SELECT \(Self.quarterOfCall), caller, ifnull(campaign, ''), count(*), sum(outcome = 'answered') FROM calls \(clause) AND caller IS NOT NULL GROUP BY 1, 2, 3")
+            parts.append("SELECT \(Self.quarterOfCall), caller, ifnull(campaign, ''), count(*), sum(outcome = \(Outcome.answered.sqlLiteral)) FROM calls \(clause) AND caller IS NOT NULL GROUP BY 1, 2, 3")
             args += a
         } else {
             if let (qc, qa) = quarterCondition {
@@ -117,7 +118,7 @@ struct AggregateSource {
                 args += qa
             }
             if let (ec, ea) = edgeCondition {
-                parts.append("SELECT \(Self.quarterOfCall), caller, ifnull(campaign, ''), 1, outcome = 'answered' FROM calls WHERE \(ec) AND caller IS NOT NULL")
+                parts.append("SELECT \(Self.quarterOfCall), caller, ifnull(campaign, ''), 1, outcome = \(Outcome.answered.sqlLiteral) FROM calls WHERE \(ec) AND caller IS NOT NULL")
                 args += ea
             }
         }

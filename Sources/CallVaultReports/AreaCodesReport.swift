@@ -13,7 +13,7 @@ public enum AreaCodesReport {
             let key = c.caller == nil ? Key(area: nil, region: "(anonymous)", place: nil, country: nil)
                 : Key(area: c.areaCode, region: c.region, place: c.place, country: c.country)
             tallies[key, default: (0, 0, [])].calls += 1
-            if c.outcome == "answered" { tallies[key]!.answered += 1 }
+            if c.outcome == .answered { tallies[key]!.answered += 1 }
             if let caller = c.caller { tallies[key]!.callers.insert(caller) }
         }
         var table = ReportTable(title: "Calls by caller area code", columns: columns, notes: filter.notes)

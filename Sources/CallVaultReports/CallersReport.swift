@@ -28,7 +28,7 @@ public enum CallersReport {
             }
             if let caller = c.caller {
                 callers[caller, default: Caller()].calls += 1
-                if c.outcome == "answered" { callers[caller, default: Caller()].answered += 1 }
+                if c.outcome == .answered { callers[caller, default: Caller()].answered += 1 }
                 if callers[caller]!.first.isEmpty || c.startedAt < callers[caller]!.first { callers[caller]!.first = c.startedAt }
                 if c.startedAt > callers[caller]!.last { callers[caller]!.last = c.startedAt }
                 callers[caller]!.campaigns.insert(c.campaign ?? "(unassigned)")

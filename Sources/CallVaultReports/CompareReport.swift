@@ -24,7 +24,7 @@ public enum CompareReport {
                 try index.pool.read { db in
                     for t in try source.quarters(db, byCampaign: false) {
                         calls += t.calls
-                        if t.outcome == "answered" { answered += t.calls }
+                        if t.outcome == .answered { answered += t.calls }
                     }
                     try source.callerQuarters(db) { callers.insert($0.caller) }
                 }
@@ -32,7 +32,7 @@ public enum CompareReport {
             }
             try CallFacts.forEach(index, f) { c in
                 calls += 1
-                if c.outcome == "answered" { answered += 1 }
+                if c.outcome == .answered { answered += 1 }
                 if let caller = c.caller { callers.insert(caller) }
             }
             return (calls, answered, callers.count)

@@ -9,7 +9,7 @@ public enum DeadAirReport {
 
     public static func run(_ index: CallIndex, filter: ReportFilter, thresholdMs: Int) throws -> ReportTable {
         var (clause, arguments) = filter.query.whereClause()
-        clause += (clause.isEmpty ? "WHERE " : " AND ") + "outcome = 'answered' AND longest_silence_ms > ?"
+        clause += (clause.isEmpty ? "WHERE " : " AND ") + "outcome = \(Outcome.answered.sqlLiteral) AND longest_silence_ms > ?"
         arguments += [thresholdMs]
         // The month's answered calls are read from calls_answered_silence (started_at and the
         // longest silence in the index entry): only the calls over the threshold are fetched.

@@ -8,7 +8,7 @@ public enum HTMLReport {
     public struct Charts: Sendable {
         public var days: [(day: String, calls: Int, answered: Int)] = []
         public var hours: [[Int]] = []
-        public var outcomes: [(String, Int)] = []
+        public var outcomes: [(Outcome, Int)] = []
         public var areaCodes: [(String, Int)] = []
     }
 
@@ -16,7 +16,7 @@ public enum HTMLReport {
         var clock = Clock(zone: filter.timeZone)
         var days: [String: (Int, Int)] = [:]
         var hours = Array(repeating: Array(repeating: 0, count: 7), count: 24)
-        var outcomes = ["answered": 0, "missed": 0, "abandoned": 0]
+        var outcomes: [Outcome: Int] = [:]
         var areas: [String: Int] = [:]
         var dayLabels: [Int: String] = [:]
         try CallFacts.forEach(index, filter) { c in
@@ -25,7 +25,7 @@ public enum HTMLReport {
             let d = dayLabels[dayNumber] ?? Clock.day(l)
             dayLabels[dayNumber] = d
             days[d, default: (0, 0)].0 += 1
-            if c.outcome == "answered" { days[d, default: (0, 0)].1 += 1 }
+            if c.outcome == .answered { days[d, default: (0, 0)].1 += 1 }
             hours[Clock.hourOfDay(l)][Clock.weekday(l)] += 1
             outcomes[c.outcome, default: 0] += 1
             // The chart is of NANP area codes: anonymous callers and other countries are in the table, not here.
@@ -42,7 +42,7 @@ public enum HTMLReport {
             charts.days = days.keys.sorted().map { ($0, days[$0]!.0, days[$0]!.1) }
         }
         charts.hours = hours
-        charts.outcomes = [("answered", outcomes["answered"]!), ("missed", outcomes["missed"]!), ("abandoned", outcomes["abandoned"]!)]
+        charts.outcomes = Outcome.allCases.map { ($0, outcomes[$0] ?? 0) }
         charts.areaCodes = areas.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(10).map { ($0.key, $0.value) }
         return charts
     }
@@ -166,19 +166,27 @@ public enum HTMLReport {
         return svg + "</svg>"
     }
 
-    static func outcomeBars(_ outcomes: [(String, Int)]) -> String {
+    static func outcomeBars(_ outcomes: [(Outcome, Int)]) -> String {
         let total = max(outcomes.reduce(0) { $0 + $1.1 }, 1)
-        let colors = ["answered": "#2a9d55", "missed": "#d64545", "abandoned": "#e0a030"]
+        func color(_ outcome: Outcome) -> String {
+            switch outcome {
+            case .answered: "#2a9d55"
+            case .missed: "#d64545"
+            case .abandoned: "#e0a030"
+            }
+        }
         var svg = "<svg viewBox=\"0 0 480 90\" width=\"100%\" role=\"img\" aria-label=\"outcome split\">"
         var x = 0.0
-        for (name, n) in outcomes {
+        for (outcome, n) in outcomes {
+            let name = outcome.rawValue
             let w = 480.0 * Double(n) / Double(total)
-            svg += String(format: "<rect x=\"%.1f\" y=\"10\" width=\"%.1f\" height=\"36\" fill=\"%@\"><title>%@: %d</title></rect>", x, w, colors[name] ?? "#888", name, n)
+            svg += String(format: "<rect x=\"%.1f\" y=\"10\" width=\"%.1f\" height=\"36\" fill=\"%@\"><title>%@: %d</title></rect>", x, w, color(outcome), name, n)
             x += w
         }
-        for (i, (name, n)) in outcomes.enumerated() {
+        for (i, (outcome, n)) in outcomes.enumerated() {
+            let name = outcome.rawValue
             let pct = Double(n) / Double(total) * 100
-            svg += String(format: "<text x=\"%d\" y=\"70\" style=\"fill:%@\">■</text><text x=\"%d\" y=\"70\">%@ %d (%.0f%%)</text>", i * 160, colors[name] ?? "#888", i * 160 + 12, name, n, pct)
+            svg += String(format: "<text x=\"%d\" y=\"70\" style=\"fill:%@\">■</text><text x=\"%d\" y=\"70\">%@ %d (%.0f%%)</text>", i * 160, color(outcome), i * 160 + 12, name, n, pct)
         }
         return svg + "</svg>"
     }

@@ -13,7 +13,7 @@ public enum MissedReport {
     static func sql(_ clause: String) -> String {
         """
         SELECT c.started_at, c.id, c.caller, c.campaign, c.tracking_number, c.outcome, c.duration_ms,
-               (SELECT min(a.started_at) FROM calls a WHERE a.caller = c.caller AND a.outcome = 'answered' AND a.started_at > c.started_at) AS answered_at
+               (SELECT min(a.started_at) FROM calls a WHERE a.caller = c.caller AND a.outcome = \(Outcome.answered.sqlLiteral) AND a.started_at > c.started_at) AS answered_at
         FROM calls c \(clause)
         ORDER BY c.started_at
         """
@@ -21,7 +21,7 @@ public enum MissedReport {
 
     public static func run(_ index: CallIndex, filter: ReportFilter, unreturnedOnly: Bool) throws -> ReportTable {
         var (clause, arguments) = filter.query.whereClause()
-        clause += (clause.isEmpty ? "WHERE " : " AND ") + "c.outcome IN ('missed', 'abandoned')"
+        clause += (clause.isEmpty ? "WHERE " : " AND ") + "c.outcome IN (\(Outcome.missed.sqlLiteral), \(Outcome.abandoned.sqlLiteral))"
         // Unqualified columns in this WHERE are the outer `c`: the only table of the outer FROM.
         let rows = try index.pool.read { db in try Row.fetchAll(db, sql: sql(clause), arguments: arguments) }
         var table = ReportTable(title: unreturnedOnly ? "Missed calls not returned (call-back list)" : "Missed and abandoned calls",

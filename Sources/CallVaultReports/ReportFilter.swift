@@ -54,7 +54,7 @@ struct CallFacts {
     var id: String
     var epoch: Int
     var startedAt: String
-    var outcome: String
+    var outcome: Outcome
     var caller: String?
     var talkMs: Int
     var durationMs: Int
@@ -68,11 +68,11 @@ struct CallFacts {
 
     static let columns = "id, started_at, outcome, caller, talk_ms, duration_ms, campaign, source, tracking_number, caller_area_code, caller_region, caller_place, caller_country"
 
-    init(row: Row) {
+    init(row: Row) throws {
         id = row[0]
         startedAt = row[1]
         epoch = Clock.epoch(startedAt)
-        outcome = row[2]
+        outcome = try row.outcome(column: "outcome", call: id)
         caller = row[3]
         talkMs = row[4]
         durationMs = row[5]
@@ -99,7 +99,7 @@ struct CallFacts {
                 if matching * 5 > total { source = "calls NOT INDEXED" }
             }
             let cursor = try Row.fetchCursor(db, sql: "SELECT \(columns) FROM \(source) \(clause)", arguments: arguments)
-            while let row = try cursor.next() { try body(CallFacts(row: row)) }
+            while let row = try cursor.next() { try body(try CallFacts(row: row)) }
         }
     }
 }

@@ -20,9 +20,9 @@ public enum SummaryReport {
         mutating func add(_ c: CallFacts, firstCall: [String: String]) {
             calls += 1
             switch c.outcome {
-            case "answered": answered += 1
-            case "missed": missed += 1
-            default: abandoned += 1
+            case .answered: answered += 1
+            case .missed: missed += 1
+            case .abandoned: abandoned += 1
             }
             talk += c.talkMs
             duration += c.durationMs
@@ -32,12 +32,12 @@ public enum SummaryReport {
             }
         }
 
-        mutating func add(outcome: String, calls n: Int, talk t: Int, duration d: Int) {
+        mutating func add(outcome: Outcome, calls n: Int, talk t: Int, duration d: Int) {
             calls += n
             switch outcome {
-            case "answered": answered += n
-            case "missed": missed += n
-            default: abandoned += n
+            case .answered: answered += n
+            case .missed: missed += n
+            case .abandoned: abandoned += n
             }
             talk += t
             duration += d

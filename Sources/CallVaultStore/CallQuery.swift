@@ -36,7 +36,7 @@ public struct CallQuery: Sendable {
         if let source { conditions.append("source = ?"); arguments += [source] }
         if let trackingNumber { conditions.append("tracking_number = ?"); arguments += [trackingNumber] }
         if let caller { conditions.append("caller = ?"); arguments += [caller] }
-        if let outcome { conditions.append("outcome = ?"); arguments += [outcome.rawValue] }
+        if let outcome { conditions.append("outcome = ?"); arguments += [outcome] }
         if let since { conditions.append("started_at >= ?"); arguments += [Timestamp.format(since)] }
         if let until { conditions.append("started_at < ?"); arguments += [Timestamp.format(until)] }
         if let minDurationMs { conditions.append("duration_ms >= ?"); arguments += [minDurationMs] }

@@ -3,7 +3,19 @@ import Foundation
 import GRDB
 
 /// One archived call: a row of `calls`, and the object `show` and `query --format json` print.
-public struct CallRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+///
+/// Built from what ingest knows, in parts (see CallRecord+Parts.swift): the sidecar, the audio
+/// analysis, the numbers as read, the archive and source files; attribution and retention dates are
+/// filled in by the ingest transaction's steps (``Registry/link(_:_:)``, ``RetentionStamp``).
+///
+/// ```swift
+/// let record = CallRecord(id: id, callID: callID, sidecar: sidecar, analysis: analysis, numbers: numbers,
+///                         archive: .init(path: relative, sha256: sha, bytes: n), source: source,
+///                         warnings: warnings, ingestedAt: now)
+/// ```
+/// Times are `Date`s stored as `2026-11-28T14:03:00Z` text (whole seconds, UTC, see CallRecord+Codable.swift);
+/// `outcome` is an ``Outcome`` stored as its raw value.
+public struct CallRecord: Sendable, Equatable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "calls"
 
     public var id: String
@@ -14,10 +26,10 @@ public struct CallRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
     public var callerName: String?
     public var trackingNumber: String
     public var trackingNumberRaw: String
-    public var startedAt: String
+    public var startedAt: Date
     public var durationMs: Int
     public var talkMs: Int
-    public var outcome: String
+    public var outcome: Outcome
     public var longestSilenceMs: Int
     public var leadingSilenceMs: Int
     public var silences: [Interval]
@@ -37,7 +49,7 @@ public struct CallRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
     /// Unknown sidecar fields, as written (stored as JSON text).
     public var extra: [String: JSONValue]
     public var warnings: [String]
-    public var ingestedAt: String
+    public var ingestedAt: Date
     public var campaign: String? = nil
     public var source: String? = nil
     public var medium: String? = nil
@@ -46,113 +58,50 @@ public struct CallRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
     public var callerRegion: String? = nil
     public var callerPlace: String? = nil
     public var callerCountry: String? = nil
-    public var retainAudioUntil: String? = nil
-    public var retainRecordUntil: String? = nil
+    public var retainAudioUntil: Date? = nil
+    public var retainRecordUntil: Date? = nil
     public var retentionRule: String? = nil
-    public var audioPurgedAt: String? = nil
+    public var audioPurgedAt: Date? = nil
 
-    public init(id: String,
-                callID: String,
-                caller: String?,
-                callerRaw: String?,
-                callerValid: Bool?,
-                callerName: String?,
-                trackingNumber: String,
-                trackingNumberRaw: String,
-                startedAt: String,
-                durationMs: Int,
-                talkMs: Int,
-                outcome: String,
-                longestSilenceMs: Int,
-                leadingSilenceMs: Int,
-                silences: [Interval],
-                channels: Int,
-                channelRoles: [String]?,
-                sampleRate: Int,
-                sourceFormat: String,
-                sourceName: String,
-                disposition: String?,
-                switchDurationMs: Int?,
-                archivePath: String,
-                sha256: String,
-                bytes: Int,
-                sourceBytes: Int,
-                sourceSha256: String,
-                metadata: [String: String],
-                extra: [String: JSONValue],
-                warnings: [String],
-                ingestedAt: String) {
+    /// A new call as ingest makes it: unattributed and without retention dates until the ingest
+    /// transaction's steps set them. Times are kept as the index stores them (``IndexTime/stored(_:)``),
+    /// so the record equals what reading it back gives.
+    public init(id: String, callID: String, sidecar: Sidecar, analysis: AudioAnalysis, numbers: Numbers,
+                archive: ArchiveFile, source: SourceFile, warnings: [String], ingestedAt: Date,
+                attribution: Attribution = .none) {
         self.id = id
         self.callID = callID
-        self.caller = caller
-        self.callerRaw = callerRaw
-        self.callerValid = callerValid
-        self.callerName = callerName
-        self.trackingNumber = trackingNumber
-        self.trackingNumberRaw = trackingNumberRaw
-        self.startedAt = startedAt
-        self.durationMs = durationMs
-        self.talkMs = talkMs
-        self.outcome = outcome
-        self.longestSilenceMs = longestSilenceMs
-        self.leadingSilenceMs = leadingSilenceMs
-        self.silences = silences
-        self.channels = channels
-        self.channelRoles = channelRoles
-        self.sampleRate = sampleRate
-        self.sourceFormat = sourceFormat
-        self.sourceName = sourceName
-        self.disposition = disposition
-        self.switchDurationMs = switchDurationMs
-        self.archivePath = archivePath
-        self.sha256 = sha256
-        self.bytes = bytes
-        self.sourceBytes = sourceBytes
-        self.sourceSha256 = sourceSha256
-        self.metadata = metadata
-        self.extra = extra
+        self.caller = numbers.caller
+        self.callerRaw = numbers.callerRaw
+        self.callerValid = numbers.callerValid
+        self.callerName = sidecar.callerName
+        self.trackingNumber = numbers.trackingNumber
+        self.trackingNumberRaw = numbers.trackingNumberRaw
+        self.startedAt = IndexTime.stored(sidecar.startedAt)
+        self.durationMs = analysis.durationMs
+        self.talkMs = analysis.talkMs
+        self.outcome = analysis.outcome
+        self.longestSilenceMs = analysis.longestSilenceMs
+        self.leadingSilenceMs = analysis.leadingSilenceMs
+        self.silences = analysis.silences
+        self.channels = analysis.channels
+        self.channelRoles = sidecar.channels
+        self.sampleRate = analysis.sampleRate
+        self.sourceFormat = analysis.format
+        self.sourceName = source.name
+        self.disposition = sidecar.disposition
+        self.switchDurationMs = sidecar.durationSeconds.map { Int(($0 * 1000).rounded()) }
+        self.archivePath = archive.path
+        self.sha256 = archive.sha256
+        self.bytes = archive.bytes
+        self.sourceBytes = source.bytes
+        self.sourceSha256 = source.sha256
+        self.metadata = sidecar.metadata
+        self.extra = sidecar.extra
         self.warnings = warnings
-        self.ingestedAt = ingestedAt
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id
-        case callID = "call_id"
-        case caller
-        case callerRaw = "caller_raw"
-        case callerValid = "caller_valid"
-        case callerName = "caller_name"
-        case trackingNumber = "tracking_number"
-        case trackingNumberRaw = "tracking_number_raw"
-        case startedAt = "started_at"
-        case durationMs = "duration_ms"
-        case talkMs = "talk_ms"
-        case outcome
-        case longestSilenceMs = "longest_silence_ms"
-        case leadingSilenceMs = "leading_silence_ms"
-        case silences, channels
-        case channelRoles = "channel_roles"
-        case sampleRate = "sample_rate"
-        case sourceFormat = "source_format"
-        case sourceName = "source_name"
-        case disposition
-        case switchDurationMs = "switch_duration_ms"
-        case archivePath = "archive_path"
-        case sha256, bytes
-        case sourceBytes = "source_bytes"
-        case sourceSha256 = "source_sha256"
-        case metadata, extra, warnings
-        case ingestedAt = "ingested_at"
-        case campaign, source, medium
-        case registryID = "registry_id"
-        case callerAreaCode = "caller_area_code"
-        case callerRegion = "caller_region"
-        case callerPlace = "caller_place"
-        case callerCountry = "caller_country"
-        case retainAudioUntil = "retain_audio_until"
-        case retainRecordUntil = "retain_record_until"
-        case retentionRule = "retention_rule"
-        case audioPurgedAt = "audio_purged_at"
+        self.ingestedAt = IndexTime.stored(ingestedAt)
+        self.geography = numbers.geography
+        self.attribution = attribution
     }
 
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.useDefaultKeys
@@ -197,7 +146,7 @@ public struct CallRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
     }
 
     /// "purged by retention on DATE (rule R)", for `show` and `export` of a purged call.
-    public func purgeNote(_ purgedAt: String) -> String {
-        "purged by retention on \(purgedAt) (rule \((retentionRule ?? "unknown").debugDescription))"
+    public func purgeNote(_ purgedAt: Date) -> String {
+        "purged by retention on \(IndexTime.text(purgedAt)) (rule \((retentionRule ?? "unknown").debugDescription))"
     }
 }

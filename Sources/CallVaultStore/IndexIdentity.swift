@@ -7,6 +7,10 @@ import GRDB
 /// together they let every command tell this index's archive, wherever it is mounted, from a
 /// wrong or empty folder.
 extension CallIndex {
+    /// The archive root's identity marker file (written by the worker's `ArchiveIdentity`, skipped
+    /// by `verify`'s orphan walk).
+    public static let archiveMarkerName = ".callvault-archive"
+
     /// The index's id (`meta.index_id`); nil only for an index opened read-only that was made
     /// before the `v4-index-identity` migration.
     public func identity() throws -> String? {

@@ -3,19 +3,17 @@ import Foundation
 import GRDB
 
 /// The durable job queue in the index: enqueue spool pairs, claim with a lease, finish exactly once.
+/// The SQLite implementation of ``QueueStore``; the ingest transaction's steps are in JobQueue+Ingest.swift.
 ///
 /// Every transition is one SQLite write transaction, so any number of workers in any number of
 /// processes can share the queue; a claim moves one job from ready to `running` atomically.
 public struct JobQueue: Sendable {
     public let index: CallIndex
     public var leaseSeconds: Double
-    /// Stamps retention dates on records at ingest; nil: `retention apply` fills them later.
-    public var retention: RetentionPolicy?
 
-    public init(index: CallIndex, leaseSeconds: Double = 120, retention: RetentionPolicy? = nil) {
+    public init(index: CallIndex, leaseSeconds: Double = 120) {
         self.index = index
         self.leaseSeconds = leaseSeconds
-        self.retention = retention
     }
 
     /// A pair seen in `incoming/`.
@@ -106,7 +104,7 @@ public struct JobQueue: Sendable {
     }
 
     /// Extends `owner`'s lease on `job` inside `db`'s transaction; false when it is no longer theirs.
-    private func extendLease(_ db: Database, _ job: Job, owner: String, now: Date) throws -> Bool {
+    func extendLease(_ db: Database, _ job: Job, owner: String, now: Date) throws -> Bool {
         let t = now.timeIntervalSince1970
         try db.execute(sql: """
             UPDATE jobs SET lease_expires_at = ?, updated_at = ?
@@ -124,22 +122,6 @@ public struct JobQueue: Sendable {
         /// A record with this id is already in the index (another stem with the same call_id got
         /// there first); nothing was written. Claimed again, the job is recognised as a duplicate.
         case alreadyArchived
-    }
-
-    /// In one transaction: checks the lease, inserts the record, marks the job `archived`.
-    public func commit(_ record: CallRecord, job: Job, owner: String, now: Date) throws -> Commit {
-        let t = now.timeIntervalSince1970
-        return try index.pool.write { db in
-            guard try holds(db, job: job, owner: owner) else { return .leaseLost }
-            if try CallRecord.exists(db, key: record.id) { return .alreadyArchived }
-            var record = record
-            try Registry.link(&record, db)
-            if let retention { Retention.stamp(&record, policy: retention) }
-            try record.insert(db)
-            try db.execute(sql: "UPDATE jobs SET state = 'archived', record_id = ?, updated_at = ? WHERE id = ?",
-                           arguments: [record.id, t, job.id])
-            return .committed
-        }
     }
 
     /// Puts a committed job's archive file in place while holding the lease: one write transaction
@@ -209,7 +191,7 @@ public struct JobQueue: Sendable {
         try index.pool.read { db in try Job.filter(Column("stem") == stem).fetchOne(db) }
     }
 
-    private func holds(_ db: Database, job: Job, owner: String) throws -> Bool {
+    func holds(_ db: Database, job: Job, owner: String) throws -> Bool {
         try Bool.fetchOne(db, sql: "SELECT lease_owner = ? AND state IN ('running', 'archived') FROM jobs WHERE id = ?",
                           arguments: [owner, job.id]) ?? false
     }

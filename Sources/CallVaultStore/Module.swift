@@ -1,6 +1,12 @@
-// CallVaultStore — the index: schema migrations (history, never edited), CallRecord, JobQueue
-// (leases), Registry (attribution), CallQuery, Holds, Retention, AuditLog (hash chain), Verifier,
-// the archive's identity.
+// CallVaultStore — the index only: schema migrations (history, never edited), typed records
+// (CallRecord with Outcome and Date fields; IndexTime is the one text format of a time), JobQueue
+// (leases), Registry (attribution), CallQuery, Holds, AuditLog (hash chain), report aggregates,
+// users and sessions, the archive's identity.
+//
+// The worker's ingest transaction is composed of this module's `(Database) throws` steps (the
+// queue's refusal check and insert, Registry.link, RetentionStamp) through QueueStore, the protocol
+// a second backend (PostgreSQL) implements beside JobQueue.
 //
 // Owns: every SQL statement (always parameterised) and every transaction boundary. Must not: read
-// audio, parse CLI arguments, or print; decide policy (rules come from CallVaultCore).
+// audio, touch archive files (retention apply, verify and export are CallVaultArchive), parse CLI
+// arguments, or print; decide policy (rules come from CallVaultCore).

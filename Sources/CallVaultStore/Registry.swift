@@ -70,17 +70,16 @@ public struct Registry: Sendable {
         return db.changesCount
     }
 
-    /// Sets the attribution fields of a record about to be inserted.
-    static func link(_ record: inout CallRecord, _ db: Database) throws {
+    /// Ingest step: sets the attribution fields of a record about to be inserted, in the ingest
+    /// transaction (so an import committed just before is seen).
+    public static func link(_ record: inout CallRecord, _ db: Database) throws {
         let row = try Row.fetchOne(db, sql: """
             SELECT id, campaign, source, medium FROM registry
             WHERE tracking_number = ? AND (valid_from IS NULL OR valid_from <= ?) AND (valid_to IS NULL OR ? < valid_to)
             ORDER BY valid_from DESC LIMIT 1
-            """, arguments: [record.trackingNumber, record.startedAt, record.startedAt])
-        record.registryID = row?["id"]
-        record.campaign = row?["campaign"]
-        record.source = row?["source"]
-        record.medium = row?["medium"]
+            """, arguments: [record.trackingNumber, IndexTime.text(record.startedAt), IndexTime.text(record.startedAt)])
+        record.attribution = CallRecord.Attribution(campaign: row?["campaign"], source: row?["source"], medium: row?["medium"],
+                                                    registryID: row?["id"])
     }
 
     public struct Listing: Sendable, Codable, Equatable {

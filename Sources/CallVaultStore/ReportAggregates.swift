@@ -44,8 +44,8 @@ public enum ReportAggregates {
     /// `report missed`: "got through later" is one seek in this index per missed call.
     /// `report dead-air`: a month of answered calls is read from this index, not from the rows.
     static let createIndexes = """
-        CREATE INDEX calls_caller_answered ON calls(caller, started_at) WHERE outcome = 'answered';
-        CREATE INDEX calls_answered_silence ON calls(started_at, longest_silence_ms) WHERE outcome = 'answered';
+        CREATE INDEX calls_caller_answered ON calls(caller, started_at) WHERE outcome = \(Outcome.answered.sqlLiteral);
+        CREATE INDEX calls_answered_silence ON calls(started_at, longest_silence_ms) WHERE outcome = \(Outcome.answered.sqlLiteral);
         """
 
     /// Statements adding row `R` (NEW) to the aggregates.
@@ -61,7 +61,7 @@ public enum ReportAggregates {
                 ON CONFLICT (campaign, q, outcome) DO UPDATE SET calls = calls + 1, anonymous = anonymous + excluded.anonymous,
                     talk_ms = talk_ms + excluded.talk_ms, duration_ms = duration_ms + excluded.duration_ms;
             INSERT INTO report_callers (q, caller, campaign, calls, answered)
-                SELECT \(q), \(r).caller, ifnull(\(r).campaign, ''), 1, \(r).outcome = 'answered' WHERE \(r).caller IS NOT NULL
+                SELECT \(q), \(r).caller, ifnull(\(r).campaign, ''), 1, \(r).outcome = \(Outcome.answered.sqlLiteral) WHERE \(r).caller IS NOT NULL
                 ON CONFLICT (q, caller, campaign) DO UPDATE SET calls = calls + 1, answered = answered + excluded.answered;
             INSERT INTO report_first_calls (caller, id, started_at, campaign)
                 SELECT \(r).caller, \(r).id, \(r).started_at, ifnull(\(r).campaign, '') WHERE \(r).caller IS NOT NULL
@@ -83,7 +83,7 @@ public enum ReportAggregates {
                 talk_ms = talk_ms - \(r).talk_ms, duration_ms = duration_ms - \(r).duration_ms
                 WHERE campaign = ifnull(\(r).campaign, '') AND q = \(q) AND outcome = \(r).outcome;
             DELETE FROM report_campaign_quarters WHERE campaign = ifnull(\(r).campaign, '') AND q = \(q) AND outcome = \(r).outcome AND calls = 0;
-            UPDATE report_callers SET calls = calls - 1, answered = answered - (\(r).outcome = 'answered')
+            UPDATE report_callers SET calls = calls - 1, answered = answered - (\(r).outcome = \(Outcome.answered.sqlLiteral))
                 WHERE q = \(q) AND caller = \(r).caller AND campaign = ifnull(\(r).campaign, '');
             DELETE FROM report_callers WHERE q = \(q) AND caller = \(r).caller AND campaign = ifnull(\(r).campaign, '') AND calls = 0;
             DELETE FROM report_first_calls WHERE caller = \(r).caller AND id = \(r).id;
@@ -122,7 +122,7 @@ public enum ReportAggregates {
                 SELECT ifnull(campaign, '') AS cc, \(q) AS qq, outcome, count(*), sum(caller IS NULL), sum(talk_ms), sum(duration_ms)
                 FROM calls GROUP BY cc, qq, outcome;
             INSERT INTO report_callers (q, caller, campaign, calls, answered)
-                SELECT \(q) AS qq, caller, ifnull(campaign, '') AS cc, count(*), sum(outcome = 'answered')
+                SELECT \(q) AS qq, caller, ifnull(campaign, '') AS cc, count(*), sum(outcome = \(Outcome.answered.sqlLiteral))
                 FROM calls WHERE caller IS NOT NULL GROUP BY qq, caller, cc;
             INSERT INTO report_first_calls (caller, id, started_at, campaign)
                 SELECT caller, id, started_at, ifnull(campaign, '') FROM (
@@ -193,7 +193,7 @@ public enum ReportAggregates {
                      "SELECT ifnull(campaign, ''), outcome, count(*), sum(caller IS NULL), sum(talk_ms), sum(duration_ms) FROM calls WHERE \(range) GROUP BY 1, 2"),
                     ("report_callers",
                      "SELECT caller, campaign, calls, answered FROM report_callers WHERE q = ?",
-                     "SELECT caller, ifnull(campaign, ''), count(*), sum(outcome = 'answered') FROM calls WHERE \(range) AND caller IS NOT NULL GROUP BY 1, 2"),
+                     "SELECT caller, ifnull(campaign, ''), count(*), sum(outcome = \(Outcome.answered.sqlLiteral)) FROM calls WHERE \(range) AND caller IS NOT NULL GROUP BY 1, 2"),
                 ]
                 for (table, stored, scanned) in checks {
                     let a = try rows(stored, [quarter]), b = try rows(scanned, [from, to])

@@ -19,7 +19,7 @@ import Foundation
 /// try ArchiveIdentity.check(root: root, index: index, claim: false)
 /// ```
 public enum ArchiveIdentity {
-    public static let markerName = Verifier.archiveMarker
+    public static let markerName = CallIndex.archiveMarkerName
 
     public struct Marker: Codable, Sendable, Equatable {
         public var indexID: String

@@ -10,7 +10,8 @@ import Logging
 /// The order of effects is what makes a crash at any point recoverable:
 /// 1. the Opus file is written under `.ID.opus.tmp-jobN-C-OWNER` (job N, claim C, this process)
 ///    and fsynced: two holders of one job (a lease taken over) never share a temporary file;
-/// 2. one transaction checks the lease, inserts the record (with the file's SHA-256) and marks the job `archived`;
+/// 2. one transaction (``commit(_:job:)``) checks the lease, attributes the call, stamps its retention
+///    dates, inserts the record (with the file's SHA-256) and marks the job `archived`;
 /// 3. the file is renamed to `ID.opus` inside a transaction that holds SQLite's write lock after
 ///    checking the lease (so a stale holder's late rename never lands), and its folder fsynced;
 /// 4. the final file is hashed again: only when it has the recorded SHA-256 do the inputs leave
@@ -25,8 +26,8 @@ struct CallProcessor: Sendable {
     let settings: WorkerSettings
     let spool: Spool
     let archive: Archive
-    let index: CallIndex
-    let queue: JobQueue
+    /// The index, through what the worker needs of it (``JobQueue`` for SQLite).
+    let queue: any QueueStore
     let owner: LeaseOwner
     let logger: Logger
     let clock: @Sendable () -> Date
@@ -63,7 +64,7 @@ struct CallProcessor: Sendable {
         let audioPath = spool.incomingPath(job.audioName)
 
         // A previous claim committed the record: the file must be put in place, then the clean-up.
-        if let recordID = job.recordID, let record = try index.call(id: recordID) {
+        if let recordID = job.recordID, let record = try queue.call(id: recordID) {
             try placeCommittedFile(record: record, job: job)
             // The inputs still in incoming/ must be the ones this record was made from: anything else
             // is kept (quarantined), never deleted as if it were archived.
@@ -71,7 +72,7 @@ struct CallProcessor: Sendable {
                 throw WorkerError.badInput("\(job.audioName) is not the audio that \(record.id) was archived from (it was replaced after the commit); kept in failed/ so nothing is lost")
             }
             try removeInputs(job)
-            try queue.markDone(job, owner: owner.name, recordID: record.id, now: clock())
+            try queue.markDone(job, owner: owner.name, recordID: record.id, note: nil, now: clock())
             return .archived(id: record.id, audioMs: record.durationMs, bytesIn: record.sourceBytes, bytesOut: record.bytes)
         }
         if job.claims > settings.maxClaims {
@@ -100,7 +101,7 @@ struct CallProcessor: Sendable {
         let before = try fileIdentity(audioPath)
         let source = try FileDigest.sha256(path: audioPath)
 
-        if let existing = try index.call(id: id) {
+        if let existing = try queue.call(id: id) {
             guard existing.sourceSha256 == source.hex else {
                 throw WorkerError.badInput("call_id \(callID.debugDescription) was already archived as \(id) with different audio")
             }
@@ -130,13 +131,14 @@ struct CallProcessor: Sendable {
             id: id, callID: callID, sidecar: sidecar, analysis: result.analysis, sourceName: job.audioName,
             archivePath: relative, sha256: sha256, bytes: output.bytesWritten, source: source,
             defaultCountryCode: settings.defaultCountryCode, now: clock())
-        switch try queue.commit(record, job: job, owner: owner.name, now: clock()) {
+        switch try commit(record, job: job) {
         case .leaseLost: throw WorkerError.leaseLost
         case .alreadyArchived: throw WorkerError.transient("\(id) was archived by another job meanwhile; this one will be checked as a duplicate")
         case .committed: break
         }
         FaultInjection.point("worker.after-commit")
-        guard try queue.placeArchiveFile(job, owner: owner.name, recordID: id, now: clock(), rename: { try output.commitRename() }) else {
+        guard try queue.placeArchiveFile(job, owner: owner.name, recordID: id, replacing: nil, now: clock(),
+                                         rename: { try output.commitRename() }) else {
             throw WorkerError.leaseLost
         }
         archive.applyGroup(relative)
@@ -144,12 +146,17 @@ struct CallProcessor: Sendable {
         try requireRecordedContent(record)
         removeOtherTemporaries(of: job, final: archive.absolute(relative))
         try removeInputs(job)
-        try queue.markDone(job, owner: owner.name, recordID: id, now: clock())
+        try queue.markDone(job, owner: owner.name, recordID: id, note: nil, now: clock())
         logger.info("archived", metadata: [
-            "stem": "\(job.stem)", "id": "\(id)", "outcome": "\(record.outcome)",
+            "stem": "\(job.stem)", "id": "\(id)", "outcome": "\(record.outcome.rawValue)",
             "duration_ms": "\(record.durationMs)", "bytes": "\(record.bytes)", "path": "\(relative)",
         ])
         return .archived(id: id, audioMs: record.durationMs, bytesIn: source.bytes, bytesOut: output.bytesWritten)
+    }
+
+    /// The one ingest transaction (see ``IngestTransaction``).
+    private func commit(_ record: CallRecord, job: Job) throws -> JobQueue.Commit {
+        try IngestTransaction.commit(record, job: job, owner: owner.name, retention: settings.retention, now: clock(), in: queue)
     }
 
     /// Encodes the audio of `job` to a temporary file of this claim (`.ID.opus.tmp-jobN-C-OWNER`),
@@ -199,7 +206,7 @@ struct CallProcessor: Sendable {
             let synced = fsync(fd) == 0
             close(fd)
             guard synced else { continue }
-            let placed = try queue.placeArchiveFile(job, owner: owner.name, recordID: record.id, now: clock()) {
+            let placed = try queue.placeArchiveFile(job, owner: owner.name, recordID: record.id, replacing: nil, now: clock()) {
                 if rename(candidate, final) != 0 { throw FileError("rename", path: final, errno: errno) }
                 try AtomicFile.syncDirectory(of: final)
             }
@@ -281,7 +288,7 @@ struct CallProcessor: Sendable {
     /// An earlier claim that died mid-encode left `.ID.opus.tmp-jobN-…`; a quarantined job will not
     /// come back to replace it, so delete it (found from the record, or the sidecar when it still parses).
     private func removeTemporaryOutput(of job: Job) {
-        if let recordID = job.recordID, let record = try? index.call(id: recordID) {
+        if let recordID = job.recordID, let record = try? queue.call(id: recordID) {
             removeOtherTemporaries(of: job, final: archive.absolute(record.archivePath))
             return
         }

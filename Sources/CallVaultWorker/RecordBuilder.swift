@@ -2,7 +2,8 @@ import CallVaultCore
 import CallVaultStore
 import Foundation
 
-/// Assembles the index record from the sidecar, the analysis and the archive file.
+/// Reads the sidecar's numbers (E.164, geography) and gathers the warnings, then builds the index
+/// record from the sidecar, the analysis, the numbers and the archive and source files.
 enum RecordBuilder {
     static func record(id: String, callID: String, sidecar: Sidecar, analysis: AudioAnalysis, sourceName: String,
                        archivePath: String, sha256: String, bytes: Int, source: (hex: String, bytes: Int),
@@ -21,25 +22,13 @@ enum RecordBuilder {
             warnings.append(String(format: "the sidecar's duration_s (%.1f s) disagrees with the audio (%.1f s)",
                                    switchSeconds, Double(analysis.durationMs) / 1000))
         }
-        let geography = PhoneGeography.lookup(caller.isValid ? caller.stored : nil)
-        var record = CallRecord(
-            id: id, callID: callID,
+        let numbersRead = CallRecord.Numbers(
             caller: caller.stored, callerRaw: sidecar.caller, callerValid: sidecar.caller == nil ? nil : caller.isValid,
-            callerName: sidecar.callerName,
             trackingNumber: tracking.stored ?? sidecar.trackingNumber, trackingNumberRaw: sidecar.trackingNumber,
-            startedAt: Timestamp.format(sidecar.startedAt),
-            durationMs: analysis.durationMs, talkMs: analysis.talkMs, outcome: analysis.outcome.rawValue,
-            longestSilenceMs: analysis.longestSilenceMs, leadingSilenceMs: analysis.leadingSilenceMs,
-            silences: analysis.silences, channels: analysis.channels, channelRoles: sidecar.channels,
-            sampleRate: analysis.sampleRate, sourceFormat: analysis.format, sourceName: sourceName,
-            disposition: sidecar.disposition,
-            switchDurationMs: sidecar.durationSeconds.map { Int(($0 * 1000).rounded()) },
-            archivePath: archivePath, sha256: sha256, bytes: bytes, sourceBytes: source.bytes, sourceSha256: source.hex,
-            metadata: sidecar.metadata, extra: sidecar.extra, warnings: warnings, ingestedAt: Timestamp.format(now))
-        record.callerAreaCode = geography.areaCode
-        record.callerRegion = geography.region
-        record.callerPlace = geography.place
-        record.callerCountry = geography.country
-        return record
+            geography: PhoneGeography.lookup(caller.isValid ? caller.stored : nil))
+        return CallRecord(id: id, callID: callID, sidecar: sidecar, analysis: analysis, numbers: numbersRead,
+                          archive: CallRecord.ArchiveFile(path: archivePath, sha256: sha256, bytes: bytes),
+                          source: CallRecord.SourceFile(name: sourceName, sha256: source.hex, bytes: source.bytes),
+                          warnings: warnings, ingestedAt: now)
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import CallVaultAudio
+import CallVaultArchive
 import CallVaultCore
 import CallVaultStore
 import Foundation
@@ -28,39 +28,11 @@ struct Export: ParsableCommand {
             FileHandle.standardError.write(Data("callvault: \(message)\n".utf8))
             failures += 1
         }
+        let export = ArchiveExport(index: index, archiveRoot: archive)
         for id in ids {
-            let key = RecordID.isWellFormed(id) ? id : RecordID.make(callID: id)
-            guard let r = try index.call(id: key) else { fail("no call \(id.debugDescription)"); continue }
-            if let purgedAt = r.audioPurgedAt {
-                fail("\(r.id): audio \(r.purgeNote(purgedAt)); nothing to export")
-                continue
-            }
-            let source = archive + "/" + r.archivePath
-            guard let data = FileManager.default.contents(atPath: source) else {
-                fail("\(r.id): archive file missing (\(source)); `callvault verify` reports it"); continue
-            }
-            let destination = to + "/" + Self.fileName(r)
-            var st = stat()
-            if lstat(destination, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG {
-                fail("\(r.id): \(destination) already exists and is not a regular file (a folder or a link); not exported")
-                continue
-            }
-            do {
-                let copy = try AtomicFile(path: destination, mode: 0o644)
-                try copy.write(Array(data))
-                let digest = try copy.sync()
-                guard digest == r.sha256 else {
-                    copy.discard()
-                    fail("\(r.id): archive file does not match its SHA-256; not exported")
-                    continue
-                }
-                do { try copy.commitRename() } catch {
-                    unlink(copy.temporaryPath)  // an export copy is not the only copy: leave nothing behind
-                    throw error
-                }
-                print(destination)
-            } catch let error as FileError {
-                fail("\(r.id): cannot write the copy: \(Self.words(error))")
+            switch try export.copy(id, to: to) {
+            case .copied(let destination): print(destination)
+            case .refused(let reason): fail(reason)
             }
         }
         if failures > 0 { throw ExitCode(2) }
@@ -84,16 +56,4 @@ struct Export: ParsableCommand {
             throw CLIError.input("cannot write into \(path): \(String(cString: strerror(errno)))")
         }
     }
-
-    /// `rename`'s EISDIR and friends as a sentence.
-    static func words(_ error: FileError) -> String {
-        switch error.errno {
-        case EISDIR: "\(error.path) is a folder; not overwritten"
-        case EACCES, EPERM: "permission denied writing \(error.path)"
-        case ENOSPC, EDQUOT: "the destination disk is full (\(error.path))"
-        default: error.description
-        }
-    }
-
-    static func fileName(_ r: CallRecord) -> String { r.exportFileName }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CallVaultArchive
 import CallVaultCore
 import CallVaultStore
 import Foundation

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CallVaultArchive
 import CallVaultCore
 import CallVaultStore
 import CallVaultWorker
@@ -69,7 +70,7 @@ struct RetentionCommand: ParsableCommand {
             struct Out: Encodable { let items: [Retention.Item]; let calls: Int; let bytes: Int; let audio_hours: Double; let held_skipped: Int }
             typealias Column = Listing<Retention.Item>.Column
             let id = Column("id") { .text($0.id) }, startedAt = Column("started_at") { .text($0.startedAt) }
-            let campaign = Column("campaign") { .optional($0.campaign) }, outcome = Column("outcome") { .text($0.outcome) }
+            let campaign = Column("campaign") { .optional($0.campaign) }, outcome = Column("outcome") { .text($0.outcome.rawValue) }
             let action = Column("action") { .text($0.action.rawValue) }, rule = Column("rule") { .text($0.rule) }
             let bytes = Column("bytes") { .int($0.bytes) }
             try Listing(

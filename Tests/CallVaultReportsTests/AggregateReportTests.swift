@@ -1,5 +1,6 @@
 @testable import CallVaultReports
 @testable import CallVaultStore
+import CallVaultArchive
 import CallVaultCore
 import Foundation
 import GRDB

@@ -98,7 +98,7 @@ struct CallRoutesTests {
         let f = try ServerFixture()
         let r = try f.addCall(callID: "tk1", campaign: "X")
         var purged = try f.addCall(callID: "gone1", campaign: "X")
-        purged.audioPurgedAt = "2026-11-25T00:00:00Z"
+        purged.audioPurgedAt = try #require(Timestamp.parseInstant("2026-11-25T00:00:00Z"))
         purged.retentionRule = "missed-30d"
         let purgedRecord = purged
         try await f.index.pool.write { db in try purgedRecord.update(db) }

@@ -19,9 +19,9 @@ struct LeaseTests {
         let second = try #require(try queue.claim(owner: "w2", now: t0.addingTimeInterval(91)))
         #expect(second.id == first.id && second.claims == 2)
         #expect(try !queue.renew(first, owner: "w1", now: t0.addingTimeInterval(92)))
-        let record = StoreFixture.record(callID: "a")
-        #expect(try queue.commit(record, job: first, owner: "w1", now: t0.addingTimeInterval(93)) == .leaseLost)
-        #expect(try queue.commit(record, job: second, owner: "w2", now: t0.addingTimeInterval(93)) == .committed)
+        let record = try StoreFixture.record(callID: "a")
+        #expect(try StoreFixture.commit(record, job: first, owner: "w1", queue: queue, now: t0.addingTimeInterval(93)) == .leaseLost)
+        #expect(try StoreFixture.commit(record, job: second, owner: "w2", queue: queue, now: t0.addingTimeInterval(93)) == .committed)
         #expect(try f.index.call(id: record.id)?.callID == "a")
     }
 

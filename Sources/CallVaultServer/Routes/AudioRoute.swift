@@ -1,3 +1,4 @@
+import CallVaultArchive
 import CallVaultCore
 import CallVaultStore
 import Foundation
@@ -17,7 +18,8 @@ struct AudioRoute {
         let id = context.parameters.get("id") ?? ""
         guard RecordID.isWellFormed(id) else { return Responses.error(.badRequest, "\(id.debugDescription) is not a call id") }
         guard let record = try state.index.call(id: id) else { return Responses.error(.notFound, "no call \(id)") }
-        if let purged = record.audioPurgedAt {
+        if let purgedAt = record.audioPurgedAt {
+            let purged = IndexTime.text(purgedAt)
             return Responses.json(.gone, ["error": "the audio of \(id) was purged on \(purged) under retention rule \(record.retentionRule ?? "unknown")",
                                           "purged_at": purged, "rule": record.retentionRule ?? ""])
         }

@@ -1,3 +1,4 @@
+import CallVaultArchive
 import CallVaultCore
 import CallVaultStore
 import Foundation
@@ -96,7 +97,7 @@ struct CallRoutes {
         <label>Source <input name="source" value="\(value("source"))"></label>
         <label>Tracking number <input name="tracking_number" value="\(value("tracking_number"))"></label>
         <label>Caller <input name="caller" value="\(value("caller"))"></label>
-        <label>Outcome <select name="outcome">\(option("", "any", f.form["outcome"]))\(["answered", "missed", "abandoned"].map { option($0, $0, f.form["outcome"]) }.joined())</select></label>
+        <label>Outcome <select name="outcome">\(option("", "any", f.form["outcome"]))\(Outcome.allCases.map { option($0.rawValue, $0.rawValue, f.form["outcome"]) }.joined())</select></label>
         <label>Since <input name="since" value="\(value("since"))" placeholder="2026-11-01"></label>
         <label>Until <input name="until" value="\(value("until"))" placeholder="2026-11-30"></label>
         <label>Time zone <input name="tz" value="\(HTML.escape(f.form["tz"] ?? "UTC"))"></label>
@@ -113,9 +114,9 @@ struct CallRoutes {
         body += "Download: <a href=\"/export/calls.csv?\(HTML.escape(q))\">CSV</a> · <a href=\"/export/calls.json?\(HTML.escape(q))\">JSON</a></p>"
         body += "<table class=\"calls\"><thead><tr><th>Started (UTC)</th><th>Campaign</th><th>Caller</th><th>Tracking number</th><th>Outcome</th><th>Duration</th><th>Talk</th></tr></thead><tbody>"
         for r in result.records {
-            body += "<tr><td><a href=\"/calls/\(r.id)\">\(HTML.escape(r.startedAt))</a></td><td>\(HTML.escape(r.campaign ?? "—"))</td>"
+            body += "<tr><td><a href=\"/calls/\(r.id)\">\(HTML.escape(IndexTime.text(r.startedAt)))</a></td><td>\(HTML.escape(r.campaign ?? "—"))</td>"
             body += "<td>\(HTML.escape(r.caller ?? "anonymous"))\(r.callerPlace.map { " <small>\(HTML.escape($0))</small>" } ?? "")</td>"
-            body += "<td>\(HTML.escape(r.trackingNumber))</td><td class=\"\(HTML.escape(r.outcome))\">\(HTML.escape(r.outcome))</td>"
+            body += "<td>\(HTML.escape(r.trackingNumber))</td><td class=\"\(HTML.escape(r.outcome.rawValue))\">\(HTML.escape(r.outcome.rawValue))</td>"
             body += "<td class=\"n\">\(Self.seconds(r.durationMs))</td><td class=\"n\">\(Self.seconds(r.talkMs))</td></tr>"
         }
         body += "</tbody></table>"
@@ -143,7 +144,7 @@ struct CallRoutes {
         let e = HTML.escape
         var body = ""
         if let purged = r.audioPurgedAt {
-            body += "<p class=\"purged\">The audio was purged on \(e(purged)) under retention rule \(e(r.retentionRule ?? "unknown")).</p>"
+            body += "<p class=\"purged\">The audio was purged on \(e(IndexTime.text(purged))) under retention rule \(e(r.retentionRule ?? "unknown")).</p>"
         } else {
             body += "<audio id=\"player\" controls preload=\"metadata\" src=\"/calls/\(r.id)/audio\"></audio>"
             body += " <a href=\"/calls/\(r.id)/audio?download=1\" download>Download (\(e(r.exportFileName)))</a>"
@@ -152,12 +153,12 @@ struct CallRoutes {
         let a = state.settings.analysis
         let talk = "talk \(Self.seconds(r.talkMs))", threshold = Self.seconds(a.answeredTalkMs)
         let why: String = switch r.outcome {
-        case "answered": "\(talk) ≥ the answered threshold \(threshold)"
-        case "missed": "\(talk) < \(threshold); it rang \(Self.seconds(r.durationMs)) ≥ \(Self.seconds(a.missedMinDurationMs)) unanswered"
-        default: "\(talk) < \(threshold); the caller gave up after \(Self.seconds(r.durationMs)) (< \(Self.seconds(a.missedMinDurationMs)))"
+        case .answered: "\(talk) ≥ the answered threshold \(threshold)"
+        case .missed: "\(talk) < \(threshold); it rang \(Self.seconds(r.durationMs)) ≥ \(Self.seconds(a.missedMinDurationMs)) unanswered"
+        case .abandoned: "\(talk) < \(threshold); the caller gave up after \(Self.seconds(r.durationMs)) (< \(Self.seconds(a.missedMinDurationMs)))"
         }
         body += "<table class=\"fields\">"
-        body += row("Started (UTC)", e(r.startedAt))
+        body += row("Started (UTC)", e(IndexTime.text(r.startedAt)))
         body += row("Started (server local time, TZ)", e(Self.local(r)))
         let callerLink = r.caller.map { "<a href=\"/calls?caller=\(e(FormData.encode([("", $0)]).dropFirst().description))\">\(e($0))</a>" } ?? "anonymous"
         body += row("Caller", callerLink + ([r.callerName, r.callerPlace, r.callerRegion, r.callerCountry].compactMap { $0 }.isEmpty ? "" :
@@ -165,23 +166,23 @@ struct CallRoutes {
         body += row("Campaign", r.campaign.map { "<a href=\"/calls?campaign=\(e(FormData.encode([("", $0)]).dropFirst().description))\">\(e($0))</a>" } ?? "unassigned")
         body += row("Source / medium", e([r.source, r.medium].compactMap { $0 }.joined(separator: " / ")))
         body += row("Tracking number", e(r.trackingNumber))
-        body += row("Outcome", "<strong>\(e(r.outcome))</strong> (\(e(why)))")
+        body += row("Outcome", "<strong>\(e(r.outcome.rawValue))</strong> (\(e(why)))")
         body += row("Duration / talk", "\(Self.seconds(r.durationMs)) / \(Self.seconds(r.talkMs))")
         body += row("Longest silence", Self.seconds(r.longestSilenceMs))
         body += row("Channels", "\(r.channels)\(r.channelRoles.map { " (" + e($0.joined(separator: ", ")) + ")" } ?? "") at \(r.sampleRate) Hz")
-        body += row("Audio kept until", e(r.retainAudioUntil ?? "no retention rule applied yet"))
-        body += row("Record kept until", e(r.retainRecordUntil ?? "—"))
+        body += row("Audio kept until", e(r.retainAudioUntil.map(IndexTime.text) ?? "no retention rule applied yet"))
+        body += row("Record kept until", e(r.retainRecordUntil.map(IndexTime.text) ?? "—"))
         body += row("Retention rule", e(r.retentionRule ?? "—"))
         body += row("Legal holds", holds.isEmpty ? "none" : "<span id=\"holds\">" + e(holds.joined(separator: ", ")) + "</span>")
         body += row("SHA-256", "<code>\(e(r.sha256))</code>")
         body += row("Call id / archive id", "\(e(r.callID)) / \(e(r.id))")
         body += "</table>"
-        return Responses.html(.ok, HTML.page(title: "Call \(r.startedAt) \(r.caller ?? "anonymous")", principal: context.principal, body: body,
+        return Responses.html(.ok, HTML.page(title: "Call \(IndexTime.text(r.startedAt)) \(r.caller ?? "anonymous")", principal: context.principal, body: body,
                                              scripts: ["/assets/call.js"]))
     }
 
     static func local(_ r: CallRecord) -> String {
-        guard let date = Timestamp.parseInstant(r.startedAt) else { return r.startedAt }
+        let date = r.startedAt
         // The server's zone (TZ): the caller's zone is not in the record.
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")

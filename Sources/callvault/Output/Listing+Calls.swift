@@ -9,9 +9,9 @@ extension Listing where Item == CallRecord {
         return Listing(
             records,
             table: [
-                .init("started_at") { .text($0.startedAt) }, .init("id") { .text($0.id) },
+                .init("started_at") { .text(IndexTime.text($0.startedAt)) }, .init("id") { .text($0.id) },
                 .init("campaign") { .optional($0.campaign) }, .init("caller") { .optional($0.caller) },
-                .init("tracking_number") { .text($0.trackingNumber) }, .init("outcome") { .text($0.outcome) },
+                .init("tracking_number") { .text($0.trackingNumber) }, .init("outcome") { .text($0.outcome.rawValue) },
                 .init("duration") { seconds($0.durationMs) }, .init("talk") { seconds($0.talkMs) },
             ],
             csvColumns: CallRecord.csvColumns,

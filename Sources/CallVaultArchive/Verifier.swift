@@ -1,4 +1,5 @@
 import CallVaultCore
+import CallVaultStore
 import Crypto
 import Foundation
 import GRDB
@@ -103,7 +104,7 @@ public struct Verifier: Sendable {
     }
 
     /// The archive root's identity marker, written by the worker's `ArchiveIdentity`: not an orphan.
-    public static let archiveMarker = ".callvault-archive"
+    public static let archiveMarker = CallIndex.archiveMarkerName
 
     /// Walks the archive without following symlinks; an `.opus` file is an orphan when no record
     /// has it (its name is its id).

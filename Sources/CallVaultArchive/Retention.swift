@@ -1,5 +1,6 @@
 import CallVaultCore
 import CallVaultFaultInjection
+import CallVaultStore
 import Foundation
 import GRDB
 
@@ -29,7 +30,7 @@ public struct Retention: Sendable {
         public var callID: String
         public var startedAt: String
         public var campaign: String?
-        public var outcome: String
+        public var outcome: Outcome
         public var action: Action
         public var rule: String
         public var until: String
@@ -90,11 +91,12 @@ public struct Retention: Sendable {
             while let row = try rows.next() {
                 guard let started = Timestamp.parseInstant(row["started_at"]) else { continue }
                 let facts = RetentionPolicy.Facts(campaign: row["campaign"], source: row["source"],
-                                                  outcome: Outcome(rawValue: row["outcome"]) ?? .answered,
+                                                  outcome: try row.outcome(),
                                                   trackingNumber: row["tracking_number"], startedAt: started)
                 let r = policy.retention(for: facts)
                 let audio = Self.format(r.audioUntil), record = Self.format(r.recordUntil)
-                if row["retain_audio_until"] != audio || row["retain_record_until"] != record || row["retention_rule"] != r.rule {
+                let stored: (audio: String?, record: String?, rule: String?) = (row["retain_audio_until"], row["retain_record_until"], row["retention_rule"])
+                if stored.audio != audio || stored.record != record || stored.rule != r.rule {
                     updates.append((row["id"], audio, record, r.rule))
                 }
             }
@@ -121,9 +123,7 @@ public struct Retention: Sendable {
     }
 
     /// `9999-12-31T23:59:59Z` stands for "never".
-    static func format(_ date: Date) -> String {
-        date >= Date(timeIntervalSince1970: 253_402_300_799) ? "9999-12-31T23:59:59Z" : Timestamp.format(date)
-    }
+    static func format(_ date: Date) -> String { IndexTime.text(date) }
 
     /// What is due at `now`, held calls left out.
     public func plan(now: Date) throws -> Plan {
@@ -141,10 +141,10 @@ public struct Retention: Sendable {
                   AND NOT \(Holds.heldCondition)
                 ORDER BY started_at, id
                 """, arguments: [t, t])
-            let items = rows.map { row -> Item in
+            let items = try rows.map { row -> Item in
                 let recordDue = (row["retain_record_until"] as String? ?? "9") <= t
                 return Item(id: row["id"], callID: row["call_id"], startedAt: row["started_at"], campaign: row["campaign"],
-                            outcome: row["outcome"], action: recordDue ? .deleteRecord : .deleteAudio, rule: row["retention_rule"] ?? "",
+                            outcome: try row.outcome(), action: recordDue ? .deleteRecord : .deleteAudio, rule: row["retention_rule"] ?? "",
                             until: recordDue ? row["retain_record_until"] : row["retain_audio_until"], bytes: row["bytes"],
                             durationMs: row["duration_ms"], sha256: row["sha256"], archivePath: row["archive_path"],
                             audioPresent: (row["audio_purged_at"] as String?) == nil)
@@ -171,7 +171,7 @@ public struct Retention: Sendable {
         var rule: String = row["retention_rule"] ?? ""
         if let policy, let started = Timestamp.parseInstant(row["started_at"]) {
             let facts = RetentionPolicy.Facts(campaign: row["campaign"], source: row["source"],
-                                              outcome: Outcome(rawValue: row["outcome"]) ?? .answered,
+                                              outcome: try row.outcome(call: id),
                                               trackingNumber: row["tracking_number"], startedAt: started)
             let r = policy.retention(for: facts)
             if format(r.audioUntil) != audioUntil || format(r.recordUntil) != recordUntil || r.rule != rule {
@@ -261,19 +261,5 @@ public struct Retention: Sendable {
         let dir = (path as NSString).deletingLastPathComponent
         let fd = open(dir, O_RDONLY | O_DIRECTORY)
         if fd >= 0 { fsync(fd); close(fd) }
-    }
-}
-
-extension Retention {
-    /// Sets a new record's retention dates (at ingest, after attribution).
-    static func stamp(_ record: inout CallRecord, policy: RetentionPolicy) {
-        guard let started = Timestamp.parseInstant(record.startedAt) else { return }
-        let facts = RetentionPolicy.Facts(campaign: record.campaign, source: record.source,
-                                          outcome: Outcome(rawValue: record.outcome) ?? .answered,
-                                          trackingNumber: record.trackingNumber, startedAt: started)
-        let r = policy.retention(for: facts)
-        record.retainAudioUntil = format(r.audioUntil)
-        record.retainRecordUntil = format(r.recordUntil)
-        record.retentionRule = r.rule
     }
 }

@@ -1,0 +1,78 @@
+import CallVaultAudio
+import CallVaultCore
+import CallVaultStore
+import Foundation
+
+/// `export`: copies calls' Opus files out of the archive under readable names
+/// (``CallRecord/exportFileName``), each copy checked against the SHA-256 in the index before it
+/// gets its name, so a damaged archive file is never handed out as the call.
+///
+/// ```swift
+/// let export = ArchiveExport(index: index, archiveRoot: "/srv/callvault/archive")
+/// switch try export.copy("c1a2b3…", to: "/tmp/qa") {
+/// case .copied(let path): print(path)
+/// case .refused(let reason): print(reason)
+/// }
+/// ```
+public struct ArchiveExport: Sendable {
+    public let index: CallIndex
+    public let archiveRoot: String
+
+    public init(index: CallIndex, archiveRoot: String) {
+        self.index = index
+        self.archiveRoot = archiveRoot
+    }
+
+    /// What became of one requested call.
+    public enum Copy: Sendable, Equatable {
+        /// The copy is in place at this path.
+        case copied(String)
+        /// Nothing was written; the sentence says why (naming the call).
+        case refused(String)
+    }
+
+    /// Copies the call with archive id or call_id `id` into `folder`; throws only for what is not
+    /// this call's problem (the index unreadable, an unexpected failure).
+    public func copy(_ id: String, to folder: String) throws -> Copy {
+        let key = RecordID.isWellFormed(id) ? id : RecordID.make(callID: id)
+        guard let r = try index.call(id: key) else { return .refused("no call \(id.debugDescription)") }
+        if let purgedAt = r.audioPurgedAt {
+            return .refused("\(r.id): audio \(r.purgeNote(purgedAt)); nothing to export")
+        }
+        let source = archiveRoot + "/" + r.archivePath
+        guard let data = FileManager.default.contents(atPath: source) else {
+            return .refused("\(r.id): archive file missing (\(source)); `callvault verify` reports it")
+        }
+        let destination = folder + "/" + r.exportFileName
+        var st = stat()
+        if lstat(destination, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG {
+            return .refused("\(r.id): \(destination) already exists and is not a regular file (a folder or a link); not exported")
+        }
+        do {
+            let copy = try AtomicFile(path: destination, mode: 0o644)
+            try copy.write(Array(data))
+            let digest = try copy.sync()
+            guard digest == r.sha256 else {
+                copy.discard()
+                return .refused("\(r.id): archive file does not match its SHA-256; not exported")
+            }
+            do { try copy.commitRename() } catch {
+                unlink(copy.temporaryPath)  // an export copy is not the only copy: leave nothing behind
+                throw error
+            }
+            return .copied(destination)
+        } catch let error as FileError {
+            return .refused("\(r.id): cannot write the copy: \(Self.words(error))")
+        }
+    }
+
+    /// `rename`'s EISDIR and friends as a sentence.
+    static func words(_ error: FileError) -> String {
+        switch error.errno {
+        case EISDIR: "\(error.path) is a folder; not overwritten"
+        case EACCES, EPERM: "permission denied writing \(error.path)"
+        case ENOSPC, EDQUOT: "the destination disk is full (\(error.path))"
+        default: error.description
+        }
+    }
+}

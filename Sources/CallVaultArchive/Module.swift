@@ -1,0 +1,9 @@
+// CallVaultArchive — archive maintenance, above the index (CallVaultStore) and the archive's files:
+// Retention (apply a RetentionPolicy: mark purged and audit, then unlink; delete records), Verifier
+// (re-hash files against the index, orphans, the audit chain, the report aggregates) and
+// ArchiveExport (copies under readable names, checked against their SHA-256), with the export
+// file name and the CSV columns of a call.
+//
+// Owns: every deletion from the archive and the order of effects that makes it safe to interrupt
+// (index first, then the file). Must not: ingest calls, parse CLI arguments or print, or decide
+// policy (rules come from CallVaultCore); the CLI and the server call it, never the other way round.

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 import Synchronization
 
@@ -66,7 +67,9 @@ public struct MetricsEndpoint: Service {
         do {
             try await app.run()
         } catch where !bound.load(ordering: .acquiring) {
-            throw WorkerError.configuration("cannot listen on \(address.text): \(error)")
+            // The system's reason alone ("Address already in use"), as an operator reads it.
+            let reason = (error as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\(error)"
+            throw WorkerError.configuration("cannot listen on \(address.text): \(reason)")
         }
     }
 

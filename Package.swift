@@ -10,7 +10,10 @@
 // against the spec so that no input can abort the process (TOMLKit's toml++ asserted on bad input).
 // - swift-prometheus: the Prometheus text exposition of the metrics file.
 // - hummingbird (+ hummingbird-auth): the `serve` web application (routes, sessions, bcrypt, TLS),
-//   run under swift-service-lifecycle so SIGTERM lets in-flight requests finish.
+//   run under swift-service-lifecycle so SIGTERM lets in-flight requests finish. The worker's watch
+//   mode and its `--metrics-listen` endpoint (a hummingbird responder) run in a ServiceGroup too.
+// - swift-subprocess (+ swift-system's FilePath it takes): `job run` starts each step as this
+//   binary's own subcommand, async.
 import PackageDescription
 
 let package = Package(
@@ -29,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", exact: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", exact: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", exact: "1.8.1"),
     ],
     targets: [
         // C shims: a module map and one header each, nothing else.
@@ -80,6 +85,9 @@ let package = Package(
             "CallVaultCore", "CallVaultSettings", "CallVaultFaultInjection", "CallVaultAudio", "CallVaultStore", "CLinuxProcess",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
         // The web application: routes per page family, auth middleware, pages and the JSON API.
         .target(name: "CallVaultServer", dependencies: [
@@ -100,6 +108,8 @@ let package = Package(
             "CallVaultArchive",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Subprocess", package: "swift-subprocess"),
+            .product(name: "SystemPackage", package: "swift-system"),
         ]),
 
         // libFuzzer targets (scripts/fuzz.sh builds them with -sanitize=fuzzer); plain builds replay inputs.
@@ -119,6 +129,8 @@ let package = Package(
         .testTarget(name: "CallVaultWorkerTests", dependencies: [
             "CallVaultWorker", "CallVaultStore", "CallVaultCore", "CallVaultSettings",
             .product(name: "Logging", package: "swift-log"), .product(name: "InMemoryLogging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "CallVaultStoreTests", dependencies: [
             "CallVaultStore", "CallVaultCore", "CallVaultTestSupport", .product(name: "GRDB", package: "GRDB.swift"),

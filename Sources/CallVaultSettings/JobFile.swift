@@ -2,7 +2,8 @@ import Foundation
 import CallVaultCore
 import CallVaultTOML
 
-/// A nightly batch: steps run in order, each one of callvault's commands with its options.
+/// A nightly batch: steps run in order, each one of callvault's commands with its options
+/// (``JobStepKind``).
 ///
 /// ```toml
 /// config = "../samples/callvault.toml"   # shared settings; relative to this file
@@ -26,11 +27,8 @@ public struct JobFile: Sendable, Equatable {
     public struct Step: Sendable, Equatable {
         public var name: String
         public var command: String
-        /// Arguments for `callvault`, before the store options.
-        public var arguments: [String]
-        /// For reports: folder and file name pattern (the date is added).
-        public var outputDir: String?
-        public var outputName: String?
+        /// What the step does, with its options.
+        public var kind: JobStepKind
     }
 
     public var name: String
@@ -76,34 +74,24 @@ public struct JobFile: Sendable, Equatable {
                 throw r.error("step \(i + 1): command must be one of \(commands.joined(separator: ", "))", key: "command", in: t)
             }
             let stepName = try r.string(t, "name") ?? command
-            var args: [String] = []
-            var outputDir: String?, outputName: String?
-            func int(_ key: String, _ flag: String, _ range: ClosedRange<Int>) throws {
-                if let v = try r.int(t, key, range: range) { args += [flag, "\(v)"] }
-            }
-            func string(_ key: String, _ flag: String) throws {
-                if let v = try r.string(t, key) { args += [flag, v] }
-            }
+            let kind: JobStepKind
             switch command {
             case "ingest":
                 try r.checkKeys(t, allowed: ["command", "name", "workers"], section: section)
-                args = ["run", "--once", "--format", "json"]
-                try int("workers", "--workers", 1...256)
+                kind = .ingest(workers: try r.int(t, "workers", range: 1...256))
             case "import-numbers":
                 try r.checkKeys(t, allowed: ["command", "name", "file"], section: section)
                 guard let f = try r.string(t, "file") else { throw r.error("step \(stepName): import-numbers needs file", in: t) }
-                args = ["numbers", "import", path(f)!]
+                kind = .importNumbers(file: path(f)!)
             case "relink":
                 try r.checkKeys(t, allowed: ["command", "name"], section: section)
-                args = ["numbers", "relink"]
+                kind = .relink
             case "retention":
                 try r.checkKeys(t, allowed: ["command", "name", "dry_run"], section: section)
-                args = ["retention", "apply", "--format", "json"]
-                if try r.bool(t, "dry_run") == true { args.append("--dry-run") }
+                kind = .retention(dryRun: try r.bool(t, "dry_run") == true)
             case "verify":
                 try r.checkKeys(t, allowed: ["command", "name", "sample"], section: section)
-                args = ["verify", "--format", "json"]
-                try int("sample", "--sample", 1...100_000_000)
+                kind = .verify(sample: try r.int(t, "sample", range: 1...100_000_000))
             default: // report
                 try r.checkKeys(t, allowed: ["command", "name", "report", "by", "format", "output_dir", "tz", "since_days", "campaign", "unreturned"],
                                 section: section)
@@ -112,24 +100,20 @@ public struct JobFile: Sendable, Equatable {
                 guard reports.contains(report) else {
                     throw r.error("step \(stepName): report must be one of \(reports.joined(separator: ", "))", key: "report", in: t)
                 }
-                args = ["report", report]
-                try string("by", "--by")
-                try string("tz", "--tz")
-                try string("campaign", "--campaign")
-                if try r.bool(t, "unreturned") == true { args.append("--unreturned") }
+                let by = try r.string(t, "by"), timeZone = try r.string(t, "tz"), campaign = try r.string(t, "campaign")
+                let unreturned = try r.bool(t, "unreturned") == true
                 let format = try r.string(t, "format") ?? "html"
                 guard ["table", "csv", "json", "html"].contains(format) else {
                     throw r.error("step \(stepName): format must be table, csv, json or html", key: "format", in: t)
                 }
-                args += ["--format", format]
-                if let days = try r.int(t, "since_days", range: 1...3660) { args += ["--since-days", "\(days)"] }
+                let sinceDays = try r.int(t, "since_days", range: 1...3660)
                 guard let dir = try r.string(t, "output_dir") else {
                     throw r.error("step \(stepName): report needs output_dir", in: t)
                 }
-                outputDir = path(dir)
-                outputName = "\(report)\(t["by"]?.string.map { "-by-\($0)" } ?? "").\(format)"
+                kind = .report(JobReport(report: report, by: by, timeZone: timeZone, campaign: campaign, unreturned: unreturned,
+                                         format: format, sinceDays: sinceDays, outputDir: path(dir)!))
             }
-            job.steps.append(Step(name: stepName, command: command, arguments: args, outputDir: outputDir, outputName: outputName))
+            job.steps.append(Step(name: stepName, command: command, kind: kind))
         }
         return job
     }

@@ -3,25 +3,22 @@ import CallVaultSettings
 import Foundation
 import Logging
 
-/// Runs a ``JobFile``'s steps in order, each as `callvault COMMAND …` in its own process, and
-/// decides the job's exit status: the worst of its steps (1 fatal > 2 configuration > 4 verify >
-/// 3 quarantined > 0). A step that fails with anything but 0 or 3 stops the job unless
-/// `continueOnError`.
+/// Runs a ``JobFile``'s typed steps in order through a ``JobStepExecutor`` and decides the job's
+/// exit status: the worst of its steps (1 fatal > 2 configuration > 4 verify > 3 quarantined > 0).
+/// A step that fails with anything but 0 or 3 stops the job unless `continueOnError`.
+///
+/// The runner knows the order, the statuses and what is logged and measured; how a step runs is
+/// the executor's (the CLI starts its own subcommands), so no command line is written here.
 public struct JobRunner: Sendable {
     public let job: JobFile
-    public let executable: String
+    public let executor: any JobStepExecutor
     public let logger: Logger
     public var continueOnError = false
-    /// `--config`, `--spool`, `--archive`, `--db` for every step.
-    public var storeArguments: [String]
-    /// `--log-format`/`--log-level` for the steps that log (ingest).
-    public var logArguments: [String] = []
 
-    public init(job: JobFile, executable: String, logger: Logger, storeArguments: [String]) {
+    public init(job: JobFile, executor: any JobStepExecutor, logger: Logger) {
         self.job = job
-        self.executable = executable
+        self.executor = executor
         self.logger = logger
-        self.storeArguments = storeArguments
     }
 
     public struct StepResult: Sendable, Codable {
@@ -59,7 +56,8 @@ public struct JobRunner: Sendable {
         }
     }
 
-    public func run(today: String) -> Result {
+    /// Runs the steps; `today` (YYYY-MM-DD, UTC) dates the report files.
+    public func run(today: String) async -> Result {
         var result = Result(job: job.name, exitCode: 0, steps: [])
         var stopped = false
         for step in job.steps {
@@ -68,17 +66,12 @@ public struct JobRunner: Sendable {
                 logger.warning("step skipped", metadata: ["job": "\(job.name)", "step": "\(step.name)", "reason": "an earlier step failed"])
                 continue
             }
-            var arguments = step.arguments + storeArguments + (step.command == "ingest" ? logArguments : [])
-            if let dir = step.outputDir, let name = step.outputName {
-                let dot = name.lastIndex(of: ".")!
-                arguments += ["--output", dir + "/" + name[..<dot] + "-" + today + name[dot...]]
-            }
             let start = Date()
-            let (code, stdout) = launch(arguments)
+            let (code, stdout) = await executor.execute(step.kind, today: today)
             let seconds = Date().timeIntervalSince(start)
             let json = stdout.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("{") ? stdout : nil
             result.steps.append(StepResult(name: step.name, command: step.command, exitCode: code, seconds: seconds, output: json, skipped: false))
-            if step.command == "ingest", let json, let summary = try? JSONDecoder().decode(RunSummary.self, from: Data(json.utf8)) {
+            if case .ingest = step.kind, let json, let summary = try? JSONDecoder().decode(RunSummary.self, from: Data(json.utf8)) {
                 result.ingest = summary
             }
             var metadata: Logger.Metadata = ["job": "\(job.name)", "step": "\(step.name)", "exit": "\(code)",
@@ -93,25 +86,6 @@ public struct JobRunner: Sendable {
             if Self.severity(code) > Self.severity(result.exitCode) { result.exitCode = code }
         }
         return result
-    }
-
-    private func launch(_ arguments: [String]) -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        // The step dies with this process (see JobStep): a kill -9 of the job cannot leave it running.
-        process.environment = ProcessInfo.processInfo.environment.merging([JobStep.environmentKey: "\(getpid())"]) { $1 }
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.standardError
-        do { try process.run() } catch {
-            logger.error("cannot start step", metadata: ["error": "\(error)"])
-            return (1, "")
-        }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let code = process.terminationReason == .uncaughtSignal ? 1 : process.terminationStatus
-        return (code, String(decoding: data, as: UTF8.self))
     }
 
     static func compact(_ json: String) -> String {

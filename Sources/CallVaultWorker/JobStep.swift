@@ -5,8 +5,8 @@ import Foundation
 ///
 /// The job holds its lock (``JobLock``) only as long as it lives; a `kill -9` of the job must not
 /// leave its step (say, `run --once`) running on, reparented to init, while the next `job run`
-/// takes the free lock and overlaps it. The runner starts each step with ``environmentKey`` set
-/// to its pid; the step, first thing, asks the kernel for SIGKILL when its parent dies
+/// takes the free lock and overlaps it. The CLI's step executor starts each step with
+/// ``environmentKey`` set to the job's pid; the step, first thing, asks the kernel for SIGKILL when its parent dies
 /// (`PR_SET_PDEATHSIG`) and checks that the parent has not already died before it asked.
 /// Everything a step does is safe to kill at any moment (the exactly-once protocol, retention's
 /// order of effects), and the next run completes it.

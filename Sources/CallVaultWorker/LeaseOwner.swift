@@ -43,7 +43,8 @@ public final class LeaseOwner: Sendable {
         if owner == name { return true }
         guard !owner.contains("/") else { return false }
         let path = folder + "/" + owner + ".lock"
-        let other = open(path, O_RDWR | O_CLOEXEC)
+        // Read-only: closing it raises no IN_CLOSE_WRITE, which IndexWatch reads as an owner's exit.
+        let other = open(path, O_RDONLY | O_CLOEXEC)
         if other < 0 { return false }
         defer { close(other) }
         if flock(other, LOCK_EX | LOCK_NB) == 0 {

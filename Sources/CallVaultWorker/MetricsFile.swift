@@ -40,7 +40,7 @@ public struct MetricsFile: Sendable {
         try AtomicFile.write(Array(text.utf8), to: path, mode: 0o644)
     }
 
-    /// The exposition text (also served by ``MetricsServer`` in watch mode).
+    /// The exposition text (also served by ``MetricsEndpoint`` in watch mode).
     public static func render(summary: RunSummary?, succeeded: Bool, job: String? = nil, steps: [Step] = [], now: Date = Date(),
                               previousSuccess: Double? = nil, base: [String: Double] = [:]) -> String {
         let registry = PrometheusCollectorRegistry()

@@ -8,8 +8,14 @@ import Synchronization
 /// `callvault run`: scans the spool into the queue and drains it with N concurrent jobs.
 ///
 /// With `once`, it returns when no job is left unfinished (retries included); otherwise it keeps
-/// scanning every `pollSeconds` until ``StopSignal`` is set, then lets the jobs in hand finish.
-/// A full disk or a read-only index stops the run: the job in hand goes back to the queue.
+/// scanning every `pollSeconds` until ``StopSignal`` is set (or its task is cancelled), then lets the
+/// jobs in hand finish. A full disk or a read-only index stops the run: the job in hand goes back to
+/// the queue. `callvault run` runs it as ``WorkerService`` in the ``RunServices`` group.
+///
+/// `once` never polls: it sleeps until a deadline computed from the data (the moment unsettled
+/// pairs will have been still for the settle time; the next retry or lease expiry in the queue),
+/// and a ``QueueBell`` wakes it sooner when a job of this process finishes or ``IndexWatch`` sees
+/// another worker commit or exit.
 public struct Worker: Sendable {
     public let settings: WorkerSettings
     public let index: CallIndex
@@ -40,24 +46,30 @@ public struct Worker: Sendable {
                                       owner: owner, logger: logger, clock: clock)
         let fatal = FirstReason()
 
-        var waitUntil = try scan(spool: spool, queue: queue, owner: owner)
-        // --once drains what is there: pairs still being written are waited for (a bounded time).
+        var settledAt = try scan(spool: spool, queue: queue, owner: owner)
+        // --once drains what is there: pairs still being written are waited for, each time until the
+        // moment their files will have been still for the settle time (a pair written on and on gives
+        // up after 60 such waits).
         var rounds = 0
-        while once, let until = waitUntil, !stop.isSet, rounds < 60 {
+        while once, let until = settledAt, !stop.isSet, !Task.isCancelled, rounds < 60 {
             let pause = min(max(until.timeIntervalSince(clock()), 0.05), settings.settleSeconds)
             try? await Task.sleep(for: .milliseconds(Int(pause * 1000)))
-            waitUntil = try scan(spool: spool, queue: queue, owner: owner)
+            settledAt = try scan(spool: spool, queue: queue, owner: owner)
             rounds += 1
         }
-        if once, waitUntil != nil {
+        if once, settledAt != nil {
             logger.warning("pairs still being written after waiting; left for the next run", metadata: ["settle_s": "\(settings.settleSeconds)"])
         }
         progress.expect(total: try queue.unfinishedCount())
+        let bell = QueueBell()
+        stop.onSet { bell.ring() }
+        let watch = once ? IndexWatch(databasePath: settings.database, leaseFolder: owner.folder) { bell.ring() } : nil
+        defer { watch?.stop() }
 
         await withTaskGroup(of: Void.self) { group in
             if !once {
                 group.addTask {
-                    while !stop.isSet && fatal.reason == nil {
+                    while !stop.isSet && fatal.reason == nil && !Task.isCancelled {
                         try? await Task.sleep(for: .seconds(settings.pollSeconds))
                         do { _ = try scan(spool: spool, queue: queue, owner: owner) } catch {
                             logger.error("spool scan failed", metadata: ["error": "\(error)"])
@@ -69,23 +81,34 @@ public struct Worker: Sendable {
             }
             for slot in 0..<max(1, settings.workers) {
                 group.addTask {
-                    while !stop.isSet && fatal.reason == nil {
+                    while !stop.isSet && fatal.reason == nil && !Task.isCancelled {
                         do {
+                            let seen = bell.generation
                             guard let job = try queue.claim(owner: owner.name, now: clock()) else {
-                                if once, try queue.unfinishedCount() == 0 { return }
-                                if once { _ = try queue.recoverAbandoned(now: clock(), isAlive: owner.isAlive) }
-                                try await Task.sleep(for: .milliseconds(once ? 200 : Int(settings.pollSeconds * 500)))
+                                if once {
+                                    if try queue.unfinishedCount() == 0 { return }
+                                    if try queue.recoverAbandoned(now: clock(), isAlive: owner.isAlive) > 0 { continue }
+                                    // Nothing claimable now: sleep until the queue's next retry or lease
+                                    // expiry, or until the bell says a job finished or another worker wrote.
+                                    guard let next = try queue.nextClaimableAt() else { continue }
+                                    await bell.wait(after: seen, until: instant(next))
+                                } else {
+                                    try await Task.sleep(for: .milliseconds(Int(settings.pollSeconds * 500)))
+                                }
                                 continue
                             }
+                            defer { bell.ring() }
                             logger.debug("claimed", metadata: ["stem": "\(job.stem)", "slot": "\(slot)"])
                             progress.record(try processor.process(job))
                         } catch WorkerError.environment(let reason) {
                             fatal.offer(reason)
+                            bell.ring()
                         } catch is CancellationError {
                             return
                         } catch {
                             if IndexError.isStorageExhausted(error) {
                                 fatal.offer("the index cannot be written: \(error)")
+                                bell.ring()
                             } else {
                                 logger.error("worker error", metadata: ["error": "\(error)"])
                                 try? await Task.sleep(for: .milliseconds(500))
@@ -99,6 +122,12 @@ public struct Worker: Sendable {
             do { try index.checkpoint() } catch { fatal.offer("\(error)") }
         }
         return progress.finish(stoppedBecause: fatal.reason)
+    }
+
+    /// The continuous-clock instant of a queue time, just after it (claims take leases that expired
+    /// strictly before now).
+    private func instant(_ date: Date) -> ContinuousClock.Instant {
+        .now + .milliseconds(max(Int(date.timeIntervalSince(clock()) * 1000), 0) + 1)
     }
 
     /// Queues the settled pairs; returns when the unsettled ones would be settled (nil: none).

@@ -11,7 +11,7 @@ struct JobCommand: ParsableCommand {
         abstract: "Run a batch of steps from a job file, for cron, systemd timers and Kubernetes CronJobs.",
         subcommands: [Run.self])
 
-    struct Run: ParsableCommand {
+    struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run jobs/NAME.toml: its steps in order, under a lock, with metrics.",
             discussion: """
@@ -44,7 +44,7 @@ struct JobCommand: ParsableCommand {
             if let t = waitTimeout, !(t >= 0 && t <= 604_800) { throw ValidationError("--wait-timeout must be between 0 and 604800 seconds") }
         }
 
-        func run() throws {
+        func run() async throws {
             log.bootstrap()
             let job: JobFile
             do { job = try JobFile.load(path: file) } catch let e as ConfigError { throw CLIError.input(e.description) }
@@ -87,13 +87,14 @@ struct JobCommand: ParsableCommand {
             defer { _ = lock }
             let logger = Logger(label: "callvault.job")
             logger.info("job started", metadata: ["job": "\(job.name)", "steps": "\(job.steps.count)", "lock": "\(lock.path)"])
-            var runner = JobRunner(job: job, executable: Self.executable, logger: logger, storeArguments: store)
+            let executor = SubcommandStepExecutor(executable: Self.executable, storeArguments: store,
+                                                  logArguments: ["--log-format", log.logFormat.rawValue, "--log-level", log.logLevel], logger: logger)
+            var runner = JobRunner(job: job, executor: executor, logger: logger)
             runner.continueOnError = continueOnError
-            runner.logArguments = ["--log-format", log.logFormat.rawValue, "--log-level", log.logLevel]
             let formatter = DateFormatter()
             formatter.dateFormat = "yyyy-MM-dd"
             formatter.timeZone = TimeZone(identifier: "UTC")
-            let result = runner.run(today: formatter.string(from: Date()))
+            let result = await runner.run(today: formatter.string(from: Date()))
             if let path = metricsFile ?? job.metricsFile {
                 try MetricsFile(path: path).write(summary: result.ingest, succeeded: result.exitCode == 0 || result.exitCode == 3, job: job.name,
                                                   steps: result.steps.filter { !$0.skipped }.map { .init(name: $0.name, exitCode: $0.exitCode, seconds: $0.seconds) })

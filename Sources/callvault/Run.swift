@@ -111,8 +111,6 @@ struct Run: AsyncParsableCommand {
                                       workers: workers ?? r.settings.workers, settings: r.settings)
         if let settleSeconds { settings.settleSeconds = settleSeconds }
 
-        let stop = StopSignal()
-        stop.installHandlers()
         let progress = ProgressReporter()
         var worker = Worker(settings: settings, index: index, logger: Logger(label: "callvault.run"), progress: progress)
         // One value for the whole run: its counters start from the file as it is now.
@@ -120,19 +118,10 @@ struct Run: AsyncParsableCommand {
         if let metrics {
             worker.heartbeat = { summary in try? metrics.write(summary: summary, succeeded: true) }
         }
-        var server: MetricsServer?
-        if let metricsListen {
-            do {
-                server = try MetricsServer(listen: metricsListen) {
-                    (MetricsFile.render(summary: progress.snapshot(), succeeded: true), !stop.isSet)
-                }
-            } catch let e as WorkerError { throw CLIError.input(e.description) }
-            Logger(label: "callvault.run").info("serving metrics", metadata: ["listen": "\(metricsListen)", "port": "\(server!.port)"])
-        }
-        defer { server?.stop() }
         let summary: RunSummary
         do {
-            summary = try await worker.run(once: once, stop: stop)
+            let listen = try metricsListen.map(MetricsEndpoint.Address.init)
+            summary = try await RunServices(worker: worker, once: once, metricsListen: listen, logger: Logger(label: "callvault.run")).run()
         } catch let e as WorkerError {
             throw CLIError.input(e.description)
         }

@@ -1,4 +1,5 @@
 import CallVaultCore
+import CallVaultSettings
 
 /// Runs one typed step of a job file for ``JobRunner``.
 ///

@@ -1,4 +1,5 @@
 import CallVaultCore
+import CallVaultSettings
 import CallVaultWorker
 import Foundation
 import Logging

@@ -9,6 +9,8 @@
 // Not a dependency: TOML. CallVaultTOML is our own TOML 1.0 parser (config and job files), written
 // against the spec so that no input can abort the process (TOMLKit's toml++ asserted on bad input).
 // - swift-prometheus: the Prometheus text exposition of the metrics file.
+// - swift-system: FileDescriptor, Errno and FilePath under CallVaultFiles, the one module that
+//   makes system calls on files (so errno text and fsync rules live in one place).
 // - hummingbird (+ hummingbird-auth): the `serve` web application (routes, sessions, bcrypt, TLS),
 //   run under swift-service-lifecycle so SIGTERM lets in-flight requests finish.
 import PackageDescription
@@ -24,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-system", exact: "1.8.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: []),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", exact: "2.5.0"),
@@ -39,6 +42,11 @@ let package = Package(
         // prctl(PR_SET_PDEATHSIG): a job's step dies with its job.
         .systemLibrary(name: "CLinuxProcess"),
 
+        // Durable files: AtomicFile, streamed hash, folder fsync, locks, FileSystemError. The bottom layer.
+        .target(name: "CallVaultFiles", dependencies: [
+            .product(name: "SystemPackage", package: "swift-system"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // TOML 1.0 parser: every key and value with its line; errors, never a crash. No dependencies.
         .target(name: "CallVaultTOML"),
         // Domain values: no I/O, no C.
@@ -95,6 +103,7 @@ let package = Package(
         // libFuzzer targets (scripts/fuzz.sh builds them with -sanitize=fuzzer); plain builds replay inputs.
         .executableTarget(name: "callvault-fuzz", dependencies: ["CallVaultCore", "CallVaultAudio", "CallVaultAge"], path: "Sources/callvault-fuzz"),
 
+        .testTarget(name: "CallVaultFilesTests", dependencies: ["CallVaultFiles"]),
         .testTarget(name: "CallVaultTOMLTests", dependencies: ["CallVaultTOML"]),
         .testTarget(name: "CallVaultCoreTests", dependencies: ["CallVaultCore"]),
         .testTarget(name: "CallVaultReportsTests", dependencies: ["CallVaultReports", "CallVaultStore", .product(name: "GRDB", package: "GRDB.swift")]),

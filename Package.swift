@@ -56,16 +56,16 @@ let package = Package(
         ], exclude: ["Generated/LICENSE-phonenumbers.md"]),
         // age v1 (age-encryption.org/v1) for X25519 recipients: bech32 keys, header, STREAM payload.
         .target(name: "CallVaultAge", dependencies: [
+            "CallVaultFiles",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Safe owners of the C handles and the one-pass transcoder.
         .target(name: "CallVaultAudio", dependencies: [
-            "CallVaultCore", "CSndFile", "COpus", "COgg", "CSoxr",
-            .product(name: "Crypto", package: "swift-crypto"),
+            "CallVaultCore", "CallVaultFiles", "CSndFile", "COpus", "COgg", "CSoxr",
         ]),
         // The SQLite index and job queue.
         .target(name: "CallVaultStore", dependencies: [
-            "CallVaultCore",
+            "CallVaultCore", "CallVaultFiles",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
@@ -76,7 +76,7 @@ let package = Package(
         ]),
         // Spool scanning, job execution, archive writes.
         .target(name: "CallVaultWorker", dependencies: [
-            "CallVaultCore", "CallVaultAudio", "CallVaultStore", "CLinuxProcess",
+            "CallVaultCore", "CallVaultFiles", "CallVaultAudio", "CallVaultStore", "CLinuxProcess",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
@@ -95,13 +95,13 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .executableTarget(name: "callvault", dependencies: [
-            "CallVaultCore", "CallVaultAudio", "CallVaultStore", "CallVaultWorker", "CallVaultReports", "CallVaultServer", "CallVaultAge",
+            "CallVaultCore", "CallVaultAudio", "CallVaultStore", "CallVaultWorker", "CallVaultReports", "CallVaultServer", "CallVaultAge", "CallVaultFiles",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // libFuzzer targets (scripts/fuzz.sh builds them with -sanitize=fuzzer); plain builds replay inputs.
-        .executableTarget(name: "callvault-fuzz", dependencies: ["CallVaultCore", "CallVaultAudio", "CallVaultAge"], path: "Sources/callvault-fuzz"),
+        .executableTarget(name: "callvault-fuzz", dependencies: ["CallVaultCore", "CallVaultFiles", "CallVaultAudio", "CallVaultAge"], path: "Sources/callvault-fuzz"),
 
         .testTarget(name: "CallVaultFilesTests", dependencies: ["CallVaultFiles"]),
         .testTarget(name: "CallVaultTOMLTests", dependencies: ["CallVaultTOML"]),
@@ -114,7 +114,7 @@ let package = Package(
         .testTarget(name: "CallVaultStoreTests", dependencies: [
             "CallVaultStore", "CallVaultCore", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "CallVaultAudioTests", dependencies: ["CallVaultAudio", "CallVaultCore", "COpus", "COgg"]),
+        .testTarget(name: "CallVaultAudioTests", dependencies: ["CallVaultAudio", "CallVaultCore", "CallVaultFiles", "COpus", "COgg"]),
         .testTarget(name: "CallVaultIntegrationTests", dependencies: ["CallVaultCore"]),
         .testTarget(name: "CallVaultServerTests", dependencies: [
             "CallVaultServer", "CallVaultStore", "CallVaultCore",

@@ -1,4 +1,5 @@
 import CallVaultCore
+import CallVaultFiles
 import Crypto
 import Foundation
 import GRDB

@@ -1,6 +1,7 @@
 import CallVaultAge
 import CallVaultAudio
 import CallVaultCore
+import CallVaultFiles
 import Foundation
 
 /// The parsers a hostile spool or a careless operator can feed: each must return or throw, never crash.

@@ -1,6 +1,6 @@
 import ArgumentParser
-import CallVaultAudio
 import CallVaultCore
+import CallVaultFiles
 import CallVaultStore
 import Foundation
 
@@ -59,7 +59,7 @@ struct Export: ParsableCommand {
                     throw error
                 }
                 print(destination)
-            } catch let error as FileError {
+            } catch let error as FileSystemError {
                 fail("\(r.id): cannot write the copy: \(Self.words(error))")
             }
         }
@@ -76,18 +76,18 @@ struct Export: ParsableCommand {
             for component in path.split(separator: "/") {
                 prefix += "/" + component
                 if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
-                    throw CLIError.input("cannot create the folder \(prefix): \(String(cString: strerror(errno)))")
+                    throw CLIError.input("cannot create the folder \(prefix): \(FileSystemError.mkdir(prefix, errno: errno).reason)")
                 }
             }
         }
         if access(path, W_OK | X_OK) != 0 {
-            throw CLIError.input("cannot write into \(path): \(String(cString: strerror(errno)))")
+            throw CLIError.input("cannot write into \(path): \(FileSystemError.access(path, errno: errno).reason)")
         }
     }
 
     /// `rename`'s EISDIR and friends as a sentence.
-    static func words(_ error: FileError) -> String {
-        switch error.errno {
+    static func words(_ error: FileSystemError) -> String {
+        switch error.errnoCode {
         case EISDIR: "\(error.path) is a folder; not overwritten"
         case EACCES, EPERM: "permission denied writing \(error.path)"
         case ENOSPC, EDQUOT: "the destination disk is full (\(error.path))"

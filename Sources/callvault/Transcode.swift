@@ -1,6 +1,7 @@
 import ArgumentParser
 import CallVaultAudio
 import CallVaultCore
+import CallVaultFiles
 import Foundation
 
 struct Transcode: ParsableCommand {
@@ -72,7 +73,7 @@ struct Transcode: ParsableCommand {
             print(line)
         } catch let error as AudioError {
             throw CLIError.input("\(input): \(error.message)")
-        } catch let error as FileError {
+        } catch let error as FileSystemError {
             throw CLIError.fatal(error.description)
         }
     }

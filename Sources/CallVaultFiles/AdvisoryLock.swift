@@ -23,8 +23,8 @@ public final class AdvisoryLock: Sendable {
         do {
             var options: FileDescriptor.OpenOptions = [.closeOnExec]
             if mode != nil { options.insert(.create) }
-            let descriptor = try FileDescriptor.open(FilePath(path), .readWrite, options: options,
-                                                     permissions: mode.map { FilePermissions(rawValue: $0) })
+            let descriptor = try FileLocation.open(path, .readWrite, options: options,
+                                                   permissions: mode.map { FilePermissions(rawValue: $0) })
             fd = descriptor.rawValue
         } catch {
             throw .open(path, errno: FileLocation.errno(of: error))

@@ -23,9 +23,8 @@ public final class AtomicFile {
 
     /// The temporary-name marker; `tag` lets a cleaner tell whose temporary file it is.
     public static func temporaryPath(for path: String, tag: String) -> String {
-        let file = FileLocation.absolute(path)
-        let name = file.lastComponent.map { "\($0)" } ?? ""
-        return FileLocation.folder(of: file).appending(".\(name).tmp-\(tag)").string
+        let folder = FileLocation.folder(of: path)
+        return (folder == "/" ? "" : folder) + "/." + FileLocation.name(of: path) + ".tmp-" + tag
     }
 
     public init(path: String, mode: mode_t = 0o640, tag: String = "\(getpid())") throws(FileSystemError) {
@@ -33,7 +32,7 @@ public final class AtomicFile {
         self.temporaryPath = Self.temporaryPath(for: path, tag: tag)
         Glibc.unlink(temporaryPath)
         do {
-            let fd = try FileDescriptor.open(FilePath(temporaryPath), .writeOnly,
+            let fd = try FileLocation.open(temporaryPath, .writeOnly,
                                              options: [.create, .exclusiveCreate, .noFollow, .closeOnExec],
                                              permissions: FilePermissions(rawValue: mode))
             // The umask may have narrowed `mode` (or widened nothing): set it exactly.

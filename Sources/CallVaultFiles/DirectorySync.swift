@@ -11,7 +11,7 @@ import SystemPackage
 public enum DirectorySync {
     /// Fsyncs the folder holding `path` (a relative path is taken from the current folder).
     public static func syncFolder(of path: String) throws(FileSystemError) {
-        try sync(folder: FileLocation.folder(of: FileLocation.absolute(path)).string)
+        try sync(folder: FileLocation.folder(of: path))
     }
 
     /// Fsyncs `folder` itself. A file system that cannot fsync a folder (`EINVAL`) has nothing to
@@ -19,7 +19,7 @@ public enum DirectorySync {
     public static func sync(folder: String) throws(FileSystemError) {
         let descriptor: FileDescriptor
         do {
-            descriptor = try FileDescriptor.open(FilePath(folder), .readOnly, options: [.directory, .closeOnExec])
+            descriptor = try FileLocation.open(folder, .readOnly, options: [.directory, .closeOnExec])
         } catch {
             throw .openFolder(folder, errno: FileLocation.errno(of: error))
         }

@@ -15,7 +15,7 @@ public enum FileHash {
     public static func sha256(path: String) throws(FileSystemError) -> (hex: String, bytes: Int) {
         let descriptor: FileDescriptor
         do {
-            descriptor = try FileDescriptor.open(FilePath(path), .readOnly, options: [.noFollow, .closeOnExec])
+            descriptor = try FileLocation.open(path, .readOnly, options: [.noFollow, .closeOnExec])
         } catch {
             throw .open(path, errno: FileLocation.errno(of: error))
         }

@@ -8,7 +8,7 @@ public enum FileSync {
     public static func sync(_ path: String) throws(FileSystemError) {
         let descriptor: FileDescriptor
         do {
-            descriptor = try FileDescriptor.open(FilePath(path), .readOnly, options: [.noFollow, .closeOnExec])
+            descriptor = try FileLocation.open(path, .readOnly, options: [.noFollow, .closeOnExec])
         } catch {
             throw .open(path, errno: FileLocation.errno(of: error))
         }

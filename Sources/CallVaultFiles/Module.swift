@@ -1,5 +1,5 @@
-// CallVaultFiles — everything durable on disk, on apple/swift-system (FileDescriptor, Errno,
-// FilePath): AtomicFile (temporary name ▶ fsync ▶ rename ▶ folder fsync), FileHash (streamed
+// CallVaultFiles — everything durable on disk, on apple/swift-system (FileDescriptor, Errno; paths
+// stay Strings, see FileLocation): AtomicFile (temporary name ▶ fsync ▶ rename ▶ folder fsync), FileHash (streamed
 // SHA-256, never through a symlink), DirectorySync, AdvisoryLock (flock), FileMove (rename, and a
 // move that never replaces), and FileSystemError, the one error type of a failed system call.
 //

@@ -9,6 +9,8 @@
 // Not a dependency: TOML. CallVaultTOML is our own TOML 1.0 parser (read by CallVaultSettings), written
 // against the spec so that no input can abort the process (TOMLKit's toml++ asserted on bad input).
 // - swift-prometheus: the Prometheus text exposition of the metrics file.
+// - swift-system: FileDescriptor and Errno under CallVaultFiles, the one module that
+//   makes system calls on files (so errno text and fsync rules live in one place).
 // - hummingbird (+ hummingbird-auth): the `serve` web application (routes, sessions, bcrypt, TLS),
 //   run under swift-service-lifecycle so SIGTERM lets in-flight requests finish. The worker's watch
 //   mode and its `--metrics-listen` endpoint (a hummingbird responder) run in a ServiceGroup too.
@@ -27,13 +29,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-system", exact: "1.8.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: []),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", exact: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", exact: "1.0.2"),
-        .package(url: "https://github.com/apple/swift-system", exact: "1.8.1"),
     ],
     targets: [
         // C shims: a module map and one header each, nothing else.
@@ -44,6 +46,11 @@ let package = Package(
         // prctl(PR_SET_PDEATHSIG): a job's step dies with its job.
         .systemLibrary(name: "CLinuxProcess"),
 
+        // Durable files: AtomicFile, streamed hash, folder fsync, locks, FileSystemError. The bottom layer.
+        .target(name: "CallVaultFiles", dependencies: [
+            .product(name: "SystemPackage", package: "swift-system"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // TOML 1.0 parser: every key and value with its line; errors, never a crash. No dependencies.
         .target(name: "CallVaultTOML"),
         // Domain values and rules: no file reads, no process control, no C.
@@ -56,22 +63,22 @@ let package = Package(
         .target(name: "CallVaultFaultInjection"),
         // age v1 (age-encryption.org/v1) for X25519 recipients: bech32 keys, header, STREAM payload.
         .target(name: "CallVaultAge", dependencies: [
+            "CallVaultFiles",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Safe owners of the C handles and the one-pass transcoder.
         .target(name: "CallVaultAudio", dependencies: [
-            "CallVaultCore", "CallVaultSettings", "CSndFile", "COpus", "COgg", "CSoxr",
-            .product(name: "Crypto", package: "swift-crypto"),
+            "CallVaultCore", "CallVaultSettings", "CallVaultFiles", "CSndFile", "COpus", "COgg", "CSoxr",
         ]),
         // The SQLite index and job queue.
         .target(name: "CallVaultStore", dependencies: [
-            "CallVaultCore", "CallVaultFaultInjection",
+            "CallVaultCore", "CallVaultFiles", "CallVaultFaultInjection",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // Archive maintenance above the index: retention apply, verify, export (Audio for AtomicFile until Files exists).
+        // Archive maintenance above the index and the files: retention apply, verify, export.
         .target(name: "CallVaultArchive", dependencies: [
-            "CallVaultCore", "CallVaultStore", "CallVaultAudio",
+            "CallVaultCore", "CallVaultStore", "CallVaultFiles",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
@@ -82,7 +89,7 @@ let package = Package(
         ]),
         // Spool scanning, job execution, archive writes.
         .target(name: "CallVaultWorker", dependencies: [
-            "CallVaultCore", "CallVaultSettings", "CallVaultFaultInjection", "CallVaultAudio", "CallVaultStore", "CLinuxProcess",
+            "CallVaultCore", "CallVaultSettings", "CallVaultFiles", "CallVaultFaultInjection", "CallVaultAudio", "CallVaultStore", "CLinuxProcess",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -105,7 +112,7 @@ let package = Package(
         ]),
         .executableTarget(name: "callvault", dependencies: [
             "CallVaultCore", "CallVaultSettings", "CallVaultAudio", "CallVaultStore", "CallVaultWorker", "CallVaultReports", "CallVaultServer", "CallVaultAge",
-            "CallVaultArchive",
+            "CallVaultArchive", "CallVaultFiles",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Subprocess", package: "swift-subprocess"),
@@ -113,10 +120,11 @@ let package = Package(
         ]),
 
         // libFuzzer targets (scripts/fuzz.sh builds them with -sanitize=fuzzer); plain builds replay inputs.
-        .executableTarget(name: "callvault-fuzz", dependencies: ["CallVaultCore", "CallVaultSettings", "CallVaultAudio", "CallVaultAge"], path: "Sources/callvault-fuzz"),
+        .executableTarget(name: "callvault-fuzz", dependencies: ["CallVaultCore", "CallVaultSettings", "CallVaultFiles", "CallVaultAudio", "CallVaultAge"], path: "Sources/callvault-fuzz"),
 
         // Helpers the test targets share (running the binary and tools, spool fixtures, config texts).
         .target(name: "CallVaultTestSupport", dependencies: ["CallVaultCore", "CallVaultStore"], path: "Tests/Support"),
+        .testTarget(name: "CallVaultFilesTests", dependencies: ["CallVaultFiles", "CallVaultTestSupport"]),
         .testTarget(name: "CallVaultTOMLTests", dependencies: ["CallVaultTOML"]),
         .testTarget(name: "CallVaultCoreTests", dependencies: ["CallVaultCore", "CallVaultSettings", "CallVaultTestSupport"]),
         .testTarget(name: "CallVaultSettingsTests", dependencies: ["CallVaultSettings", "CallVaultCore", "CallVaultTestSupport"]),
@@ -124,7 +132,7 @@ let package = Package(
             "CallVaultReports", "CallVaultStore", "CallVaultArchive", "CallVaultTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "CallVaultArchiveTests", dependencies: [
-            "CallVaultArchive", "CallVaultStore", "CallVaultCore", "CallVaultTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            "CallVaultArchive", "CallVaultStore", "CallVaultCore", "CallVaultFiles", "CallVaultTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "CallVaultWorkerTests", dependencies: [
             "CallVaultWorker", "CallVaultStore", "CallVaultCore", "CallVaultSettings",
@@ -135,7 +143,7 @@ let package = Package(
         .testTarget(name: "CallVaultStoreTests", dependencies: [
             "CallVaultStore", "CallVaultCore", "CallVaultTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "CallVaultAudioTests", dependencies: ["CallVaultAudio", "CallVaultCore", "CallVaultSettings", "COpus", "COgg", "CallVaultTestSupport"]),
+        .testTarget(name: "CallVaultAudioTests", dependencies: ["CallVaultAudio", "CallVaultCore", "CallVaultSettings", "CallVaultFiles", "COpus", "COgg", "CallVaultTestSupport"]),
         .testTarget(name: "CallVaultIntegrationTests", dependencies: ["CallVaultCore", "CallVaultTestSupport"]),
         .testTarget(name: "CallVaultServerTests", dependencies: [
             "CallVaultServer", "CallVaultStore", "CallVaultCore", "CallVaultSettings", "CallVaultTestSupport",

@@ -1,3 +1,4 @@
+import CallVaultFiles
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -8,7 +9,7 @@ public enum AgeFile {
     /// Reads an identity file, refusing one that group or others can access (it holds a secret key).
     public static func loadIdentities(path: String) throws -> [AgeIdentity] {
         var info = stat()
-        guard stat(path, &info) == 0 else { throw AgeError(.io, "\(path): cannot read identity file (\(String(cString: strerror(errno))))") }
+        guard stat(path, &info) == 0 else { throw AgeError(.io, "\(path): cannot read identity file (\(FileSystemError.stat(path, errno: errno).reason))") }
         let mode = info.st_mode & 0o777
         guard mode & 0o077 == 0 else {
             throw AgeError(.key, "\(path): identity file has mode \(String(mode, radix: 8)); it holds a secret key and must be 0600 (chmod 600 \(path))")
@@ -30,7 +31,7 @@ public enum AgeFile {
         let directory = (output as NSString).deletingLastPathComponent
         let temporary = (directory.isEmpty ? "." : directory) + "/." + (output as NSString).lastPathComponent + ".decrypting-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw AgeError(.output, "\(temporary): cannot create (\(String(cString: strerror(errno))))") }
+        guard fd >= 0 else { throw AgeError(.output, "\(temporary): cannot create (\(FileSystemError.create(temporary, errno: errno).reason))") }
         let sink = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         var renamed = false
         defer {
@@ -42,10 +43,12 @@ public enum AgeFile {
             do { try sink.write(contentsOf: chunk) } catch { throw AgeError(.output, "\(temporary): write failed (\(error.localizedDescription))") }
         }
         do { try sink.synchronize() } catch { throw AgeError(.output, "\(temporary): fsync failed (\(error.localizedDescription))") }
-        guard rename(temporary, output) == 0 else { throw AgeError(.output, "\(output): rename failed (\(String(cString: strerror(errno))))") }
+        do throws(FileSystemError) { try FileMove.rename(temporary, to: output) } catch { throw AgeError(.output, "\(output): rename failed (\(error.reason))") }
         renamed = true
-        let dirfd = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY)
-        if dirfd >= 0 { fsync(dirfd); close(dirfd) }
+        // The rename is durable only once the folder is fsynced: a failure there is an error too.
+        do { try DirectorySync.sync(folder: directory.isEmpty ? "." : directory) } catch {
+            throw AgeError(.output, "\(output): written, but its folder could not be made durable (\(error))")
+        }
     }
 
     /// Decrypts `input` to `output` (a pipe, stdout) in two passes: the first authenticates every

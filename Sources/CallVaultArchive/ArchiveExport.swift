@@ -1,5 +1,5 @@
-import CallVaultAudio
 import CallVaultCore
+import CallVaultFiles
 import CallVaultStore
 import Foundation
 
@@ -61,14 +61,14 @@ public struct ArchiveExport: Sendable {
                 throw error
             }
             return .copied(destination)
-        } catch let error as FileError {
+        } catch let error as FileSystemError {
             return .refused("\(r.id): cannot write the copy: \(Self.words(error))")
         }
     }
 
     /// `rename`'s EISDIR and friends as a sentence.
-    static func words(_ error: FileError) -> String {
-        switch error.errno {
+    static func words(_ error: FileSystemError) -> String {
+        switch error.errnoCode {
         case EISDIR: "\(error.path) is a folder; not overwritten"
         case EACCES, EPERM: "permission denied writing \(error.path)"
         case ENOSPC, EDQUOT: "the destination disk is full (\(error.path))"

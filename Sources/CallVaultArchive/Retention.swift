@@ -1,5 +1,6 @@
 import CallVaultCore
 import CallVaultFaultInjection
+import CallVaultFiles
 import CallVaultStore
 import Foundation
 import GRDB
@@ -8,7 +9,8 @@ import GRDB
 ///
 /// Order of effects, so that a kill at any moment followed by a rerun ends where one clean run
 /// would: the record is marked `audio_purged_at` and the deletion audited in one transaction,
-/// then the file is unlinked; every run first removes files whose record already says purged.
+/// then the file is unlinked and its folder fsynced (a failed fsync is an error, like a failed
+/// unlink); every run first removes files whose record already says purged.
 /// A record is deleted (with its audit entry) only after its audio is purged. Held calls are skipped.
 public struct Retention: Sendable {
     public let index: CallIndex
@@ -255,11 +257,20 @@ public struct Retention: Sendable {
     private func unlinkArchiveFile(_ relative: String) throws {
         precondition(!relative.contains(".."), "archive paths never climb")
         let path = archiveRoot + "/" + relative
-        if unlink(path) != 0 && errno != ENOENT {
-            throw IndexError(.unusable, "cannot delete \(path): \(String(cString: strerror(errno)))")
+        let removed: Bool
+        do throws(FileSystemError) {
+            removed = try FileMove.remove(path)
+        } catch {
+            throw IndexError(.unusable, "cannot delete \(path): \(error.reason)")
         }
-        let dir = (path as NSString).deletingLastPathComponent
-        let fd = open(dir, O_RDONLY | O_DIRECTORY)
-        if fd >= 0 { fsync(fd); close(fd) }
+        // The unlink is durable only once its folder is fsynced; a failure there is reported, not
+        // ignored (the record already says purged, so a rerun finds nothing left to undo). A file
+        // that was already gone changed nothing in the folder.
+        guard removed else { return }
+        do throws(FileSystemError) {
+            try DirectorySync.syncFolder(of: path)
+        } catch {
+            throw IndexError(.unusable, "\(path) was deleted but its folder could not be made durable: \(error)")
+        }
     }
 }

@@ -1,4 +1,5 @@
 import CallVaultCore
+import CallVaultFiles
 import CallVaultStore
 import Crypto
 import Foundation

@@ -1,4 +1,5 @@
 import CSndFile
+import CallVaultFiles
 import Foundation
 
 /// Reads audio with libsndfile, block by block, as interleaved 32-bit floats in [-1, 1].
@@ -32,7 +33,8 @@ public final class AudioReader {
         let raw = RawFormat(path: path)
         var st = stat()
         guard stat(path, &st) == 0 else {
-            throw AudioError(.unreadableInput, path: path, "cannot open (\(String(cString: strerror(errno))))", errno: errno)
+            let failure = FileSystemError.stat(path, errno: errno)
+            throw AudioError(.unreadableInput, path: path, "cannot open (\(failure.reason))", errno: failure.errnoCode)
         }
         guard (st.st_mode & S_IFMT) == S_IFREG else {
             throw AudioError(.unreadableInput, path: path, "not a regular file")
@@ -94,7 +96,8 @@ public final class AudioReader {
     /// The first `length` bytes of the file (fewer when it is shorter).
     private static func prefix(of path: String, length: Int) throws -> [UInt8] {
         guard let file = fopen(path, "rb") else {
-            throw AudioError(.unreadableInput, path: path, "cannot open (\(String(cString: strerror(errno))))", errno: errno)
+            let failure = FileSystemError.open(path, errno: errno)
+            throw AudioError(.unreadableInput, path: path, "cannot open (\(failure.reason))", errno: failure.errnoCode)
         }
         defer { fclose(file) }
         var bytes = [UInt8](repeating: 0, count: length)

@@ -1,3 +1,4 @@
+import CallVaultFiles
 import COgg
 import Foundation
 

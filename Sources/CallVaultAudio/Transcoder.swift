@@ -1,4 +1,5 @@
 import CallVaultCore
+import CallVaultFiles
 import Foundation
 
 /// The one-pass pipeline: decode each block once, feed it to the level meter, the DTMF detector and

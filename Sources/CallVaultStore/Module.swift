@@ -9,4 +9,5 @@
 //
 // Owns: every SQL statement (always parameterised) and every transaction boundary. Must not: read
 // audio, touch archive files (retention apply, verify and export are CallVaultArchive), parse CLI
-// arguments, or print; decide policy (rules come from CallVaultCore).
+// arguments, or print; decide policy (rules come from CallVaultCore); hash, unlink or fsync files
+// itself (CallVaultFiles does, and its errors are reported, never ignored).

@@ -1,4 +1,5 @@
 import CallVaultCore
+import CallVaultFiles
 import Foundation
 
 /// The archive root: `YYYY/MM/DD/ID.opus` by the UTC date of `started_at`, files 0640, folders 0750.
@@ -45,11 +46,11 @@ public struct Archive: Sendable {
                 continue
             }
             if mkdir(path, folderMode) != 0 && errno != EEXIST {
-                let e = errno
-                if e == ENOSPC || e == EROFS || e == EDQUOT {
-                    throw WorkerError.environment("cannot create \(path): \(String(cString: strerror(e)))")
+                let failure = FileSystemError.mkdir(path, errno: errno)
+                if failure.isOutOfSpace || failure.isReadOnly {
+                    throw WorkerError.environment("cannot create \(path): \(failure.reason)")
                 }
-                throw WorkerError.transient("cannot create \(path): \(String(cString: strerror(e)))")
+                throw WorkerError.transient("cannot create \(path): \(failure.reason)")
             }
             chmod(path, folderMode)
             if let groupID { chown(path, uid_t.max, groupID) }

@@ -1,5 +1,5 @@
-import CallVaultAudio
 import CallVaultCore
+import CallVaultFiles
 import CallVaultStore
 import Foundation
 
@@ -96,7 +96,7 @@ public enum ArchiveIdentity {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         do {
             try AtomicFile.write(Array(try encoder.encode(marker)) + [0x0a], to: markerPath(root: root))
-        } catch let e as FileError {
+        } catch let e as FileSystemError {
             throw WorkerError.configuration("cannot write the archive marker: \(e)")
         }
     }

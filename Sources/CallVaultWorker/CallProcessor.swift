@@ -1,6 +1,7 @@
 import CallVaultAudio
 import CallVaultCore
 import CallVaultFaultInjection
+import CallVaultFiles
 import CallVaultStore
 import Foundation
 import Logging
@@ -68,7 +69,7 @@ struct CallProcessor: Sendable {
             try placeCommittedFile(record: record, job: job)
             // The inputs still in incoming/ must be the ones this record was made from: anything else
             // is kept (quarantined), never deleted as if it were archived.
-            if exists(audioPath), try FileDigest.sha256(path: audioPath).hex != record.sourceSha256 {
+            if exists(audioPath), try sourceDigest(audioPath).hex != record.sourceSha256 {
                 throw WorkerError.badInput("\(job.audioName) is not the audio that \(record.id) was archived from (it was replaced after the commit); kept in failed/ so nothing is lost")
             }
             try removeInputs(job)
@@ -99,7 +100,7 @@ struct CallProcessor: Sendable {
         let callID = sidecar.callID ?? job.stem
         let id = RecordID.make(callID: callID)
         let before = try fileIdentity(audioPath)
-        let source = try FileDigest.sha256(path: audioPath)
+        let source = try sourceDigest(audioPath)
 
         if let existing = try queue.call(id: id) {
             guard existing.sourceSha256 == source.hex else {
@@ -201,14 +202,10 @@ struct CallProcessor: Sendable {
         }
         // An earlier claim's fsynced temporary file with exactly the committed content: rename it.
         for candidate in temporaries(of: final) where hasRecordedContent(candidate, sha256: record.sha256) {
-            let fd = open(candidate, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-            guard fd >= 0 else { continue }
-            let synced = fsync(fd) == 0
-            close(fd)
-            guard synced else { continue }
+            guard (try? FileSync.sync(candidate)) != nil else { continue }
             let placed = try queue.placeArchiveFile(job, owner: owner.name, recordID: record.id, replacing: nil, now: clock()) {
-                if rename(candidate, final) != 0 { throw FileError("rename", path: final, errno: errno) }
-                try AtomicFile.syncDirectory(of: final)
+                try FileMove.rename(candidate, to: final)
+                try DirectorySync.syncFolder(of: final)
             }
             guard placed else { throw WorkerError.leaseLost }
             archive.applyGroup(record.archivePath)
@@ -232,7 +229,7 @@ struct CallProcessor: Sendable {
             throw WorkerError.badInput("\(lost), and \(job.stem).json no longer parses: \(error.message)")
         }
         let before = try fileIdentity(audioPath)
-        guard try FileDigest.sha256(path: audioPath).hex == record.sourceSha256 else {
+        guard try sourceDigest(audioPath).hex == record.sourceSha256 else {
             throw WorkerError.badInput("\(lost), and \(job.audioName) is no longer the audio that was archived; quarantined with the inputs kept")
         }
         try archive.prepareFolders(for: record.archivePath)
@@ -265,6 +262,20 @@ struct CallProcessor: Sendable {
     private func hasRecordedContent(_ path: String, sha256: String) -> Bool {
         (try? FileHash.sha256(path: path).hex) == sha256
     }
+
+    /// The source's SHA-256 for duplicate detection: a source that cannot be opened is bad input
+    /// (quarantined at once), a failed read may pass (retried).
+    private func sourceDigest(_ path: String) throws -> (hex: String, bytes: Int) {
+        do throws(FileSystemError) {
+            return try FileHash.sha256(path: path)
+        } catch {
+            if error.syscall == "open" { throw WorkerError.badInput("\(fileName(path)): cannot open (\(error.reason))") }
+            throw WorkerError.transient("\(fileName(path)): read failed (\(error.reason))")
+        }
+    }
+
+    /// The last component of the path: what an operator recognises in a message.
+    private func fileName(_ path: String) -> String { path.split(separator: "/").last.map(String.init) ?? path }
 
     /// `.ID.opus.tmp-*` beside `final`, whoever wrote them.
     private func temporaries(of final: String) -> [String] {
@@ -305,33 +316,21 @@ struct CallProcessor: Sendable {
             guard exists(path) else { continue }
             if settings.keepOriginals {
                 try moveWithoutReplacing(path, into: spool.done, name: name, step: "move to done/")
-            } else if unlink(path) != 0 && errno != ENOENT {
-                throw FileError("delete", path: path, errno: errno)
+            } else {
+                try FileMove.remove(path)
             }
         }
-        try AtomicFile.syncDirectory(of: spool.incomingPath("x"))
+        try DirectorySync.syncFolder(of: spool.incomingPath("x"))
     }
 
     /// Moves `path` to `folder/name`, or `folder/name.1`, `.2`… when an earlier pair of the same
     /// stem is there: a re-delivered stem never overwrites the files kept from the first one.
     private func moveWithoutReplacing(_ path: String, into folder: String, name: String, step: String) throws {
-        for n in 0..<10_000 {
-            let target = folder + "/" + (n == 0 ? name : "\(name).\(n)")
-            // link(2) refuses an existing target (no replacing); then the source name goes.
-            if link(path, target) == 0 {
-                if unlink(path) != 0 && errno != ENOENT { throw FileError(step, path: path, errno: errno) }
-                return
-            }
-            if errno == EEXIST { continue }
-            // A filesystem without hard links: rename, after checking the name is free.
-            if errno == EPERM || errno == EXDEV || errno == EMLINK {
-                if exists(target) || isSymlink(target) { continue }
-                if rename(path, target) != 0 { throw FileError(step, path: path, errno: errno) }
-                return
-            }
-            throw FileError(step, path: path, errno: errno)
+        do throws(FileSystemError) {
+            try FileMove.withoutReplacing(path, into: folder, name: name)
+        } catch {
+            throw error.during(step)
         }
-        throw FileError(step, path: path, errno: EEXIST)
     }
 
     /// Moves the pair to `failed/` beside `STEM.error.json`, then marks the job failed.
@@ -359,8 +358,8 @@ struct CallProcessor: Sendable {
             case .unreadableInput, .codec: return .badInput(e.description)
             case .outputFailed: return .transient(e.description)
             }
-        case let e as FileError:
-            if e.isOutOfSpace || e.errno == EROFS { return .environment(e.description) }
+        case let e as FileSystemError:
+            if e.isOutOfSpace || e.isReadOnly { return .environment(e.description) }
             return .transient(e.description)
         default:
             if IndexError.isStorageExhausted(error) { return .environment("the index cannot be written: \(error)") }
@@ -370,11 +369,14 @@ struct CallProcessor: Sendable {
 
     private func readSidecar(_ path: String) throws -> Data {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { throw WorkerError.badInput("\(FileDigest.name(path)): cannot open (\(String(cString: strerror(errno))))") }
+        guard fd >= 0 else {
+            let failure = FileSystemError.open(path, errno: errno)
+            throw WorkerError.badInput("\(fileName(path)): cannot open (\(failure.reason))")
+        }
         let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         let data = try handle.read(upToCount: Sidecar.Limits.fileBytes + 1) ?? Data()
         if data.count > Sidecar.Limits.fileBytes {
-            throw WorkerError.badInput("\(FileDigest.name(path)): sidecar is larger than the \(Sidecar.Limits.fileBytes)-byte limit")
+            throw WorkerError.badInput("\(fileName(path)): sidecar is larger than the \(Sidecar.Limits.fileBytes)-byte limit")
         }
         return data
     }
@@ -382,18 +384,19 @@ struct CallProcessor: Sendable {
     private func requireRegularFile(_ path: String) throws {
         var st = stat()
         guard lstat(path, &st) == 0 else {
-            throw WorkerError.badInput("\(FileDigest.name(path)) disappeared from incoming/ (\(String(cString: strerror(errno))))")
+            let failure = FileSystemError.lstat(path, errno: errno)
+            throw WorkerError.badInput("\(fileName(path)) disappeared from incoming/ (\(failure.reason))")
         }
         let type = st.st_mode & S_IFMT
-        if type == S_IFLNK { throw WorkerError.badInput("\(FileDigest.name(path)) is a symlink; callvault only reads regular files") }
-        if type != S_IFREG { throw WorkerError.badInput("\(FileDigest.name(path)) is not a regular file") }
+        if type == S_IFLNK { throw WorkerError.badInput("\(fileName(path)) is a symlink; callvault only reads regular files") }
+        if type != S_IFREG { throw WorkerError.badInput("\(fileName(path)) is not a regular file") }
     }
 
     /// Size, modification time and inode: what changes when a file is written to or replaced.
     private func fileIdentity(_ path: String) throws -> [Int] {
         var st = stat()
         guard lstat(path, &st) == 0 else {
-            throw WorkerError.badInput("\(FileDigest.name(path)) disappeared from incoming/ while it was being read")
+            throw WorkerError.badInput("\(fileName(path)) disappeared from incoming/ while it was being read")
         }
         return [Int(st.st_size), Int(st.st_mtim.tv_sec), Int(st.st_mtim.tv_nsec), Int(st.st_ino)]
     }

@@ -1,10 +1,11 @@
+import CallVaultFiles
 import Foundation
 
 /// An advisory `flock` beside the database, one per job name, held for the whole job run:
 /// a second overlapping run (the next cron tick on a slow night) waits or gives up clearly.
 public final class JobLock: Sendable {
     public let path: String
-    private let fd: Int32
+    private let lock: AdvisoryLock
 
     /// Nil when another process holds it and `wait` is false, or still holds it after `timeout`
     /// seconds. While waiting, `waiting(holder, seconds)` is called at once and then every
@@ -13,35 +14,31 @@ public final class JobLock: Sendable {
                  waiting: (_ holder: String?, _ seconds: Double) -> Void = { _, _ in }) throws {
         let safe = job.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }
         path = databasePath + ".job-" + String(safe) + ".lock"
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw WorkerError.configuration("cannot open the job lock \(path): \(String(cString: strerror(errno)))") }
-        fchmod(fd, 0o600)
+        do throws(FileSystemError) {
+            lock = try AdvisoryLock(path: path, creatingWith: 0o600)
+        } catch {
+            throw WorkerError.configuration("cannot open the job lock \(path): \(error.reason)")
+        }
         let start = Date()
         var nextReport = 0.0
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            let e = errno
-            if e == EINTR { continue }
-            guard e == EWOULDBLOCK else {
-                close(fd)
-                throw WorkerError.configuration("cannot lock \(path): \(String(cString: strerror(e)))")
+        while true {
+            let locked: Bool
+            do throws(FileSystemError) {
+                locked = try lock.tryLock()
+            } catch {
+                throw WorkerError.configuration("cannot lock \(path): \(error.reason)")
             }
+            if locked { break }
             let waited = Date().timeIntervalSince(start)
-            if !wait || (timeout.map { waited >= $0 } ?? false) {
-                close(fd)
-                return nil
-            }
+            if !wait || (timeout.map { waited >= $0 } ?? false) { return nil }
             if waited >= nextReport {
                 waiting(Self.holder(databasePath: databasePath, job: job), waited)
                 nextReport = waited + reportEvery
             }
             usleep(100_000)
         }
-        let pid = "\(getpid())\n"
-        ftruncate(fd, 0)
-        _ = pid.withCString { write(fd, $0, strlen($0)) }
+        lock.replaceContents(with: "\(getpid())\n")
     }
-
-    deinit { close(fd) }
 
     /// The pid written by whoever holds the lock, for the message; nil when that process no
     /// longer exists (the pid is stale: the holder had not written its own yet).

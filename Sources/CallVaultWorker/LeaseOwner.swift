@@ -1,3 +1,4 @@
+import CallVaultFiles
 import Foundation
 
 /// This process's identity in job leases, and the proof that it is alive.
@@ -10,13 +11,13 @@ public final class LeaseOwner: Sendable {
     /// The random part of ``name``: tells this process's temporary files from another's.
     public let instance: String
     public let folder: String
-    private let fd: Int32
+    private let lock: AdvisoryLock
 
     public init(databasePath: String) throws {
         folder = databasePath + ".leases"
         // 0700 and its lock files 0600 whatever the umask: owner names carry host and pid.
         if mkdir(folder, 0o700) != 0 && errno != EEXIST {
-            throw WorkerError.configuration("cannot create the lease folder \(folder): \(String(cString: strerror(errno)))")
+            throw WorkerError.configuration("cannot create the lease folder \(folder): \(FileSystemError.mkdir(folder, errno: errno).reason)")
         }
         var st = stat()
         if lstat(folder, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, st.st_uid == geteuid(), st.st_mode & 0o077 != 0 {
@@ -26,16 +27,18 @@ public final class LeaseOwner: Sendable {
         instance = String(UUID().uuidString.prefix(8).lowercased())
         name = "\(host):\(getpid()):\(instance)"
         let path = folder + "/" + name + ".lock"
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        if fd >= 0 { fchmod(fd, 0o600) }
-        guard fd >= 0, flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            throw WorkerError.configuration("cannot create the lease lock \(path): \(String(cString: strerror(errno)))")
+        do throws(FileSystemError) {
+            lock = try AdvisoryLock(path: path, creatingWith: 0o600)
+            // A fresh random name: nobody else can hold it, so only an error says no.
+            guard try lock.tryLock() else { throw FileSystemError.lock(path, errno: EWOULDBLOCK) }
+        } catch {
+            throw WorkerError.configuration("cannot create the lease lock \(path): \(error.reason)")
         }
     }
 
+    /// Removes the lock file, then (as the stored lock goes) closes it, which drops the lock.
     deinit {
         unlink(folder + "/" + name + ".lock")
-        close(fd)
     }
 
     /// False when `owner`'s lock file is gone or can be locked (its process has died).
@@ -44,10 +47,8 @@ public final class LeaseOwner: Sendable {
         guard !owner.contains("/") else { return false }
         let path = folder + "/" + owner + ".lock"
         // Read-only: closing it raises no IN_CLOSE_WRITE, which IndexWatch reads as an owner's exit.
-        let other = open(path, O_RDONLY | O_CLOEXEC)
-        if other < 0 { return false }
-        defer { close(other) }
-        if flock(other, LOCK_EX | LOCK_NB) == 0 {
+        guard let other = try? AdvisoryLock(path: path, readOnly: true) else { return false }
+        if (try? other.tryLock()) == true {
             unlink(path)
             return false
         }

@@ -1,4 +1,4 @@
-import CallVaultAudio
+import CallVaultFiles
 import Foundation
 import Prometheus
 

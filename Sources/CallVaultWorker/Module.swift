@@ -7,4 +7,5 @@
 // Owns: the order of effects that makes a kill -9 at any point recoverable; the run's graceful
 // shutdown and exit statuses on signals. Must not: parse CLI arguments, write the CLI's command
 // lines (JobStepExecutor is the CLI's) or print results (the CLI renders the RunSummary); issue SQL
-// itself (Store does); serve anything over HTTP but MetricsEndpoint's two routes.
+// itself (Store does); serve anything over HTTP but MetricsEndpoint's two routes; fsync, rename,
+// lock or word an errno itself (CallVaultFiles does: AtomicFile, FileMove, AdvisoryLock).

@@ -1,5 +1,5 @@
-import CallVaultAudio
 import CallVaultCore
+import CallVaultFiles
 import CallVaultStore
 import Foundation
 
@@ -35,7 +35,7 @@ public struct Spool: Sendable {
     /// file is moved to `failed/` under a readable name (`skipped` says which).
     public func scan(skipped: (String) -> Void = { _ in }) throws -> [JobQueue.Arrival] {
         guard let dir = opendir(incoming) else {
-            throw WorkerError.configuration("cannot read \(incoming): \(String(cString: strerror(errno)))")
+            throw WorkerError.configuration("cannot read \(incoming): \(FileSystemError.listFolder(incoming, errno: errno).reason)")
         }
         defer { closedir(dir) }
         var sidecars = Set<String>()
@@ -104,9 +104,10 @@ public struct Spool: Sendable {
         let moved = source.withUnsafeMutableBufferPointer { buf in
             buf.withMemoryRebound(to: CChar.self) { rename($0.baseAddress!, target) == 0 }
         }
+        let failure = moved ? nil : FileSystemError.rename(target, errno: errno)
         let reason = "a file name in incoming/ is not valid UTF-8 (bytes \(hex)); moved to failed/\(readable)"
         if moved { try? writeErrorReport(for: readable, reason: reason, attempts: 1, at: Date()) }
-        return moved ? reason : "a file name in incoming/ is not valid UTF-8 (bytes \(hex)) and could not be moved: \(String(cString: strerror(errno)))"
+        return moved ? reason : "a file name in incoming/ is not valid UTF-8 (bytes \(hex)) and could not be moved: \(failure?.reason ?? "")"
     }
     public func sidecarName(_ stem: String) -> String { stem + ".json" }
 

@@ -1,6 +1,7 @@
 import CallVaultAge
 import CallVaultAudio
 import CallVaultCore
+import CallVaultFiles
 import CallVaultSettings
 import Foundation
 

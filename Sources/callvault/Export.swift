@@ -1,6 +1,7 @@
 import ArgumentParser
 import CallVaultArchive
 import CallVaultCore
+import CallVaultFiles
 import CallVaultStore
 import Foundation
 
@@ -48,12 +49,12 @@ struct Export: ParsableCommand {
             for component in path.split(separator: "/") {
                 prefix += "/" + component
                 if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
-                    throw CLIError.input("cannot create the folder \(prefix): \(String(cString: strerror(errno)))")
+                    throw CLIError.input("cannot create the folder \(prefix): \(FileSystemError.mkdir(prefix, errno: errno).reason)")
                 }
             }
         }
         if access(path, W_OK | X_OK) != 0 {
-            throw CLIError.input("cannot write into \(path): \(String(cString: strerror(errno)))")
+            throw CLIError.input("cannot write into \(path): \(FileSystemError.access(path, errno: errno).reason)")
         }
     }
 }

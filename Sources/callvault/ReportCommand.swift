@@ -1,6 +1,6 @@
 import ArgumentParser
-import CallVaultAudio
 import CallVaultCore
+import CallVaultFiles
 import CallVaultReports
 import CallVaultStore
 import Foundation

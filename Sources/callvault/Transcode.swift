@@ -1,6 +1,7 @@
 import ArgumentParser
 import CallVaultAudio
 import CallVaultCore
+import CallVaultFiles
 import CallVaultSettings
 import Foundation
 
@@ -77,7 +78,7 @@ struct Transcode: ParsableCommand {
             print(line)
         } catch let error as AudioError {
             throw CLIError.input("\(input): \(error.message)")
-        } catch let error as FileError {
+        } catch let error as FileSystemError {
             throw CLIError.fatal(error.description)
         }
     }

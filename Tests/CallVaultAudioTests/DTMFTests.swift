@@ -1,4 +1,5 @@
 @testable import CallVaultAudio
+import CallVaultFiles
 import CallVaultCore
 import Foundation
 import Testing

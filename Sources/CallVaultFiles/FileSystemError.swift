@@ -68,6 +68,10 @@ public struct FileSystemError: Error, CustomStringConvertible, Sendable {
     /// The errno as text (`strerror(3)`), e.g. `No space left on device`.
     public var reason: String { errno.description }
 
+    /// Any errno as the system words it (`strerror(3)`), for a failure that is not a file's (a
+    /// socket's bind, say): the one place outside swift-system that turns an errno into text.
+    public static func words(errno: Int32) -> String { Errno(rawValue: errno).description }
+
     /// The raw errno value, for callers that compare it with the C constants.
     public var errnoCode: Int32 { errno.rawValue }
 

@@ -1,3 +1,4 @@
+import CallVaultFiles
 import Foundation
 import Hummingbird
 import Logging
@@ -68,7 +69,7 @@ public struct MetricsEndpoint: Service {
             try await app.run()
         } catch where !bound.load(ordering: .acquiring) {
             // The system's reason alone ("Address already in use"), as an operator reads it.
-            let reason = (error as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\(error)"
+            let reason = (error as? IOError).map { FileSystemError.words(errno: $0.errnoCode) } ?? "\(error)"
             throw WorkerError.configuration("cannot listen on \(address.text): \(reason)")
         }
     }

@@ -149,6 +149,7 @@ let package = Package(
             "CallVaultServer", "CallVaultStore", "CallVaultCore", "CallVaultSettings", "CallVaultTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"), .product(name: "InMemoryLogging", package: "swift-log"),
         ]),
         .testTarget(name: "CallVaultAgeTests", dependencies: ["CallVaultAge", "CallVaultTestSupport"]),
     ]

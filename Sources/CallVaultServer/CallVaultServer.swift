@@ -19,7 +19,7 @@ public enum CallVaultServer {
     public static func buildRouter(state: ServerState) -> Router<ServerContext> {
         let router = Router(context: ServerContext.self)
         router.add(middleware: SecurityHeadersMiddleware())
-        router.add(middleware: LogRequestsMiddleware(.info))
+        router.add(middleware: AccessLogMiddleware(.info))
         router.add(middleware: AuthMiddleware(state: state))
         router.addRoutes(SystemRoutes(state: state).collection())
         router.addRoutes(LoginRoutes(state: state).collection())

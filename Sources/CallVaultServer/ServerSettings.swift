@@ -20,6 +20,9 @@ public struct ServerSettings: Sendable {
     public var bcryptCost: UInt8 = 12
     /// A play by an API token counts again after this long.
     public var tokenPlayWindow: Double = 3600
+    /// `[serve] time_zone`: local times on the pages (beside UTC), and the zone of dates given
+    /// without `tz`; a request's `tz` overrides it.
+    public var timeZone = TimeZone(identifier: Settings.Defaults.serveTimeZone) ?? TimeZone(secondsFromGMT: 0)!
     /// The outcome thresholds, to explain a call's outcome.
     public var analysis = Settings.Defaults.analysis
 
@@ -62,6 +65,7 @@ public struct ServerSettings: Sendable {
         s.tlsCert = settings.serve.tlsCert
         s.tlsKey = settings.serve.tlsKey
         s.trustedProxies = settings.serve.trustedProxies
+        if let zone = TimeZone(identifier: settings.serve.timeZone) { s.timeZone = zone }
         s.defaultCountryCode = settings.countryCode
         s.analysis = settings.analysis
         return s

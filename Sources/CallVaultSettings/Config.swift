@@ -36,6 +36,7 @@ import Foundation
 /// tls_cert = "cert.pem"        # both, or neither (then plain HTTP, e.g. behind a TLS proxy)
 /// tls_key = "key.pem"
 /// trusted_proxies = ["127.0.0.1"]  # whose X-Forwarded-For/-Proto are believed
+/// time_zone = "America/New_York"   # local times on the pages (IANA name; default UTC)
 /// ```
 public struct Config: Sendable, Equatable {
     public var spool: String?
@@ -65,6 +66,8 @@ public struct Config: Sendable, Equatable {
     public var serveTLSCert: String?
     public var serveTLSKey: String?
     public var serveTrustedProxies: [String]?
+    /// `[serve] time_zone`: an IANA zone name, checked when read.
+    public var serveTimeZone: String?
     /// `[pci] mask_dtmf`; nil: ``Settings/Defaults/maskDTMF``.
     public var maskDTMF: Bool?
 
@@ -154,7 +157,8 @@ public struct Config: Sendable, Equatable {
         }
         c.archiveGroup = try r.string(r.root, "archive_group")
         if let serve = try r.table(r.root, "serve") {
-            try r.checkKeys(serve, allowed: ["listen", "session_hours", "tls_cert", "tls_key", "trusted_proxies"], section: "serve")
+            try r.checkKeys(serve, allowed: ["listen", "session_hours", "tls_cert", "tls_key", "trusted_proxies", "time_zone"],
+                            section: "serve")
             c.serveListen = try r.string(serve, "listen")
             c.serveSessionHours = try r.double(serve, "session_hours")
             if let h = c.serveSessionHours, !(h > 0 && h <= 24 * 30) {
@@ -173,6 +177,10 @@ public struct Config: Sendable, Equatable {
                     throw r.error("trusted_proxies must be a list of addresses", key: "trusted_proxies", in: serve)
                 }
                 c.serveTrustedProxies = list
+            }
+            c.serveTimeZone = try r.string(serve, "time_zone")
+            if let zone = c.serveTimeZone, TimeZone(identifier: zone) == nil {
+                throw r.error("time_zone: \(zone.debugDescription) is not an IANA time zone (e.g. America/New_York)", key: "time_zone", in: serve)
             }
         }
         if let pci = try r.table(r.root, "pci") {

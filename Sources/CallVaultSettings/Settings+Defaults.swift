@@ -81,5 +81,8 @@ extension Settings {
         public static let serveListen = "\(serveHost):\(servePort)"
         /// `session_hours`: a working day.
         public static let sessionHours = 8.0
+        /// `time_zone`: the pages' local time is UTC until a zone is named (no other zone is
+        /// configured anywhere, and the server's own TZ says nothing about its users).
+        public static let serveTimeZone = "UTC"
     }
 }

@@ -40,6 +40,9 @@ public struct Settings: Sendable, Equatable {
         public var tlsKey: String?
         /// Peers whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed.
         public var trustedProxies: [String]
+        /// IANA name of the zone the pages show local times in (UTC alongside), and dates without
+        /// a `tz` are read in.
+        public var timeZone: String
     }
 
     /// Concurrent jobs of `run`: the config's `workers`, else the number of cores.
@@ -76,7 +79,8 @@ public struct Settings: Sendable, Equatable {
         serve = Serve(listen: config.serveListen ?? Defaults.serveListen,
                       sessionHours: config.serveSessionHours ?? Defaults.sessionHours,
                       tlsCert: config.serveTLSCert, tlsKey: config.serveTLSKey,
-                      trustedProxies: config.serveTrustedProxies ?? [])
+                      trustedProxies: config.serveTrustedProxies ?? [],
+                      timeZone: config.serveTimeZone ?? Defaults.serveTimeZone)
     }
 
     /// How phone numbers are read under these settings.

@@ -26,6 +26,7 @@ extension CallRecord: Codable {
         case leadingSilenceMs = "leading_silence_ms"
         case silences, channels
         case channelRoles = "channel_roles"
+        case channelActivity = "channel_activity"
         case sampleRate = "sample_rate"
         case sourceFormat = "source_format"
         case sourceName = "source_name"
@@ -80,6 +81,7 @@ extension CallRecord: Codable {
         silences = try c.decode([Interval].self, forKey: .silences)
         channels = try c.decode(Int.self, forKey: .channels)
         channelRoles = try c.decodeIfPresent([String].self, forKey: .channelRoles)
+        channelActivity = try c.decodeIfPresent([AudioAnalysis.Channel].self, forKey: .channelActivity)
         sampleRate = try c.decode(Int.self, forKey: .sampleRate)
         sourceFormat = try c.decode(String.self, forKey: .sourceFormat)
         sourceName = try c.decode(String.self, forKey: .sourceName)
@@ -127,6 +129,7 @@ extension CallRecord: Codable {
         try c.encode(silences, forKey: .silences)
         try c.encode(channels, forKey: .channels)
         try c.encodeIfPresent(channelRoles, forKey: .channelRoles)
+        try c.encodeIfPresent(channelActivity, forKey: .channelActivity)
         try c.encode(sampleRate, forKey: .sampleRate)
         try c.encode(sourceFormat, forKey: .sourceFormat)
         try c.encode(sourceName, forKey: .sourceName)

@@ -35,6 +35,9 @@ public struct CallRecord: Sendable, Equatable, FetchableRecord, PersistableRecor
     public var silences: [Interval]
     public var channels: Int
     public var channelRoles: [String]?
+    /// Each channel's activity runs with its role, as the analyser found them; nil for calls
+    /// archived before the index kept them (v10-channel-activity).
+    public var channelActivity: [AudioAnalysis.Channel]? = nil
     public var sampleRate: Int
     public var sourceFormat: String
     public var sourceName: String
@@ -86,6 +89,7 @@ public struct CallRecord: Sendable, Equatable, FetchableRecord, PersistableRecor
         self.silences = analysis.silences
         self.channels = analysis.channels
         self.channelRoles = sidecar.channels
+        self.channelActivity = analysis.channelActivity
         self.sampleRate = analysis.sampleRate
         self.sourceFormat = analysis.format
         self.sourceName = source.name
@@ -131,7 +135,8 @@ public struct CallRecord: Sendable, Equatable, FetchableRecord, PersistableRecor
             if let holds { try c.encode(holds, forKey: AnyCodingKey("holds")) }
             let absent: [(CodingKeys, Bool)] = [
                 (.caller, r.caller == nil), (.callerRaw, r.callerRaw == nil), (.callerValid, r.callerValid == nil),
-                (.callerName, r.callerName == nil), (.channelRoles, r.channelRoles == nil), (.disposition, r.disposition == nil),
+                (.callerName, r.callerName == nil), (.channelRoles, r.channelRoles == nil),
+                (.channelActivity, r.channelActivity == nil), (.disposition, r.disposition == nil),
                 (.switchDurationMs, r.switchDurationMs == nil), (.campaign, r.campaign == nil), (.source, r.source == nil),
                 (.medium, r.medium == nil), (.registryID, r.registryID == nil), (.callerAreaCode, r.callerAreaCode == nil),
                 (.callerRegion, r.callerRegion == nil), (.callerPlace, r.callerPlace == nil), (.callerCountry, r.callerCountry == nil),

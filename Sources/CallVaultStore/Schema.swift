@@ -182,6 +182,11 @@ enum Schema {
             // the backfill from the calls already there (see ReportAggregates.swift).
             try ReportAggregates.migrate(db)
         }
+        migrator.registerMigration("v10-channel-activity") { db in
+            // Each channel's activity runs (`analyze --json`'s `channel_activity`), for the call
+            // page's one lane per channel; calls archived before stay null and show one lane.
+            try db.alter(table: "calls") { t in t.add(column: "channel_activity", .jsonText) }
+        }
         return migrator
     }
 

@@ -13,7 +13,7 @@ struct ServeCommand: AsyncParsableCommand {
         Serves the index and the archive to signed-in users (see `callvault user add`) until SIGTERM \
         or Ctrl-C; requests in flight finish first. It reads the index while `run` ingests, writes \
         sessions and audit entries, and never writes audio. [serve] in the config: listen \
-        (default \(Settings.Defaults.serveListen)), session_hours (\(helpNumber(Settings.Defaults.sessionHours))), tls_cert and tls_key, trusted_proxies. \
+        (default \(Settings.Defaults.serveListen)), session_hours (\(helpNumber(Settings.Defaults.sessionHours))), tls_cert and tls_key, trusted_proxies, time_zone (local times on the pages; default \(Settings.Defaults.serveTimeZone)). \
         Once listening it prints `callvault: serving on URL` on stderr.
 
         Examples:

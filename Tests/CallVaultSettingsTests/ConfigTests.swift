@@ -20,6 +20,18 @@ struct ConfigTests {
         #expect(error("[pci]\nmask_dtmf = 1")?.line == 2)
     }
 
+    @Test("[serve] time_zone: an IANA name is kept, absent is UTC (Settings.Defaults.serveTimeZone), an unknown zone is refused at its line")
+    func serveTimeZone() throws {
+        #expect(try parse("[serve]\ntime_zone = \"America/New_York\"").serveTimeZone == "America/New_York")
+        #expect(Settings(config: try parse("[serve]\ntime_zone = \"Europe/Paris\"")).serve.timeZone == "Europe/Paris")
+        #expect(Settings(config: try parse("workers = 1")).serve.timeZone == Settings.Defaults.serveTimeZone)
+        #expect(Settings.Defaults.serveTimeZone == "UTC")
+        let e = error("[serve]\nlisten = \":8080\"\ntime_zone = \"Mars/Olympus\"")
+        #expect(e?.line == 3, "\(String(describing: e))")
+        #expect(e?.message.contains("Mars/Olympus") == true, "\(String(describing: e))")
+        #expect(error("[serve]\ntime_zone = 5")?.line == 2)
+    }
+
     @Test("paths resolve against the file's folder; sections set their settings")
     func valid() throws {
         let c = try parse("""

@@ -27,7 +27,8 @@ struct CallRoutes {
     }
 
     private func filters(_ request: Request, maxLimit: Int = 1000) throws -> CallFilters {
-        try CallFilters(FormData(request.uri.query ?? ""), countryCode: state.settings.defaultCountryCode, now: state.now(), maxLimit: maxLimit)
+        try CallFilters(FormData(request.uri.query ?? ""), countryCode: state.settings.defaultCountryCode,
+                        defaultZone: state.settings.timeZone, now: state.now(), maxLimit: maxLimit)
     }
 
     /// The JSON objects of `query --format json`, `holds` included.
@@ -100,7 +101,7 @@ struct CallRoutes {
         <label>Outcome <select name="outcome">\(option("", "any", f.form["outcome"]))\(Outcome.allCases.map { option($0.rawValue, $0.rawValue, f.form["outcome"]) }.joined())</select></label>
         <label>Since <input name="since" value="\(value("since"))" placeholder="2026-11-01"></label>
         <label>Until <input name="until" value="\(value("until"))" placeholder="2026-11-30"></label>
-        <label>Time zone <input name="tz" value="\(HTML.escape(f.form["tz"] ?? "UTC"))"></label>
+        <label>Time zone <input name="tz" value="\(HTML.escape(f.form["tz"] ?? f.timeZone.identifier))"></label>
         <label>Min. duration (s) <input name="min_duration" value="\(value("min_duration"))" inputmode="decimal"></label>
         <label><input type="checkbox" name="unassigned" value="1"\(f.query.unassigned ? " checked" : "")> Unassigned only</label>
         <label>Sort <select name="sort">\(option("started_at", "start time", f.form["sort"]))\(option("duration", "duration", f.form["sort"]))</select></label>
@@ -112,9 +113,13 @@ struct CallRoutes {
         let first = result.total == 0 ? 0 : f.query.offset + 1
         body += "<p class=\"count\"><span id=\"total\">\(result.total)</span> calls; showing \(first)–\(f.query.offset + result.records.count). "
         body += "Download: <a href=\"/export/calls.csv?\(HTML.escape(q))\">CSV</a> · <a href=\"/export/calls.json?\(HTML.escape(q))\">JSON</a></p>"
-        body += "<table class=\"calls\"><thead><tr><th>Started (UTC)</th><th>Campaign</th><th>Caller</th><th>Tracking number</th><th>Outcome</th><th>Duration</th><th>Talk</th></tr></thead><tbody>"
+        let local = LocalTime(zone: f.timeZone)
+        // The call page keeps the zone the list was read in.
+        let zoneQuery = f.form["tz"].map { "?tz=" + HTML.escape(FormData.encode([("", $0)]).dropFirst().description) } ?? ""
+        body += "<table class=\"calls\"><thead><tr><th>Started (\(HTML.escape(local.name)))</th><th>UTC</th><th>Campaign</th><th>Caller</th><th>Tracking number</th><th>Outcome</th><th>Duration</th><th>Talk</th></tr></thead><tbody>"
         for r in result.records {
-            body += "<tr><td><a href=\"/calls/\(r.id)\">\(HTML.escape(IndexTime.text(r.startedAt)))</a></td><td>\(HTML.escape(r.campaign ?? "—"))</td>"
+            body += "<tr><td><a href=\"/calls/\(r.id)\(zoneQuery)\">\(HTML.escape(local.text(r.startedAt)))</a></td>"
+            body += "<td class=\"utc\">\(HTML.escape(IndexTime.text(r.startedAt)))</td><td>\(HTML.escape(r.campaign ?? "—"))</td>"
             body += "<td>\(HTML.escape(r.caller ?? "anonymous"))\(r.callerPlace.map { " <small>\(HTML.escape($0))</small>" } ?? "")</td>"
             body += "<td>\(HTML.escape(r.trackingNumber))</td><td class=\"\(HTML.escape(r.outcome.rawValue))\">\(HTML.escape(r.outcome.rawValue))</td>"
             body += "<td class=\"n\">\(Self.seconds(r.durationMs))</td><td class=\"n\">\(Self.seconds(r.talkMs))</td></tr>"
@@ -139,6 +144,14 @@ struct CallRoutes {
         guard let r = try state.index.call(id: id) else {
             return Responses.failure(.notFound, "no call \(id)", request: request, principal: context.principal)
         }
+        var zone = state.settings.timeZone
+        if let tz = FormData(request.uri.query ?? "")["tz"] {
+            guard let named = TimeZone(identifier: tz) else {
+                return Responses.failure(.badRequest, "tz: unknown time zone \(tz.debugDescription)", request: request, principal: context.principal)
+            }
+            zone = named
+        }
+        let local = LocalTime(zone: zone)
         let holds = try Holds(index: state.index).names(covering: [id])[id] ?? []
         func row(_ k: String, _ v: String) -> String { "<tr><th>\(HTML.escape(k))</th><td>\(v)</td></tr>" }
         let e = HTML.escape
@@ -149,7 +162,7 @@ struct CallRoutes {
             body += "<audio id=\"player\" controls preload=\"metadata\" src=\"/calls/\(r.id)/audio\"></audio>"
             body += " <a href=\"/calls/\(r.id)/audio?download=1\" download>Download (\(e(r.exportFileName)))</a>"
         }
-        body += Self.timeline(r)
+        body += CallTimeline(record: r).html
         let a = state.settings.analysis
         let talk = "talk \(Self.seconds(r.talkMs))", threshold = Self.seconds(a.answeredTalkMs)
         let why: String = switch r.outcome {
@@ -158,8 +171,8 @@ struct CallRoutes {
         case .abandoned: "\(talk) < \(threshold); the caller gave up after \(Self.seconds(r.durationMs)) (< \(Self.seconds(a.missedMinDurationMs)))"
         }
         body += "<table class=\"fields\">"
-        body += row("Started (UTC)", e(IndexTime.text(r.startedAt)))
-        body += row("Started (server local time, TZ)", e(Self.local(r)))
+        body += row("Started (\(local.name))", "<span id=\"started-local\">\(e(local.text(r.startedAt)))</span>")
+        body += row("Started (UTC)", "<span id=\"started-utc\">\(e(IndexTime.text(r.startedAt)))</span>")
         let callerLink = r.caller.map { "<a href=\"/calls?caller=\(e(FormData.encode([("", $0)]).dropFirst().description))\">\(e($0))</a>" } ?? "anonymous"
         body += row("Caller", callerLink + ([r.callerName, r.callerPlace, r.callerRegion, r.callerCountry].compactMap { $0 }.isEmpty ? "" :
                         " — " + e([r.callerName, r.callerPlace, r.callerRegion, r.callerCountry].compactMap { $0 }.joined(separator: ", "))))
@@ -179,37 +192,5 @@ struct CallRoutes {
         body += "</table>"
         return Responses.html(.ok, HTML.page(title: "Call \(IndexTime.text(r.startedAt)) \(r.caller ?? "anonymous")", principal: context.principal, body: body,
                                              scripts: ["/assets/call.js"]))
-    }
-
-    static func local(_ r: CallRecord) -> String {
-        let date = r.startedAt
-        // The server's zone (TZ): the caller's zone is not in the record.
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone.current
-        f.dateFormat = "yyyy-MM-dd HH:mm:ss zzz"
-        return f.string(from: date)
-    }
-
-    /// An SVG bar of the call: activity in blue, silences in grey with their times; each silence is
-    /// a link to `#t=SECONDS` that the page's script turns into a seek of the player.
-    static func timeline(_ r: CallRecord) -> String {
-        let width = 800.0
-        let total = Double(max(r.durationMs, 1))
-        func x(_ ms: Int) -> String { String(format: "%.1f", Double(ms) / total * width) }
-        var svg = "<svg class=\"timeline\" viewBox=\"0 0 \(Int(width)) 60\" width=\"100%\" role=\"img\" aria-label=\"activity and silences\">"
-        svg += "<rect x=\"0\" y=\"10\" width=\"\(Int(width))\" height=\"24\" fill=\"#2f6fde\"><title>speech</title></rect>"
-        for s in r.silences {
-            let w = String(format: "%.1f", max(Double(s.lengthMs) / total * width, 1))
-            let label = "silence \(seconds(s.startMs))–\(seconds(s.endMs))"
-            svg += "<a href=\"#t=\(String(format: "%.3f", Double(s.startMs) / 1000))\" class=\"silence\"><rect x=\"\(x(s.startMs))\" y=\"10\" width=\"\(w)\" height=\"24\" fill=\"#c9ced8\"><title>\(label)</title></rect></a>"
-        }
-        svg += "<text x=\"0\" y=\"52\" font-size=\"12\">0:00</text><text x=\"\(Int(width) - 40)\" y=\"52\" font-size=\"12\">\(seconds(r.durationMs))</text>"
-        svg += "</svg>"
-        var list = "<ul class=\"silences\">"
-        for s in r.silences {
-            list += "<li><a href=\"#t=\(String(format: "%.3f", Double(s.startMs) / 1000))\">silence \(seconds(s.startMs))–\(seconds(s.endMs)) (\(String(format: "%.1f", Double(s.lengthMs) / 1000)) s)</a></li>"
-        }
-        return svg + list + "</ul>"
     }
 }

@@ -8,7 +8,8 @@ struct CallFilters {
     var query = CallQuery()
     var page = 1
     var pageSize = 50
-    var timeZone = TimeZone(identifier: "UTC")!
+    /// `tz`, else `[serve] time_zone`: dates without a zone are read in it, the list shows local times in it.
+    var timeZone: TimeZone
     var form: FormData
 
     struct Invalid: Error, CustomStringConvertible { let description: String }
@@ -16,8 +17,9 @@ struct CallFilters {
     static let names = ["campaign", "source", "tracking_number", "caller", "outcome", "since", "until", "tz", "min_duration",
                         "unassigned", "sort", "order", "page", "limit"]
 
-    init(_ form: FormData, countryCode: String, now: Date, maxLimit: Int = 1000) throws {
+    init(_ form: FormData, countryCode: String, defaultZone: TimeZone, now: Date, maxLimit: Int = 1000) throws {
         self.form = form
+        self.timeZone = defaultZone
         for (name, _) in form.pairs where !Self.names.contains(name) && name != "csrf" {
             throw Invalid(description: "unknown filter \(name.debugDescription) (known: \(Self.names.joined(separator: ", ")))")
         }

@@ -86,6 +86,10 @@ struct CallPageTests {
             #expect(page.contains("<span id=\"started-utc\">2026-11-20T14:00:00Z</span>"))
             let tokyo = String(buffer: try await client.execute(uri: "/calls/\(r.id)?tz=Asia/Tokyo", method: .get, headers: s.headers).body)
             #expect(tokyo.contains("<th>Started (Asia/Tokyo)</th><td><span id=\"started-local\">2026-11-20 23:00:00 GMT+9</span>"))
+            // Foundation on Linux calls UTC "GMT"; the page says UTC, as the configuration does.
+            let utc = String(buffer: try await client.execute(uri: "/calls/\(r.id)?tz=UTC", method: .get, headers: s.headers).body)
+            #expect(utc.contains("<th>Started (UTC)</th><td><span id=\"started-local\">2026-11-20 14:00:00 UTC</span>"))
+            #expect(!utc.contains("GMT"))
             #expect(try await client.execute(uri: "/calls/\(r.id)?tz=Nowhere/Else", method: .get, headers: s.headers).status == .badRequest)
 
             let list = String(buffer: try await client.execute(uri: "/calls", method: .get, headers: s.headers).body)

@@ -16,10 +16,14 @@ struct LocalTime {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = zone
-        f.dateFormat = "yyyy-MM-dd HH:mm:ss zzz"
+        f.dateFormat = isUTC ? "yyyy-MM-dd HH:mm:ss 'UTC'" : "yyyy-MM-dd HH:mm:ss zzz"
         return f.string(from: date)
     }
 
-    /// The zone as the pages name it: its IANA identifier (`America/New_York`).
-    var name: String { zone.identifier }
+    /// The zone as the pages name it: its IANA identifier (`America/New_York`), and `UTC` for UTC.
+    var name: String { isUTC ? "UTC" : zone.identifier }
+
+    /// Foundation on Linux answers `GMT` for `TimeZone(identifier: "UTC")`; the pages say UTC, as
+    /// the configuration did (`time_zone = "UTC"`, the default).
+    private var isUTC: Bool { ["UTC", "GMT", "Etc/UTC", "Etc/GMT"].contains(zone.identifier) }
 }

@@ -5,5 +5,7 @@
 // file name and the CSV columns of a call.
 //
 // Owns: every deletion from the archive and the order of effects that makes it safe to interrupt
-// (index first, then the file). Must not: ingest calls, parse CLI arguments or print, or decide
-// policy (rules come from CallVaultCore); the CLI and the server call it, never the other way round.
+// (index first, then the file). Must not: issue SQL (every statement it needs is a named operation
+// of CallVaultStore: RetentionIndex, VerifyIndex, AuditLog, ReportAggregates), ingest calls, parse
+// CLI arguments or print, or decide policy (rules come from CallVaultCore); the CLI and the server
+// call it, never the other way round.

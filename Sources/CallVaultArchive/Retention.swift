@@ -3,7 +3,6 @@ import CallVaultFaultInjection
 import CallVaultFiles
 import CallVaultStore
 import Foundation
-import GRDB
 
 /// Applies a ``RetentionPolicy`` to the index and the archive.
 ///
@@ -79,112 +78,29 @@ public struct Retention: Sendable {
     }
 
     /// Sets `retain_*_until` and `retention_rule` of every call from `policy`; returns how many changed.
-    /// A changed policy is recorded in the audit log (once per change).
+    /// A changed policy is recorded in the audit log (once per change). A call whose `started_at`
+    /// is not a time is an error naming it (``RetentionIndex/recompute(_:dryRun:extraDetails:)``).
     public func recompute(_ policy: RetentionPolicy, now: Date, dryRun: Bool = false) throws -> (changed: Int, policyChanged: Bool) {
-        try index.pool.write { db in
-            let previous = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'retention_policy'")
-            let policyChanged = previous != nil && previous != policy.fingerprint
-            var changed = 0
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT id, campaign, source, outcome, tracking_number, started_at, retain_audio_until, retain_record_until, retention_rule
-                FROM calls
-                """)
-            var updates: [(String, String, String, String)] = []
-            while let row = try rows.next() {
-                guard let started = Timestamp.parseInstant(row["started_at"]) else { continue }
-                let facts = RetentionPolicy.Facts(campaign: row["campaign"], source: row["source"],
-                                                  outcome: try row.outcome(),
-                                                  trackingNumber: row["tracking_number"], startedAt: started)
-                let r = policy.retention(for: facts)
-                let audio = Self.format(r.audioUntil), record = Self.format(r.recordUntil)
-                let stored: (audio: String?, record: String?, rule: String?) = (row["retain_audio_until"], row["retain_record_until"], row["retention_rule"])
-                if stored.audio != audio || stored.record != record || stored.rule != r.rule {
-                    updates.append((row["id"], audio, record, r.rule))
-                }
-            }
-            changed = updates.count
-            if dryRun { return (changed, policyChanged) }
-            for u in updates {
-                try db.execute(sql: "UPDATE calls SET retain_audio_until = ?, retain_record_until = ?, retention_rule = ? WHERE id = ?",
-                               arguments: [u.1, u.2, u.3, u.0])
-            }
-            if previous != policy.fingerprint {
-                try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('retention_policy', ?)", arguments: [policy.fingerprint])
-                try AuditLog.append(db, action: previous == nil ? "policy_set" : "policy_changed", ids: [],
-                                    reason: previous == nil ? "first retention policy recorded" : "retention policy changed; dates recomputed",
-                                    details: ["rules": policy.rules.map { "\($0.name): audio \($0.keepAudioDays) d, record \($0.keepRecordDays) d" }.joined(separator: "; "),
-                                              "calls_recomputed": "\(changed)"].merging(clockDetails(now)) { $1 })
-            }
-            return (changed, policyChanged)
-        }
+        try indexSide.recompute(policy, dryRun: dryRun, extraDetails: clockDetails(now))
     }
+
+    /// The index's half of retention: every statement retention runs.
+    private var indexSide: RetentionIndex { RetentionIndex(index: index) }
 
     /// `simulated_now` for an audit entry's details when the clock is simulated.
     private func clockDetails(_ now: Date) -> [String: String] {
         simulatedClock ? ["simulated_now": Timestamp.format(now)] : [:]
     }
 
-    /// `9999-12-31T23:59:59Z` stands for "never".
-    static func format(_ date: Date) -> String { IndexTime.text(date) }
-
     /// What is due at `now`, held calls left out.
     public func plan(now: Date) throws -> Plan {
-        let t = Timestamp.format(now)
-        return try index.pool.read { db in
-            let held = try Int.fetchOne(db, sql: """
-                SELECT count(*) FROM calls WHERE ((retain_audio_until <= ? AND audio_purged_at IS NULL) OR retain_record_until <= ?)
-                AND \(Holds.heldCondition)
-                """, arguments: [t, t]) ?? 0
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT id, call_id, started_at, campaign, outcome, retention_rule, retain_audio_until, retain_record_until,
-                       bytes, duration_ms, sha256, archive_path, audio_purged_at
-                FROM calls
-                WHERE ((retain_audio_until <= ? AND audio_purged_at IS NULL) OR retain_record_until <= ?)
-                  AND NOT \(Holds.heldCondition)
-                ORDER BY started_at, id
-                """, arguments: [t, t])
-            let items = try rows.map { row -> Item in
-                let recordDue = (row["retain_record_until"] as String? ?? "9") <= t
-                return Item(id: row["id"], callID: row["call_id"], startedAt: row["started_at"], campaign: row["campaign"],
-                            outcome: try row.outcome(), action: recordDue ? .deleteRecord : .deleteAudio, rule: row["retention_rule"] ?? "",
-                            until: recordDue ? row["retain_record_until"] : row["retain_audio_until"], bytes: row["bytes"],
-                            durationMs: row["duration_ms"], sha256: row["sha256"], archivePath: row["archive_path"],
-                            audioPresent: (row["audio_purged_at"] as String?) == nil)
-            }
-            return Plan(items: items, heldSkipped: held)
+        let due = try indexSide.due(at: now)
+        let items = due.calls.map { call in
+            Item(id: call.id, callID: call.callID, startedAt: call.startedAt, campaign: call.campaign, outcome: call.outcome,
+                 action: call.recordDue ? .deleteRecord : .deleteAudio, rule: call.rule, until: call.until, bytes: call.bytes,
+                 durationMs: call.durationMs, sha256: call.sha256, archivePath: call.archivePath, audioPresent: call.audioPresent)
         }
-    }
-
-    /// Why a planned deletion did not happen when its transaction looked again.
-    enum Recheck { case due(rule: String, until: String), held, notDue, gone }
-
-    /// Looks at one call again inside the deleting transaction: a hold placed since planning wins,
-    /// and the call's rule is recomputed from its current attribution (a `numbers import` may have
-    /// moved it to a campaign kept longer), its stored dates corrected when they changed.
-    private static func recheck(_ db: Database, id: String, audio: Bool, policy: RetentionPolicy?, now: Date) throws -> Recheck {
-        guard let row = try Row.fetchOne(db, sql: """
-            SELECT campaign, source, outcome, tracking_number, started_at, retain_audio_until, retain_record_until,
-                   retention_rule, audio_purged_at, \(Holds.heldCondition) AS held
-            FROM calls WHERE id = ?
-            """, arguments: [id]) else { return .gone }
-        if audio ? (row["audio_purged_at"] as String?) != nil : (row["audio_purged_at"] as String?) == nil { return .gone }
-        if row["held"] as Bool { return .held }
-        var audioUntil: String? = row["retain_audio_until"], recordUntil: String? = row["retain_record_until"]
-        var rule: String = row["retention_rule"] ?? ""
-        if let policy, let started = Timestamp.parseInstant(row["started_at"]) {
-            let facts = RetentionPolicy.Facts(campaign: row["campaign"], source: row["source"],
-                                              outcome: try row.outcome(call: id),
-                                              trackingNumber: row["tracking_number"], startedAt: started)
-            let r = policy.retention(for: facts)
-            if format(r.audioUntil) != audioUntil || format(r.recordUntil) != recordUntil || r.rule != rule {
-                (audioUntil, recordUntil, rule) = (format(r.audioUntil), format(r.recordUntil), r.rule)
-                try db.execute(sql: "UPDATE calls SET retain_audio_until = ?, retain_record_until = ?, retention_rule = ? WHERE id = ?",
-                               arguments: [audioUntil, recordUntil, rule, id])
-            }
-        }
-        let t = Timestamp.format(now)
-        guard let until = audio ? audioUntil : recordUntil, until <= t else { return .notDue }
-        return .due(rule: rule, until: until)
+        return Plan(items: items, heldSkipped: due.held)
     }
 
     /// Carries out `plan`. Safe to interrupt and rerun. With `policy`, each call's rule is
@@ -197,15 +113,10 @@ public struct Retention: Sendable {
         summary.leftoverFilesRemoved = try removeFilesOfPurgedRecords()
         for item in plan.items {
             if item.audioPresent {
-                let outcome = try index.pool.write { db -> Recheck in
-                    let check = try Self.recheck(db, id: item.id, audio: true, policy: policy, now: now)
-                    guard case .due(let rule, let until) = check else { return check }
-                    try db.execute(sql: "UPDATE calls SET audio_purged_at = ? WHERE id = ?", arguments: [Timestamp.format(now), item.id])
-                    try AuditLog.append(db, action: "audio_deleted", ids: [item.id],
-                                        reason: "retention rule \(rule.debugDescription): audio kept until \(until)",
-                                        sha256: item.sha256, details: ["archive_path": item.archivePath, "call_id": item.callID].merging(clockDetails(now)) { $1 })
-                    return check
-                }
+                // Commit first (marked purged and audited), then unlink and fsync the folder.
+                let outcome = try indexSide.markAudioPurged(id: item.id, callID: item.callID, sha256: item.sha256,
+                                                            archivePath: item.archivePath, policy: policy, now: now,
+                                                            extraDetails: clockDetails(now))
                 switch outcome {
                 case .held: summary.heldSkipped += 1; continue
                 case .notDue: summary.noLongerDue += 1; continue
@@ -220,15 +131,9 @@ public struct Retention: Sendable {
                 summary.audioMs += item.durationMs
             }
             if item.action == .deleteRecord {
-                let outcome = try index.pool.write { db -> Recheck in
-                    let check = try Self.recheck(db, id: item.id, audio: false, policy: policy, now: now)
-                    guard case .due(let rule, let until) = check else { return check }
-                    try db.execute(sql: "DELETE FROM calls WHERE id = ?", arguments: [item.id])
-                    try AuditLog.append(db, action: "record_deleted", ids: [item.id],
-                                        reason: "retention rule \(rule.debugDescription): record kept until \(until)",
-                                        sha256: item.sha256, details: ["call_id": item.callID, "started_at": item.startedAt].merging(clockDetails(now)) { $1 })
-                    return check
-                }
+                let outcome = try indexSide.deleteRecord(id: item.id, callID: item.callID, startedAt: item.startedAt,
+                                                         sha256: item.sha256, policy: policy, now: now,
+                                                         extraDetails: clockDetails(now))
                 switch outcome {
                 case .due: summary.recordsDeleted += 1
                 case .held: if !item.audioPresent { summary.heldSkipped += 1 }
@@ -243,9 +148,7 @@ public struct Retention: Sendable {
 
     /// Files whose record says purged (a run interrupted between commit and unlink): delete them.
     func removeFilesOfPurgedRecords() throws -> Int {
-        let paths = try index.pool.read { db in
-            try String.fetchAll(db, sql: "SELECT archive_path FROM calls WHERE audio_purged_at IS NOT NULL")
-        }
+        let paths = try indexSide.purgedArchivePaths()
         var removed = 0
         for p in paths where FileManager.default.fileExists(atPath: archiveRoot + "/" + p) {
             try unlinkArchiveFile(p)

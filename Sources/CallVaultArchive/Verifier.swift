@@ -3,7 +3,6 @@ import CallVaultFiles
 import CallVaultStore
 import Crypto
 import Foundation
-import GRDB
 
 /// `callvault verify`: re-hashes archive files against the index and checks the audit chain.
 public struct Verifier: Sendable {
@@ -65,28 +64,22 @@ public struct Verifier: Sendable {
     /// orphans, and the audit chain. Problems are appended to the audit log.
     public func run(sample: Int?, since: Date?, now: Date) throws -> Report {
         var report = Report()
-        let records = try index.pool.read { db -> [(String, String, String, String?)] in
-            var sql = "SELECT id, archive_path, sha256, audio_purged_at FROM calls"
-            var args: StatementArguments = []
-            if let since { sql += " WHERE started_at >= ?"; args += [Timestamp.format(since)] }
-            if let sample { sql += " ORDER BY random() LIMIT ?"; args += [sample] }
-            return try Row.fetchAll(db, sql: sql, arguments: args).map { ($0[0], $0[1], $0[2], $0[3]) }
-        }
-        for (id, path, sha, purgedAt) in records {
-            let full = archiveRoot + "/" + path
+        let indexSide = VerifyIndex(index: index)
+        for file in try indexSide.archivedFiles(since: since, sample: sample) {
+            let full = archiveRoot + "/" + file.archivePath
             let exists = FileManager.default.fileExists(atPath: full)
-            if purgedAt != nil {
+            if file.purged {
                 report.purged += 1
-                if exists { report.purgedButPresent.append(id) }
+                if exists { report.purgedButPresent.append(file.id) }
                 continue
             }
             report.checked += 1
-            guard exists else { report.missing.append(id); continue }
+            guard exists else { report.missing.append(file.id); continue }
             // Unreadable, or replaced by a symlink, counts as altered.
-            if (try? FileHash.sha256(path: full).hex) != sha { report.altered.append(id) }
+            if (try? FileHash.sha256(path: full).hex) != file.sha256 { report.altered.append(file.id) }
         }
         try walk(archiveRoot, relative: "", into: &report)
-        report.auditEntries = try index.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM audit") ?? 0 }
+        report.auditEntries = try indexSide.auditEntryCount()
         if let broken = try AuditLog(index: index).firstBrokenLink() {
             report.auditBrokenAt = broken.seq
             report.auditProblem = broken.reason
@@ -123,9 +116,7 @@ public struct Verifier: Sendable {
                 if name.hasPrefix("."), name.contains(".tmp-") { report.temporaryFiles.append(rel); continue }
                 if rel == Self.archiveMarker { continue }
                 let id = name.hasSuffix(".opus") ? String(name.dropLast(5)) : ""
-                let known = try index.pool.read { db in
-                    try String.fetchOne(db, sql: "SELECT archive_path FROM calls WHERE id = ?", arguments: [id])
-                }
+                let known = try VerifyIndex(index: index).archivePath(ofCall: id)
                 if known != rel { report.orphans.append(rel) }
             default:
                 report.orphans.append(rel)

@@ -1,10 +1,10 @@
 /// A phone number as callvault stores it: E.164 when it can be normalised, else kept as written and flagged.
 ///
 /// ```swift
-/// PhoneNumber.normalise("(415) 555-0123")      // .e164("+14155550123")
-/// PhoneNumber.normalise("+44 20 7946 0958")    // .e164("+442079460958")
-/// PhoneNumber.normalise("anonymous")           // .withheld
-/// PhoneNumber.normalise("call me")             // .unparseable("call me")
+/// PhoneNumber.normalise("(415) 555-0123", defaultCountryCode: "1")    // .e164("+14155550123")
+/// PhoneNumber.normalise("020 7946 0958", defaultCountryCode: "44")    // .e164("+442079460958")
+/// PhoneNumber.normalise("anonymous", defaultCountryCode: "1")         // .withheld
+/// PhoneNumber.normalise("call me", defaultCountryCode: "1")           // .unparseable("call me")
 /// ```
 public enum PhoneNumber: Sendable, Hashable {
     /// A valid number in E.164.
@@ -28,13 +28,14 @@ public enum PhoneNumber: Sendable, Hashable {
 
     public var isValid: Bool { if case .e164 = self { true } else { false } }
 
-    /// Normalises any common notation. `defaultCountryCode` applies to national numbers (1: NANP).
+    /// Normalises any common notation. `defaultCountryCode` applies to national numbers (1: NANP);
+    /// it has no default here: callers pass the configured one (Settings resolves its default).
     ///
     /// National numbers lose their trunk prefix (`020 7946 0958` ▶ `+442079460958` with 44); a trunk
     /// written inside an international number is dropped too (`+44 (0)20 7946 0958`); a country code
     /// written without `+` is recognised when the length says so (`442079460958` with 44). A number
     /// whose national part has a length its country never uses (libphonenumber's metadata) is not valid.
-    public static func normalise(_ text: String, defaultCountryCode: String = "1") -> PhoneNumber {
+    public static func normalise(_ text: String, defaultCountryCode: String) -> PhoneNumber {
         let trimmed = text.trimmedWhitespace
         if withheldWords.contains(trimmed.lowercased()) { return .withheld }
         guard trimmed.count <= 40 else { return .unparseable(String(trimmed.prefix(40))) }

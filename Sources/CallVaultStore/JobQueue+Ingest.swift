@@ -12,7 +12,7 @@ extension JobQueue: QueueStore {
     /// The lease must still be `owner`'s, and no record with this id may be in the index yet
     /// (another stem with the same call_id got there first: claimed again, the job is recognised
     /// as a duplicate).
-    public func commitRefusal(_ db: Database, recordID: String, job: Job, owner: String) throws -> Commit? {
+    public func commitRefusal(_ db: Database, recordID: String, job: Job, owner: String) throws -> CommitResult? {
         guard try holds(db, job: job, owner: owner) else { return .leaseLost }
         if try CallRecord.exists(db, key: recordID) { return .alreadyArchived }
         return nil

@@ -16,20 +16,10 @@ public struct JobQueue: Sendable {
         self.leaseSeconds = leaseSeconds
     }
 
-    /// A pair seen in `incoming/`.
-    public struct Arrival: Sendable {
-        public var stem: String
-        public var audioName: String
-        public init(stem: String, audioName: String) {
-            self.stem = stem
-            self.audioName = audioName
-        }
-    }
-
     /// Records arrivals; a stem whose job had finished (done or failed) but whose files are back
     /// (`stillPresent`, checked inside the transaction) is queued again. Returns how many became ready.
     @discardableResult
-    public func enqueue(_ arrivals: [Arrival], now: Date, stillPresent: (Arrival) -> Bool) throws -> Int {
+    public func enqueue(_ arrivals: [SpoolArrival], now: Date, stillPresent: (SpoolArrival) -> Bool) throws -> Int {
         let t = now.timeIntervalSince1970
         return try index.pool.write { db in
             var ready = 0
@@ -111,17 +101,6 @@ public struct JobQueue: Sendable {
             WHERE id = ? AND lease_owner = ? AND state IN ('running', 'archived')
             """, arguments: [t + leaseSeconds, t, job.id, owner])
         return db.changesCount == 1
-    }
-
-    /// What committing a call found.
-    public enum Commit: Sendable, Equatable {
-        /// The record is in the index and the job is `archived`.
-        case committed
-        /// Another worker took the job over; nothing was written.
-        case leaseLost
-        /// A record with this id is already in the index (another stem with the same call_id got
-        /// there first); nothing was written. Claimed again, the job is recognised as a duplicate.
-        case alreadyArchived
     }
 
     /// Puts a committed job's archive file in place while holding the lease: one write transaction

@@ -7,11 +7,12 @@ import GRDB
 /// calls ingested before the upgrade, and retention could delete them.
 ///
 /// Only international notations are read again (`+…`, `00…`): they do not depend on the configured
-/// country, which the index does not know. Calls are read from their `*_raw` columns; holds and the
+/// country, which the index does not know; the caller passes the country national numbers would be
+/// read in (the v6 migration passes "1", as it always has). Calls are read from their `*_raw` columns; holds and the
 /// registry, which keep only the stored number, from it. Calls are re-linked to the registry; one
 /// audit entry says how many numbers changed.
 enum NumberRenormalisation {
-    static func migrate(_ db: Database) throws {
+    static func migrate(_ db: Database, countryCode: String) throws {
         var callers = 0, trackings = 0, holds = 0, registry = 0
         let rows = try Row.fetchAll(db, sql: """
             SELECT id, caller, caller_raw, tracking_number, tracking_number_raw FROM calls
@@ -20,7 +21,7 @@ enum NumberRenormalisation {
         for row in rows {
             let id: String = row["id"]
             if let raw: String = row["caller_raw"], isInternational(raw) {
-                let reading = PhoneNumber.normalise(raw)
+                let reading = PhoneNumber.normalise(raw, defaultCountryCode: countryCode)
                 if reading.stored != row["caller"] {
                     let geography = PhoneGeography.lookup(reading.isValid ? reading.stored : nil)
                     try db.execute(sql: """
@@ -32,7 +33,7 @@ enum NumberRenormalisation {
                 }
             }
             if let raw: String = row["tracking_number_raw"], isInternational(raw),
-               case .e164(let number) = PhoneNumber.normalise(raw), number != row["tracking_number"] {
+               case .e164(let number) = PhoneNumber.normalise(raw, defaultCountryCode: countryCode), number != row["tracking_number"] {
                 try db.execute(sql: "UPDATE calls SET tracking_number = ? WHERE id = ?", arguments: [number, id])
                 trackings += 1
             }
@@ -40,7 +41,7 @@ enum NumberRenormalisation {
         for (table, column) in [("holds", "caller"), ("holds", "tracking_number"), ("registry", "tracking_number")] {
             let stored = try Row.fetchAll(db, sql: "SELECT rowid, \(column) AS n FROM \(table) WHERE \(column) LIKE '+%'")
             for row in stored {
-                guard let old: String = row["n"], case .e164(let number) = PhoneNumber.normalise(old), number != old else { continue }
+                guard let old: String = row["n"], case .e164(let number) = PhoneNumber.normalise(old, defaultCountryCode: countryCode), number != old else { continue }
                 try db.execute(sql: "UPDATE \(table) SET \(column) = ? WHERE rowid = ?", arguments: [number, row["rowid"] as Int64])
                 if table == "holds" { holds += 1 } else { registry += 1 }
             }

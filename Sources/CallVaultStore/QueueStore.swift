@@ -32,7 +32,7 @@ public protocol QueueStore: Sendable {
 
     /// Why `owner` may not commit `recordID` for `job` (the lease is lost, or the call is already
     /// in the index), or nil: the other steps may go on.
-    func commitRefusal(_ tx: Transaction, recordID: String, job: Job, owner: String) throws -> JobQueue.Commit?
+    func commitRefusal(_ tx: Transaction, recordID: String, job: Job, owner: String) throws -> CommitResult?
     /// Attribution: sets the record's campaign, source and medium from the registry.
     func linkAttribution(_ record: inout CallRecord, _ tx: Transaction) throws
     /// Retention: sets the record's `retain_*_until` and rule from `policy` (after attribution).
@@ -42,7 +42,7 @@ public protocol QueueStore: Sendable {
 
     // MARK: The queue
 
-    func enqueue(_ arrivals: [JobQueue.Arrival], now: Date, stillPresent: (JobQueue.Arrival) -> Bool) throws -> Int
+    func enqueue(_ arrivals: [SpoolArrival], now: Date, stillPresent: (SpoolArrival) -> Bool) throws -> Int
     func recoverAbandoned(now: Date, isAlive: (String) -> Bool) throws -> Int
     func claim(owner: String, now: Date) throws -> Job?
     func renew(_ job: Job, owner: String, now: Date) throws -> Bool

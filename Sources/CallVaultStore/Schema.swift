@@ -147,7 +147,9 @@ enum Schema {
             try db.alter(table: "registry") { t in t.add(column: "metadata", .jsonText).notNull().defaults(to: "{}") }
         }
         migrator.registerMigration("v6-renormalise-numbers") { db in
-            try NumberRenormalisation.migrate(db)
+            // "1" is what this migration has always read with; only international notations are
+            // read again, so the configured country would change nothing (and history is frozen).
+            try NumberRenormalisation.migrate(db, countryCode: "1")
         }
         // The web application's accounts (`callvault user`, `callvault serve`): users with a bcrypt
         // hash and an optional API token (SHA-256 of it only), sessions (SHA-256 of the cookie value),

@@ -156,7 +156,7 @@ struct CallProcessor: Sendable {
     }
 
     /// The one ingest transaction (see ``IngestTransaction``).
-    private func commit(_ record: CallRecord, job: Job) throws -> JobQueue.Commit {
+    private func commit(_ record: CallRecord, job: Job) throws -> CommitResult {
         try IngestTransaction.commit(record, job: job, owner: owner.name, retention: settings.retention, now: clock(), in: queue)
     }
 

@@ -11,7 +11,7 @@ import Foundation
 /// All of it commits, or none: a crash leaves either no record or a record with its job archived.
 enum IngestTransaction {
     static func commit<Store: QueueStore>(_ record: CallRecord, job: Job, owner: String, retention: RetentionPolicy?,
-                                          now: Date, in store: Store) throws -> JobQueue.Commit {
+                                          now: Date, in store: Store) throws -> CommitResult {
         try store.inTransaction { tx in
             if let refusal = try store.commitRefusal(tx, recordID: record.id, job: job, owner: owner) { return refusal }
             var record = record

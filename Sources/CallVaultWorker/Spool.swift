@@ -33,7 +33,7 @@ public struct Spool: Sendable {
     /// `STEM.EXT` exist (several audio files for one stem: the first by name); audio alone is left
     /// untouched. A name that is not valid UTF-8 cannot be named in the index or in a message: the
     /// file is moved to `failed/` under a readable name (`skipped` says which).
-    public func scan(skipped: (String) -> Void = { _ in }) throws -> [JobQueue.Arrival] {
+    public func scan(skipped: (String) -> Void = { _ in }) throws -> [SpoolArrival] {
         guard let dir = opendir(incoming) else {
             throw WorkerError.configuration("cannot read \(incoming): \(FileSystemError.listFolder(incoming, errno: errno).reason)")
         }
@@ -59,7 +59,7 @@ public struct Spool: Sendable {
         }
         return sidecars.sorted().compactMap { stem in
             guard let candidates = audio[stem], !candidates.isEmpty else { return nil }
-            return JobQueue.Arrival(stem: stem, audioName: candidates.sorted()[0])
+            return SpoolArrival(stem: stem, audioName: candidates.sorted()[0])
         }
     }
 
@@ -67,9 +67,9 @@ public struct Spool: Sendable {
 
     /// Splits `arrivals` into pairs whose files have not changed for `seconds` and the rest;
     /// `waitUntil` is when the last of the rest would be settled if nothing changes meanwhile.
-    public func settled(_ arrivals: [JobQueue.Arrival], seconds: Double, now: Date) -> (ready: [JobQueue.Arrival], unsettled: Int, waitUntil: Date?) {
+    public func settled(_ arrivals: [SpoolArrival], seconds: Double, now: Date) -> (ready: [SpoolArrival], unsettled: Int, waitUntil: Date?) {
         guard seconds > 0 else { return (arrivals, 0, nil) }
-        var ready: [JobQueue.Arrival] = []
+        var ready: [SpoolArrival] = []
         var unsettled = 0
         var waitUntil: Date?
         for arrival in arrivals {

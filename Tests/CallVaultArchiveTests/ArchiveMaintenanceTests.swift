@@ -2,6 +2,7 @@ import CallVaultArchive
 import CallVaultCore
 import CallVaultStore
 import Foundation
+import GRDB
 import Testing
 
 @Suite("Archive maintenance: export, verify, retention apply")
@@ -57,5 +58,21 @@ struct ArchiveMaintenanceTests {
         let stored = try #require(try f.index.call(id: record.id))
         #expect(stored.audioPurgedAt == now && stored.retentionRule == "short")
         #expect(try AuditLog(index: f.index).entries().map(\.action).contains("audio_deleted"))
+    }
+
+    @Test("retention recompute stops at a call whose started_at is not a time, naming it, instead of skipping it")
+    func recomputeUnparseableStart() throws {
+        let f = try ArchiveFixture()
+        defer { f.remove() }
+        try f.addCall("fine")
+        let bad = try f.addCall("bad")
+        try f.index.pool.write { db in
+            try db.execute(sql: "UPDATE calls SET started_at = '2026-11-20 14:00:00' WHERE id = ?", arguments: [bad.id])
+        }
+        let policy = RetentionPolicy(rules: [.init(name: "short", keepAudioDays: 1, keepRecordDays: 3650)])
+        let retention = Retention(index: f.index, archiveRoot: f.archive)
+        let error = #expect(throws: IndexError.self) { try retention.recompute(policy, now: Date()) }
+        #expect(error?.message.contains("call \(bad.id): started_at \"2026-11-20 14:00:00\" is not a time") == true)
+        #expect(try retention.plan(now: Date()).items.isEmpty, "no call was dated")
     }
 }

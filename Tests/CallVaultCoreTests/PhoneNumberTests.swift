@@ -8,7 +8,7 @@ struct PhoneNumberTests {
         "+1 (415) 555-0123", "1-415-555-0123", "415-555-0123 x12", "+1.415.555.0123",
     ])
     func nanp(_ text: String) {
-        #expect(PhoneNumber.normalise(text) == .e164("+14155550123"))
+        #expect(PhoneNumber.normalise(text, defaultCountryCode: "1") == .e164("+14155550123"))
     }
 
     @Test("international numbers keep their country code", arguments: [
@@ -17,20 +17,20 @@ struct PhoneNumberTests {
         ("+49 30 901820", "+4930901820"),
     ])
     func international(_ text: String, _ expected: String) {
-        #expect(PhoneNumber.normalise(text) == .e164(expected))
+        #expect(PhoneNumber.normalise(text, defaultCountryCode: "1") == .e164(expected))
     }
 
     @Test("withheld callers become null", arguments: ["anonymous", "Private", "UNKNOWN", "restricted", "", "  "])
     func withheld(_ text: String) {
-        #expect(PhoneNumber.normalise(text) == .withheld)
-        #expect(PhoneNumber.normalise(text).stored == nil)
+        #expect(PhoneNumber.normalise(text, defaultCountryCode: "1") == .withheld)
+        #expect(PhoneNumber.normalise(text, defaultCountryCode: "1").stored == nil)
     }
 
     @Test("junk is kept as written and flagged, never dropped", arguments: [
         "call me maybe", "555-0123", "123", "+1 015 555 0123", "(415) 155-0123", "++44", "4155550123456789",
     ])
     func junk(_ text: String) {
-        let n = PhoneNumber.normalise(text)
+        let n = PhoneNumber.normalise(text, defaultCountryCode: "1")
         #expect(!n.isValid)
         #expect(n.stored == text.trimmingCharacters(in: .whitespaces))
     }
@@ -57,9 +57,9 @@ struct PhoneNumberTests {
 
     @Test("a country that keeps its leading 0 (Italy) keeps it")
     func italy() {
-        #expect(PhoneNumber.normalise("+39 06 6982 1234") == .e164("+390669821234"))
+        #expect(PhoneNumber.normalise("+39 06 6982 1234", defaultCountryCode: "1") == .e164("+390669821234"))
         #expect(PhoneNumber.normalise("06 6982 1234", defaultCountryCode: "39") == .e164("+390669821234"))
-        #expect(PhoneNumber.normalise("+39 (0)6 6982 1234") == .e164("+390669821234"), "Italy's 0 is dialled from abroad too")
+        #expect(PhoneNumber.normalise("+39 (0)6 6982 1234", defaultCountryCode: "1") == .e164("+390669821234"), "Italy's 0 is dialled from abroad too")
     }
 
     @Test("a NANP-looking number under a UK default is not a US number")

@@ -47,7 +47,7 @@ package struct StoreFixture {
     /// The worker's ingest transaction (CallVaultWorker's `IngestTransaction`), composed of the
     /// store's steps in the same order: refusal check, attribution, retention stamp, insert.
     package static func commit(_ record: CallRecord, job: Job, owner: String, queue: JobQueue, retention: RetentionPolicy? = nil,
-                       now: Date) throws -> JobQueue.Commit {
+                       now: Date) throws -> CommitResult {
         try queue.inTransaction { db in
             if let refusal = try queue.commitRefusal(db, recordID: record.id, job: job, owner: owner) { return refusal }
             var record = record

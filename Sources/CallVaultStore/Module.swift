@@ -1,6 +1,7 @@
 // CallVaultStore — the index only: schema migrations (history, never edited), typed records
 // (CallRecord with Outcome and Date fields; IndexTime is the one text format of a time), JobQueue
-// (leases), Registry (attribution), CallQuery, Holds, AuditLog (hash chain), report aggregates,
+// (leases), Registry (attribution), CallerDirectory (names and addresses, joined when read),
+// CallQuery, Holds, AuditLog (hash chain), report aggregates,
 // users and sessions, the archive's identity.
 //
 // The worker's ingest transaction is composed of this module's `(Database) throws` steps (the

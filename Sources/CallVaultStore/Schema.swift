@@ -182,6 +182,10 @@ enum Schema {
             // the backfill from the calls already there (see ReportAggregates.swift).
             try ReportAggregates.migrate(db)
         }
+        migrator.registerMigration("v9-caller-directory") { db in
+            // Who a caller's number belongs to (`callvault directory import`); see CallerDirectory.swift.
+            try CallerDirectory.migrate(db)
+        }
         return migrator
     }
 

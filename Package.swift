@@ -79,7 +79,6 @@ let package = Package(
         // Archive maintenance above the index and the files: retention apply, verify, export.
         .target(name: "CallVaultArchive", dependencies: [
             "CallVaultCore", "CallVaultStore", "CallVaultFiles",
-            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Report queries and renderers (table, csv, json, html with inline SVG).

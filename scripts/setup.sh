@@ -24,4 +24,6 @@ Try next:
   $BIN query --config data/callvault.toml --campaign Search-Brand
   $BIN show 1764338400.101 --config data/callvault.toml
   $BIN report missed --unreturned --config data/callvault.toml
+  $BIN directory import samples/directory.csv --config data/callvault.toml
+  $BIN report callers --config data/callvault.toml
 MSG

@@ -3,11 +3,14 @@ import CallVaultStore
 import Foundation
 import GRDB
 
-/// `report callers`: unique vs repeat callers per campaign and overall, first-time vs returning, top repeat callers.
+/// `report callers`: unique vs repeat callers per campaign and overall, first-time vs returning, top repeat callers
+/// with their names and addresses from the caller directory (joined by number; empty when not there).
 public enum CallersReport {
     public static let columns = ["scope", "calls", "unique_callers", "repeat_callers", "first_time_callers", "returning_callers",
                                  "anonymous_calls"]
-    public static let topColumns = ["caller", "calls", "answered", "first_call", "last_call", "campaigns"]
+    public static let topColumns = ["caller", "calls", "answered", "first_call", "last_call", "campaigns"] + directoryColumns
+    /// The directory's fields printed beside each top caller.
+    public static let directoryColumns = ["name", "company", "address", "city", "region", "postal_code", "country"]
 
     struct Scope { var calls = 0, anonymous = 0; var perCaller: [String: Int] = [:]; var firstTime = Set<String>() }
     struct Caller { var calls = 0, answered = 0; var first = "", last = ""; var campaigns = Set<String>() }
@@ -34,7 +37,8 @@ public enum CallersReport {
                 callers[caller]!.campaigns.insert(c.campaign ?? "(unassigned)")
             }
         }
-        return tables(scopes, callers, filter: filter, top: top)
+        let directory = try CallerDirectory(index: index).entries(for: topCallers(callers, top).map(\.key))
+        return tables(scopes, callers, directory: directory, filter: filter, top: top)
     }
 
     /// From the aggregates: calls and anonymous calls per campaign from the quarters, callers from
@@ -68,14 +72,16 @@ public enum CallersReport {
                 callers[caller.key]!.last = last ?? ""
             }
         }
-        return tables(scopes, callers, filter: filter, top: top)
+        let directory = try CallerDirectory(index: index).entries(for: topCallers(callers, top).map(\.key))
+        return tables(scopes, callers, directory: directory, filter: filter, top: top)
     }
 
     static func topCallers(_ callers: [String: Caller], _ top: Int) -> ArraySlice<(key: String, value: Caller)> {
         callers.filter({ $0.value.calls > 1 }).sorted(by: { $0.value.calls != $1.value.calls ? $0.value.calls > $1.value.calls : $0.key < $1.key }).prefix(top)
     }
 
-    static func tables(_ scopes: [String: Scope], _ callers: [String: Caller], filter: ReportFilter, top: Int) -> (ReportTable, ReportTable) {
+    static func tables(_ scopes: [String: Scope], _ callers: [String: Caller], directory: [String: CallerDirectoryEntry],
+                       filter: ReportFilter, top: Int) -> (ReportTable, ReportTable) {
         var table = ReportTable(title: "Callers: unique, repeat, first-time", columns: columns, notes: filter.notes)
         for key in scopes.keys.sorted(by: { $0 == "(all)" ? true : $1 == "(all)" ? false : $0 < $1 }) {
             let s = scopes[key]!
@@ -85,8 +91,11 @@ public enum CallersReport {
         table.notes.append("repeat: called more than once in the period; first-time: first call ever in the index falls in the period; returning: the others")
         var topTable = ReportTable(title: "Top repeat callers", columns: topColumns)
         for (caller, k) in topCallers(callers, top) {
+            let entry = directory[caller]
+            let fields = Dictionary(uniqueKeysWithValues: (entry?.fields ?? []).map { ($0.column, $0.value) })
             topTable.rows.append([.text(caller), .int(k.calls), .int(k.answered), .text(k.first), .text(k.last),
-                                  .text(k.campaigns.sorted().joined(separator: " "))])
+                                  .text(k.campaigns.sorted().joined(separator: " "))]
+                                 + directoryColumns.map { column in fields[column].flatMap { $0 }.map(ReportTable.Value.text) ?? .null })
         }
         return (table, topTable)
     }

@@ -10,6 +10,9 @@ public struct CallQuery: Sendable {
     public var source: String?
     public var trackingNumber: String?
     public var caller: String?
+    /// Case-insensitive (ASCII letters, as SQLite's LIKE) substring of the caller's name in the
+    /// caller directory or of the switch's `caller_name`.
+    public var callerName: String?
     public var outcome: Outcome?
     public var since: Date?
     public var until: Date?
@@ -36,6 +39,14 @@ public struct CallQuery: Sendable {
         if let source { conditions.append("source = ?"); arguments += [source] }
         if let trackingNumber { conditions.append("tracking_number = ?"); arguments += [trackingNumber] }
         if let caller { conditions.append("caller = ?"); arguments += [caller] }
+        if let callerName {
+            // % and _ in the text are literal: escaped, with \ as the escape character.
+            let pattern = "%" + Self.likeEscaped(callerName) + "%"
+            conditions.append("""
+                (caller_name LIKE ? ESCAPE '\\' OR caller IN (SELECT number FROM caller_directory WHERE name LIKE ? ESCAPE '\\'))
+                """)
+            arguments += [pattern, pattern]
+        }
         if let outcome { conditions.append("outcome = ?"); arguments += [outcome] }
         if let since { conditions.append("started_at >= ?"); arguments += [Timestamp.format(since)] }
         if let until { conditions.append("started_at < ?"); arguments += [Timestamp.format(until)] }
@@ -46,6 +57,16 @@ public struct CallQuery: Sendable {
             arguments += StatementArguments(ids)
         }
         return (conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "), arguments)
+    }
+
+    /// `text` for a LIKE pattern with `ESCAPE '\'`: `%`, `_` and `\` match themselves.
+    static func likeEscaped(_ text: String) -> String {
+        var out = ""
+        for c in text {
+            if c == "%" || c == "_" || c == "\\" { out.append("\\") }
+            out.append(c)
+        }
+        return out
     }
 
     public struct Result: Sendable {

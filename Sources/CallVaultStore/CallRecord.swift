@@ -111,15 +111,19 @@ public struct CallRecord: Sendable, Equatable, FetchableRecord, PersistableRecor
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.useDefaultKeys
 
     /// The object of `show` and `query --format json`: every column, plus `archive_file` (absolute)
-    /// and `holds` (the names of the active holds covering the call; see ``Holds/names(covering:)``).
-    public func output(archiveRoot: String, holds: [String]? = nil) -> Output {
-        Output(record: self, archiveFile: archiveRoot + "/" + archivePath, holds: holds)
+    /// and `holds` (the names of the active holds covering the call; see ``Holds/names(covering:)``),
+    /// and `caller_directory` (the caller's directory entry, null when the caller is not in it; see
+    /// ``CallerDirectory/entries(for:)``). `directory` has no default so no caller forgets it and
+    /// prints a null that would claim the caller is unknown.
+    public func output(archiveRoot: String, holds: [String]? = nil, directory: CallerDirectoryEntry?) -> Output {
+        Output(record: self, archiveFile: archiveRoot + "/" + archivePath, holds: holds, callerDirectory: directory)
     }
 
     public struct Output: Encodable, Sendable {
         public let record: CallRecord
         public let archiveFile: String
         public var holds: [String]? = nil
+        public var callerDirectory: CallerDirectoryEntry? = nil
 
         public func encode(to encoder: Encoder) throws {
             try record.encode(to: encoder)
@@ -133,6 +137,11 @@ public struct CallRecord: Sendable, Equatable, FetchableRecord, PersistableRecor
                 try c.encode(archiveFile, forKey: AnyCodingKey("archive_file"))
             }
             if let holds { try c.encode(holds, forKey: AnyCodingKey("holds")) }
+            if let callerDirectory {
+                try c.encode(callerDirectory, forKey: AnyCodingKey("caller_directory"))
+            } else {
+                try c.encodeNil(forKey: AnyCodingKey("caller_directory"))
+            }
             let absent: [(CodingKeys, Bool)] = [
                 (.caller, r.caller == nil), (.callerRaw, r.callerRaw == nil), (.callerValid, r.callerValid == nil),
                 (.callerName, r.callerName == nil), (.channelRoles, r.channelRoles == nil),

@@ -184,6 +184,10 @@ enum Schema {
             // the backfill from the calls already there (see ReportAggregates.swift).
             try ReportAggregates.migrate(db)
         }
+        migrator.registerMigration("v9-caller-directory") { db in
+            // Who a caller's number belongs to (`callvault directory import`); see CallerDirectory.swift.
+            try CallerDirectory.migrate(db)
+        }
         migrator.registerMigration("v10-channel-activity") { db in
             // Each channel's activity runs (`analyze --json`'s `channel_activity`), for the call
             // page's one lane per channel; calls archived before stay null and show one lane.

@@ -8,7 +8,9 @@ struct Query: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Find calls by campaign, number, caller, outcome and time.",
         discussion: """
-        Filters combine with AND; --campaign may repeat (any of them). Times are ISO dates or \
+        Filters combine with AND; --campaign may repeat (any of them). --caller-name matches \
+        part of a name, any case (ASCII letters), in the caller directory (`callvault directory`) \
+        or the sidecar's caller_name. Times are ISO dates or \
         timestamps; a date without offset is midnight in --tz (default UTC), and a date given to \
         --until includes that whole day. Newest first by default.
 
@@ -17,6 +19,7 @@ struct Query: ParsableCommand {
           callvault query --outcome missed --caller "(646) 555-0170" \\
               --format csv > missed.csv
           callvault query --unassigned --limit 0 --format json
+          callvault query --caller-name "acme" --format json
         """)
 
     @OptionGroup var store: StoreOptions
@@ -24,6 +27,7 @@ struct Query: ParsableCommand {
     @Option(help: "Ad source (e.g. google).") var source: String?
     @Option(help: "The number dialed, any notation.") var trackingNumber: String?
     @Option(help: "The caller's number, any notation.") var caller: String?
+    @Option(help: "Part of the caller's name (any case) in the caller directory or the switch's caller_name.") var callerName: String?
     @Option(help: "answered, missed or abandoned.") var outcome: Outcome?
     @Option(help: "Calls that started at or after T.") var since: String?
     @Option(help: "Calls that started before T (a date: before the end of that day).") var until: String?
@@ -41,6 +45,7 @@ struct Query: ParsableCommand {
             throw ValidationError("--min-duration must be between 0 and 604800 seconds")
         }
         if let sinceDays, sinceDays < 0 || sinceDays > 100_000 { throw ValidationError("--since-days must be between 0 and 100000") }
+        if let callerName, callerName.trimmedWhitespace.isEmpty { throw ValidationError("--caller-name must not be empty") }
         if sinceDays != nil && since != nil { throw ValidationError("give --since or --since-days, not both") }
         if CallQuery.Sort(rawValue: sort) == nil { throw ValidationError("--sort must be started_at or duration") }
         if TimeZone(identifier: tz) == nil { throw ValidationError("--tz: unknown time zone \(tz)") }
@@ -55,6 +60,7 @@ struct Query: ParsableCommand {
         q.source = source
         q.trackingNumber = try trackingNumber.map { try NumberOption.read($0, with: numbers, option: "--tracking-number").value }
         q.caller = try caller.map { try NumberOption.read($0, with: numbers, option: "--caller").value }
+        q.callerName = callerName
         q.outcome = outcome
         q.since = try since.map { try TimeBounds.start($0, zone: zone, option: "--since") }
         if let sinceDays {
@@ -70,7 +76,8 @@ struct Query: ParsableCommand {
         let (index, archive) = try store.openIndex(readOnly: true)
         let result = try q.run(index)
         let holds = format == .json ? try Holds(index: index).names(covering: result.records.map(\.id)) : [:]
-        try Listing.calls(result.records, archiveRoot: archive, holds: holds).print(as: format)
+        let directory = format == .json ? try CallerDirectory(index: index).entries(for: result.records.compactMap(\.caller)) : [:]
+        try Listing.calls(result.records, archiveRoot: archive, holds: holds, directory: directory).print(as: format)
         if result.total > result.records.count {
             FileHandle.standardError.write(Data("callvault: showing \(result.records.count) of \(result.total) calls; use --limit 0 for all\n".utf8))
         }

@@ -9,7 +9,8 @@ struct Show: ParsableCommand {
         discussion: """
         ID is the archive id (c + 24 hex digits) that `callvault query` lists; a switch's \
         call_id is accepted too. `archive_file` is the absolute path of the Opus file \
-        (null once retention purged the audio; `audio` then says when and under which rule).
+        (null once retention purged the audio; `audio` then says when and under which rule). \
+        `caller_directory` is the caller's entry in `callvault directory` (null when not there).
 
         Example:
           callvault show c3f1a9e0b2c4d6e8f0a1b2c3d --db data/callvault.sqlite
@@ -27,6 +28,7 @@ struct Show: ParsableCommand {
             throw CLIError.notFound("no call \(id.debugDescription) in \(index.path)")
         }
         let holds = try Holds(index: index).names(covering: [record.id])[record.id] ?? []
-        print(try JSONOutput.string(record.output(archiveRoot: archive, holds: holds)))
+        let directory = try record.caller.flatMap { try CallerDirectory(index: index).lookup($0) }
+        print(try JSONOutput.string(record.output(archiveRoot: archive, holds: holds, directory: directory)))
     }
 }

@@ -31,10 +31,12 @@ struct CallRoutes {
                         defaultZone: state.settings.timeZone, now: state.now(), maxLimit: maxLimit)
     }
 
-    /// The JSON objects of `query --format json`, `holds` included.
+    /// The JSON objects of `query --format json`, `holds` and `caller_directory` included.
     private func outputs(_ records: [CallRecord]) throws -> [CallRecord.Output] {
         let holds = try Holds(index: state.index).names(covering: records.map(\.id))
-        return records.map { $0.output(archiveRoot: state.settings.archiveRoot, holds: holds[$0.id] ?? []) }
+        let directory = try CallerDirectory(index: state.index).entries(for: records.compactMap(\.caller))
+        return records.map { $0.output(archiveRoot: state.settings.archiveRoot, holds: holds[$0.id] ?? [],
+                                       directory: $0.caller.flatMap { directory[$0] }) }
     }
 
     struct SearchAnswer: Encodable {

@@ -3,8 +3,9 @@ import CallVaultStore
 
 extension Listing where Item == CallRecord {
     /// Calls as `query` prints them: a short table, every CSV column of ``CallRecord/csvColumns``,
-    /// and in JSON the object `show` prints (with the active holds' names).
-    static func calls(_ records: [CallRecord], archiveRoot: String, holds: [String: [String]] = [:]) -> Listing {
+    /// and in JSON the object `show` prints (with the active holds' names and the callers' directory entries).
+    static func calls(_ records: [CallRecord], archiveRoot: String, holds: [String: [String]] = [:],
+                      directory: [String: CallerDirectoryEntry] = [:]) -> Listing {
         let seconds = { (ms: Int) in CellTable.Cell.fixed(Double(ms) / 1000, digits: 1) }
         return Listing(
             records,
@@ -16,6 +17,6 @@ extension Listing where Item == CallRecord {
             ],
             csvColumns: CallRecord.csvColumns,
             csvRow: { $0.csvValues(archiveRoot: archiveRoot).map(CellTable.Cell.optional) },
-            json: records.map { $0.output(archiveRoot: archiveRoot, holds: holds[$0.id] ?? []) })
+            json: records.map { $0.output(archiveRoot: archiveRoot, holds: holds[$0.id] ?? [], directory: $0.caller.flatMap { directory[$0] }) })
     }
 }

@@ -44,6 +44,11 @@ public enum ArchiveIdentity {
         guard let id = try index.identity() else { return }  // read-only open of an index older than identities
         if claim { removeDeadTemporaryMarkers(root: root) }
         let recorded = try index.recordedArchiveRoot()
+        // Count before reading the marker: a worker starting beside another (two `run`s on a new
+        // index) may find no marker, then calls the other archived after writing its marker. The
+        // marker is written before the first call is archived, so calls counted here mean a marker
+        // read after them is there.
+        let calls = try index.callCount()
         if let marker = try readMarker(root: root) {
             guard marker.indexID == id else {
                 throw WorkerError.configuration("""
@@ -54,7 +59,6 @@ public enum ArchiveIdentity {
             if claim && recorded != root { try index.recordArchiveRoot(root) }
             return
         }
-        let calls = try index.callCount()
         var isDir: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: root, isDirectory: &isDir) && isDir.boolValue
         if calls == 0 {

@@ -60,10 +60,18 @@ struct CrashAndConcurrencyTests {
         let f = try SpoolFixture()
         defer { f.remove() }
         try fillSpool(f, count: 16, prefix: "c")
-        let a = try start(f), b = try start(f)
+        // Each worker's stderr is kept, so an unexpected status says why (exit 2 was seen once under load).
+        let logs = ["a", "b"].map { f.root.appendingPathComponent("worker-\($0).err") }
+        for log in logs { FileManager.default.createFile(atPath: log.path, contents: nil) }
+        let a = try Support.start(["run", "--once", "--workers", "2", "--log-level", "error"] + f.flags,
+                                  stderr: try FileHandle(forWritingTo: logs[0]))
+        let b = try Support.start(["run", "--once", "--workers", "2", "--log-level", "error"] + f.flags,
+                                  stderr: try FileHandle(forWritingTo: logs[1]))
         a.waitUntilExit()
         b.waitUntilExit()
-        #expect(Set([a.terminationStatus, b.terminationStatus]).isSubset(of: [0, 3]))
+        let messages = logs.map { (try? String(contentsOf: $0, encoding: .utf8)) ?? "" }
+        #expect(Set([a.terminationStatus, b.terminationStatus]).isSubset(of: [0, 3]),
+                "statuses \(a.terminationStatus), \(b.terminationStatus); stderr: \(messages)")
         #expect(try f.sql("SELECT count(*) FROM calls") == [["16"]])
         #expect(try f.invariantViolations() == [])
         #expect(try FileManager.default.contentsOfDirectory(atPath: f.incoming).isEmpty)

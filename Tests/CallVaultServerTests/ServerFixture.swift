@@ -45,17 +45,20 @@ final class ServerFixture: Sendable {
         let id = RecordID.make(callID: callID)
         let path = archivePath ?? "2026/11/20/\(id).opus"
         if archivePath == nil { FileManager.default.createFile(atPath: archive + "/" + path, contents: Data(bytes)) }
-        let sidecar = try Sidecar.parse(JSONEncoder().encode(["tracking_number": "800-555-0100", "started_at": startedAt,
-                                                              "call_id": callID, "caller": caller]))
-        let analysis = AudioAnalysis(durationMs: 10_000, sampleRate: 8000, channels: 1, format: "wav", talkMs: 6_000, activity: [],
-                                     outcome: .answered, silences: [Interval(startMs: 4_000, endMs: 6_500)], longestSilenceMs: 2_500,
-                                     leadingSilenceMs: 0, warnings: [], channelActivity: [])
-        let numbers = CallRecord.Numbers(caller: caller, callerRaw: caller, callerValid: true, trackingNumber: "+18005550100",
-                                         trackingNumberRaw: "800-555-0100")
-        var r = CallRecord(id: id, callID: callID, sidecar: sidecar, analysis: analysis, numbers: numbers,
-                           archive: .init(path: path, sha256: FileHashFixture.sha256(bytes), bytes: bytes.count),
-                           source: .init(name: "\(callID).wav", sha256: "00", bytes: 1), warnings: [],
-                           ingestedAt: try #require(Timestamp.parseInstant("2026-11-20T14:01:00Z")))
+        // The store tests' record, with this page's numbers: a 10 s answered call with one long silence.
+        var r = try StoreFixture.record(callID: callID, caller: caller, tracking: "+18005550100", startedAt: startedAt)
+        r.trackingNumberRaw = "800-555-0100"
+        r.durationMs = 10_000
+        r.talkMs = 6_000
+        r.longestSilenceMs = 2_500
+        r.silences = [Interval(startMs: 4_000, endMs: 6_500)]
+        r.sourceFormat = "wav"
+        r.archivePath = path
+        r.sha256 = FileHashFixture.sha256(bytes)
+        r.bytes = bytes.count
+        r.sourceBytes = 1
+        r.sourceSha256 = "00"
+        r.ingestedAt = try #require(Timestamp.parseInstant("2026-11-20T14:01:00Z"))
         r.campaign = campaign
         try index.pool.write { db in try r.insert(db) }
         return r

@@ -3,8 +3,9 @@ import Foundation
 /// Finds DTMF key presses on every channel of interleaved float PCM, block by block, in constant memory.
 ///
 /// Each channel is cut into blocks of 12.5 ms (100 samples at 8 kHz, scaled with the rate), each block
-/// into two halves. For the 8 DTMF frequencies a single-bin DFT (the Goertzel bin, computed from a
-/// table so its phase is kept) is taken over each half. A block may hold a key when the strongest row
+/// into two halves. For the 8 DTMF frequencies a single-bin DFT is taken over each half with the
+/// Goertzel recurrence (one multiply and two adds per sample and frequency, the 8 frequencies in one
+/// SIMD lane each), turned at the end of the half into the complex bin so its phase is kept. A block may hold a key when the strongest row
 /// and column tones are each at least ``minToneDbfs``, each 6 dB above the others of its group, the
 /// two carry at least ``minToneFraction`` of the block's power, the twist is within the limits plus
 /// both allowances, and each tone's frequency (from its phase advance between halves) is within
@@ -40,10 +41,16 @@ public struct DTMFDetector {
     public let enabled: Bool
     private let half: Int
     private let freqs: [Double]
-    /// cos/sin of the 8 frequencies at each sample of a half block (one SIMD lane per frequency).
-    private let cosTable: [SIMD8<Float>]
-    private let sinTable: [SIMD8<Float>]
-    /// Per channel: running sums of the current half, lane k for frequency k (imaginary part negated).
+    /// Goertzel coefficients 2·cos(w) of the 8 frequencies (one SIMD lane per frequency).
+    private let coefficient: SIMD8<Float>
+    /// cos(w), sin(w), cos(w·(half − 1)), sin(w·(half − 1)): turn the recurrence's last two states
+    /// into the bin Σ x[n]·e^(−jwn) over the half.
+    private let cosW: SIMD8<Float>, sinW: SIMD8<Float>, cosPhi: SIMD8<Float>, sinPhi: SIMD8<Float>
+    /// cos and sin of each frequency's phase advance over one half block (w·half), computed once.
+    private let halfCos: [Double], halfSin: [Double]
+    /// Per channel: the recurrence's last two states, s[n−1] and s[n−2], of the current half.
+    private var state1: [SIMD8<Float>], state2: [SIMD8<Float>]
+    /// Per channel: the bin of the current half once it is complete (imaginary part as Σ −x·sin).
     private var accRe: [SIMD8<Float>]
     private var accIm: [SIMD8<Float>]
     private var energy: [Double]
@@ -80,17 +87,20 @@ public struct DTMFDetector {
         blockFrames = 2 * half
         enabled = sampleRate >= 4000
         freqs = Self.rows + Self.columns
-        var c = [SIMD8<Float>](repeating: .zero, count: half), s = c
+        var coefficient = SIMD8<Float>.zero, cosW = coefficient, sinW = coefficient
+        var cosPhi = coefficient, sinPhi = coefficient
         for k in 0..<8 {
             let w = 2 * Double.pi * freqs[k] / Double(sampleRate)
-            for n in 0..<half {
-                c[n][k] = Float(cos(w * Double(n)))
-                s[n][k] = Float(sin(w * Double(n)))
-            }
+            coefficient[k] = Float(2 * cos(w))
+            cosW[k] = Float(cos(w)); sinW[k] = Float(sin(w))
+            cosPhi[k] = Float(cos(w * Double(half - 1))); sinPhi[k] = Float(sin(w * Double(half - 1)))
         }
-        cosTable = c
-        sinTable = s
+        self.coefficient = coefficient
+        halfCos = freqs.map { cos(2 * Double.pi * $0 / Double(sampleRate) * Double(half)) }
+        halfSin = freqs.map { sin(2 * Double.pi * $0 / Double(sampleRate) * Double(half)) }
+        self.cosW = cosW; self.sinW = sinW; self.cosPhi = cosPhi; self.sinPhi = sinPhi
         let z = [SIMD8<Float>](repeating: .zero, count: channels)
+        state1 = z; state2 = z
         accRe = z; accIm = z; firstRe = z; firstIm = z; prevRe = z; prevIm = z
         energy = [Double](repeating: 0, count: channels)
         states = [ChannelState](repeating: ChannelState(), count: channels)
@@ -122,28 +132,39 @@ public struct DTMFDetector {
     }
 
     private mutating func accumulate(_ samples: UnsafeBufferPointer<Float>, from: Int, count: Int) {
-        let ch = channels, pos = position
-        cosTable.withUnsafeBufferPointer { ct in
-            sinTable.withUnsafeBufferPointer { st in
-                for c in 0..<ch {
-                    var e: Float = 0
-                    var re = SIMD8<Float>.zero, im = SIMD8<Float>.zero
-                    for i in 0..<count {
-                        let x = samples[(from + i) * ch + c]
-                        e += x * x
-                        re += x * ct[pos + i]
-                        im -= x * st[pos + i]
-                    }
-                    energy[c] += Double(e)
-                    accRe[c] += re
-                    accIm[c] += im
-                }
+        let ch = channels, k = coefficient
+        for c in 0..<ch {
+            var e: Float = 0
+            var s1 = state1[c], s2 = state2[c]
+            for i in 0..<count {
+                let x = samples[(from + i) * ch + c]
+                e += x * x
+                let s0 = SIMD8(repeating: x) + k * s1 - s2
+                s2 = s1
+                s1 = s0
             }
+            energy[c] += Double(e)
+            state1[c] = s1
+            state2[c] = s2
+        }
+    }
+
+    /// Turns each channel's recurrence states into the half's bin, Σ x[n]·e^(−jwn):
+    /// e^(−jw(N−1))·(s[N−1] − e^(−jw)·s[N−2]), and resets the states for the next half.
+    private mutating func closeHalf() {
+        for c in 0..<channels {
+            let a = state1[c] - cosW * state2[c]
+            let b = sinW * state2[c]
+            accRe[c] = a * cosPhi + b * sinPhi
+            accIm[c] = b * cosPhi - a * sinPhi
+            state1[c] = .zero
+            state2[c] = .zero
         }
     }
 
     private mutating func endHalf() {
         position = 0
+        closeHalf()
         if !secondHalf {
             // First half done: keep it, start the second.
             firstRe = accRe; firstIm = accIm
@@ -167,11 +188,10 @@ public struct DTMFDetector {
         var power = [Double](repeating: 0, count: 8)
         for k in 0..<8 {
             // Whole-block bin: first half + second half rotated by the first half's length.
-            let w = 2 * Double.pi * freqs[k] / Double(sampleRate) * Double(half)
             let aRe = Double(firstRe[c][k]), aIm = Double(firstIm[c][k])
             let bRe = Double(accRe[c][k]), bIm = Double(accIm[c][k])
-            let re = aRe + bRe * cos(w) + bIm * sin(w)
-            let im = aIm + bIm * cos(w) - bRe * sin(w)
+            let re = aRe + bRe * halfCos[k] + bIm * halfSin[k]
+            let im = aIm + bIm * halfCos[k] - bRe * halfSin[k]
             let amplitude = 2 * (re * re + im * im).squareRoot() / m
             power[k] = amplitude * amplitude / 2
         }
@@ -209,15 +229,17 @@ public struct DTMFDetector {
 
     /// One block's checks (level, twist with slack, group margin, tone share, frequency).
     private func blockAccepts(power: [Double], row: Int, col: Int, _ m: Measure) -> Bool {
-        let minPower = pow(10, Self.minToneDbfs / 10)
-        guard m.row >= minPower, m.col >= minPower else { return false }
+        guard m.row >= Self.minPower, m.col >= Self.minPower else { return false }
         guard twistOK(m, slackDb: Self.codingTwistAllowanceDb + Self.blockTwistSlackDb) else { return false }
-        let margin = pow(10, Self.groupMarginDb / 10)
-        for k in 0..<4 where k != row && power[k] * margin > m.row { return false }
-        for k in 4..<8 where k != col && power[k] * margin > m.col { return false }
+        for k in 0..<4 where k != row && power[k] * Self.margin > m.row { return false }
+        for k in 4..<8 where k != col && power[k] * Self.margin > m.col { return false }
         guard m.row + m.col >= Self.minToneFraction * m.total else { return false }
         return deviation(m.rowPhase, row) <= Self.maxBlockDeviation && deviation(m.colPhase, col) <= Self.maxBlockDeviation
     }
+
+    /// ``minToneDbfs`` and ``groupMarginDb`` as power ratios, computed once.
+    private static let minPower = pow(10, minToneDbfs / 10)
+    private static let margin = pow(10, groupMarginDb / 10)
 
     /// A single block's frequency estimate is noisier: it may be this far off; the press as a whole ``maxDeviation``.
     static let maxBlockDeviation = 0.03
@@ -245,8 +267,7 @@ public struct DTMFDetector {
             re += aRe * pRe + aIm * pIm
             im += aIm * pRe - aRe * pIm
         }
-        let w = 2 * Double.pi * freqs[k] / Double(sampleRate) * Double(half)
-        return (re * cos(w) + im * sin(w), im * cos(w) - re * sin(w))
+        return (re * halfCos[k] + im * halfSin[k], im * halfCos[k] - re * halfSin[k])
     }
 
     /// Relative frequency offset of bin `k`'s tone from a phase product.

@@ -136,7 +136,11 @@ struct CallRoutes {
         return Responses.html(.ok, HTML.page(title: "Calls", principal: context.principal, body: body))
     }
 
-    static func seconds(_ ms: Int) -> String { String(format: "%d:%02d", ms / 60000, (ms / 1000) % 60) }
+    /// m:ss, without `String(format:)` (it was a twentieth of a search page's time).
+    static func seconds(_ ms: Int) -> String {
+        let s = (ms / 1000) % 60
+        return "\(ms / 60000):\(s < 10 ? "0" : "")\(s)"
+    }
 
     func callPage(_ request: Request, _ context: ServerContext) throws -> Response {
         let id = context.parameters.get("id") ?? ""

@@ -4,6 +4,9 @@ import Foundation
 enum HTML {
     static func escape(_ s: String?) -> String {
         guard let s else { return "" }
+        // Most values (numbers, times, campaign names) need no escaping: one pass over the bytes
+        // says so, and the string is returned as it is.
+        guard s.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else { return s }
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for c in s {

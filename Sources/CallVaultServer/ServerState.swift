@@ -11,6 +11,7 @@ public struct ServerState: Sendable {
     public let now: @Sendable () -> Date
     let plays: PlayTracker
     let metrics: RequestMetrics
+    let campaigns: CampaignList
 
     public init(index: CallIndex, settings: ServerSettings, now: @escaping @Sendable () -> Date = { Date() }) {
         self.index = index
@@ -18,6 +19,7 @@ public struct ServerState: Sendable {
         self.now = now
         self.plays = PlayTracker()
         self.metrics = RequestMetrics()
+        self.campaigns = CampaignList()
     }
 
     static func sha256(_ text: String) -> String {

@@ -87,8 +87,8 @@ struct CallRoutes {
             return Responses.html(.badRequest, HTML.page(title: "Calls", principal: context.principal,
                                                          body: "<p class=\"error\">\(HTML.escape(e.description))</p><p><a href=\"/calls\">Clear the filters</a></p>"))
         }
-        let result = try f.query.run(state.index)
-        let campaigns = try Registry(index: state.index).campaignNames()
+        let result = try f.query.listing(state.index)
+        let campaigns = try state.campaigns.names(state.index, now: state.now())
         let chosen = Set(f.query.campaigns)
         func value(_ name: String) -> String { HTML.escape(f.form[name]) }
         func option(_ v: String, _ label: String, _ current: String?) -> String {
@@ -113,13 +113,13 @@ struct CallRoutes {
         """
         let q = f.encoded()
         let first = result.total == 0 ? 0 : f.query.offset + 1
-        body += "<p class=\"count\"><span id=\"total\">\(result.total)</span> calls; showing \(first)–\(f.query.offset + result.records.count). "
+        body += "<p class=\"count\"><span id=\"total\">\(result.total)</span> calls; showing \(first)–\(f.query.offset + result.rows.count). "
         body += "Download: <a href=\"/export/calls.csv?\(HTML.escape(q))\">CSV</a> · <a href=\"/export/calls.json?\(HTML.escape(q))\">JSON</a></p>"
         let local = LocalTime(zone: f.timeZone)
         // The call page keeps the zone the list was read in.
         let zoneQuery = f.form["tz"].map { "?tz=" + HTML.escape(FormData.encode([("", $0)]).dropFirst().description) } ?? ""
         body += "<table class=\"calls\"><thead><tr><th>Started (\(HTML.escape(local.name)))</th><th>UTC</th><th>Campaign</th><th>Caller</th><th>Tracking number</th><th>Outcome</th><th>Duration</th><th>Talk</th></tr></thead><tbody>"
-        for r in result.records {
+        for r in result.rows {
             body += "<tr><td><a href=\"/calls/\(r.id)\(zoneQuery)\">\(HTML.escape(local.text(r.startedAt)))</a></td>"
             body += "<td class=\"utc\">\(HTML.escape(IndexTime.text(r.startedAt)))</td><td>\(HTML.escape(r.campaign ?? "—"))</td>"
             body += "<td>\(HTML.escape(r.caller ?? "anonymous"))\(r.callerPlace.map { " <small>\(HTML.escape($0))</small>" } ?? "")</td>"

@@ -9,25 +9,53 @@ import Foundation
 /// LocalTime(zone: TimeZone(identifier: "America/New_York")!).text(date)   // "2026-11-20 09:00:00 EST"
 /// ```
 ///
-/// One is made per request and formats every time on its page with the same formatter: making a
-/// `DateFormatter` costs far more than using one (it was half of a 50-call search page's time
-/// when each time made its own). A formatter is not shared between requests, so no two threads
-/// use it at once.
+/// One is made per request: the digits are computed directly, the zone's abbreviation asked of a
+/// `DateFormatter` once per offset (making a formatter for every time was half of a 50-call search
+/// page's time). Nothing in it is shared between requests, so no two threads use it at once.
 struct LocalTime {
     let zone: TimeZone
-    private let formatter: DateFormatter
+    private let abbreviations: Abbreviations
 
     init(zone: TimeZone) {
         self.zone = zone
-        formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = zone
-        formatter.dateFormat = Self.isUTC(zone) ? "yyyy-MM-dd HH:mm:ss 'UTC'" : "yyyy-MM-dd HH:mm:ss zzz"
+        abbreviations = Abbreviations(zone: zone, utc: Self.isUTC(zone))
     }
 
     /// `yyyy-MM-dd HH:mm:ss` and the zone's abbreviation at that instant (EST or EDT).
     func text(_ date: Date) -> String {
-        formatter.string(from: date)
+        let offset = zone.secondsFromGMT(for: date)
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down)) + time_t(offset)
+        var fields = tm()
+        gmtime_r(&seconds, &fields)
+        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let digits = "\(fields.tm_year + 1900)-\(two(fields.tm_mon + 1))-\(two(fields.tm_mday)) "
+            + "\(two(fields.tm_hour)):\(two(fields.tm_min)):\(two(fields.tm_sec))"
+        return digits + " " + abbreviations.name(offset: offset, date: date)
+    }
+
+    /// The zone's abbreviation as `DateFormatter`'s `zzz` writes it (EST, EDT, GMT+5:30), asked once
+    /// per offset: a page's times share one or two offsets, and formatting every time through
+    /// ICU was a seventh of a search page's time.
+    private final class Abbreviations {
+        let formatter: DateFormatter?
+        var byOffset: [Int: String] = [:]
+
+        init(zone: TimeZone, utc: Bool) {
+            guard !utc else { formatter = nil; return }
+            let f = DateFormatter()
+            f.locale = Locale(identifier: "en_US_POSIX")
+            f.timeZone = zone
+            f.dateFormat = "zzz"
+            formatter = f
+        }
+
+        func name(offset: Int, date: Date) -> String {
+            guard let formatter else { return "UTC" }
+            if let known = byOffset[offset] { return known }
+            let name = formatter.string(from: date)
+            byOffset[offset] = name
+            return name
+        }
     }
 
     /// The zone as the pages name it: its IANA identifier (`America/New_York`), and `UTC` for UTC.

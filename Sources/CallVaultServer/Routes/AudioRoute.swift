@@ -38,9 +38,10 @@ struct AudioRoute {
             case .noMatch, .refused: return Responses.error(.internalServerError, "the audio of \(id) cannot be decrypted: \(error.message)")
             }
         }
-        // Sizes, ranges and the ETag are the Opus plaintext's, whether or not the file is encrypted.
+        // Sizes, ranges and the ETag are the Opus plaintext's: a plain file's own, an encrypted
+        // file's opus_sha256.
         let size = audio.size
-        let etag = "\"\(record.opusSha256)\""
+        let etag = "\"\(audio.encrypted ? record.opusSha256 : record.sha256)\""
         let download = FormData(request.uri.query ?? "")["download"] == "1"
 
         var headers: HTTPFields = [.contentType: "audio/ogg; codecs=opus", .acceptRanges: "bytes", .eTag: etag,

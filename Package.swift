@@ -58,7 +58,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ], exclude: ["Generated/LICENSE-phonenumbers.md"]),
         // Config and job files (TOML) and every default, resolved once into a `Settings` value.
-        .target(name: "CallVaultSettings", dependencies: ["CallVaultCore", "CallVaultTOML"]),
+        .target(name: "CallVaultSettings", dependencies: ["CallVaultCore", "CallVaultTOML", "CallVaultAge"]),
         // Crash and pause points for tests (CALLVAULT_FAULT, CALLVAULT_FAULT_WAIT): process control, kept out of Core.
         .target(name: "CallVaultFaultInjection"),
         // age v1 (age-encryption.org/v1) for X25519 recipients: bech32 keys, header, STREAM payload.
@@ -78,7 +78,7 @@ let package = Package(
         ]),
         // Archive maintenance above the index and the files: retention apply, verify, export.
         .target(name: "CallVaultArchive", dependencies: [
-            "CallVaultCore", "CallVaultStore", "CallVaultFiles",
+            "CallVaultCore", "CallVaultStore", "CallVaultFiles", "CallVaultAge", "CallVaultFaultInjection",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Report queries and renderers (table, csv, json, html with inline SVG).
@@ -88,7 +88,7 @@ let package = Package(
         ]),
         // Spool scanning, job execution, archive writes.
         .target(name: "CallVaultWorker", dependencies: [
-            "CallVaultCore", "CallVaultSettings", "CallVaultFiles", "CallVaultFaultInjection", "CallVaultAudio", "CallVaultStore", "CLinuxProcess",
+            "CallVaultCore", "CallVaultSettings", "CallVaultFiles", "CallVaultFaultInjection", "CallVaultAudio", "CallVaultStore", "CLinuxProcess", "CallVaultAge",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -97,7 +97,7 @@ let package = Package(
         ]),
         // The web application: routes per page family, auth middleware, pages and the JSON API.
         .target(name: "CallVaultServer", dependencies: [
-            "CallVaultCore", "CallVaultSettings", "CallVaultStore", "CallVaultReports", "CallVaultArchive",
+            "CallVaultCore", "CallVaultSettings", "CallVaultStore", "CallVaultReports", "CallVaultArchive", "CallVaultAge",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -150,6 +150,6 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"), .product(name: "InMemoryLogging", package: "swift-log"),
         ]),
-        .testTarget(name: "CallVaultAgeTests", dependencies: ["CallVaultAge", "CallVaultTestSupport"]),
+        .testTarget(name: "CallVaultAgeTests", dependencies: ["CallVaultAge", "CallVaultFiles", "CallVaultTestSupport"]),
     ]
 )

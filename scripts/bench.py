@@ -10,10 +10,15 @@ corpus is then run as dual-channel files (the other channel the same speech, shi
 limit and `ffmpeg -mapping_family 255` (uncoupled streams, as callvault). Then it transcodes one
 long file (--long-hours, default 4) with callvault alone to show memory stays flat whatever the length.
 
+With --encryption it measures the whole pipeline instead: `callvault run --once` over the corpus as
+a spool (one sidecar per file), without and with `[encryption] recipients` (a key from `age-keygen`),
+alternating the two in every round, and prints each one's throughput and the ratio.
+
     scripts/bench.sh                 # builds release, then runs this
     scripts/bench.py --minutes 30 --bitrate 16000 --complexity 5 --long-hours 4 --rounds 1
+    scripts/bench.py --encryption --minutes 10 --rounds 3
 """
-import argparse, array, glob, os, subprocess, sys, tempfile, time, wave
+import argparse, array, glob, json, os, shutil, subprocess, sys, tempfile, time, wave
 
 def run(cmd):
     """Runs cmd, returns (wall seconds, peak RSS in MB, CPU seconds user + system)."""
@@ -113,6 +118,42 @@ def make_long(directory, corpus, hours):
             out.write(chunk); written += len(chunk)
     return path, target / 2 / 8000
 
+def pipeline(args, files, seconds, directory):
+    """`callvault run --once` on a spool of the corpus, without and with [encryption]: wall and CPU
+    time per configuration, summed over the rounds, the order alternating so load drifts cancel."""
+    key = os.path.join(directory, "key.txt")
+    subprocess.run(["age-keygen", "-o", key], check=True, capture_output=True)
+    recipient = next(l.split(": ", 1)[1].strip() for l in open(key) if l.startswith("# public key: "))
+    totals = {"plain": [0.0, 0.0, 0.0], "age": [0.0, 0.0, 0.0]}
+    for r in range(args.rounds):
+        for mode in (("plain", "age") if r % 2 == 0 else ("age", "plain")):
+            root = tempfile.mkdtemp(dir=directory)
+            incoming = os.path.join(root, "spool", "incoming")
+            os.makedirs(incoming); os.makedirs(os.path.join(root, "archive"))
+            for i, f in enumerate(files):
+                shutil.copyfile(f, os.path.join(incoming, f"c{i:03d}.wav"))
+                with open(os.path.join(incoming, f"c{i:03d}.json"), "w") as side:
+                    json.dump({"tracking_number": "+14155550100", "started_at": "2026-11-28T14:03:00Z", "call_id": f"bench-{i}"}, side)
+            config = os.path.join(root, "callvault.toml")
+            with open(config, "w") as c:
+                c.write(f'spool = "spool"\narchive = "archive"\ndatabase = "index.sqlite"\n\n[encoder]\n'
+                        f'bitrate = {args.bitrate}\ncomplexity = {args.complexity}\n')
+                if mode == "age":
+                    c.write(f'\n[encryption]\nrecipients = ["{recipient}"]\n')
+            wall, rss, cpu = run([args.callvault, "run", "--once", "--config", config, "--workers", str(args.workers), "--settle-seconds", "0"])
+            archived = [n for _, _, names in os.walk(os.path.join(root, "archive")) for n in names if not n.startswith(".")]
+            suffix = ".opus.age" if mode == "age" else ".opus"
+            if len(archived) != len(files) or not all(n.endswith(suffix) for n in archived):
+                sys.exit(f"{mode}: expected {len(files)} {suffix} files, found {archived}")
+            totals[mode][0] += wall; totals[mode][1] += cpu; totals[mode][2] = max(totals[mode][2], rss)
+            shutil.rmtree(root)
+    audio = seconds * args.rounds
+    print(f"{'pipeline (run --once, workers ' + str(args.workers) + ')':42} {'audio-s/wall-s':>14} {'audio-s/CPU-s':>14} {'peak RSS MB':>12}")
+    for mode, label in (("plain", "no key"), ("age", "[encryption] 1 recipient")):
+        wall, cpu, rss = totals[mode]
+        print(f"{label:42} {audio / wall:14.1f} {audio / cpu:14.1f} {rss:12.1f}")
+    print(f"with a key / without: wall {totals['age'][0] / totals['plain'][0]:.3f}x, CPU {totals['age'][1] / totals['plain'][1]:.3f}x (time; below 1.05 is within 5%)")
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--callvault", default=".build/release/callvault")
@@ -121,10 +162,17 @@ def main():
     ap.add_argument("--complexity", type=int, default=5)
     ap.add_argument("--long-hours", type=float, default=4)
     ap.add_argument("--rounds", type=int, default=1, help="passes over the corpus (more smooths a busy machine)")
+    ap.add_argument("--encryption", action="store_true", help="measure run --once without and with [encryption] instead")
+    ap.add_argument("--workers", type=int, default=1, help="with --encryption: run's --workers")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="callvault-bench-") as d:
         files, seconds = build_corpus(d, args.minutes)
         print(f"corpus: {len(files)} files, {seconds/60:.1f} min of 8 kHz speech; {args.bitrate} bit/s, complexity {args.complexity}")
+        if args.encryption:
+            print(f"load average before: {os.getloadavg()[0]:.2f} (1 min), {os.getloadavg()[1]:.2f} (5 min)")
+            pipeline(args, files, seconds, d)
+            print(f"load average after: {os.getloadavg()[0]:.2f} (1 min), {os.getloadavg()[1]:.2f} (5 min)")
+            return
         kbps = args.bitrate // 1000
         bare = build_bare(d)
         out = os.path.join(d, "out.opus")

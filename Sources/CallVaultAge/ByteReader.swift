@@ -7,6 +7,8 @@ public struct ByteReader {
     private var buffer: [UInt8] = []
     private var position = 0
     private var atEnd = false
+    /// Bytes handed out so far (lines with their LF, reads): where the next byte is in the source.
+    public private(set) var consumed = 0
 
     /// `source(n)` returns up to `n` bytes, and an empty array only at the end.
     public init(source: @escaping (Int) throws -> [UInt8]) {
@@ -55,6 +57,7 @@ public struct ByteReader {
                 let line = Array(buffer[position..<index])
                 guard line.count < limit else { throw AgeError(.header, "header longer than \(AgeHeader.maximumLength) bytes") }
                 position = index + 1
+                consumed += line.count + 1
                 return line
             }
             scanned = available
@@ -71,7 +74,7 @@ public struct ByteReader {
     public mutating func read(upTo count: Int) throws -> [UInt8] {
         try fill(count)
         let n = min(count, available)
-        defer { position += n }
+        defer { position += n; consumed += n }
         return Array(buffer[position..<(position + n)])
     }
 }

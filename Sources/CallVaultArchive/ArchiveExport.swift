@@ -1,3 +1,4 @@
+import CallVaultAge
 import CallVaultCore
 import CallVaultFiles
 import CallVaultStore
@@ -5,7 +6,9 @@ import Foundation
 
 /// `export`: copies calls' Opus files out of the archive under readable names
 /// (``CallRecord/exportFileName``), each copy checked against the SHA-256 in the index before it
-/// gets its name, so a damaged archive file is never handed out as the call.
+/// gets its name, so a damaged archive file is never handed out as the call. An encrypted file
+/// (`ID.opus.age`) is copied as stored (`NAME.opus.age`, checked against `sha256`), or, given
+/// identities, decrypted as it is copied (`NAME.opus`, checked against `opus_sha256`).
 ///
 /// ```swift
 /// let export = ArchiveExport(index: index, archiveRoot: "/srv/callvault/archive")
@@ -31,19 +34,23 @@ public struct ArchiveExport: Sendable {
         case refused(String)
     }
 
-    /// Copies the call with archive id or call_id `id` into `folder`; throws only for what is not
-    /// this call's problem (the index unreadable, an unexpected failure).
-    public func copy(_ id: String, to folder: String) throws -> Copy {
+    /// Copies the call with archive id or call_id `id` into `folder` (decrypting an encrypted file
+    /// with `identities` when given); throws only for what is not this call's problem (the index
+    /// unreadable, an unexpected failure).
+    public func copy(_ id: String, to folder: String, identities: [AgeIdentity]? = nil) throws -> Copy {
         let key = RecordID.isWellFormed(id) ? id : RecordID.make(callID: id)
         guard let r = try index.call(id: key) else { return .refused("no call \(id.debugDescription)") }
         if let purgedAt = r.audioPurgedAt {
             return .refused("\(r.id): audio \(r.purgeNote(purgedAt)); nothing to export")
         }
         let source = archiveRoot + "/" + r.archivePath
+        if let identities, CallAudio.isEncrypted(r.archivePath) {
+            return try decryptingCopy(r, source: source, to: folder, identities: identities)
+        }
         guard let data = FileManager.default.contents(atPath: source) else {
             return .refused("\(r.id): archive file missing (\(source)); `callvault verify` reports it")
         }
-        let destination = folder + "/" + r.exportFileName
+        let destination = folder + "/" + r.exportFileName + (CallAudio.isEncrypted(r.archivePath) ? ".age" : "")
         var st = stat()
         if lstat(destination, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG {
             return .refused("\(r.id): \(destination) already exists and is not a regular file (a folder or a link); not exported")
@@ -58,6 +65,43 @@ public struct ArchiveExport: Sendable {
             }
             do { try copy.commitRename() } catch {
                 unlink(copy.temporaryPath)  // an export copy is not the only copy: leave nothing behind
+                throw error
+            }
+            return .copied(destination)
+        } catch let error as FileSystemError {
+            return .refused("\(r.id): cannot write the copy: \(Self.words(error))")
+        }
+    }
+
+    /// The Opus plaintext of an encrypted file, streamed chunk by chunk into a temporary file that
+    /// gets its name only when its SHA-256 is the record's `opus_sha256`.
+    private func decryptingCopy(_ r: CallRecord, source: String, to folder: String, identities: [AgeIdentity]) throws -> Copy {
+        let destination = folder + "/" + r.exportFileName
+        var st = stat()
+        if lstat(destination, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG {
+            return .refused("\(r.id): \(destination) already exists and is not a regular file (a folder or a link); not exported")
+        }
+        let audio: CallAudio
+        do throws(CallAudio.Failure) { audio = try CallAudio(path: source, identities: identities) } catch {
+            return .refused("\(r.id): \(error.message)")
+        }
+        do {
+            let copy = try AtomicFile(path: destination, mode: 0o644)
+            do {
+                try audio.stream { data in
+                    try data.withUnsafeBytes { buffer in try copy.write(buffer) }
+                }
+            } catch let error as CallAudio.Failure {
+                copy.discard()
+                return .refused("\(r.id): \(error.message); not exported")
+            }
+            let digest = try copy.sync()
+            guard digest == r.opusSha256 else {
+                copy.discard()
+                return .refused("\(r.id): the decrypted Opus does not match its recorded SHA-256 (opus_sha256); not exported")
+            }
+            do { try copy.commitRename() } catch {
+                unlink(copy.temporaryPath)
                 throw error
             }
             return .copied(destination)

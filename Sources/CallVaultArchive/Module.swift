@@ -2,7 +2,9 @@
 // Retention (apply a RetentionPolicy: mark purged and audit, then unlink; delete records), Verifier
 // (re-hash files against the index, orphans, the audit chain, the report aggregates) and
 // ArchiveExport (copies under readable names, checked against their SHA-256), with the export
-// file name and the CSV columns of a call.
+// file name and the CSV columns of a call; CallAudio (a call's Opus as plaintext bytes, streamed
+// or by ranges, whether stored plain or age-encrypted: what serve, export and verify --decrypt read)
+// and KeyRotation (`keys rotate`: re-encrypt every .age file through the atomic path, crash-safe).
 //
 // Owns: every deletion from the archive and the order of effects that makes it safe to interrupt
 // (index first, then the file). Must not: issue SQL (every statement it needs is a named operation

@@ -1,3 +1,4 @@
+import CallVaultAge
 import CallVaultCore
 import CallVaultFiles
 import CallVaultStore
@@ -31,9 +32,14 @@ public struct Verifier: Sendable {
         public var auditProblem: String?
         /// Report aggregates that differ from the calls on the sampled quarters (`db rebuild-aggregates` repairs them).
         public var aggregateProblems: [String] = []
+        /// `--decrypt`: files whose Opus plaintext was hashed against `opus_sha256` (nil without it).
+        public var decrypted: Int?
+        /// `--decrypt`: "ID: reason" for each file whose plaintext could not be read or differs.
+        public var plaintextFailed: [String] = []
 
         public var clean: Bool {
-            missing.isEmpty && altered.isEmpty && orphans.isEmpty && purgedButPresent.isEmpty && auditBrokenAt == nil && aggregateProblems.isEmpty
+            missing.isEmpty && altered.isEmpty && orphans.isEmpty && purgedButPresent.isEmpty && auditBrokenAt == nil
+                && aggregateProblems.isEmpty && plaintextFailed.isEmpty
         }
 
         enum CodingKeys: String, CodingKey {
@@ -41,6 +47,7 @@ public struct Verifier: Sendable {
             case purgedButPresent = "purged_but_present", temporaryFiles = "temporary_files"
             case auditEntries = "audit_entries", auditBrokenAt = "audit_broken_at", auditProblem = "audit_problem", clean
             case aggregateProblems = "aggregate_problems"
+            case decrypted, plaintextFailed = "plaintext_failed"
         }
 
         public func encode(to encoder: Encoder) throws {
@@ -56,14 +63,21 @@ public struct Verifier: Sendable {
             try c.encode(auditBrokenAt, forKey: .auditBrokenAt)
             try c.encode(auditProblem, forKey: .auditProblem)
             try c.encode(aggregateProblems, forKey: .aggregateProblems)
+            if let decrypted {
+                try c.encode(decrypted, forKey: .decrypted)
+                try c.encode(plaintextFailed, forKey: .plaintextFailed)
+            }
             try c.encode(clean, forKey: .clean)
         }
     }
 
     /// Checks `sample` random records (all when nil) started since `since`, every file on disk for
-    /// orphans, and the audit chain. Problems are appended to the audit log.
-    public func run(sample: Int?, since: Date?, now: Date) throws -> Report {
+    /// orphans, and the audit chain. Problems are appended to the audit log. With `decryptWith`
+    /// (`verify --decrypt`) each intact file's Opus plaintext is also hashed against `opus_sha256`
+    /// (an encrypted file decrypted with those identities, streamed).
+    public func run(sample: Int?, since: Date?, now: Date, decryptWith identities: [AgeIdentity]? = nil) throws -> Report {
         var report = Report()
+        if identities != nil { report.decrypted = 0 }
         let indexSide = VerifyIndex(index: index)
         for file in try indexSide.archivedFiles(since: since, sample: sample) {
             let full = archiveRoot + "/" + file.archivePath
@@ -76,7 +90,14 @@ public struct Verifier: Sendable {
             report.checked += 1
             guard exists else { report.missing.append(file.id); continue }
             // Unreadable, or replaced by a symlink, counts as altered.
-            if (try? FileHash.sha256(path: full).hex) != file.sha256 { report.altered.append(file.id) }
+            if (try? FileHash.sha256(path: full).hex) != file.sha256 { report.altered.append(file.id); continue }
+            if let identities {
+                if let problem = Self.plaintextProblem(full, opusSha256: file.opusSha256, identities: identities) {
+                    report.plaintextFailed.append("\(file.id): \(problem)")
+                } else {
+                    report.decrypted = (report.decrypted ?? 0) + 1
+                }
+            }
         }
         try walk(archiveRoot, relative: "", into: &report)
         report.auditEntries = try indexSide.auditEntryCount()
@@ -87,21 +108,36 @@ public struct Verifier: Sendable {
         report.aggregateProblems = try ReportAggregates.differences(index)
         if !report.clean {
             let ids = report.missing + report.altered + report.purgedButPresent
+                + report.plaintextFailed.map { String($0.prefix { $0 != ":" }) }
             var details = ["missing": "\(report.missing.count)", "altered": "\(report.altered.count)",
                            "orphans": "\(report.orphans.count)", "purged_but_present": "\(report.purgedButPresent.count)"]
             if let problem = report.auditProblem { details["audit"] = problem }
             if let problem = report.aggregateProblems.first { details["aggregates"] = problem }
+            if !report.plaintextFailed.isEmpty { details["plaintext_failed"] = "\(report.plaintextFailed.count)" }
             if !report.orphans.isEmpty { details["orphan_files"] = report.orphans.prefix(20).joined(separator: " ") }
             try? AuditLog(index: index).append(action: "verify_failed", ids: ids, reason: "verify found problems", details: details)
         }
         return report
     }
 
+    /// Why the Opus plaintext of `path` does not check out against `opusSha256`, or nil when it does.
+    static func plaintextProblem(_ path: String, opusSha256: String, identities: [AgeIdentity]) -> String? {
+        do {
+            let audio = try CallAudio(path: path, identities: identities)
+            var hasher = SHA256()
+            try audio.stream { hasher.update(data: $0) }
+            let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+            return digest == opusSha256 ? nil : "the decrypted Opus does not match its recorded SHA-256 (opus_sha256)"
+        } catch {
+            return "\(error)"
+        }
+    }
+
     /// The archive root's identity marker, written by the worker's `ArchiveIdentity`: not an orphan.
     public static let archiveMarker = CallIndex.archiveMarkerName
 
-    /// Walks the archive without following symlinks; an `.opus` file is an orphan when no record
-    /// has it (its name is its id).
+    /// Walks the archive without following symlinks; an `.opus` or `.opus.age` file is an orphan
+    /// when no record has it (its name is its id).
     private func walk(_ dir: String, relative: String, into report: inout Report) throws {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
         for name in names.sorted() {
@@ -115,7 +151,8 @@ public struct Verifier: Sendable {
             case S_IFREG:
                 if name.hasPrefix("."), name.contains(".tmp-") { report.temporaryFiles.append(rel); continue }
                 if rel == Self.archiveMarker { continue }
-                let id = name.hasSuffix(".opus") ? String(name.dropLast(5)) : ""
+                let id = name.hasSuffix(".opus") ? String(name.dropLast(5))
+                    : name.hasSuffix(".opus.age") ? String(name.dropLast(9)) : ""
                 let known = try VerifyIndex(index: index).archivePath(ofCall: id)
                 if known != rel { report.orphans.append(rel) }
             default:

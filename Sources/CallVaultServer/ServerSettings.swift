@@ -1,3 +1,4 @@
+import CallVaultAge
 import CallVaultCore
 import CallVaultSettings
 import Foundation
@@ -25,6 +26,8 @@ public struct ServerSettings: Sendable {
     public var timeZone = TimeZone(identifier: Settings.Defaults.serveTimeZone) ?? TimeZone(secondsFromGMT: 0)!
     /// The outcome thresholds, to explain a call's outcome.
     public var analysis = Settings.Defaults.analysis
+    /// `[encryption] identity_file`'s identities: encrypted archive files are played decrypted.
+    public var identities: [AgeIdentity] = []
 
     public init(archiveRoot: String) { self.archiveRoot = archiveRoot }
 

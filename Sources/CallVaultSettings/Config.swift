@@ -1,3 +1,4 @@
+import CallVaultAge
 import CallVaultCore
 import CallVaultTOML
 import Foundation
@@ -37,6 +38,10 @@ import Foundation
 /// tls_key = "key.pem"
 /// trusted_proxies = ["127.0.0.1"]  # whose X-Forwarded-For/-Proto are believed
 /// time_zone = "America/New_York"   # local times on the pages (IANA name; default UTC)
+///
+/// [encryption]
+/// recipients = ["age1…"]       # archive files become ID.opus.age (age v1, X25519)
+/// identity_file = "key.txt"    # AGE-SECRET-KEY-1… (mode 0600): serve and verify --decrypt read with it
 /// ```
 public struct Config: Sendable, Equatable {
     public var spool: String?
@@ -70,11 +75,17 @@ public struct Config: Sendable, Equatable {
     public var serveTimeZone: String?
     /// `[pci] mask_dtmf`; nil: ``Settings/Defaults/maskDTMF``.
     public var maskDTMF: Bool?
+    /// `[encryption] recipients`: `age1…` X25519 recipients (checked when read); nil: not encrypted.
+    public var encryptionRecipients: [String]?
+    /// `[encryption] identity_file`, resolved against the config's folder; its mode is checked
+    /// when it is read (``CallVaultAge/AgeFile/loadIdentities(path:)``).
+    public var encryptionIdentityFile: String?
 
     public init() {}
 
     static let topKeys: Set<String> = ["spool", "archive", "database", "workers", "keep_originals", "default_country_code",
-                                       "encoder", "analysis", "queue", "retention", "archive_group", "serve", "pci"]
+                                       "encoder", "analysis", "queue", "retention", "archive_group", "serve", "pci",
+                                       "encryption"]
 
     /// Reads and checks a config file.
     public static func load(path: String) throws -> Config {
@@ -187,10 +198,31 @@ public struct Config: Sendable, Equatable {
             try r.checkKeys(pci, allowed: ["mask_dtmf"], section: "pci")
             c.maskDTMF = try r.bool(pci, "mask_dtmf")
         }
+        if let encryption = try r.table(r.root, "encryption") {
+            try parseEncryption(encryption, reader: r, baseFolder: baseFolder, into: &c)
+        }
         if let retention = try r.table(r.root, "retention") {
             c.retention = try parseRetention(retention, reader: r, numbers: c.numberReading)
         }
         return c
+    }
+
+    /// `[encryption]`: each recipient must parse as an X25519 `age1…` key (a typo would otherwise
+    /// encrypt to nobody, or fail at the first call).
+    static func parseEncryption(_ table: TOMLTable, reader r: TOMLReader, baseFolder: String, into c: inout Config) throws {
+        try r.checkKeys(table, allowed: ["recipients", "identity_file"], section: "encryption")
+        if let value = table["recipients"] {
+            guard let list = value.array?.compactMap({ $0.string }), list.count == value.array?.count, !list.isEmpty else {
+                throw r.error("recipients must be a non-empty list of age1… recipients", key: "recipients", in: table)
+            }
+            for text in list {
+                do { _ = try AgeRecipient(text) } catch let error as AgeError {
+                    throw r.error("recipients: \(error.message)", key: "recipients", in: table)
+                }
+            }
+            c.encryptionRecipients = list
+        }
+        c.encryptionIdentityFile = try r.string(table, "identity_file").map { $0.hasPrefix("/") ? $0 : baseFolder + "/" + $0 }
     }
 
     static func parseRetention(_ table: TOMLTable, reader r: TOMLReader, numbers: NumberReading) throws -> RetentionPolicy {

@@ -57,6 +57,11 @@ extension Settings {
         /// `mask_dtmf`: DTMF key presses are silenced before encoding.
         public static let maskDTMF = true
 
+        // MARK: [encryption]
+
+        /// `recipients`: none, so archive files are stored as plain Ogg Opus (`ID.opus`).
+        public static let encryptionRecipients: [String] = []
+
         // MARK: [queue]
 
         /// Tries before a transiently failing job is quarantined.

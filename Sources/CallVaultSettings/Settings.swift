@@ -45,6 +45,14 @@ public struct Settings: Sendable, Equatable {
         public var timeZone: String
     }
 
+    /// `[encryption]`: archive files encrypted at rest (age v1).
+    public struct Encryption: Sendable, Equatable {
+        /// `age1…` recipients each new archive file is encrypted to; empty: files stored as is.
+        public var recipients: [String]
+        /// The identity file `serve` and `verify --decrypt` read encrypted files with.
+        public var identityFile: String?
+    }
+
     /// Concurrent jobs of `run`: the config's `workers`, else the number of cores.
     public var workers: Int
     public var keepOriginals: Bool
@@ -60,6 +68,7 @@ public struct Settings: Sendable, Equatable {
     /// Group of archive files and folders (nil: the worker's own).
     public var archiveGroup: String?
     public var serve: Serve
+    public var encryption: Encryption
 
     /// The settings of `config`, defaults where it is silent; `Settings()` is every default.
     public init(config: Config = Config()) {
@@ -81,6 +90,8 @@ public struct Settings: Sendable, Equatable {
                       tlsCert: config.serveTLSCert, tlsKey: config.serveTLSKey,
                       trustedProxies: config.serveTrustedProxies ?? [],
                       timeZone: config.serveTimeZone ?? Defaults.serveTimeZone)
+        encryption = Encryption(recipients: config.encryptionRecipients ?? Defaults.encryptionRecipients,
+                                identityFile: config.encryptionIdentityFile)
     }
 
     /// How phone numbers are read under these settings.

@@ -34,6 +34,7 @@ extension CallRecord: Codable {
         case switchDurationMs = "switch_duration_ms"
         case archivePath = "archive_path"
         case sha256, bytes
+        case opusSha256 = "opus_sha256"
         case sourceBytes = "source_bytes"
         case sourceSha256 = "source_sha256"
         case metadata, extra, warnings
@@ -89,6 +90,8 @@ extension CallRecord: Codable {
         switchDurationMs = try c.decodeIfPresent(Int.self, forKey: .switchDurationMs)
         archivePath = try c.decode(String.self, forKey: .archivePath)
         sha256 = try c.decode(String.self, forKey: .sha256)
+        // Null for calls archived before v11-opus-sha256 left a plain file: its own hash.
+        opusSha256 = try c.decodeIfPresent(String.self, forKey: .opusSha256) ?? sha256
         bytes = try c.decode(Int.self, forKey: .bytes)
         sourceBytes = try c.decode(Int.self, forKey: .sourceBytes)
         sourceSha256 = try c.decode(String.self, forKey: .sourceSha256)
@@ -137,6 +140,7 @@ extension CallRecord: Codable {
         try c.encodeIfPresent(switchDurationMs, forKey: .switchDurationMs)
         try c.encode(archivePath, forKey: .archivePath)
         try c.encode(sha256, forKey: .sha256)
+        try c.encode(opusSha256, forKey: .opusSha256)
         try c.encode(bytes, forKey: .bytes)
         try c.encode(sourceBytes, forKey: .sourceBytes)
         try c.encode(sourceSha256, forKey: .sourceSha256)

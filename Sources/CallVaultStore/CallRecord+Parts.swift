@@ -25,15 +25,18 @@ extension CallRecord {
         }
     }
 
-    /// The Opus file in the archive: its path under the archive root, SHA-256 and size.
+    /// The Opus file in the archive: its path under the archive root, SHA-256 and size as stored,
+    /// and the SHA-256 of the Opus plaintext (the same unless the file is encrypted).
     public struct ArchiveFile: Sendable, Equatable {
         public var path: String
         public var sha256: String
         public var bytes: Int
-        public init(path: String, sha256: String, bytes: Int) {
+        public var opusSha256: String
+        public init(path: String, sha256: String, bytes: Int, opusSha256: String? = nil) {
             self.path = path
             self.sha256 = sha256
             self.bytes = bytes
+            self.opusSha256 = opusSha256 ?? sha256
         }
     }
 

@@ -44,7 +44,11 @@ public struct CallRecord: Sendable, Equatable, FetchableRecord, PersistableRecor
     public var disposition: String?
     public var switchDurationMs: Int?
     public var archivePath: String
+    /// SHA-256 of the stored file (what `verify` checks without a key).
     public var sha256: String
+    /// SHA-256 of the Ogg Opus plaintext: equal to ``sha256`` for a plain `ID.opus`; for an
+    /// encrypted `ID.opus.age` what `verify --decrypt` and a decrypting `export` check.
+    public var opusSha256: String
     public var bytes: Int
     public var sourceBytes: Int
     public var sourceSha256: String
@@ -97,6 +101,7 @@ public struct CallRecord: Sendable, Equatable, FetchableRecord, PersistableRecor
         self.switchDurationMs = sidecar.durationSeconds.map { Int(($0 * 1000).rounded()) }
         self.archivePath = archive.path
         self.sha256 = archive.sha256
+        self.opusSha256 = archive.opusSha256
         self.bytes = archive.bytes
         self.sourceBytes = source.bytes
         self.sourceSha256 = source.sha256

@@ -105,17 +105,17 @@ public struct JobQueue: Sendable {
 
     /// Puts a committed job's archive file in place while holding the lease: one write transaction
     /// takes SQLite's write lock with the lease check (so no other worker can claim the job until
-    /// it ends), records a re-encoded file's SHA-256 and size when `replacing` is given, and runs
+    /// it ends), records a re-encoded file's SHA-256s and size when `replacing` is given, and runs
     /// `rename` inside it. Returns false, renaming nothing, when the job is no longer this owner's:
     /// a stale holder's late rename never lands. A throwing `rename` rolls the record back.
-    public func placeArchiveFile(_ job: Job, owner: String, recordID: String, replacing: (sha256: String, bytes: Int)? = nil,
+    public func placeArchiveFile(_ job: Job, owner: String, recordID: String, replacing: (sha256: String, bytes: Int, opusSha256: String)? = nil,
                                  now: Date, rename: () throws -> Void) throws -> Bool {
         try index.pool.write { db in
             // A write first: the lease check itself takes the write lock, held until commit.
             guard try extendLease(db, job, owner: owner, now: now) else { return false }
             if let replacing {
-                try db.execute(sql: "UPDATE calls SET sha256 = ?, bytes = ? WHERE id = ?",
-                               arguments: [replacing.sha256, replacing.bytes, recordID])
+                try db.execute(sql: "UPDATE calls SET sha256 = ?, bytes = ?, opus_sha256 = ? WHERE id = ?",
+                               arguments: [replacing.sha256, replacing.bytes, replacing.opusSha256, recordID])
             }
             try rename()
             return true

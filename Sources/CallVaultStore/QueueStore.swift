@@ -46,7 +46,7 @@ public protocol QueueStore: Sendable {
     func recoverAbandoned(now: Date, isAlive: (String) -> Bool) throws -> Int
     func claim(owner: String, now: Date) throws -> Job?
     func renew(_ job: Job, owner: String, now: Date) throws -> Bool
-    func placeArchiveFile(_ job: Job, owner: String, recordID: String, replacing: (sha256: String, bytes: Int)?,
+    func placeArchiveFile(_ job: Job, owner: String, recordID: String, replacing: (sha256: String, bytes: Int, opusSha256: String)?,
                           now: Date, rename: () throws -> Void) throws -> Bool
     func recordJobsFinished(recordID: String) throws -> Bool
     func markDone(_ job: Job, owner: String, recordID: String?, note: String?, now: Date) throws

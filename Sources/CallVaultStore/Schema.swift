@@ -193,6 +193,12 @@ enum Schema {
             // page's one lane per channel; calls archived before stay null and show one lane.
             try db.alter(table: "calls") { t in t.add(column: "channel_activity", .jsonText) }
         }
+        migrator.registerMigration("v11-opus-sha256") { db in
+            // The plaintext Opus's SHA-256 beside the stored file's (they differ once the file is
+            // encrypted, `ID.opus.age`); every earlier call was stored plain, so it is its sha256.
+            try db.alter(table: "calls") { t in t.add(column: "opus_sha256", .text) }
+            try db.execute(sql: "UPDATE calls SET opus_sha256 = sha256")
+        }
         return migrator
     }
 

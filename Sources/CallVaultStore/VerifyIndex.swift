@@ -19,6 +19,8 @@ public struct VerifyIndex: Sendable {
         /// Relative to the archive root.
         public var archivePath: String
         public var sha256: String
+        /// The plaintext Opus's SHA-256 (`verify --decrypt`); the stored file's for a plain file.
+        public var opusSha256: String
         /// Retention purged the audio: the file should be gone.
         public var purged: Bool
     }
@@ -26,12 +28,13 @@ public struct VerifyIndex: Sendable {
     /// The calls started at or after `since` (all when nil); `sample` of them at random when given.
     public func archivedFiles(since: Date?, sample: Int?) throws -> [ArchivedFile] {
         try index.pool.read { db in
-            var sql = "SELECT id, archive_path, sha256, audio_purged_at FROM calls"
+            var sql = "SELECT id, archive_path, sha256, audio_purged_at, opus_sha256 FROM calls"
             var args: StatementArguments = []
             if let since { sql += " WHERE started_at >= ?"; args += [Timestamp.format(since)] }
             if let sample { sql += " ORDER BY random() LIMIT ?"; args += [sample] }
             return try Row.fetchAll(db, sql: sql, arguments: args).map { row in
-                ArchivedFile(id: row[0], archivePath: row[1], sha256: row[2], purged: (row[3] as String?) != nil)
+                ArchivedFile(id: row[0], archivePath: row[1], sha256: row[2], opusSha256: (row[4] as String?) ?? row[2],
+                             purged: (row[3] as String?) != nil)
             }
         }
     }

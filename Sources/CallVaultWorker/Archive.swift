@@ -2,7 +2,8 @@ import CallVaultCore
 import CallVaultFiles
 import Foundation
 
-/// The archive root: `YYYY/MM/DD/ID.opus` by the UTC date of `started_at`, files 0640, folders 0750.
+/// The archive root: `YYYY/MM/DD/ID.opus` by the UTC date of `started_at` (`ID.opus.age` when
+/// `[encryption] recipients` are set), files 0640, folders 0750.
 ///
 /// Paths are built only from the date and the ``RecordID`` (hex), never from sidecar text, and
 /// every folder on the way is checked to be a real folder, not a symlink out of the root.
@@ -25,10 +26,10 @@ public struct Archive: Sendable {
         }
     }
 
-    /// `2026/11/28/c0123….opus`, relative to the root.
-    public static func relativePath(id: String, startedAt: Date) -> String {
+    /// `2026/11/28/c0123….opus` (or `….opus.age`, encrypted), relative to the root.
+    public static func relativePath(id: String, startedAt: Date, encrypted: Bool = false) -> String {
         precondition(RecordID.isWellFormed(id))
-        return Timestamp.archiveFolder(startedAt) + "/" + id + ".opus"
+        return Timestamp.archiveFolder(startedAt) + "/" + id + (encrypted ? ".opus.age" : ".opus")
     }
 
     public func absolute(_ relative: String) -> String { root + "/" + relative }

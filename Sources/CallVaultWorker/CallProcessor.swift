@@ -1,3 +1,4 @@
+import CallVaultAge
 import CallVaultAudio
 import CallVaultCore
 import CallVaultFaultInjection
@@ -23,6 +24,9 @@ import Logging
 /// in the transaction of the rename) and completes 4; if the inputs are gone or changed too, the
 /// job is quarantined with whatever inputs remain, never `done` without its file.
 /// Without a committed record it starts over under a new temporary name.
+/// With `[encryption] recipients` the file is `ID.opus.age`, encrypted as it is written (the same
+/// temporary name, fsync and rename): every step above holds with the stored file's SHA-256, and
+/// the record also keeps the plaintext Opus's (`opus_sha256`).
 struct CallProcessor: Sendable {
     let settings: WorkerSettings
     let spool: Spool
@@ -123,14 +127,14 @@ struct CallProcessor: Sendable {
             return .duplicate(id: id)
         }
 
-        let relative = Archive.relativePath(id: id, startedAt: sidecar.startedAt)
+        let relative = Archive.relativePath(id: id, startedAt: sidecar.startedAt, encrypted: !settings.recipients.isEmpty)
         try archive.prepareFolders(for: relative)
         let (output, result) = try encode(job: job, sidecar: sidecar, id: id, callID: callID, relative: relative, before: before)
         let sha256 = try output.sync()
         FaultInjection.point("worker.after-encode")
         let record = RecordBuilder.record(
             id: id, callID: callID, sidecar: sidecar, analysis: result.analysis, sourceName: job.audioName,
-            archivePath: relative, sha256: sha256, bytes: output.bytesWritten, source: source,
+            archivePath: relative, sha256: sha256, opusSha256: output.contentSHA256 ?? sha256, bytes: output.bytesWritten, source: source,
             defaultCountryCode: settings.defaultCountryCode, now: clock())
         switch try commit(record, job: job) {
         case .leaseLost: throw WorkerError.leaseLost
@@ -169,7 +173,8 @@ struct CallProcessor: Sendable {
         options.roles = sidecar.channels
         options.serial = Int32(bitPattern: UInt32(strtoul(String(id.dropFirst().prefix(8)), nil, 16)))
         options.comments += ["CALLVAULT_ID=\(id)", "CALLVAULT_CALL_ID=\(callID)"]
-        let output = try AtomicFile(path: archive.absolute(relative), mode: archive.fileMode, tag: temporaryTag(job))
+        let output = try AtomicFile(path: archive.absolute(relative), mode: archive.fileMode, tag: temporaryTag(job),
+                                    encoder: try encryption(for: relative))
         var lastRenewal = clock()
         let leaseSeconds = queue.leaseSeconds
         let result = try Transcoder.run(input: audioPath, output: output, options: options) { _ in
@@ -187,6 +192,16 @@ struct CallProcessor: Sendable {
             throw WorkerError.transient("\(job.audioName) changed while it was being read; it will be read again")
         }
         return (output, result)
+    }
+
+    /// The encryption an archive path asks for: none for `ID.opus`, the configured recipients for
+    /// `ID.opus.age` (a record committed encrypted is put back encrypted, whatever the config says now).
+    private func encryption(for relative: String) throws -> ContentEncoderFactory? {
+        guard relative.hasSuffix(".age") else { return nil }
+        guard !settings.recipients.isEmpty else {
+            throw WorkerError.configuration("\(relative) was archived encrypted but [encryption] recipients is not set: the file cannot be written again without them")
+        }
+        return AgeEncryptingWriter.encoder(to: settings.recipients)
     }
 
     /// Unique per claim: job id, claim number and this process's lease instance.
@@ -237,7 +252,7 @@ struct CallProcessor: Sendable {
                                      relative: record.archivePath, before: before)
         let sha256 = try output.sync()
         let placed = try queue.placeArchiveFile(job, owner: owner.name, recordID: record.id,
-                                                replacing: (sha256, output.bytesWritten), now: clock()) {
+                                                replacing: (sha256, output.bytesWritten, output.contentSHA256 ?? sha256), now: clock()) {
             try output.commitRename()
         }
         guard placed else { throw WorkerError.leaseLost }
@@ -245,6 +260,7 @@ struct CallProcessor: Sendable {
         var updated = record
         updated.sha256 = sha256
         updated.bytes = output.bytesWritten
+        updated.opusSha256 = output.contentSHA256 ?? sha256
         try requireRecordedContent(updated)
         removeOtherTemporaries(of: job, final: final)
         logger.warning("archive file was missing; encoded again from the inputs", metadata: [
@@ -305,8 +321,11 @@ struct CallProcessor: Sendable {
         }
         guard let data = try? readSidecar(spool.incomingPath(spool.sidecarName(job.stem))),
               let sidecar = try? Sidecar.parse(data) else { return }
-        let relative = Archive.relativePath(id: RecordID.make(callID: sidecar.callID ?? job.stem), startedAt: sidecar.startedAt)
-        removeOtherTemporaries(of: job, final: archive.absolute(relative))
+        // Plain or encrypted: the config may have changed since that claim.
+        for encrypted in [false, true] {
+            let relative = Archive.relativePath(id: RecordID.make(callID: sidecar.callID ?? job.stem), startedAt: sidecar.startedAt, encrypted: encrypted)
+            removeOtherTemporaries(of: job, final: archive.absolute(relative))
+        }
     }
 
     /// Deletes the pair from `incoming/` (or moves it to `done/`), sidecar first so it is never seen as ready again.

@@ -6,7 +6,7 @@ import Foundation
 /// record from the sidecar, the analysis, the numbers and the archive and source files.
 enum RecordBuilder {
     static func record(id: String, callID: String, sidecar: Sidecar, analysis: AudioAnalysis, sourceName: String,
-                       archivePath: String, sha256: String, bytes: Int, source: (hex: String, bytes: Int),
+                       archivePath: String, sha256: String, opusSha256: String, bytes: Int, source: (hex: String, bytes: Int),
                        defaultCountryCode: String, now: Date) -> CallRecord {
         var warnings = analysis.warnings
         let numbers = NumberReading(countryCode: defaultCountryCode)
@@ -27,7 +27,7 @@ enum RecordBuilder {
             trackingNumber: tracking.stored ?? sidecar.trackingNumber, trackingNumberRaw: sidecar.trackingNumber,
             geography: PhoneGeography.lookup(caller.isValid ? caller.stored : nil))
         return CallRecord(id: id, callID: callID, sidecar: sidecar, analysis: analysis, numbers: numbersRead,
-                          archive: CallRecord.ArchiveFile(path: archivePath, sha256: sha256, bytes: bytes),
+                          archive: CallRecord.ArchiveFile(path: archivePath, sha256: sha256, bytes: bytes, opusSha256: opusSha256),
                           source: CallRecord.SourceFile(name: sourceName, sha256: source.hex, bytes: source.bytes),
                           warnings: warnings, ingestedAt: now)
     }

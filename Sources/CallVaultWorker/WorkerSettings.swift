@@ -1,3 +1,4 @@
+import CallVaultAge
 import CallVaultAudio
 import CallVaultCore
 import CallVaultSettings
@@ -33,6 +34,9 @@ public struct WorkerSettings: Sendable {
     public var plausibleTimes = Settings.Defaults.plausibleTimes
     /// Group of archive files and folders (nil: the worker's own).
     public var archiveGroup: String?
+    /// `[encryption] recipients`: each new archive file is `ID.opus.age`, encrypted to them while
+    /// it is written; empty: `ID.opus` as before.
+    public var recipients: [AgeRecipient] = []
 
     public init(spool: String, archive: String, database: String, workers: Int) {
         self.spool = spool
@@ -55,5 +59,7 @@ public struct WorkerSettings: Sendable {
         defaultCountryCode = settings.countryCode
         retention = settings.retention
         archiveGroup = settings.archiveGroup
+        // Each was parsed when the config was read (Config.parseEncryption): none is dropped here.
+        recipients = settings.encryption.recipients.compactMap { try? AgeRecipient($0) }
     }
 }

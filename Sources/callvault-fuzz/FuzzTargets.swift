@@ -35,6 +35,15 @@ enum FuzzTargets {
             _ = try? AgeHeader.parse(&reader)
             var full = ByteReader(data: data)
             try? AgeDecrypter.decrypt(&full, identities: [fuzzIdentity]) { _ in }
+            // Random access (serve's ranges): sizes from the file's length, chunks read out of order.
+            let path = NSTemporaryDirectory() + "callvault-fuzz-\(getpid()).age"
+            guard FileManager.default.createFile(atPath: path, contents: data) else { return }
+            defer { unlink(path) }
+            if let file = try? AgeRandomAccessFile(path: path, identities: [fuzzIdentity]) {
+                for offset in [file.plaintextSize - 1, 0, file.plaintextSize / 2, 65536] {
+                    _ = try? file.read(at: offset, upTo: 70_000)
+                }
+            }
         default:
             fatalError("CALLVAULT_FUZZ_TARGET must be sidecar, csv, config, audio or age")
         }

@@ -39,6 +39,13 @@ struct ConfigCommand: ParsableCommand {
                         throw CLIError.input("\(file): the \(name) \(path) is not a folder")
                     }
                 }
+                if let recipients = c.encryptionRecipients {
+                    print("  encryption: archive files ID.opus.age, encrypted to \(recipients.count) recipient(s)")
+                }
+                if let file = c.encryptionIdentityFile {
+                    let identities = try loadIdentityFile(file)  // refused unless 0600, naming the file
+                    print("  identity_file \(file): \(identities.count) identity(ies), mode 0600")
+                }
                 if let policy = c.retention {
                     for (i, r) in policy.rules.enumerated() {
                         var when: [String] = []

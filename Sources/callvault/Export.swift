@@ -11,17 +11,22 @@ struct Export: ParsableCommand {
         discussion: """
         Names are DATE_TIME_CAMPAIGN_CALLER_ID.opus (UTC), e.g. \
         2026-11-20_1400_Search-Brand_+12125550187_c1a2b3….opus. Copies are verified against the \
-        SHA-256 in the index.
+        SHA-256 in the index. An encrypted archive file (ID.opus.age) is copied as stored (NAME.opus.age) \
+        unless --identity is given: then it is decrypted as it is copied (NAME.opus), checked against \
+        its opus_sha256.
 
-        Example:
+        Examples:
           callvault export c1a2b3… c4d5e6… --to ~/qa-review
+          callvault export c1a2b3… --to ~/qa-review --identity key.txt
         """)
 
     @OptionGroup var store: StoreOptions
     @Argument(help: "Archive ids or call_ids.") var ids: [String]
     @Option(help: "Folder to copy into (created if missing).") var to: String
+    @Option(help: "Identity file (mode 0600) to decrypt encrypted archive files with.") var identity: String?
 
     func run() throws {
+        let identities = try identity.map(loadIdentityFile)
         let (index, archive) = try store.openIndex(readOnly: true, checkArchive: true)
         try Self.makeFolder(to)
         var failures = 0
@@ -31,7 +36,7 @@ struct Export: ParsableCommand {
         }
         let export = ArchiveExport(index: index, archiveRoot: archive)
         for id in ids {
-            switch try export.copy(id, to: to) {
+            switch try export.copy(id, to: to, identities: identities) {
             case .copied(let destination): print(destination)
             case .refused(let reason): fail(reason)
             }

@@ -14,6 +14,8 @@ struct ServeCommand: AsyncParsableCommand {
         or Ctrl-C; requests in flight finish first. It reads the index while `run` ingests, writes \
         sessions and audit entries, and never writes audio. [serve] in the config: listen \
         (default \(Settings.Defaults.serveListen)), session_hours (\(helpNumber(Settings.Defaults.sessionHours))), tls_cert and tls_key, trusted_proxies, time_zone (local times on the pages; default \(Settings.Defaults.serveTimeZone)). \
+        With [encryption] identity_file (mode 0600) it plays encrypted archive files (ID.opus.age), \
+        decrypting only the chunks a range asks for. \
         Once listening it prints `callvault: serving on URL` on stderr.
 
         Examples:
@@ -32,11 +34,13 @@ struct ServeCommand: AsyncParsableCommand {
         do { settings = try ServerSettings.from(settings: r.settings, archiveRoot: r.archive, listen: listen) } catch let e as ServerSettings.SettingsError {
             throw CLIError.input(e.description)
         }
+        var withKeys = settings
+        if let file = r.settings.encryption.identityFile { withKeys.identities = try loadIdentityFile(file) }
         let (index, _) = try store.openIndex()
         let scheme = settings.tlsCert == nil ? "http" : "https"
         let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
         do {
-            try await CallVaultServer.run(state: ServerState(index: index, settings: settings), logger: Logger(label: "callvault.serve")) { port in
+            try await CallVaultServer.run(state: ServerState(index: index, settings: withKeys), logger: Logger(label: "callvault.serve")) { port in
                 FileHandle.standardError.write(Data("callvault: serving on \(scheme)://\(host):\(port)\n".utf8))
             }
         } catch let e as CLIError { throw e } catch {

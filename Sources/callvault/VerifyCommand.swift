@@ -1,4 +1,5 @@
 import ArgumentParser
+import CallVaultAge
 import CallVaultArchive
 import CallVaultCore
 import CallVaultStore
@@ -12,22 +13,28 @@ struct VerifyCommand: ParsableCommand {
         Re-hashes archive files against the SHA-256 in the index and reports missing files, altered \
         files, orphan files (on disk, not in the index), records whose audio was purged (and any \
         whose file is still there), and the first broken link of the audit log's hash chain. \
-        Problems are appended to the audit log.
+        Problems are appended to the audit log. With --decrypt each intact file's Ogg Opus is also \
+        hashed against its opus_sha256, an encrypted file (ID.opus.age) decrypted with --identity \
+        or [encryption] identity_file, streamed.
 
         Exit status: 0 clean, 4 anything wrong.
 
         Examples:
           callvault verify --sample 500 --format json     # nightly, for monitoring
           callvault verify --since 2026-11-01
+          callvault verify --decrypt --identity key.txt
         """)
 
     @OptionGroup var store: StoreOptions
     @Option(parsing: .unconditional, help: "Re-hash N random calls instead of all.") var sample: Int?
     @Option(help: "Only calls that started at or after T.") var since: String?
     @Option(help: "table (a readable report) or json; csv is refused (the report is not one table).") var format: OutputFormat = .table
+    @Flag(help: "Also hash each file's Opus plaintext against opus_sha256 (decrypting encrypted files).") var decrypt = false
+    @Option(help: "Identity file for --decrypt (default: [encryption] identity_file; mode 0600).") var identity: String?
 
     func validate() throws {
         if let sample, sample < 1 { throw ValidationError("--sample must be 1 or more (leave it out to verify every file)") }
+        if identity != nil && !decrypt { throw ValidationError("--identity is for --decrypt") }
     }
 
     func run() throws {
@@ -36,9 +43,16 @@ struct VerifyCommand: ParsableCommand {
         }
         let (index, archive) = try store.openIndex(checkArchive: true)
         let start = try since.map { try TimeBounds.start($0, zone: TimeZone(identifier: "UTC")!, option: "--since") }
-        let report = try Verifier(index: index, archiveRoot: archive).run(sample: sample, since: start, now: Date())
+        var identities: [AgeIdentity]?
+        if decrypt {
+            let file = try identity ?? store.resolved().settings.encryption.identityFile
+            identities = try file.map(loadIdentityFile) ?? []  // none: plain files still checked, encrypted ones listed
+        }
+        let report = try Verifier(index: index, archiveRoot: archive).run(sample: sample, since: start, now: Date(), decryptWith: identities)
         try SummaryOutput.print(report, json: format == .json) {
             var lines = ["verified \(report.checked) files; \(report.purged) records with purged audio; \(report.auditEntries) audit entries"]
+            if let decrypted = report.decrypted { lines.append("decrypted and checked \(decrypted) Opus plaintexts against opus_sha256") }
+            lines += report.plaintextFailed.map { "  plaintext failed: \($0)" }
             for (label, list) in [("missing file", report.missing), ("altered file", report.altered), ("orphan file", report.orphans),
                                   ("purged but still present", report.purgedButPresent)] {
                 lines += list.map { "  \(label): \($0)" }

@@ -4,6 +4,10 @@ import Foundation
 /// `.enabled(if: Capabilities.x)`, so they show as skipped (with the reason) where it is missing,
 /// instead of passing without checking anything.
 package enum Capabilities {
+    /// Debian's `age` and `age-keygen` (scripts/deps.sh lists `age`): the independent reader and
+    /// key maker of the encryption tests.
+    package static let hasAge = Support.which("age") != nil && Support.which("age-keygen") != nil
+
     /// Mounting a small tmpfs (root in a container that allows it): for full-disk and read-only tests.
     package static let canMountTmpfs: Bool = {
         guard let dir = try? Support.temporaryDirectory("tmpfs-probe") else { return false }

@@ -7,7 +7,9 @@ import HTTPTypes
 import NIOCore
 
 /// `GET /calls/{id}/audio`: the Opus file with byte ranges (so a browser can seek), an ETag from its
-/// SHA-256, `?download=1` as an attachment under `export`'s name; 410 once purged. The path comes
+/// SHA-256, `?download=1` as an attachment under `export`'s name; 410 once purged. An encrypted
+/// `ID.opus.age` is served decrypted with `[encryption] identity_file`: size, ranges and ETag are
+/// the Opus plaintext's (`opus_sha256`), and a range decrypts only its chunks. The path comes
 /// from the index record and must resolve under the archive root. Each play (first request in a
 /// session, or by a token within an hour) and each download is an `access` audit entry.
 struct AudioRoute {
@@ -26,16 +28,26 @@ struct AudioRoute {
         guard let path = Self.resolve(record.archivePath, under: state.settings.archiveRoot) else {
             return Responses.error(.internalServerError, "the index names a file outside the archive for \(id)")
         }
-        guard let handle = FileHandle(forReadingAtPath: path) else { return Responses.error(.notFound, "the audio file of \(id) is missing") }
-        let size = Int((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0)
-        let etag = "\"\(record.sha256)\""
+        let audio: CallAudio
+        do throws(CallAudio.Failure) {
+            audio = try CallAudio(path: path, identities: state.settings.identities)
+        } catch {
+            switch error.kind {
+            case .missing: return Responses.error(.notFound, "the audio file of \(id) is missing")
+            case .needsIdentity: return Responses.error(.conflict, "the audio of \(id) is encrypted and this server has no [encryption] identity_file")
+            case .noMatch, .refused: return Responses.error(.internalServerError, "the audio of \(id) cannot be decrypted: \(error.message)")
+            }
+        }
+        // Sizes, ranges and the ETag are the Opus plaintext's: a plain file's own, an encrypted
+        // file's opus_sha256.
+        let size = audio.size
+        let etag = "\"\(audio.encrypted ? record.opusSha256 : record.sha256)\""
         let download = FormData(request.uri.query ?? "")["download"] == "1"
 
         var headers: HTTPFields = [.contentType: "audio/ogg; codecs=opus", .acceptRanges: "bytes", .eTag: etag,
                                    .cacheControl: "private, max-age=3600"]
         if download { headers[.contentDisposition] = "attachment; filename=\"\(record.exportFileName)\"" }
         if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag }) {
-            try? handle.close()
             return Response(status: .notModified, headers: headers)
         }
 
@@ -45,7 +57,6 @@ struct AudioRoute {
             switch Self.parseRange(header, size: size) {
             case .whole: break
             case .unsatisfiable:
-                try? handle.close()
                 headers[.contentRange] = "bytes */\(size)"
                 return Response(status: .rangeNotSatisfiable, headers: headers)
             case .range(let r):
@@ -67,16 +78,15 @@ struct AudioRoute {
                 await state.metrics.countPlay(download: download)
             }
         }
-        if request.method == .head { try? handle.close(); return Response(status: status, headers: headers) }
+        if request.method == .head { return Response(status: status, headers: headers) }
         let span = range
         let body = ResponseBody(contentLength: span.count) { writer in
-            defer { try? handle.close() }
-            try handle.seek(toOffset: UInt64(span.lowerBound))
-            var remaining = span.count
-            while remaining > 0 {
-                let chunk = try handle.read(upToCount: min(remaining, 64 * 1024)) ?? Data()
+            // An encrypted file: each read decrypts and authenticates only the chunks in the span.
+            var offset = span.lowerBound
+            while offset < span.upperBound {
+                let chunk = try audio.read(at: offset, upTo: min(span.upperBound - offset, 64 * 1024))
                 if chunk.isEmpty { break }
-                remaining -= chunk.count
+                offset += chunk.count
                 try await writer.write(ByteBuffer(bytes: chunk))
             }
             try await writer.finish(nil)

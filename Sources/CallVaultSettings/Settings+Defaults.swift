@@ -57,6 +57,11 @@ extension Settings {
         /// `mask_dtmf`: DTMF key presses are silenced before encoding.
         public static let maskDTMF = true
 
+        // MARK: [[retention.rules]]
+
+        /// `min_keep_days`: no mandatory minimum; retention and erasure follow keep_*_days and holds.
+        public static let minKeepDays = 0
+
         // MARK: [queue]
 
         /// Tries before a transiently failing job is quarantined.

@@ -24,7 +24,8 @@ struct CallVaultCommand: AsyncParsableCommand {
         version: CallVault.version,
         subcommands: [Run.self, Show.self, Query.self, Export.self, Numbers.self, DirectoryCommand.self, RetentionCommand.self, HoldCommand.self,
                       VerifyCommand.self, AuditCommand.self, ReportCommand.self, JobCommand.self, Transcode.self, Analyze.self, ConfigCommand.self,
-                      ServeCommand.self, UserCommand.self, DecryptCommand.self, DbCommand.self])
+                      ServeCommand.self, UserCommand.self, DecryptCommand.self, DbCommand.self,
+                      EraseCommand.self])
 
     /// Runs the chosen subcommand; maps ``CLIError`` to the documented exit statuses.
     static func main() async {

@@ -76,9 +76,9 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // Archive maintenance above the index and the files: retention apply, verify, export.
+        // Archive maintenance above the index and the files: retention apply, verify, export, erasure, evidence bundles.
         .target(name: "CallVaultArchive", dependencies: [
-            "CallVaultCore", "CallVaultStore", "CallVaultFiles",
+            "CallVaultCore", "CallVaultStore", "CallVaultFiles", "CallVaultAge",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Report queries and renderers (table, csv, json, html with inline SVG).

@@ -76,7 +76,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // Archive maintenance above the index and the files: retention apply, verify, export.
+        // Archive maintenance above the index and the files: retention apply, verify, export, erasure, evidence bundles.
         .target(name: "CallVaultArchive", dependencies: [
             "CallVaultCore", "CallVaultStore", "CallVaultFiles", "CallVaultAge", "CallVaultFaultInjection",
             .product(name: "Crypto", package: "swift-crypto"),

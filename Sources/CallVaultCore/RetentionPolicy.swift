@@ -21,6 +21,10 @@ import Foundation
 /// keep_audio_days = 365
 /// keep_record_days = 730
 /// ```
+///
+/// A rule may also set `min_keep_days`, a mandatory minimum (5 years for MiFID II, 6 for SEC
+/// 17a-4): neither retention nor an erasure request (`callvault erase`) removes a call it matches
+/// before then; a `keep_*_days` shorter than it is raised to it.
 public struct RetentionPolicy: Sendable, Equatable {
     public struct Rule: Sendable, Equatable {
         public var name: String
@@ -32,9 +36,12 @@ public struct RetentionPolicy: Sendable, Equatable {
         public var trackingNumber: String?
         public var keepAudioDays: Int
         public var keepRecordDays: Int
+        /// The mandatory minimum in days from `started_at` (0: none): nothing of a call this rule
+        /// matches is deleted before it, by retention or by an erasure request.
+        public var minKeepDays: Int
 
         public init(name: String, campaign: String? = nil, source: String? = nil, outcomes: [Outcome]? = nil,
-                    trackingNumber: String? = nil, keepAudioDays: Int, keepRecordDays: Int) {
+                    trackingNumber: String? = nil, keepAudioDays: Int, keepRecordDays: Int, minKeepDays: Int = 0) {
             self.name = name
             self.campaign = campaign
             self.source = source
@@ -42,6 +49,7 @@ public struct RetentionPolicy: Sendable, Equatable {
             self.trackingNumber = trackingNumber
             self.keepAudioDays = keepAudioDays
             self.keepRecordDays = keepRecordDays
+            self.minKeepDays = minKeepDays
         }
 
         public var isDefault: Bool { campaign == nil && source == nil && outcomes == nil && trackingNumber == nil }
@@ -108,7 +116,7 @@ public struct RetentionPolicy: Sendable, Equatable {
             if !names.insert(rule.name).inserted {
                 out.append(Problem(rule: i, key: "name", message: "retention rule name \(rule.name.debugDescription) is used twice"))
             }
-            if rule.keepAudioDays < 0 || rule.keepRecordDays < 0 {
+            if rule.keepAudioDays < 0 || rule.keepRecordDays < 0 || rule.minKeepDays < 0 {
                 out.append(Problem(rule: i, message: "retention rule \(rule.name.debugDescription): days must not be negative"))
             }
             if rule.keepRecordDays < rule.keepAudioDays {
@@ -122,13 +130,25 @@ public struct RetentionPolicy: Sendable, Equatable {
         rules.first { $0.matches(call) } ?? rules.last!
     }
 
-    /// `(audio until, record until, rule name)` for a call.
+    /// `(audio until, record until, rule name)` for a call. Neither date falls before the rule's
+    /// mandatory minimum (`min_keep_days`).
     public func retention(for call: Facts) -> (audioUntil: Date, recordUntil: Date, rule: String) {
         let rule = rule(for: call)
-        func plus(_ days: Int) -> Date {
-            days >= 36500 * 10 ? .distantFuture : call.startedAt.addingTimeInterval(Double(days) * 86400)
-        }
-        return (plus(rule.keepAudioDays), plus(rule.keepRecordDays), rule.name)
+        return (Self.plus(max(rule.keepAudioDays, rule.minKeepDays), call.startedAt),
+                Self.plus(max(rule.keepRecordDays, rule.minKeepDays), call.startedAt), rule.name)
+    }
+
+    /// The mandatory minimum that covers a call at `now`: its rule, the days and the instant it
+    /// ends; nil when the rule has none or it has passed. An erasure request keeps such a call.
+    public func mandatoryMinimum(for call: Facts, now: Date) -> (rule: String, days: Int, until: Date)? {
+        let rule = rule(for: call)
+        guard rule.minKeepDays > 0 else { return nil }
+        let until = Self.plus(rule.minKeepDays, call.startedAt)
+        return now < until ? (rule.name, rule.minKeepDays, until) : nil
+    }
+
+    private static func plus(_ days: Int, _ start: Date) -> Date {
+        days >= 36500 * 10 ? .distantFuture : start.addingTimeInterval(Double(days) * 86400)
     }
 
     /// A stable digest of the rules: when it changes, `retention apply` recomputes every call's dates.
@@ -136,6 +156,8 @@ public struct RetentionPolicy: Sendable, Equatable {
         rules.map { r in
             [r.name, r.campaign ?? "", r.source ?? "", r.outcomes?.map(\.rawValue).joined(separator: "|") ?? "",
              r.trackingNumber ?? "", "\(r.keepAudioDays)", "\(r.keepRecordDays)"].joined(separator: "\u{1f}")
+                // Only when set, so a policy without minimums keeps the fingerprint it had.
+                + (r.minKeepDays > 0 ? "\u{1f}min \(r.minKeepDays)" : "")
         }.joined(separator: "\u{1e}")
     }
 }

@@ -9,7 +9,8 @@ import Foundation
 /// can line up two workers on one job in a chosen order.
 ///
 /// Points: `worker.after-encode`, `worker.after-commit`, `worker.after-rename`, `retention.before-apply`,
-/// `retention.after-audio-commit`, `retention.after-unlink`, `retention.after-record-delete`.
+/// `retention.after-audio-commit`, `retention.after-unlink`, `retention.after-record-delete`,
+/// `erase.after-audio-commit`, `erase.after-unlink`, `erase.after-record-delete`.
 public enum FaultInjection {
     private static let spec: (name: String, count: Int)? = {
         guard let value = ProcessInfo.processInfo.environment["CALLVAULT_FAULT"], !value.isEmpty else { return nil }

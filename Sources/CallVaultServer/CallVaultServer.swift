@@ -28,6 +28,7 @@ public enum CallVaultServer {
         router.addRoutes(HoldRoutes(state: state).collection())
         router.addRoutes(AuditRoutes(state: state).collection())
         router.addRoutes(UserRoutes(state: state).collection())
+        router.addRoutes(EvidenceRoutes(state: state).collection())
         return router
     }
 

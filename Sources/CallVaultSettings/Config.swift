@@ -237,7 +237,8 @@ public struct Config: Sendable, Equatable {
             guard let t = value.table else {
                 throw ConfigError(file: r.file, line: value.line, "retention.rules must be tables ([[retention.rules]])")
             }
-            try r.checkKeys(t, allowed: ["name", "campaign", "source", "outcome", "tracking_number", "keep_audio_days", "keep_record_days"],
+            try r.checkKeys(t, allowed: ["name", "campaign", "source", "outcome", "tracking_number", "keep_audio_days", "keep_record_days",
+                                         "min_keep_days"],
                             section: section)
             let name = try r.string(t, "name") ?? "rule \(i + 1)"
             func fail(_ message: String, _ key: String) -> ConfigError {
@@ -265,9 +266,10 @@ public struct Config: Sendable, Equatable {
             guard let record = try r.int(t, "keep_record_days", range: 0...100_000) else {
                 throw fail("keep_record_days is required", "name")
             }
+            let minimum = try r.int(t, "min_keep_days", range: 0...100_000) ?? Settings.Defaults.minKeepDays
             rules.append(.init(name: name, campaign: try r.string(t, "campaign"),
                                source: try r.string(t, "source"), outcomes: outcomes,
-                               trackingNumber: tracking, keepAudioDays: audio, keepRecordDays: record))
+                               trackingNumber: tracking, keepAudioDays: audio, keepRecordDays: record, minKeepDays: minimum))
             ruleTables.append(t)
         }
         let policy = RetentionPolicy(rules: rules)

@@ -62,6 +62,11 @@ extension Settings {
         /// `recipients`: none, so archive files are stored as plain Ogg Opus (`ID.opus`).
         public static let encryptionRecipients: [String] = []
 
+        // MARK: [[retention.rules]]
+
+        /// `min_keep_days`: no mandatory minimum; retention and erasure follow keep_*_days and holds.
+        public static let minKeepDays = 0
+
         // MARK: [queue]
 
         /// Tries before a transiently failing job is quarantined.

@@ -2,8 +2,8 @@
 // (CallRecord with Outcome and Date fields; IndexTime is the one text format of a time), JobQueue
 // (leases), Registry (attribution), CallerDirectory (names and addresses, joined when read),
 // CallQuery, Holds, AuditLog (hash chain), report aggregates, users and sessions, the archive's
-// identity; RetentionIndex, VerifyIndex and KeyRotationIndex, the named operations archive maintenance runs on the
-// index (CallVaultArchive issues no SQL of its own).
+// identity; RetentionIndex, VerifyIndex, KeyRotationIndex, ErasureIndex and EvidenceIndex, the named operations
+// archive maintenance runs on the index (CallVaultArchive issues no SQL of its own).
 //
 // The worker's ingest transaction is composed of this module's `(Database) throws` steps (the
 // queue's refusal check and insert, Registry.link, RetentionStamp) through QueueStore, the protocol

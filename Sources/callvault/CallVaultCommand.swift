@@ -25,7 +25,7 @@ struct CallVaultCommand: AsyncParsableCommand {
         subcommands: [Run.self, Show.self, Query.self, Export.self, Numbers.self, DirectoryCommand.self, RetentionCommand.self, HoldCommand.self,
                       VerifyCommand.self, AuditCommand.self, ReportCommand.self, JobCommand.self, Transcode.self, Analyze.self, ConfigCommand.self,
                       ServeCommand.self, UserCommand.self, DecryptCommand.self, DbCommand.self,
-                      KeysCommand.self])
+                      KeysCommand.self, EraseCommand.self])
 
     /// Runs the chosen subcommand; maps ``CLIError`` to the documented exit statuses.
     static func main() async {

@@ -53,7 +53,11 @@ struct ConfigCommand: ParsableCommand {
                         if let v = r.source { when.append("source \(v)") }
                         if let v = r.outcomes { when.append("outcome \(v.map(\.rawValue).joined(separator: "|"))") }
                         if let v = r.trackingNumber { when.append("tracking_number \(v)") }
-                        print("  retention \(i + 1). \(r.name): \(when.isEmpty ? "every other call" : when.joined(separator: ", ")) → audio \(r.keepAudioDays) d, record \(r.keepRecordDays) d")
+                        let minimum = r.minKeepDays > 0 ? ", mandatory minimum \(r.minKeepDays) d" : ""
+                        print("  retention \(i + 1). \(r.name): \(when.isEmpty ? "every other call" : when.joined(separator: ", ")) → audio \(r.keepAudioDays) d, record \(r.keepRecordDays) d\(minimum)")
+                        if r.minKeepDays > min(r.keepAudioDays, r.keepRecordDays) {
+                            print("    note: keep days below min_keep_days (\(r.minKeepDays)) are raised to it: nothing this rule matches is deleted or erased before then")
+                        }
                     }
                 } else {
                     print("  no retention policy: nothing is ever deleted")

@@ -7,25 +7,53 @@ import Foundation
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Copy calls' Opus files to a folder under readable names, for QA.",
+        abstract: "Copy calls' Opus files to a folder under readable names, for QA; or write an evidence bundle.",
         discussion: """
-        Names are DATE_TIME_CAMPAIGN_CALLER_ID.opus (UTC), e.g. \
+        With --to: names are DATE_TIME_CAMPAIGN_CALLER_ID.opus (UTC), e.g. \
         2026-11-20_1400_Search-Brand_+12125550187_c1a2b3….opus. Copies are verified against the \
         SHA-256 in the index. An encrypted archive file (ID.opus.age) is copied as stored (NAME.opus.age) \
         unless --identity is given: then it is decrypted as it is copied (NAME.opus), checked against \
         its opus_sha256.
 
+        With --bundle DIR (a new or empty folder): the calls given by id, by --hold NAME (the calls \
+        that active hold covers) or by the query filters, as an evidence bundle: audio/ID.opus \
+        (decrypted with --identity when the archive holds age files, else as stored), \
+        manifest.json (each record as query --format json prints it, and its file's SHA-256), \
+        audit.json and audit.csv (every audit entry naming those calls, plays and downloads \
+        included), verify.json (each archive file hashed now), an index.html that shows it all \
+        offline, and SHA256SUMS over everything (sha256sum -c SHA256SUMS passes). The bundle \
+        appears whole or not at all; the export is audited (action access, kind export). Exit 4 \
+        when a file is missing, altered or cannot be decrypted (the bundle says which).
+
         Examples:
           callvault export c1a2b3… c4d5e6… --to ~/qa-review
           callvault export c1a2b3… --to ~/qa-review --identity key.txt
+          callvault export --bundle case-114 --hold CASE-114 --config callvault.toml
+          callvault export --bundle q4 --campaign Search-Brand --since 2026-10-01
         """)
 
     @OptionGroup var store: StoreOptions
-    @Argument(help: "Archive ids or call_ids.") var ids: [String]
-    @Option(help: "Folder to copy into (created if missing).") var to: String
-    @Option(help: "Identity file (mode 0600) to decrypt encrypted archive files with.") var identity: String?
+    @Argument(help: "Archive ids or call_ids.") var ids: [String] = []
+    @Option(help: "Folder to copy into (created if missing).") var to: String?
+    @Option(help: "Write an evidence bundle into this new or empty folder instead.") var bundle: String?
+    @Option(help: "With --bundle: the calls this active legal hold covers.") var hold: String?
+    @Option(help: "Identity file (AGE-SECRET-KEY-1…, mode 0600) to decrypt encrypted archive files with.") var identity: String?
+    @OptionGroup(title: "Query filters (with --bundle)") var filters: CallFilterOptions
+
+    func validate() throws {
+        guard (to == nil) != (bundle == nil) else { throw ValidationError("give --to DIR (copies) or --bundle DIR (an evidence bundle)") }
+        if to != nil {
+            if ids.isEmpty { throw ValidationError("give the ids of the calls to copy") }
+            if hold != nil || filters.given { throw ValidationError("--hold and the query filters go with --bundle") }
+        } else {
+            let selections = (ids.isEmpty ? 0 : 1) + (hold == nil ? 0 : 1) + (filters.given ? 1 : 0)
+            if selections != 1 { throw ValidationError("choose the bundle's calls by ids, by --hold NAME or by query filters (one of them)") }
+        }
+    }
 
     func run() throws {
+        if let bundle { return try runBundle(bundle) }
+        guard let to else { return }
         let identities = try identity.map(loadIdentityFile)
         let (index, archive) = try store.openIndex(readOnly: true, checkArchive: true)
         try Self.makeFolder(to)

@@ -25,6 +25,7 @@ struct AuthTests {
         let router = f.router
         let routes = router.routes.map { (method: $0.method, path: $0.path.description) }
         #expect(routes.count >= 25, "the router lists its routes (\(routes.count))")
+        #expect(routes.contains { $0.path == "/api/evidence" && $0.method == .post }, "the evidence download is enumerated too")
         let app = Application(router: router)
         try await app.test(.router) { client in
             var checked = 0

@@ -135,3 +135,30 @@ struct ThirdRetentionRuleTests {
         #expect(policy.rules.map(\.name) == ["compliance", "unanswered", "default"])
     }
 }
+
+@Suite("[[retention.rules]] min_keep_days")
+struct MinKeepDaysConfigTests {
+    @Test("min_keep_days is read per rule; a rule without it has Settings.Defaults.minKeepDays; out of range is the key's line")
+    func parsed() throws {
+        let c = try Config.parse(text: """
+            [[retention.rules]]
+            name = "mifid"
+            campaign = "Compliance-*"
+            keep_audio_days = 1826
+            keep_record_days = 1826
+            min_keep_days = 1826
+
+            [[retention.rules]]
+            name = "default"
+            keep_audio_days = 365
+            keep_record_days = 730
+            """, file: "c.toml", baseFolder: "/")
+        let rules = try #require(c.retention?.rules)
+        #expect(rules.map(\.minKeepDays) == [1826, Settings.Defaults.minKeepDays])
+        #expect(Settings.Defaults.minKeepDays == 0)
+        #expect(throws: ConfigError.self) {
+            try Config.parse(text: "[[retention.rules]]\nname = \"d\"\nkeep_audio_days = 1\nkeep_record_days = 1\nmin_keep_days = -5\n",
+                             file: "c.toml", baseFolder: "/")
+        }
+    }
+}

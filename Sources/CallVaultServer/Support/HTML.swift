@@ -28,6 +28,7 @@ enum HTML {
         if let p = principal {
             nav += "<a href=\"/calls\">Calls</a> <a href=\"/reports\">Reports</a>"
             if p.role >= .compliance { nav += " <a href=\"/holds\">Holds</a> <a href=\"/audit\">Audit</a>" }
+            if p.role >= .compliance { nav += " <a href=\"/evidence\">Evidence</a>" }
             if p.role >= .admin { nav += " <a href=\"/users\">Users</a>" }
             nav += "<form class=\"logout\" method=\"post\" action=\"/logout\">\(csrfField(p))<span>\(escape(p.name)) (\(p.role.rawValue))</span> <button>Log out</button></form>"
         }

@@ -60,6 +60,9 @@ public struct Settings: Sendable, Equatable {
     /// Group of archive files and folders (nil: the worker's own).
     public var archiveGroup: String?
     public var serve: Serve
+    /// `callback_window_minutes` and `pool_session_timeout_minutes`: how calls are linked to web
+    /// call-back requests and pool sessions.
+    public var attributionWindows: AttributionWindows
 
     /// The settings of `config`, defaults where it is silent; `Settings()` is every default.
     public init(config: Config = Config()) {
@@ -81,6 +84,9 @@ public struct Settings: Sendable, Equatable {
                       tlsCert: config.serveTLSCert, tlsKey: config.serveTLSKey,
                       trustedProxies: config.serveTrustedProxies ?? [],
                       timeZone: config.serveTimeZone ?? Defaults.serveTimeZone)
+        attributionWindows = AttributionWindows(
+            callbackWindowMinutes: config.callbackWindowMinutes ?? Defaults.callbackWindowMinutes,
+            poolSessionTimeoutMinutes: config.poolSessionTimeoutMinutes ?? Defaults.poolSessionTimeoutMinutes)
     }
 
     /// How phone numbers are read under these settings.

@@ -193,6 +193,11 @@ enum Schema {
             // page's one lane per channel; calls archived before stay null and show one lane.
             try db.alter(table: "calls") { t in t.add(column: "channel_activity", .jsonText) }
         }
+        migrator.registerMigration("v11-web-attribution") { db in
+            // Web call-back and number pools: the registry's `pool`, a call's direction, callee and
+            // `attribution`, the imported sessions and call-back requests (see WebLog.swift).
+            try WebLog.migrate(db)
+        }
         return migrator
     }
 

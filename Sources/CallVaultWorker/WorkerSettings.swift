@@ -33,6 +33,9 @@ public struct WorkerSettings: Sendable {
     public var plausibleTimes = Settings.Defaults.plausibleTimes
     /// Group of archive files and folders (nil: the worker's own).
     public var archiveGroup: String?
+    /// How ingest links calls to web call-back requests and pool sessions.
+    public var attributionWindows = AttributionWindows(callbackWindowMinutes: Settings.Defaults.callbackWindowMinutes,
+                                                       poolSessionTimeoutMinutes: Settings.Defaults.poolSessionTimeoutMinutes)
 
     public init(spool: String, archive: String, database: String, workers: Int) {
         self.spool = spool
@@ -55,5 +58,6 @@ public struct WorkerSettings: Sendable {
         defaultCountryCode = settings.countryCode
         retention = settings.retention
         archiveGroup = settings.archiveGroup
+        attributionWindows = settings.attributionWindows
     }
 }

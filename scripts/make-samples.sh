@@ -59,4 +59,16 @@ head -c 3000 /dev/urandom > "$IN/1764946800.113.wav"
 sidecar 1764946800.113 '{"call_id": "1764946800.113", "tracking_number": "+14155550100", "started_at": "2026-11-28T15:00:00Z"}'
 ff -i $T/talk10.wav -c:a gsm_ms "$IN/1764950400.114.wav"
 sidecar 1764950400.114 '{"call_id": "1764950400.114", "started_at": "2026-11-28T16:00:00Z", "caller": "2125550187"}'
+# 15-16: calls to the website's pool numbers (registry rows with pool "web"): 15 while a session
+# of samples/sessions.jsonl shows the number, 16 when none does (the pool's fallback).
+cp "$IN/1764338400.101.wav" "$IN/1764957600.115.wav"
+sidecar 1764957600.115 '{"call_id": "1764957600.115", "tracking_number": "(415) 555-0110", "started_at": "2026-11-28T18:00:00Z", "caller": "(415) 555-0177", "disposition": "ANSWERED"}'
+cp "$IN/1764932400.111.wav" "$IN/1764961200.116.wav"
+sidecar 1764961200.116 '{"call_id": "1764961200.116", "tracking_number": "(415) 555-0111", "started_at": "2026-11-28T19:00:00Z", "caller": "(628) 555-0134", "disposition": "ANSWERED"}'
+# 17-18: outbound call-backs to visitors of samples/callbacks.csv: 17 names its request, 18 is
+# matched by the number it dialled within callback_window_minutes.
+cp "$IN/1764338400.101.wav" "$IN/1764964800.117.wav"
+sidecar 1764964800.117 '{"call_id": "1764964800.117", "direction": "outbound", "callee": "(510) 555-0142", "callback_request_id": "cb-1001", "tracking_number": "(415) 555-0100", "started_at": "2026-11-28T20:00:00Z", "disposition": "ANSWERED"}'
+cp "$IN/1764900000.107.gsm" "$IN/1764968400.118.gsm"
+sidecar 1764968400.118 '{"call_id": "1764968400.118", "direction": "outbound", "callee": "+1 707 555 0163", "started_at": "2026-11-28T21:00:00Z", "disposition": "NO ANSWER"}'
 du -sh "$OUT"

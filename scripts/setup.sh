@@ -26,4 +26,8 @@ Try next:
   $BIN report missed --unreturned --config data/callvault.toml
   $BIN directory import samples/directory.csv --config data/callvault.toml
   $BIN report callers --config data/callvault.toml
+  $BIN web import-sessions samples/sessions.jsonl --config data/callvault.toml
+  $BIN web import-callbacks samples/callbacks.csv --config data/callvault.toml
+  $BIN report summary --by keyword --config data/callvault.toml
+  $BIN report callbacks --config data/callvault.toml
 MSG

@@ -1,5 +1,6 @@
 // CallVaultCore — pure values and rules: Sidecar, PhoneNumber and NumberReading, Timestamp, Outcome,
 // ActivityTimeline and the analysis thresholds, RetentionPolicy, RegistryEntry, RecordID, Glob,
+// CallAttribution, and the website's logs (CallbackRequest, WebSession, read by WebLogFile),
 // CSV reading and writing (of text handed in), CellTable (typed rows printed as an aligned
 // TextTable or as CSV), ConfigError.
 //

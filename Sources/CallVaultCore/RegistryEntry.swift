@@ -14,9 +14,13 @@ public struct RegistryEntry: Sendable, Equatable {
     public var validTo: Date?
     /// Columns beyond ``columns`` (`notes`, `agency`…), by header name: kept, not refused.
     public var metadata: [String: String] = [:]
+    /// `pool`: the name of the number pool this number belongs to (dynamic number insertion on a
+    /// website); the row's campaign, source and medium are then the pool's fallback for calls no web
+    /// session explains. Nil (empty cell or no column): a number of its own.
+    public var pool: String? = nil
 
     public init(line: Int, trackingNumber: String, campaign: String, source: String?, medium: String?, validFrom: Date?, validTo: Date?,
-                metadata: [String: String] = [:]) {
+                metadata: [String: String] = [:], pool: String? = nil) {
         self.line = line
         self.trackingNumber = trackingNumber
         self.campaign = campaign
@@ -25,6 +29,7 @@ public struct RegistryEntry: Sendable, Equatable {
         self.validFrom = validFrom
         self.validTo = validTo
         self.metadata = metadata
+        self.pool = pool
     }
 
     public func contains(_ date: Date) -> Bool {
@@ -37,7 +42,7 @@ public struct RegistryEntry: Sendable, Equatable {
         return aStart < bEnd && bStart < aEnd
     }
 
-    public static let columns = ["tracking_number", "campaign", "source", "medium", "valid_from", "valid_to"]
+    public static let columns = ["tracking_number", "campaign", "source", "medium", "valid_from", "valid_to", "pool"]
 
     /// Parses and checks a registry CSV: header, normalised numbers, dates, disjoint windows per number.
     /// Throws the first problem as `FILE:LINE: field: reason`.
@@ -93,7 +98,8 @@ public struct RegistryEntry: Sendable, Equatable {
                                       validFrom: try date("valid_from"), validTo: try date("valid_to"),
                                       metadata: Dictionary(uniqueKeysWithValues: extraColumns.compactMap { name in
                                           f[name].flatMap { $0.isEmpty ? nil : (name, $0) }
-                                      }))
+                                      }),
+                                      pool: f["pool"]?.nilIfEmpty)
             if let from = entry.validFrom, let to = entry.validTo, from >= to {
                 throw fail("valid_to", "must be after valid_from")
             }

@@ -20,6 +20,18 @@ public struct Sidecar: Sendable, Equatable {
     public var metadata: [String: String]
     /// Fields callvault does not know, kept as they were written.
     public var extra: [String: JSONValue]
+    /// `direction`: `inbound` (the default: a caller dialled a tracking number) or `outbound` (the
+    /// business dialled out, e.g. a web call-back). An outbound call names the number dialled in
+    /// `callee`; its `tracking_number` (the caller ID presented) is optional and then "".
+    public var direction: Direction = .inbound
+    /// The number an outbound call dialled, as written.
+    public var callee: String? = nil
+    /// `callback_request_id`: the web call-back request an outbound call answers, when the dialler knows it.
+    public var callbackRequestID: String? = nil
+
+    public enum Direction: String, Sendable, Equatable, Codable {
+        case inbound, outbound
+    }
 
     public enum Limits {
         public static let fileBytes = 1 << 20
@@ -31,7 +43,8 @@ public struct Sidecar: Sendable, Equatable {
     }
 
     static let known: Set<String> = ["tracking_number", "started_at", "call_id", "caller", "caller_name",
-                                     "disposition", "duration_s", "channels", "metadata"]
+                                     "disposition", "duration_s", "channels", "metadata",
+                                     "direction", "callee", "callback_request_id"]
 
     /// Parses sidecar bytes; throws ``SidecarError`` with one readable sentence.
     ///
@@ -92,7 +105,25 @@ public struct Sidecar: Sendable, Equatable {
                 return text
             }
 
-            let tracking = try string("tracking_number", required: true)!
+            var direction = Direction.inbound
+            if let text = try string("direction") {
+                guard let d = Direction(rawValue: text) else {
+                    throw SidecarError("sidecar field direction must be inbound or outbound (\(text.debugDescription))")
+                }
+                direction = d
+            }
+            let callee = try string("callee").flatMap { $0.trimmedWhitespace.isEmpty ? nil : $0 }
+            if direction == .outbound && callee == nil {
+                throw SidecarError("sidecar field callee is required when direction is outbound (the number dialled)")
+            }
+            let tracking: String
+            if direction == .outbound {
+                // The caller ID presented, when the switch gives it; an outbound call is not to a tracking number.
+                tracking = try string("tracking_number").flatMap { $0.trimmedWhitespace.isEmpty ? nil : $0 } ?? ""
+            } else {
+                guard let t = try string("tracking_number", required: true) else { throw SidecarError("sidecar lacks the required field tracking_number") }
+                tracking = t
+            }
             let startedText = try string("started_at", required: true)!
             guard let started = Timestamp.parseInstant(startedText) else {
                 throw SidecarError("sidecar field started_at is not an ISO 8601 time with an offset or Z, on a date that exists, with an offset within ±18:00 (\(startedText.debugDescription); e.g. 2026-11-28T14:03:00Z)")
@@ -136,7 +167,9 @@ public struct Sidecar: Sendable, Equatable {
                 trackingNumber: tracking, startedAt: started,
                 callID: try string("call_id").flatMap { $0.trimmedWhitespace.isEmpty ? nil : $0 },
                 caller: try string("caller"), callerName: try string("caller_name"), disposition: try string("disposition"),
-                durationSeconds: duration, channels: channels, metadata: metadata, extra: extra)
+                durationSeconds: duration, channels: channels, metadata: metadata, extra: extra,
+                direction: direction, callee: callee,
+                callbackRequestID: try string("callback_request_id").flatMap { $0.trimmedWhitespace.isEmpty ? nil : $0 })
         }
     }
 

@@ -1,8 +1,11 @@
 import CallVaultCore
 import CallVaultStore
 import Foundation
+import GRDB
 
-/// `report compare --campaign C --before FROM..TO --after FROM..TO`: a campaign before and after a change.
+/// `report compare --campaign C --before FROM..TO --after FROM..TO`: a campaign before and after a
+/// change; `--keyword K` (repeatable) compares the calls whose attribution has that keyword instead
+/// of (or within) a campaign: the keyword-level view call tracking is bought for.
 public enum CompareReport {
     public static let columns = ["metric", "before", "after", "change", "change_pct"]
 
@@ -13,14 +16,14 @@ public enum CompareReport {
         var days: Double { max(to.timeIntervalSince(from) / 86400, 1e-9) }
     }
 
-    public static func run(_ index: CallIndex, filter: ReportFilter, before: Period, after: Period) throws -> ReportTable {
+    public static func run(_ index: CallIndex, filter: ReportFilter, before: Period, after: Period, keywords: [String] = []) throws -> ReportTable {
         func measure(_ p: Period) throws -> (calls: Int, answered: Int, callers: Int) {
             var f = filter
             f.since = p.from
             f.until = p.to
             var calls = 0, answered = 0
             var callers = Set<String>()
-            if let source = try AggregateSource.make(index, f) {
+            if keywords.isEmpty, let source = try AggregateSource.make(index, f) {
                 try index.pool.read { db in
                     for t in try source.quarters(db, byCampaign: false) {
                         calls += t.calls
@@ -30,7 +33,10 @@ public enum CompareReport {
                 }
                 return (calls, answered, callers.count)
             }
-            try CallFacts.forEach(index, f) { c in
+            // Keywords are read from each call's attribution (the aggregates do not keep them).
+            let keywordCondition = keywords.isEmpty ? nil
+                : "json_extract(attribution, '$.keyword') IN (\(keywords.map { _ in "?" }.joined(separator: ", ")))"
+            try CallFacts.forEach(index, f, extraCondition: keywordCondition, extraArguments: StatementArguments(keywords)) { c in
                 calls += 1
                 if c.outcome == .answered { answered += 1 }
                 if let caller = c.caller { callers.insert(caller) }
@@ -48,7 +54,9 @@ public enum CompareReport {
             row("answer_rate", b.calls == 0 ? 0 : Double(b.answered) / Double(b.calls), a.calls == 0 ? 0 : Double(a.answered) / Double(a.calls)),
             row("calls", Double(b.calls), Double(a.calls)),
         ]
-        return ReportTable(title: "Campaign \(filter.campaigns.joined(separator: ", ")): before vs after", columns: columns, rows: rows,
+        let subject = [filter.campaigns.isEmpty ? nil : "Campaign \(filter.campaigns.joined(separator: ", "))",
+                       keywords.isEmpty ? nil : "Keyword \(keywords.joined(separator: ", "))"].compactMap { $0 }.joined(separator: ", ")
+        return ReportTable(title: "\(subject): before vs after", columns: columns, rows: rows,
                            notes: ["before: \(Timestamp.format(before.from)) .. \(Timestamp.format(before.to)) (\(String(format: "%.1f", before.days)) days)",
                                    "after: \(Timestamp.format(after.from)) .. \(Timestamp.format(after.to)) (\(String(format: "%.1f", after.days)) days)",
                                    "change = after - before; change_pct relative to before"])

@@ -2,14 +2,17 @@ import CallVaultCore
 import CallVaultStore
 import Foundation
 
-/// One self-contained HTML file: the report's table and four inline SVG charts (daily trend,
-/// hour × weekday heat map, outcome split, top area codes). No script, no network; prints on paper.
+/// One self-contained HTML file: the report's table and five inline SVG charts (daily trend,
+/// hour × weekday heat map, outcome split, top area codes, calls and answer rate by source /
+/// medium). No script, no network; prints on paper.
 public enum HTMLReport {
     public struct Charts: Sendable {
         public var days: [(day: String, calls: Int, answered: Int)] = []
         public var hours: [[Int]] = []
         public var outcomes: [(Outcome, Int)] = []
         public var areaCodes: [(String, Int)] = []
+        /// `source / medium` (the call's attribution: registry row, pool session or call-back), busiest first.
+        public var sourceMedium: [(label: String, calls: Int, answered: Int)] = []
     }
 
     public static func charts(_ index: CallIndex, filter: ReportFilter) throws -> Charts {
@@ -19,7 +22,11 @@ public enum HTMLReport {
         var outcomes: [Outcome: Int] = [:]
         var areas: [String: Int] = [:]
         var dayLabels: [Int: String] = [:]
+        var sources: [String: (calls: Int, answered: Int)] = [:]
         try CallFacts.forEach(index, filter) { c in
+            let sourceKey = "\(c.source ?? "(none)") / \(c.medium ?? "(none)")"
+            sources[sourceKey, default: (0, 0)].calls += 1
+            if c.outcome == .answered { sources[sourceKey, default: (0, 0)].answered += 1 }
             let l = clock.local(c.epoch)
             let dayNumber = Int((Double(l) / 86400).rounded(.down))
             let d = dayLabels[dayNumber] ?? Clock.day(l)
@@ -43,6 +50,8 @@ public enum HTMLReport {
         }
         charts.hours = hours
         charts.outcomes = Outcome.allCases.map { ($0, outcomes[$0] ?? 0) }
+        charts.sourceMedium = sources.sorted { $0.value.calls != $1.value.calls ? $0.value.calls > $1.value.calls : $0.key < $1.key }
+            .prefix(12).map { ($0.key, $0.value.calls, $0.value.answered) }
         charts.areaCodes = areas.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(10).map { ($0.key, $0.value) }
         return charts
     }
@@ -75,6 +84,7 @@ public enum HTMLReport {
         <figure><figcaption>Outcomes</figcaption>\(outcomeBars(charts.outcomes))</figure>
         <figure><figcaption>Hour of day × weekday</figcaption>\(heatMap(charts.hours))</figure>
         <figure><figcaption>Top caller area codes (US, Canada and the Caribbean)</figcaption>\(bars(charts.areaCodes))</figure>
+        <figure><figcaption>Calls and answer rate by source / medium</figcaption>\(sourceMediumBars(charts.sourceMedium))</figure>
         </div>
         """
         for table in tables {
@@ -201,6 +211,25 @@ public enum HTMLReport {
             svg += String(format: "<text x=\"0\" y=\"%.0f\">%@</text><rect x=\"170\" y=\"%.0f\" width=\"%.1f\" height=\"14\" fill=\"#6a8fd8\"/><text x=\"%.1f\" y=\"%.0f\">%d</text>",
                           y + 13, escape(String(label.prefix(26))), y + 2, 270 * Double(n) / maxV, 174 + 270 * Double(n) / maxV, y + 13, n)
         }
+        return svg + "</svg>"
+    }
+
+    /// One row per source / medium: a bar of its calls, the answered part darker, and the answer rate.
+    static func sourceMediumBars(_ items: [(label: String, calls: Int, answered: Int)]) -> String {
+        guard !items.isEmpty else { return empty(480, 60) }
+        let maxV = Double(max(items.map(\.calls).max() ?? 1, 1))
+        let rowH = 20.0
+        var svg = "<svg viewBox=\"0 0 480 \(Int(Double(items.count) * rowH + 24))\" width=\"100%\" role=\"img\" aria-label=\"calls and answer rate by source and medium\">"
+        for (i, item) in items.enumerated() {
+            let y = Double(i) * rowH
+            let w = 230 * Double(item.calls) / maxV, a = 230 * Double(item.answered) / maxV
+            let rate = item.calls == 0 ? 0 : Double(item.answered) / Double(item.calls) * 100
+            svg += String(format: "<text x=\"0\" y=\"%.0f\">%@</text><rect x=\"170\" y=\"%.0f\" width=\"%.1f\" height=\"14\" fill=\"#9db7e8\"><title>%@: %d calls, %d answered</title></rect><rect x=\"170\" y=\"%.0f\" width=\"%.1f\" height=\"14\" fill=\"#2a9d55\"/><text x=\"%.1f\" y=\"%.0f\">%d · %.0f%% answered</text>",
+                          y + 13, escape(String(item.label.prefix(26))), y + 2, w, escape(item.label), item.calls, item.answered, y + 2, a,
+                          174 + w, y + 13, item.calls, rate)
+        }
+        let legendY = Double(items.count) * rowH + 16
+        svg += "<text x=\"170\" y=\"\(legendY)\" style=\"fill:#2a9d55\">■ answered</text><text x=\"260\" y=\"\(legendY)\" style=\"fill:#6a8fd8\">■ not answered</text>"
         return svg + "</svg>"
     }
 

@@ -65,8 +65,11 @@ struct CallFacts {
     var region: String?
     var place: String?
     var country: String?
+    var medium: String?
+    /// The value of the `dimension` expression ``forEach(_:_:extraCondition:dimension:_:)`` was given (an attribution field).
+    var dimension: String?
 
-    static let columns = "id, started_at, outcome, caller, talk_ms, duration_ms, campaign, source, tracking_number, caller_area_code, caller_region, caller_place, caller_country"
+    static let columns = "id, started_at, outcome, caller, talk_ms, duration_ms, campaign, source, tracking_number, caller_area_code, caller_region, caller_place, caller_country, medium"
 
     init(row: Row) throws {
         id = row[0]
@@ -83,11 +86,20 @@ struct CallFacts {
         region = row[10]
         place = row[11]
         country = row[12]
+        medium = row[13]
+        dimension = row.count > 14 ? row[14] : nil
     }
 
-    static func forEach(_ index: CallIndex, _ filter: ReportFilter, extraCondition: String? = nil, _ body: (CallFacts) throws -> Void) throws {
+    /// `dimension`: an SQL expression on `calls` read into ``dimension`` (e.g. an attribution field);
+    /// `extraArguments` bind the `?` of `extraCondition`.
+    static func forEach(_ index: CallIndex, _ filter: ReportFilter, extraCondition: String? = nil, extraArguments: StatementArguments = [],
+                        dimension: String? = nil, _ body: (CallFacts) throws -> Void) throws {
         var (clause, arguments) = filter.query.whereClause()
-        if let extraCondition { clause += clause.isEmpty ? "WHERE \(extraCondition)" : " AND \(extraCondition)" }
+        if let extraCondition {
+            clause += clause.isEmpty ? "WHERE \(extraCondition)" : " AND \(extraCondition)"
+            arguments += extraArguments
+        }
+        let columns = Self.columns + (dimension.map { ", " + $0 } ?? "")
         try index.pool.read { db in
             // No ORDER BY: a scan in table order is 5x faster than walking the started_at index;
             // reports aggregate and sort their own output. When the time range covers much of the

@@ -3,11 +3,23 @@ import CallVaultStore
 import Foundation
 import GRDB
 
-/// `report summary --by hour|day|week|campaign|source|tracking-number`.
+/// `report summary --by hour|day|week|campaign|source|tracking-number`, and by the web attribution
+/// of the calls (`utm_source|utm_medium|utm_campaign|keyword|landing_page|attribution_method`).
 public enum SummaryReport {
     public enum Grouping: String, Sendable, CaseIterable {
         case hour, day, week, campaign, source
         case trackingNumber = "tracking-number"
+        case utmSource = "utm_source", utmMedium = "utm_medium", utmCampaign = "utm_campaign", keyword
+        case landingPage = "landing_page", attributionMethod = "attribution_method"
+
+        /// The field of the call's `attribution` this grouping reads, or nil.
+        var attributionField: String? {
+            switch self {
+            case .utmSource, .utmMedium, .utmCampaign, .keyword, .landingPage: rawValue
+            case .attributionMethod: "method"
+            default: nil
+            }
+        }
     }
 
     public static let columns = ["bucket", "calls", "answered", "missed", "abandoned", "answer_rate", "unique_callers",
@@ -108,9 +120,13 @@ public enum SummaryReport {
         var tallies: [String: Tally] = [:]
         var total = Tally()
         var order: [String: Int] = [:]  // label ▶ its earliest call: time buckets sort by time, not by label
-        try CallFacts.forEach(index, filter) { c in
+        // The attribution dimensions are read from each call (streamed: the per-quarter aggregates
+        // do not keep them).
+        let dimension = grouping.attributionField.map { "json_extract(attribution, '$.\($0)')" }
+        try CallFacts.forEach(index, filter, dimension: dimension) { c in
             let key: String
             switch grouping {
+            case .utmSource, .utmMedium, .utmCampaign, .keyword, .landingPage, .attributionMethod: key = c.dimension ?? "(none)"
             case .hour, .day, .week: key = keys.key(grouping, epoch: c.epoch, local: keys.clock.local(c.epoch))
             case .campaign: key = c.campaign ?? "(unassigned)"
             case .source: key = c.source ?? "(unassigned)"

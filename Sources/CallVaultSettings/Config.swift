@@ -13,6 +13,8 @@ import Foundation
 /// workers = 2                  # default: the number of cores
 /// keep_originals = false       # true: move inputs to SPOOL/done/ instead of deleting them
 /// default_country_code = "1"   # for national numbers; 1 = NANP
+/// callback_window_minutes = 30       # an outbound call answers a web call-back request this recent
+/// pool_session_timeout_minutes = 30  # a web session keeps its pool number this long after last seen
 ///
 /// [encoder]
 /// bitrate = 16000              # bit/s per channel
@@ -80,12 +82,16 @@ public struct Config: Sendable, Equatable {
     /// `[encryption] identity_file`, resolved against the config's folder; its mode is checked
     /// when it is read (``CallVaultAge/AgeFile/loadIdentities(path:)``).
     public var encryptionIdentityFile: String?
+    /// `callback_window_minutes`; nil: ``Settings/Defaults/callbackWindowMinutes``.
+    public var callbackWindowMinutes: Int?
+    /// `pool_session_timeout_minutes`; nil: ``Settings/Defaults/poolSessionTimeoutMinutes``.
+    public var poolSessionTimeoutMinutes: Int?
 
     public init() {}
 
     static let topKeys: Set<String> = ["spool", "archive", "database", "workers", "keep_originals", "default_country_code",
                                        "encoder", "analysis", "queue", "retention", "archive_group", "serve", "pci",
-                                       "encryption"]
+                                       "encryption", "callback_window_minutes", "pool_session_timeout_minutes"]
 
     /// Reads and checks a config file.
     public static func load(path: String) throws -> Config {
@@ -115,6 +121,8 @@ public struct Config: Sendable, Equatable {
         if let cc = c.defaultCountryCode, cc.isEmpty || cc.count > 3 || !cc.allSatisfy(\.isNumber) {
             throw r.error("default_country_code must be a country calling code such as \"1\" or \"44\"", key: "default_country_code", in: r.root)
         }
+        c.callbackWindowMinutes = try r.int(r.root, "callback_window_minutes", range: Settings.Defaults.attributionWindowRange)
+        c.poolSessionTimeoutMinutes = try r.int(r.root, "pool_session_timeout_minutes", range: Settings.Defaults.attributionWindowRange)
         if let encoder = try r.table(r.root, "encoder") {
             try r.checkKeys(encoder, allowed: ["bitrate", "complexity"], section: "encoder")
             c.bitrate = try r.int(encoder, "bitrate", range: Settings.Defaults.bitrateRange)

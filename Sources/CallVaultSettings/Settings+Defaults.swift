@@ -83,6 +83,17 @@ extension Settings {
         /// `earliest_started_at` 2000-01-01 and `max_days_ahead` 30.
         public static let plausibleTimes = Sidecar.PlausibleTimes(earliest: Date(timeIntervalSince1970: 946_684_800), maxDaysAhead: 30)
 
+        // MARK: Web attribution
+
+        /// `callback_window_minutes`: an outbound call is a call-back to a request for its number
+        /// made at most this long before (when the dialler does not name the request).
+        public static let callbackWindowMinutes = 30
+        /// `pool_session_timeout_minutes`: a web session keeps its pool number this long after it
+        /// was last seen (a visitor reads the page, then dials).
+        public static let poolSessionTimeoutMinutes = 30
+        /// What both windows may be set to: up to a week.
+        public static let attributionWindowRange = 0...10_080
+
         // MARK: [serve]
 
         public static let serveHost = "127.0.0.1"

@@ -69,6 +69,9 @@ public struct Settings: Sendable, Equatable {
     public var archiveGroup: String?
     public var serve: Serve
     public var encryption: Encryption
+    /// `callback_window_minutes` and `pool_session_timeout_minutes`: how calls are linked to web
+    /// call-back requests and pool sessions.
+    public var attributionWindows: AttributionWindows
 
     /// The settings of `config`, defaults where it is silent; `Settings()` is every default.
     public init(config: Config = Config()) {
@@ -92,6 +95,9 @@ public struct Settings: Sendable, Equatable {
                       timeZone: config.serveTimeZone ?? Defaults.serveTimeZone)
         encryption = Encryption(recipients: config.encryptionRecipients ?? Defaults.encryptionRecipients,
                                 identityFile: config.encryptionIdentityFile)
+        attributionWindows = AttributionWindows(
+            callbackWindowMinutes: config.callbackWindowMinutes ?? Defaults.callbackWindowMinutes,
+            poolSessionTimeoutMinutes: config.poolSessionTimeoutMinutes ?? Defaults.poolSessionTimeoutMinutes)
     }
 
     /// How phone numbers are read under these settings.

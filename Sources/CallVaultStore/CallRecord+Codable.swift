@@ -49,6 +49,9 @@ extension CallRecord: Codable {
         case retainRecordUntil = "retain_record_until"
         case retentionRule = "retention_rule"
         case audioPurgedAt = "audio_purged_at"
+        case direction, callee
+        case callbackRequestID = "callback_request_id"
+        case callAttribution = "attribution"
     }
 
     public init(from decoder: Decoder) throws {
@@ -111,6 +114,16 @@ extension CallRecord: Codable {
         retainRecordUntil = try time(.retainRecordUntil)
         retentionRule = try c.decodeIfPresent(String.self, forKey: .retentionRule)
         audioPurgedAt = try time(.audioPurgedAt)
+        if let text = try c.decodeIfPresent(String.self, forKey: .direction) {
+            guard let d = Sidecar.Direction(rawValue: text) else {
+                throw IndexError(.unusable, "call \(id): direction \(text.debugDescription) is not inbound or outbound")
+            }
+            direction = d
+        }
+        callee = try c.decodeIfPresent(String.self, forKey: .callee)
+        callbackRequestID = try c.decodeIfPresent(String.self, forKey: .callbackRequestID)
+        callAttribution = try c.decodeIfPresent(CallAttribution.self, forKey: .callAttribution)
+            ?? (registryID == nil ? CallAttribution.none : CallAttribution.number)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -160,5 +173,9 @@ extension CallRecord: Codable {
         try c.encodeIfPresent(retainRecordUntil.map(IndexTime.text), forKey: .retainRecordUntil)
         try c.encodeIfPresent(retentionRule, forKey: .retentionRule)
         try c.encodeIfPresent(audioPurgedAt.map(IndexTime.text), forKey: .audioPurgedAt)
+        try c.encode(direction.rawValue, forKey: .direction)
+        try c.encodeIfPresent(callee, forKey: .callee)
+        try c.encodeIfPresent(callbackRequestID, forKey: .callbackRequestID)
+        try c.encode(callAttribution, forKey: .callAttribution)
     }
 }

@@ -69,6 +69,15 @@ public struct CallRecord: Sendable, Equatable, FetchableRecord, PersistableRecor
     public var retainRecordUntil: Date? = nil
     public var retentionRule: String? = nil
     public var audioPurgedAt: Date? = nil
+    /// The sidecar's `direction` (calls archived before v12-web-attribution are inbound).
+    public var direction: Sidecar.Direction = .inbound
+    /// The number an outbound call dialled (E.164 when it reads as one); nil for inbound calls.
+    public var callee: String? = nil
+    /// The sidecar's `callback_request_id`, as written (the request may be imported later).
+    public var callbackRequestID: String? = nil
+    /// How the call was attributed (`attribution`): set by the ingest's attribution step and by every
+    /// relink (``CallAttributor``); the registry's own fields stay in ``campaign``, ``source``, ``medium``.
+    public var callAttribution: CallAttribution = .none
 
     /// A new call as ingest makes it: unattributed and without retention dates until the ingest
     /// transaction's steps set them. Times are kept as the index stores them (``IndexTime/stored(_:)``),
@@ -111,6 +120,9 @@ public struct CallRecord: Sendable, Equatable, FetchableRecord, PersistableRecor
         self.ingestedAt = IndexTime.stored(ingestedAt)
         self.geography = numbers.geography
         self.attribution = attribution
+        self.direction = sidecar.direction
+        self.callee = sidecar.callee
+        self.callbackRequestID = sidecar.callbackRequestID
     }
 
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.useDefaultKeys
@@ -156,6 +168,7 @@ public struct CallRecord: Sendable, Equatable, FetchableRecord, PersistableRecor
                 (.callerRegion, r.callerRegion == nil), (.callerPlace, r.callerPlace == nil), (.callerCountry, r.callerCountry == nil),
                 (.retainAudioUntil, r.retainAudioUntil == nil), (.retainRecordUntil, r.retainRecordUntil == nil),
                 (.retentionRule, r.retentionRule == nil), (.audioPurgedAt, r.audioPurgedAt == nil),
+                (.callee, r.callee == nil), (.callbackRequestID, r.callbackRequestID == nil),
             ]
             for (key, isAbsent) in absent where isAbsent {
                 try c.encodeNil(forKey: AnyCodingKey(key.stringValue))

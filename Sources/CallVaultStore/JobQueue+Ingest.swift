@@ -19,7 +19,7 @@ extension JobQueue: QueueStore {
     }
 
     public func linkAttribution(_ record: inout CallRecord, _ db: Database) throws {
-        try Registry.link(&record, db)
+        try CallAttributor.link(&record, windows: attributionWindows, db)
     }
 
     public func stampRetention(_ record: inout CallRecord, policy: RetentionPolicy, _ db: Database) throws {

@@ -10,10 +10,13 @@ import GRDB
 public struct JobQueue: Sendable {
     public let index: CallIndex
     public var leaseSeconds: Double
+    /// The config's windows for linking calls to web call-backs and pool sessions at ingest.
+    public var attributionWindows: AttributionWindows
 
-    public init(index: CallIndex, leaseSeconds: Double = 120) {
+    public init(index: CallIndex, leaseSeconds: Double = 120, attributionWindows: AttributionWindows = Registry.defaultWindows) {
         self.index = index
         self.leaseSeconds = leaseSeconds
+        self.attributionWindows = attributionWindows
     }
 
     /// Records arrivals; a stem whose job had finished (done or failed) but whose files are back

@@ -1,12 +1,13 @@
 // CallVaultStore — the index only: schema migrations (history, never edited), typed records
 // (CallRecord with Outcome and Date fields; IndexTime is the one text format of a time), JobQueue
-// (leases), Registry (attribution), CallerDirectory (names and addresses, joined when read),
+// (leases), Registry and CallAttributor (attribution by number, pool session or call-back), WebLog
+// (the website's sessions and call-back requests), CallerDirectory (names and addresses, joined when read),
 // CallQuery, Holds, AuditLog (hash chain), report aggregates, users and sessions, the archive's
 // identity; RetentionIndex, VerifyIndex, KeyRotationIndex, ErasureIndex and EvidenceIndex, the named operations
 // archive maintenance runs on the index (CallVaultArchive issues no SQL of its own).
 //
 // The worker's ingest transaction is composed of this module's `(Database) throws` steps (the
-// queue's refusal check and insert, Registry.link, RetentionStamp) through QueueStore, the protocol
+// queue's refusal check and insert, CallAttributor.link, RetentionStamp) through QueueStore, the protocol
 // a second backend (PostgreSQL) implements beside JobQueue.
 //
 // Owns: every SQL statement (always parameterised) and every transaction boundary. Must not: read

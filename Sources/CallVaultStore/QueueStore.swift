@@ -33,7 +33,8 @@ public protocol QueueStore: Sendable {
     /// Why `owner` may not commit `recordID` for `job` (the lease is lost, or the call is already
     /// in the index), or nil: the other steps may go on.
     func commitRefusal(_ tx: Transaction, recordID: String, job: Job, owner: String) throws -> CommitResult?
-    /// Attribution: sets the record's campaign, source and medium from the registry.
+    /// Attribution: sets the record's campaign, source, medium and `attribution` (registry, pool
+    /// session or call-back request; see ``CallAttributor``).
     func linkAttribution(_ record: inout CallRecord, _ tx: Transaction) throws
     /// Retention: sets the record's `retain_*_until` and rule from `policy` (after attribution).
     func stampRetention(_ record: inout CallRecord, policy: RetentionPolicy, _ tx: Transaction) throws

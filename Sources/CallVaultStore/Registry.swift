@@ -22,9 +22,11 @@ public struct Registry: Sendable {
 
     /// Replaces the registry with `entries` (already checked by ``RegistryEntry/parse(csv:file:defaultCountryCode:timeZone:)``).
     /// Importing the same rows again changes nothing.
-    public func replace(with entries: [RegistryEntry], file: String, now: Date) throws -> ImportResult {
+    /// `windows` are the config's attribution windows, for the calls to pool numbers.
+    public func replace(with entries: [RegistryEntry], file: String, now: Date,
+                        windows: AttributionWindows = Registry.defaultWindows) throws -> ImportResult {
         try index.pool.write { db in
-            let existing = try Row.fetchAll(db, sql: "SELECT tracking_number, campaign, source, medium, valid_from, valid_to, metadata FROM registry")
+            let existing = try Row.fetchAll(db, sql: "SELECT tracking_number, campaign, source, medium, valid_from, valid_to, metadata, pool FROM registry")
                 .map { Key(row: $0) }
             let incoming = entries.map { Key(entry: $0) }
             let old = Set(existing), new = Set(incoming)
@@ -33,25 +35,32 @@ public struct Registry: Sendable {
             }
             try db.execute(sql: "DELETE FROM registry")
             let insert = try db.makeStatement(sql: """
-                INSERT INTO registry (tracking_number, campaign, source, medium, valid_from, valid_to, line, imported_at, imported_from, metadata)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO registry (tracking_number, campaign, source, medium, valid_from, valid_to, line, imported_at, imported_from, metadata, pool)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let importedAt = Timestamp.format(now)
             for e in entries {
                 try insert.execute(arguments: [e.trackingNumber, e.campaign, e.source, e.medium, e.validFrom.map(Timestamp.format),
-                                               e.validTo.map(Timestamp.format), e.line, importedAt, file, Key.metadataJSON(e.metadata)])
+                                               e.validTo.map(Timestamp.format), e.line, importedAt, file, Key.metadataJSON(e.metadata), e.pool])
             }
-            let relinked = try Self.relinkAll(db)
+            let relinked = try CallAttributor.relink(db, windows: windows)
             return ImportResult(rows: entries.count, added: new.subtracting(old).count, removed: old.subtracting(new).count,
                                 callsRelinked: relinked)
         }
     }
 
-    /// Re-attributes every call; returns how many changed campaign.
-    public func relink() throws -> Int {
-        try index.pool.write { db in try Self.relinkAll(db) }
+    /// The attribution windows when a caller names none (`Settings.Defaults.callbackWindowMinutes`
+    /// and `poolSessionTimeoutMinutes`, repeated here because Store cannot see Settings; the
+    /// CLI always passes the configured ones).
+    public static let defaultWindows = AttributionWindows(callbackWindowMinutes: 30, poolSessionTimeoutMinutes: 30)
+
+    /// Re-attributes every call (registry, pool sessions, call-backs); returns how many changed.
+    public func relink(windows: AttributionWindows = Registry.defaultWindows) throws -> Int {
+        try index.pool.write { db in try CallAttributor.relink(db, windows: windows) }
     }
 
+    /// The registry-only relink of the schema before v11 (pools, call-backs): the v6 migration runs
+    /// it on a database of that time, so it stays as it was. Everything newer uses ``CallAttributor``.
     static func relinkAll(_ db: Database) throws -> Int {
         try db.execute(sql: """
             UPDATE calls SET (campaign, source, medium, registry_id) = (
@@ -71,15 +80,9 @@ public struct Registry: Sendable {
     }
 
     /// Ingest step: sets the attribution fields of a record about to be inserted, in the ingest
-    /// transaction (so an import committed just before is seen).
-    public static func link(_ record: inout CallRecord, _ db: Database) throws {
-        let row = try Row.fetchOne(db, sql: """
-            SELECT id, campaign, source, medium FROM registry
-            WHERE tracking_number = ? AND (valid_from IS NULL OR valid_from <= ?) AND (valid_to IS NULL OR ? < valid_to)
-            ORDER BY valid_from DESC LIMIT 1
-            """, arguments: [record.trackingNumber, IndexTime.text(record.startedAt), IndexTime.text(record.startedAt)])
-        record.attribution = CallRecord.Attribution(campaign: row?["campaign"], source: row?["source"], medium: row?["medium"],
-                                                    registryID: row?["id"])
+    /// transaction (so an import committed just before is seen). See ``CallAttributor``.
+    public static func link(_ record: inout CallRecord, windows: AttributionWindows = Registry.defaultWindows, _ db: Database) throws {
+        try CallAttributor.link(&record, windows: windows, db)
     }
 
     public struct Listing: Sendable, Codable, Equatable {
@@ -92,24 +95,27 @@ public struct Registry: Sendable {
         public var calls: Int
         /// The CSV's other columns (`notes`…), empty when it had none.
         public var metadata: [String: String]
+        /// The pool the number belongs to (dynamic number insertion), or nil.
+        public var pool: String? = nil
 
         enum CodingKeys: String, CodingKey {
             case trackingNumber = "tracking_number", campaign, source, medium
-            case validFrom = "valid_from", validTo = "valid_to", calls, metadata
+            case validFrom = "valid_from", validTo = "valid_to", calls, metadata, pool
         }
     }
 
     public func list() throws -> [Listing] {
         try index.pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT r.tracking_number, r.campaign, r.source, r.medium, r.valid_from, r.valid_to, r.metadata,
+                SELECT r.tracking_number, r.campaign, r.source, r.medium, r.valid_from, r.valid_to, r.metadata, r.pool,
                        (SELECT count(*) FROM calls c WHERE c.registry_id = r.id) AS calls
                 FROM registry r ORDER BY r.tracking_number, r.valid_from
                 """).map {
                 let json: String = $0["metadata"]
                 let metadata = (try? JSONDecoder().decode([String: String].self, from: Data(json.utf8))) ?? [:]
                 return Listing(trackingNumber: $0["tracking_number"], campaign: $0["campaign"], source: $0["source"], medium: $0["medium"],
-                               validFrom: $0["valid_from"], validTo: $0["valid_to"], calls: $0["calls"], metadata: metadata)
+                               validFrom: $0["valid_from"], validTo: $0["valid_to"], calls: $0["calls"], metadata: metadata,
+                               pool: $0["pool"])
             }
         }
     }
@@ -139,11 +145,11 @@ public struct Registry: Sendable {
     private struct Key: Hashable {
         var values: [String?]
         init(row: Row) {
-            values = ["tracking_number", "campaign", "source", "medium", "valid_from", "valid_to", "metadata"].map { row[$0] }
+            values = ["tracking_number", "campaign", "source", "medium", "valid_from", "valid_to", "metadata", "pool"].map { row[$0] }
         }
         init(entry e: RegistryEntry) {
             values = [e.trackingNumber, e.campaign, e.source, e.medium, e.validFrom.map(Timestamp.format), e.validTo.map(Timestamp.format),
-                      Self.metadataJSON(e.metadata)]
+                      Self.metadataJSON(e.metadata), e.pool]
         }
 
         /// Sorted keys, so the same columns always give the same text (an unchanged file changes nothing).

@@ -199,6 +199,11 @@ enum Schema {
             try db.alter(table: "calls") { t in t.add(column: "opus_sha256", .text) }
             try db.execute(sql: "UPDATE calls SET opus_sha256 = sha256")
         }
+        migrator.registerMigration("v12-web-attribution") { db in
+            // Web call-back and number pools: the registry's `pool`, a call's direction, callee and
+            // `attribution`, the imported sessions and call-back requests (see WebLog.swift).
+            try WebLog.migrate(db)
+        }
         return migrator
     }
 

@@ -4,7 +4,8 @@ import Foundation
 
 /// The worker's one ingest transaction, composed of the store's steps in this order:
 /// 1. the lease is still ours and the call not yet archived (else nothing is written);
-/// 2. attribution: the registry row of the tracking number at `started_at`;
+/// 2. attribution: the registry row of the tracking number at `started_at`, its pool's session, or
+///    an outbound call's call-back request (``CallAttributor``);
 /// 3. retention dates, after attribution because a rule may name the campaign (without a policy,
 ///    `retention apply` fills them later);
 /// 4. the record inserted and the job `archived`.

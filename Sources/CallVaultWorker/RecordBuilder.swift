@@ -15,7 +15,7 @@ enum RecordBuilder {
             warnings.append("caller \(raw.debugDescription) could not be normalised to E.164; kept as written")
         }
         let tracking = numbers.read(sidecar.trackingNumber)
-        if !tracking.isValid {
+        if !tracking.isValid && !(sidecar.direction == .outbound && sidecar.trackingNumber.isEmpty) {
             warnings.append("tracking_number \(sidecar.trackingNumber.debugDescription) could not be normalised to E.164; kept as written")
         }
         if let switchSeconds = sidecar.durationSeconds, abs(switchSeconds * 1000 - Double(analysis.durationMs)) > 1000 {
@@ -26,9 +26,16 @@ enum RecordBuilder {
             caller: caller.stored, callerRaw: sidecar.caller, callerValid: sidecar.caller == nil ? nil : caller.isValid,
             trackingNumber: tracking.stored ?? sidecar.trackingNumber, trackingNumberRaw: sidecar.trackingNumber,
             geography: PhoneGeography.lookup(caller.isValid ? caller.stored : nil))
-        return CallRecord(id: id, callID: callID, sidecar: sidecar, analysis: analysis, numbers: numbersRead,
-                          archive: CallRecord.ArchiveFile(path: archivePath, sha256: sha256, bytes: bytes, opusSha256: opusSha256),
-                          source: CallRecord.SourceFile(name: sourceName, sha256: source.hex, bytes: source.bytes),
-                          warnings: warnings, ingestedAt: now)
+        // An outbound call's callee, read like every number so it matches a call-back request's phone.
+        let callee = sidecar.callee.map { numbers.read($0) }
+        if case .unparseable(let raw)? = callee {
+            warnings.append("callee \(raw.debugDescription) could not be normalised to E.164; kept as written")
+        }
+        var record = CallRecord(id: id, callID: callID, sidecar: sidecar, analysis: analysis, numbers: numbersRead,
+                                archive: CallRecord.ArchiveFile(path: archivePath, sha256: sha256, bytes: bytes, opusSha256: opusSha256),
+                                source: CallRecord.SourceFile(name: sourceName, sha256: source.hex, bytes: source.bytes),
+                                warnings: warnings, ingestedAt: now)
+        record.callee = callee?.stored ?? sidecar.callee
+        return record
     }
 }

@@ -41,7 +41,7 @@ public struct Worker: Sendable {
         try archive.check()
         try ArchiveIdentity.check(root: archive.root, index: index, claim: true)
         let owner = try LeaseOwner(databasePath: settings.database)
-        let queue = JobQueue(index: index, leaseSeconds: settings.leaseSeconds)
+        let queue = JobQueue(index: index, leaseSeconds: settings.leaseSeconds, attributionWindows: settings.attributionWindows)
         let processor = CallProcessor(settings: settings, spool: spool, archive: archive, queue: queue,
                                       owner: owner, logger: logger, clock: clock)
         let fatal = FirstReason()

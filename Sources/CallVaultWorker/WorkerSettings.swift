@@ -37,6 +37,9 @@ public struct WorkerSettings: Sendable {
     /// `[encryption] recipients`: each new archive file is `ID.opus.age`, encrypted to them while
     /// it is written; empty: `ID.opus` as before.
     public var recipients: [AgeRecipient] = []
+    /// How ingest links calls to web call-back requests and pool sessions.
+    public var attributionWindows = AttributionWindows(callbackWindowMinutes: Settings.Defaults.callbackWindowMinutes,
+                                                       poolSessionTimeoutMinutes: Settings.Defaults.poolSessionTimeoutMinutes)
 
     public init(spool: String, archive: String, database: String, workers: Int) {
         self.spool = spool
@@ -61,5 +64,6 @@ public struct WorkerSettings: Sendable {
         archiveGroup = settings.archiveGroup
         // Each was parsed when the config was read (Config.parseEncryption): none is dropped here.
         recipients = settings.encryption.recipients.compactMap { try? AgeRecipient($0) }
+        attributionWindows = settings.attributionWindows
     }
 }

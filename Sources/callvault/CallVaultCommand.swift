@@ -22,7 +22,7 @@ struct CallVaultCommand: AsyncParsableCommand {
         130/143 a second SIGINT/SIGTERM stopped a run at once.
         """,
         version: CallVault.version,
-        subcommands: [Run.self, Show.self, Query.self, Export.self, Numbers.self, DirectoryCommand.self, RetentionCommand.self, HoldCommand.self,
+        subcommands: [Run.self, Show.self, Query.self, Export.self, Numbers.self, DirectoryCommand.self, WebCommand.self, RetentionCommand.self, HoldCommand.self,
                       VerifyCommand.self, AuditCommand.self, ReportCommand.self, JobCommand.self, Transcode.self, Analyze.self, ConfigCommand.self,
                       ServeCommand.self, UserCommand.self, DecryptCommand.self, DbCommand.self,
                       KeysCommand.self, EraseCommand.self])

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CallVaultCore
+import CallVaultSettings
 import CallVaultStore
 import Foundation
 
@@ -13,7 +14,9 @@ struct Numbers: ParsableCommand {
             abstract: "Replace the registry with a CSV file and re-link every call.",
             discussion: """
             The CSV has a header: tracking_number,campaign,source,medium,valid_from,valid_to \
-            (source, medium and the valid_* columns may be empty). valid_from/valid_to are ISO dates \
+            (source, medium and the valid_* columns may be empty), and optionally pool: the name of \
+            the website's number pool the number belongs to (dynamic number insertion; see `callvault \
+            web import-sessions`), its campaign, source and medium then the pool's fallback. valid_from/valid_to are ISO dates \
             or timestamps (a date is midnight UTC, or in --tz); an empty one is open-ended. The \
             window is half-open: a call exactly at valid_to belongs to the number's next row. \
             One number may have several rows with disjoint windows (reassigned between campaigns); \
@@ -50,7 +53,7 @@ struct Numbers: ParsableCommand {
             do {
                 entries = try RegistryEntry.parse(csv: text, file: file, defaultCountryCode: countryCode, timeZone: zone)
             } catch let e as ConfigError { throw CLIError.input(e.description) }
-            let result = try registry.replace(with: entries, file: file, now: Date())
+            let result = try registry.replace(with: entries, file: file, now: Date(), windows: Settings(config: config).attributionWindows)
             try registry.recordImport(fingerprint: fingerprint)
             if result.unchanged {
                 print("\(file): \(result.rows) rows, registry unchanged")
@@ -79,7 +82,7 @@ struct Numbers: ParsableCommand {
                 .init("tracking_number") { .text($0.trackingNumber) }, .init("campaign") { .text($0.campaign) },
                 .init("source") { .optional($0.source) }, .init("medium") { .optional($0.medium) },
                 .init("valid_from") { .optional($0.validFrom) }, .init("valid_to") { .optional($0.validTo) },
-                .init("calls") { .int($0.calls) },
+                .init("pool") { .optional($0.pool) }, .init("calls") { .int($0.calls) },
             ]).print(as: format)
         }
     }
@@ -111,7 +114,9 @@ struct Numbers: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Re-attribute every call from the current registry (import does this too).",
             discussion: """
-            Prints how many calls changed campaign. Useful after restoring an index from a backup.
+            Prints how many calls changed attribution (registry row, pool session or call-back request). \
+            Useful after restoring an index from a backup, or after changing callback_window_minutes or \
+            pool_session_timeout_minutes.
 
             Example:
               callvault numbers relink --db /srv/calls/index.sqlite
@@ -119,8 +124,9 @@ struct Numbers: ParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
+            let windows = Settings(config: try store.loadConfig()).attributionWindows
             let (index, _) = try store.openIndex()
-            print("\(try Registry(index: index).relink()) calls re-linked")
+            print("\(try Registry(index: index).relink(windows: windows)) calls re-linked")
         }
     }
 }

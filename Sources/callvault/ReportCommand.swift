@@ -8,13 +8,13 @@ import Foundation
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "What marketing and QA read each morning: summaries, missed calls, callers, area codes, hours, before/after, dead air.",
+        abstract: "What marketing and QA read each morning: summaries, missed calls, callers, area codes, hours, before/after, dead air, web call-backs.",
         discussion: """
         Every report takes --since/--until (ISO dates or timestamps; a bare --until date includes \
         that day), --campaign (repeatable), --tz ZONE (hour and day buckets in that zone; default \
         UTC) and --format table|csv|json|html. html writes one self-contained file (inline SVG: \
-        daily trend, hour × weekday heat map, outcome split, top area codes; no network) to \
-        --output or stdout.
+        daily trend, hour × weekday heat map, outcome split, top area codes, calls and answer rate \
+        by source / medium; no network) to --output or stdout.
 
         Examples:
           callvault report summary --by day --since 2026-11-01 --tz America/New_York
@@ -24,7 +24,7 @@ struct ReportCommand: ParsableCommand {
           callvault report compare --campaign Radio-KFOG \\
               --before 2026-10-01..2026-10-31 --after 2026-11-01..2026-11-30
         """,
-        subcommands: [Summary.self, Missed.self, Callers.self, AreaCodes.self, Hours.self, Compare.self, DeadAir.self])
+        subcommands: [Summary.self, Missed.self, Callers.self, AreaCodes.self, Hours.self, Compare.self, DeadAir.self, Callbacks.self])
 
     struct Common: ParsableArguments {
         @OptionGroup var store: StoreOptions
@@ -84,14 +84,22 @@ struct ReportCommand: ParsableCommand {
             One row per hour, day, week (starting Monday), campaign, source or tracking number, and a TOTAL row. \
             first_time_callers counts callers whose first call in the whole index falls in the bucket.
 
+            By the calls' web attribution: utm_source, utm_medium, utm_campaign, keyword, landing_page \
+            (from the pool session or call-back request; "(none)" for calls without one) or \
+            attribution_method (number, pool-session, pool-fallback, callback, none). These read every \
+            matching call, as --exact-scan does.
+
             Examples:
               callvault report summary --by day --since 7d --tz America/New_York
               callvault report summary --by campaign --since 2026-11-01 --format csv
+              callvault report summary --by keyword --since 2026-11-01
             """)
         @OptionGroup var common: Common
-        @Option(help: "hour, day, week, campaign, source or tracking-number.") var by: String = "day"
+        @Option(help: "hour, day, week, campaign, source, tracking-number, utm_source, utm_medium, utm_campaign, keyword, landing_page or attribution_method.") var by: String = "day"
         func validate() throws {
-            if SummaryReport.Grouping(rawValue: by) == nil { throw ValidationError("--by must be one of hour, day, week, campaign, source, tracking-number") }
+            if SummaryReport.Grouping(rawValue: by) == nil {
+                throw ValidationError("--by must be one of \(SummaryReport.Grouping.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
         }
         func run() throws {
             let (index, _) = try common.store.openIndex(readOnly: true)
@@ -181,19 +189,24 @@ struct ReportCommand: ParsableCommand {
 
     struct Compare: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "A campaign before and after a change: calls and answered per day, unique callers, answer rate.",
+            abstract: "A campaign or keyword before and after a change: calls and answered per day, unique callers, answer rate.",
             discussion: """
-            Per-day figures make periods of different lengths comparable; each row shows the absolute and relative change.
+            Per-day figures make periods of different lengths comparable; each row shows the absolute and relative change. \
+            --keyword compares the calls whose attribution has that keyword (from the pool session or \
+            call-back request); with --campaign too, both must match.
 
-            Example:
+            Examples:
               callvault report compare --campaign Radio-KFOG \\
+                  --before 2026-10-01..2026-10-31 --after 2026-11-01..2026-11-30
+              callvault report compare --keyword "emergency plumber" \\
                   --before 2026-10-01..2026-10-31 --after 2026-11-01..2026-11-30
             """)
         @OptionGroup var common: Common
         @Option(help: "FROM..TO (dates: TO included).") var before: String
         @Option(help: "FROM..TO (dates: TO included).") var after: String
+        @Option(help: "Keyword of the calls' attribution; repeat for several.") var keyword: [String] = []
         func validate() throws {
-            if common.campaign.isEmpty { throw ValidationError("compare needs --campaign") }
+            if common.campaign.isEmpty && keyword.isEmpty { throw ValidationError("compare needs --campaign or --keyword") }
         }
         func run() throws {
             let (index, _) = try common.store.openIndex(readOnly: true)
@@ -206,7 +219,8 @@ struct ReportCommand: ParsableCommand {
                 guard p.from < p.to else { throw ValidationError("\(option): FROM must be before TO") }
                 return p
             }
-            try common.emit([try CompareReport.run(index, filter: f, before: period(before, "--before"), after: period(after, "--after"))],
+            try common.emit([try CompareReport.run(index, filter: f, before: period(before, "--before"), after: period(after, "--after"),
+                                                   keywords: keyword)],
                             index: index, filter: f)
         }
     }
@@ -231,6 +245,28 @@ struct ReportCommand: ParsableCommand {
             let (index, _) = try common.store.openIndex(readOnly: true)
             let f = try common.filter()
             try common.emit([try DeadAirReport.run(index, filter: f, thresholdMs: Int(threshold * 1000))], index: index, filter: f)
+        }
+    }
+
+    struct Callbacks: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Web call-back requests: how many were called back and how fast, and how many answered.",
+            discussion: """
+            One row per day of the request (in --tz) and a TOTAL row: requests, called_back and \
+            callback_rate, the time from request to the first call-back (nearest-rank median and p90, \
+            seconds) and answered (requests with an answered call-back). --since/--until select \
+            requests by requested_at, --campaign by their utm_campaign. Requests come from `callvault \
+            web import-callbacks`; outbound calls are linked to them by callback_request_id, or by \
+            number within callback_window_minutes.
+
+            Example:
+              callvault report callbacks --since 2026-11-01 --tz America/New_York
+            """)
+        @OptionGroup var common: Common
+        func run() throws {
+            let (index, _) = try common.store.openIndex(readOnly: true)
+            let f = try common.filter()
+            try common.emit([try CallbacksReport.run(index, filter: f)], index: index, filter: f)
         }
     }
 }

@@ -152,7 +152,7 @@ struct ReportTests {
         let r = try Support.callvault(["report", "summary", "--by", "campaign", "--db", f.database, "--format", "html", "--output", path])
         #expect(r.status == 0, "\(r.stderr)")
         let html = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(html.components(separatedBy: "<svg").count - 1 == 4)
+        #expect(html.components(separatedBy: "<svg").count - 1 == 5, "five charts: trend, outcomes, heat map, area codes, source / medium")
         #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("<script"), "no network, no script")
         #expect(html.contains("Radio") && html.contains("Search"))
         // Written for a marketing manager: the period on top, readable headers, percentages and m:ss.

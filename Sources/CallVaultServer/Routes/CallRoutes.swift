@@ -100,6 +100,7 @@ struct CallRoutes {
         <label>Source <input name="source" value="\(value("source"))"></label>
         <label>Tracking number <input name="tracking_number" value="\(value("tracking_number"))"></label>
         <label>Caller <input name="caller" value="\(value("caller"))"></label>
+        <label>Caller name <input name="caller_name" value="\(value("caller_name"))"></label>
         <label>Outcome <select name="outcome">\(option("", "any", f.form["outcome"]))\(Outcome.allCases.map { option($0.rawValue, $0.rawValue, f.form["outcome"]) }.joined())</select></label>
         <label>Since <input name="since" value="\(value("since"))" placeholder="2026-11-01"></label>
         <label>Until <input name="until" value="\(value("until"))" placeholder="2026-11-30"></label>
@@ -134,6 +135,26 @@ struct CallRoutes {
         if f.page < pages { body += " <a rel=\"next\" href=\"/calls?\(HTML.escape(q.isEmpty ? "" : q + "&"))page=\(f.page + 1)\">Next →</a>" }
         body += "</nav>"
         return Responses.html(.ok, HTML.page(title: "Calls", principal: context.principal, body: body))
+    }
+
+    /// The directory entry in readable form: name, company, then the address on one line, then ids.
+    static func directoryText(_ d: CallerDirectoryEntry) -> String {
+        let address = [d.address, d.city, d.region, d.postalCode, d.country].compactMap { $0 }.joined(separator: ", ")
+        let parts = [d.name, d.company, address.isEmpty ? nil : address, d.customerID.map { "customer \($0)" }, d.email]
+        return HTML.escape(parts.compactMap { $0 }.joined(separator: " — "))
+    }
+
+    /// The attribution: its method, then the session or request and the web fields it carries.
+    static func attributionText(_ a: CallAttribution) -> String {
+        let described: String = switch a.method {
+        case .number: "by tracking number (registry)"
+        case .poolSession: "pool session"
+        case .poolFallback: "pool number, no session active (the pool's campaign)"
+        case .callback: "web call-back"
+        case .none: "none"
+        }
+        let fields = CallAttribution.fieldNames.dropFirst().compactMap { name in a.value(name).map { "\(name) \($0)" } }
+        return HTML.escape(([described] + fields).joined(separator: " · "))
     }
 
     /// m:ss, without `String(format:)` (it was a twentieth of a search page's time).
@@ -182,9 +203,16 @@ struct CallRoutes {
         let callerLink = r.caller.map { "<a href=\"/calls?caller=\(e(FormData.encode([("", $0)]).dropFirst().description))\">\(e($0))</a>" } ?? "anonymous"
         body += row("Caller", callerLink + ([r.callerName, r.callerPlace, r.callerRegion, r.callerCountry].compactMap { $0 }.isEmpty ? "" :
                         " — " + e([r.callerName, r.callerPlace, r.callerRegion, r.callerCountry].compactMap { $0 }.joined(separator: ", "))))
+        if let caller = r.caller, let entry = try CallerDirectory(index: state.index).lookup(caller) {
+            body += row("Directory", "<span id=\"caller-directory\">" + Self.directoryText(entry) + "</span>")
+        }
         body += row("Campaign", r.campaign.map { "<a href=\"/calls?campaign=\(e(FormData.encode([("", $0)]).dropFirst().description))\">\(e($0))</a>" } ?? "unassigned")
         body += row("Source / medium", e([r.source, r.medium].compactMap { $0 }.joined(separator: " / ")))
         body += row("Tracking number", e(r.trackingNumber))
+        if r.direction == .outbound {
+            body += row("Direction", "outbound to \(e(r.callee ?? "—"))\(r.callbackRequestID.map { " (call-back request \(e($0)))" } ?? "")")
+        }
+        body += row("Attribution", "<span id=\"attribution\">" + Self.attributionText(r.callAttribution) + "</span>")
         body += row("Outcome", "<strong>\(e(r.outcome.rawValue))</strong> (\(e(why)))")
         body += row("Duration / talk", "\(Self.seconds(r.durationMs)) / \(Self.seconds(r.talkMs))")
         body += row("Longest silence", Self.seconds(r.longestSilenceMs))

@@ -8,10 +8,11 @@ import HTTPTypes
 /// Reports (role qa and above): `/reports` lists them, `/reports/{name}` renders one as the HTML
 /// report of `report --format html`, `/api/reports/{name}` answers its JSON.
 /// Parameters: `since`, `until`, `campaign` (repeatable), `tz`, and per report `by` (summary),
-/// `unreturned` (missed), `top` (callers), `threshold` (dead-air), `before`/`after` (compare).
+/// `unreturned` (missed), `top` (callers), `threshold` (dead-air), `before`/`after` and `keyword`
+/// (compare, repeatable).
 struct ReportRoutes {
     let state: ServerState
-    static let names = ["summary", "missed", "callers", "area-codes", "hours", "dead-air", "compare"]
+    static let names = ["summary", "missed", "callers", "area-codes", "hours", "dead-air", "compare", "callbacks"]
 
     func collection() -> RouteCollection<ServerContext> {
         let routes = RouteCollection(context: ServerContext.self)
@@ -50,7 +51,7 @@ struct ReportRoutes {
         switch name {
         case "summary":
             guard let by = SummaryReport.Grouping(rawValue: form["by"] ?? "day") else {
-                throw Invalid(description: "by must be one of hour, day, week, campaign, source, tracking-number")
+                throw Invalid(description: "by must be one of \(SummaryReport.Grouping.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             return ([try SummaryReport.run(index, filter: f, by: by)], f)
         case "missed":
@@ -65,7 +66,8 @@ struct ReportRoutes {
             guard let t = Double(form["threshold"] ?? "10"), t >= 0, t < 86400 else { throw Invalid(description: "threshold must be seconds") }
             return ([try DeadAirReport.run(index, filter: f, thresholdMs: Int(t * 1000))], f)
         case "compare":
-            guard !f.campaigns.isEmpty else { throw Invalid(description: "compare needs a campaign") }
+            let keywords = form.all("keyword")
+            guard !f.campaigns.isEmpty || !keywords.isEmpty else { throw Invalid(description: "compare needs a campaign or a keyword") }
             func period(_ key: String) throws -> CompareReport.Period {
                 let parts = (form[key] ?? "").components(separatedBy: "..")
                 guard parts.count == 2, let from = Timestamp.parseBoundary(parts[0], timeZone: f.timeZone, now: now),
@@ -76,7 +78,9 @@ struct ReportRoutes {
                 guard from < to else { throw Invalid(description: "\(key): FROM must be before TO") }
                 return .init(from: from, to: to)
             }
-            return ([try CompareReport.run(index, filter: f, before: period("before"), after: period("after"))], f)
+            return ([try CompareReport.run(index, filter: f, before: period("before"), after: period("after"), keywords: keywords)], f)
+        case "callbacks":
+            return ([try CallbacksReport.run(index, filter: f)], f)
         default:
             throw Invalid(description: "no report \(name.debugDescription) (known: \(Self.names.joined(separator: ", ")))")
         }

@@ -14,7 +14,7 @@ struct CallFilters {
 
     struct Invalid: Error, CustomStringConvertible { let description: String }
 
-    static let names = ["campaign", "source", "tracking_number", "caller", "outcome", "since", "until", "tz", "min_duration",
+    static let names = ["campaign", "source", "tracking_number", "caller", "caller_name", "outcome", "since", "until", "tz", "min_duration",
                         "unassigned", "sort", "order", "page", "limit"]
 
     init(_ form: FormData, countryCode: String, defaultZone: TimeZone, now: Date, maxLimit: Int = 1000) throws {
@@ -39,6 +39,9 @@ struct CallFilters {
         }
         query.trackingNumber = try number("tracking_number")
         query.caller = try number("caller")
+        // Part of the caller's name in the directory or the switch's caller_name (`query --caller-name`);
+        // a blank field is no filter, as every other field of the form.
+        query.callerName = form["caller_name"]
         if let o = form["outcome"] {
             guard let outcome = Outcome(rawValue: o) else { throw Invalid(description: "outcome must be answered, missed or abandoned") }
             query.outcome = outcome

@@ -11,7 +11,8 @@ import NIOCore
 /// answer with the bundle `callvault export --bundle` writes, as one tar download
 /// (`evidence-DATE/…`). The bundle is built by ``EvidenceBundle`` in a private temporary folder,
 /// audited (`access`, kind `export`, the user and the client address) and deleted once sent.
-/// Archive files stored as age files are bundled as stored (the server holds no identity).
+/// Archive files stored as age files are bundled decrypted when the server has `[encryption]
+/// identity_file`, else as stored.
 struct EvidenceRoutes {
     let state: ServerState
 
@@ -91,7 +92,7 @@ struct EvidenceRoutes {
         let folder = scratch + "/" + name
         let result: EvidenceBundle.Result
         do {
-            result = try EvidenceBundle(index: state.index, archiveRoot: state.settings.archiveRoot, identities: [])
+            result = try EvidenceBundle(index: state.index, archiveRoot: state.settings.archiveRoot, identities: state.settings.identities)
                 .write(ids: selected, selection: selection, to: folder, by: principal.name, via: "serve", address: context.clientAddress)
         } catch let failure as EvidenceBundle.Failure {
             try? FileManager.default.removeItem(atPath: scratch)

@@ -12,39 +12,71 @@ public enum HTMLReport {
         public var areaCodes: [(String, Int)] = []
     }
 
+    /// The charts' numbers: from the per-quarter aggregates (days, hours and outcomes from
+    /// `report_quarters`, area codes from `report_area_quarters`), or from every matching call
+    /// with `--exact-scan` or in a zone whose offset is not a whole number of quarters.
     public static func charts(_ index: CallIndex, filter: ReportFilter) throws -> Charts {
-        var clock = Clock(zone: filter.timeZone)
+        if let source = try AggregateSource.make(index, filter), try AreaAggregates.available(index) {
+            var tally = ChartTally(zone: filter.timeZone)
+            do {
+                try index.pool.read { db in
+                    for t in try source.quarters(db, byCampaign: false) {
+                        let l = try tally.clock.localQuarter(t.q)
+                        tally.add(local: l, outcome: t.outcome, calls: t.calls)
+                    }
+                    tally.areas = try source.areaCalls(db)
+                }
+                return tally.charts()
+            } catch is NotQuarterAligned {}
+        }
+        var tally = ChartTally(zone: filter.timeZone)
+        try CallFacts.forEach(index, filter) { c in
+            let l = tally.clock.local(c.epoch)
+            tally.add(local: l, outcome: c.outcome, calls: 1)
+            // The chart is of NANP area codes: anonymous callers and other countries are in the table, not here.
+            if let area = c.areaCode { tally.areas["\(area) \(c.place ?? c.region ?? "")", default: 0] += 1 }
+        }
+        return tally.charts()
+    }
+
+    /// Calls per local day, hour × weekday and outcome, and per area code, added call by call or quarter by quarter.
+    struct ChartTally {
+        var clock: Clock
         var days: [String: (Int, Int)] = [:]
         var hours = Array(repeating: Array(repeating: 0, count: 7), count: 24)
         var outcomes: [Outcome: Int] = [:]
         var areas: [String: Int] = [:]
         var dayLabels: [Int: String] = [:]
-        try CallFacts.forEach(index, filter) { c in
-            let l = clock.local(c.epoch)
+
+        init(zone: TimeZone) { clock = Clock(zone: zone) }
+
+        /// `calls` calls of `outcome` at local seconds `l`.
+        mutating func add(local l: Int, outcome: Outcome, calls: Int) {
             let dayNumber = Int((Double(l) / 86400).rounded(.down))
             let d = dayLabels[dayNumber] ?? Clock.day(l)
             dayLabels[dayNumber] = d
-            days[d, default: (0, 0)].0 += 1
-            if c.outcome == .answered { days[d, default: (0, 0)].1 += 1 }
-            hours[Clock.hourOfDay(l)][Clock.weekday(l)] += 1
-            outcomes[c.outcome, default: 0] += 1
-            // The chart is of NANP area codes: anonymous callers and other countries are in the table, not here.
-            if let area = c.areaCode { areas["\(area) \(c.place ?? c.region ?? "")", default: 0] += 1 }
+            days[d, default: (0, 0)].0 += calls
+            if outcome == .answered { days[d, default: (0, 0)].1 += calls }
+            hours[Clock.hourOfDay(l)][Clock.weekday(l)] += calls
+            outcomes[outcome, default: 0] += calls
         }
-        var charts = Charts()
-        // Every day between the first and the last, days without calls at zero: the axis is time.
-        if let first = dayLabels.keys.min(), let last = dayLabels.keys.max(), last - first <= 1000 {
-            charts.days = (first...last).map { n in
-                let label = dayLabels[n] ?? Clock.day(n * 86400)
-                return (label, days[label]?.0 ?? 0, days[label]?.1 ?? 0)
+
+        func charts() -> Charts {
+            var charts = Charts()
+            // Every day between the first and the last, days without calls at zero: the axis is time.
+            if let first = dayLabels.keys.min(), let last = dayLabels.keys.max(), last - first <= 1000 {
+                charts.days = (first...last).map { n in
+                    let label = dayLabels[n] ?? Clock.day(n * 86400)
+                    return (label, days[label]?.0 ?? 0, days[label]?.1 ?? 0)
+                }
+            } else {
+                charts.days = days.keys.sorted().map { ($0, days[$0]?.0 ?? 0, days[$0]?.1 ?? 0) }
             }
-        } else {
-            charts.days = days.keys.sorted().map { ($0, days[$0]!.0, days[$0]!.1) }
+            charts.hours = hours
+            charts.outcomes = Outcome.allCases.map { ($0, outcomes[$0] ?? 0) }
+            charts.areaCodes = areas.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(10).map { ($0.key, $0.value) }
+            return charts
         }
-        charts.hours = hours
-        charts.outcomes = Outcome.allCases.map { ($0, outcomes[$0] ?? 0) }
-        charts.areaCodes = areas.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(10).map { ($0.key, $0.value) }
-        return charts
     }
 
     /// The page. `period` (``ReportFilter/periodDescription``) heads it, so a reader knows what the numbers cover.

@@ -193,6 +193,12 @@ enum Schema {
             // page's one lane per channel; calls archived before stay null and show one lane.
             try db.alter(table: "calls") { t in t.add(column: "channel_activity", .jsonText) }
         }
+        migrator.registerMigration("v11-report-aggregates-2") { db in
+            // dead-air's index keeps only the calls with a silence over 10 s (DeadAirIndex.swift);
+            // calls per quarter and area code for the html charts (AreaAggregates.swift).
+            try DeadAirIndex.migrate(db)
+            try AreaAggregates.migrate(db)
+        }
         return migrator
     }
 

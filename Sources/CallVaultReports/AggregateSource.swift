@@ -129,6 +129,36 @@ struct AggregateSource {
         }
     }
 
+    /// Calls per NANP area code and label (place, else region) in the period: from
+    /// `report_area_quarters` and the edges, or with `--campaign` from those campaigns' calls
+    /// (the table is not kept per campaign). Keys are the chart's `"212 New York"`.
+    func areaCalls(_ db: Database) throws -> [String: Int] {
+        let label = "ifnull(caller_place, ifnull(caller_region, ''))"
+        var parts: [String] = [], args: StatementArguments = []
+        if !filter.campaigns.isEmpty {
+            let (clause, a) = filter.query.whereClause()
+            parts.append("SELECT caller_area_code AS a, \(label) AS l, count(*) AS n FROM calls \(clause) AND caller_area_code IS NOT NULL GROUP BY 1, 2")
+            args += a
+        } else {
+            if let (qc, qa) = quarterCondition {
+                parts.append("SELECT area_code AS a, label AS l, calls AS n FROM \(AreaAggregates.table) WHERE \(qc)")
+                args += qa
+            }
+            if let (ec, ea) = edgeCondition {
+                parts.append("SELECT caller_area_code AS a, \(label) AS l, 1 AS n FROM calls WHERE \(ec) AND caller_area_code IS NOT NULL")
+                args += ea
+            }
+        }
+        guard !parts.isEmpty else { return [:] }
+        var areas: [String: Int] = [:]
+        let sql = "SELECT a, l, sum(n) FROM (\(parts.joined(separator: "\nUNION ALL\n"))) GROUP BY a, l"
+        for r in try Row.fetchAll(db, sql: sql, arguments: args) {
+            let area: String = r[0], label: String = r[1]
+            areas["\(area) \(label)", default: 0] += r[2] as Int
+        }
+        return areas
+    }
+
     /// The callers whose first call in the whole index is in the period (and campaigns).
     func firstCalls(_ db: Database) throws -> [FirstCall] {
         var c: [String] = [], a: StatementArguments = []

@@ -17,7 +17,10 @@ public enum AreaCodesReport {
             if let caller = c.caller { tallies[key]!.callers.insert(caller) }
         }
         var table = ReportTable(title: "Calls by caller area code", columns: columns, notes: filter.notes)
-        for (k, t) in tallies.sorted(by: { $0.value.calls != $1.value.calls ? $0.value.calls > $1.value.calls : ($0.key.area ?? "~") < ($1.key.area ?? "~") }) {
+        // Most calls first; ties by area code, then region, place and country, so the order never
+        // depends on the dictionary's (one code can have several places).
+        func order(_ k: Key) -> (String, String, String, String) { (k.area ?? "~", k.region ?? "", k.place ?? "", k.country ?? "") }
+        for (k, t) in tallies.sorted(by: { $0.value.calls != $1.value.calls ? $0.value.calls > $1.value.calls : order($0.key) < order($1.key) }) {
             let country = k.country.map { PhoneGeography.countryName($0) ?? $0 }
             table.rows.append([.optional(k.area), .optional(k.region), .optional(k.place), .optional(country),
                                .int(t.calls), .int(t.answered), .rate(t.answered, t.calls), .int(t.callers.count)])

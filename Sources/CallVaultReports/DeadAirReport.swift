@@ -11,11 +11,13 @@ public enum DeadAirReport {
         var (clause, arguments) = filter.query.whereClause()
         clause += (clause.isEmpty ? "WHERE " : " AND ") + "outcome = \(Outcome.answered.sqlLiteral) AND longest_silence_ms > ?"
         arguments += [thresholdMs]
-        // The month's answered calls are read from calls_answered_silence (started_at and the
-        // longest silence in the index entry): only the calls over the threshold are fetched.
-        // SQLite's planner prefers calls_outcome, which fetches every answered call of the period.
-        let useIndex = try !filter.exactScan && ReportAggregates.available(index)
-        let source = useIndex ? "calls INDEXED BY calls_answered_silence" : "calls"
+        // At the default threshold or above, the candidates come from calls_dead_air (answered
+        // calls with a silence over 10 s, by start time): only those calls are fetched. The term
+        // repeating the index's condition lets SQLite use it; its planner would otherwise prefer
+        // calls_outcome, which fetches every answered call of the period.
+        let useIndex = try !filter.exactScan && thresholdMs >= DeadAirIndex.floorMs && DeadAirIndex.available(index)
+        if useIndex { clause += " AND longest_silence_ms > \(DeadAirIndex.floorMs)" }
+        let source = useIndex ? "calls INDEXED BY \(DeadAirIndex.name)" : "calls"
         let rows = try index.pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT started_at, id, campaign, caller, duration_ms,

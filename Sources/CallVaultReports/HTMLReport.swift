@@ -2,58 +2,102 @@ import CallVaultCore
 import CallVaultStore
 import Foundation
 
-/// One self-contained HTML file: the report's table and five inline SVG charts (daily trend,
-/// hour × weekday heat map, outcome split, top area codes, calls and answer rate by source /
-/// medium). No script, no network; prints on paper.
+/// One self-contained HTML file: the report's table and four inline SVG charts (daily trend,
+/// hour × weekday heat map, outcome split, top area codes). No script, no network; prints on paper.
 public enum HTMLReport {
     public struct Charts: Sendable {
         public var days: [(day: String, calls: Int, answered: Int)] = []
         public var hours: [[Int]] = []
         public var outcomes: [(Outcome, Int)] = []
         public var areaCodes: [(String, Int)] = []
-        /// `source / medium` (the call's attribution: registry row, pool session or call-back), busiest first.
+        /// Calls and answered calls per `source / medium`, the 12 largest.
         public var sourceMedium: [(label: String, calls: Int, answered: Int)] = []
     }
 
+    /// The charts' numbers: from the per-quarter aggregates (days, hours and outcomes from
+    /// `report_quarters`, area codes from `report_area_quarters`), or from every matching call
+    /// with `--exact-scan` or in a zone whose offset is not a whole number of quarters.
     public static func charts(_ index: CallIndex, filter: ReportFilter) throws -> Charts {
-        var clock = Clock(zone: filter.timeZone)
+        if let source = try AggregateSource.make(index, filter), try AreaAggregates.available(index) {
+            var tally = ChartTally(zone: filter.timeZone)
+            do {
+                try index.pool.read { db in
+                    for t in try source.quarters(db, byCampaign: false) {
+                        let l = try tally.clock.localQuarter(t.q)
+                        tally.add(local: l, outcome: t.outcome, calls: t.calls)
+                    }
+                    tally.areas = try source.areaCalls(db)
+                }
+                var charts = tally.charts()
+                charts.sourceMedium = try sourceMedium(index, filter)
+                return charts
+            } catch is NotQuarterAligned {}
+        }
+        var tally = ChartTally(zone: filter.timeZone)
+        try CallFacts.forEach(index, filter) { c in
+            let l = tally.clock.local(c.epoch)
+            tally.add(local: l, outcome: c.outcome, calls: 1)
+            // The chart is of NANP area codes: anonymous callers and other countries are in the table, not here.
+            if let area = c.areaCode { tally.areas["\(area) \(c.place ?? c.region ?? "")", default: 0] += 1 }
+        }
+        var charts = tally.charts()
+        charts.sourceMedium = try sourceMedium(index, filter)
+        return charts
+    }
+
+    /// Calls and answered calls per `source / medium` of the matching calls, grouped by SQLite in
+    /// one pass (no aggregate table is kept per source and medium; the web dimensions are open).
+    static func sourceMedium(_ index: CallIndex, _ filter: ReportFilter) throws -> [(label: String, calls: Int, answered: Int)] {
+        let (clause, arguments) = filter.query.whereClause()
+        let rows = try index.pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT coalesce(source, '(none)') || ' / ' || coalesce(medium, '(none)') AS label,
+                       count(*) AS calls, sum(outcome = 'answered') AS answered
+                FROM calls \(clause) GROUP BY label
+                """, arguments: arguments)
+        }
+        let counts = rows.map { (label: $0["label"] as String, calls: $0["calls"] as Int, answered: $0["answered"] as Int) }
+        return Array(counts.sorted { $0.calls != $1.calls ? $0.calls > $1.calls : $0.label < $1.label }.prefix(12))
+    }
+
+    /// Calls per local day, hour × weekday and outcome, and per area code, added call by call or quarter by quarter.
+    struct ChartTally {
+        var clock: Clock
         var days: [String: (Int, Int)] = [:]
         var hours = Array(repeating: Array(repeating: 0, count: 7), count: 24)
         var outcomes: [Outcome: Int] = [:]
         var areas: [String: Int] = [:]
         var dayLabels: [Int: String] = [:]
-        var sources: [String: (calls: Int, answered: Int)] = [:]
-        try CallFacts.forEach(index, filter) { c in
-            let sourceKey = "\(c.source ?? "(none)") / \(c.medium ?? "(none)")"
-            sources[sourceKey, default: (0, 0)].calls += 1
-            if c.outcome == .answered { sources[sourceKey, default: (0, 0)].answered += 1 }
-            let l = clock.local(c.epoch)
+
+        init(zone: TimeZone) { clock = Clock(zone: zone) }
+
+        /// `calls` calls of `outcome` at local seconds `l`.
+        mutating func add(local l: Int, outcome: Outcome, calls: Int) {
             let dayNumber = Int((Double(l) / 86400).rounded(.down))
             let d = dayLabels[dayNumber] ?? Clock.day(l)
             dayLabels[dayNumber] = d
-            days[d, default: (0, 0)].0 += 1
-            if c.outcome == .answered { days[d, default: (0, 0)].1 += 1 }
-            hours[Clock.hourOfDay(l)][Clock.weekday(l)] += 1
-            outcomes[c.outcome, default: 0] += 1
-            // The chart is of NANP area codes: anonymous callers and other countries are in the table, not here.
-            if let area = c.areaCode { areas["\(area) \(c.place ?? c.region ?? "")", default: 0] += 1 }
+            days[d, default: (0, 0)].0 += calls
+            if outcome == .answered { days[d, default: (0, 0)].1 += calls }
+            hours[Clock.hourOfDay(l)][Clock.weekday(l)] += calls
+            outcomes[outcome, default: 0] += calls
         }
-        var charts = Charts()
-        // Every day between the first and the last, days without calls at zero: the axis is time.
-        if let first = dayLabels.keys.min(), let last = dayLabels.keys.max(), last - first <= 1000 {
-            charts.days = (first...last).map { n in
-                let label = dayLabels[n] ?? Clock.day(n * 86400)
-                return (label, days[label]?.0 ?? 0, days[label]?.1 ?? 0)
+
+        func charts() -> Charts {
+            var charts = Charts()
+            // Every day between the first and the last, days without calls at zero: the axis is time.
+            if let first = dayLabels.keys.min(), let last = dayLabels.keys.max(), last - first <= 1000 {
+                charts.days = (first...last).map { n in
+                    let label = dayLabels[n] ?? Clock.day(n * 86400)
+                    return (label, days[label]?.0 ?? 0, days[label]?.1 ?? 0)
+                }
+            } else {
+                charts.days = days.keys.sorted().map { ($0, days[$0]?.0 ?? 0, days[$0]?.1 ?? 0) }
             }
-        } else {
-            charts.days = days.keys.sorted().map { ($0, days[$0]!.0, days[$0]!.1) }
+            charts.hours = hours
+            charts.outcomes = Outcome.allCases.map { ($0, outcomes[$0] ?? 0) }
+            charts.areaCodes = areas.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(10).map { ($0.key, $0.value) }
+            return charts
         }
-        charts.hours = hours
-        charts.outcomes = Outcome.allCases.map { ($0, outcomes[$0] ?? 0) }
-        charts.sourceMedium = sources.sorted { $0.value.calls != $1.value.calls ? $0.value.calls > $1.value.calls : $0.key < $1.key }
-            .prefix(12).map { ($0.key, $0.value.calls, $0.value.answered) }
-        charts.areaCodes = areas.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(10).map { ($0.key, $0.value) }
-        return charts
     }
 
     /// The page. `period` (``ReportFilter/periodDescription``) heads it, so a reader knows what the numbers cover.
@@ -214,6 +258,10 @@ public enum HTMLReport {
         return svg + "</svg>"
     }
 
+    static func empty(_ w: Double, _ h: Double) -> String {
+        "<svg viewBox=\"0 0 \(Int(w)) \(Int(h))\" width=\"100%\"><text x=\"10\" y=\"20\">no calls in this period</text></svg>"
+    }
+
     /// One row per source / medium: a bar of its calls, the answered part darker, and the answer rate.
     static func sourceMediumBars(_ items: [(label: String, calls: Int, answered: Int)]) -> String {
         guard !items.isEmpty else { return empty(480, 60) }
@@ -231,9 +279,5 @@ public enum HTMLReport {
         let legendY = Double(items.count) * rowH + 16
         svg += "<text x=\"170\" y=\"\(legendY)\" style=\"fill:#2a9d55\">■ answered</text><text x=\"260\" y=\"\(legendY)\" style=\"fill:#6a8fd8\">■ not answered</text>"
         return svg + "</svg>"
-    }
-
-    static func empty(_ w: Double, _ h: Double) -> String {
-        "<svg viewBox=\"0 0 \(Int(w)) \(Int(h))\" width=\"100%\"><text x=\"10\" y=\"20\">no calls in this period</text></svg>"
     }
 }

@@ -54,8 +54,12 @@ public struct ReportTable: Sendable {
 
     public func csv() -> String { cells.csv() }
 
-    /// `{"report": title, "rows": [{column: value}], "notes": [...]}`.
-    public func json() throws -> String {
+    /// `{"report": title, "rows": [{column: value}], "notes": [...]}`, written directly (see
+    /// ``ReportJSONWriter``): the bytes of ``encodedJSON()``, several times faster on long listings.
+    public func json() throws -> String { try ReportJSONWriter.write(self) }
+
+    /// The same document through `JSONEncoder`: the reference ``json()`` is tested against.
+    func encodedJSON() throws -> String {
         struct Row: Encodable {
             let columns: [String], values: [Value]
             func encode(to encoder: Encoder) throws {

@@ -42,7 +42,8 @@ public enum ReportAggregates {
         """
 
     /// `report missed`: "got through later" is one seek in this index per missed call.
-    /// `report dead-air`: a month of answered calls is read from this index, not from the rows.
+    /// `report dead-air`: a month of answered calls is read from this index, not from the rows
+    /// (v8's; `v13-report-aggregates-2` replaces it with the narrower ``DeadAirIndex``).
     static let createIndexes = """
         CREATE INDEX calls_caller_answered ON calls(caller, started_at) WHERE outcome = \(Outcome.answered.sqlLiteral);
         CREATE INDEX calls_answered_silence ON calls(started_at, longest_silence_ms) WHERE outcome = \(Outcome.answered.sqlLiteral);
@@ -147,13 +148,17 @@ public enum ReportAggregates {
     }
 
     /// `callvault db rebuild-aggregates`: empties and refills every derived table from `calls`
-    /// alone, in one transaction (a crash leaves the previous tables as they were).
+    /// alone (these and ``AreaAggregates``), in one transaction (a crash leaves the previous tables as they were).
     /// Returns the number of calls the tables now describe.
     @discardableResult
     public static func rebuild(_ index: CallIndex) throws -> Int {
         try index.pool.write { db in
             for table in tables { try db.execute(sql: "DELETE FROM \(table)") }
             try fill(db)
+            if try db.tableExists(AreaAggregates.table) {
+                try db.execute(sql: "DELETE FROM \(AreaAggregates.table)")
+                try AreaAggregates.fill(db)
+            }
             return try Int.fetchOne(db, sql: "SELECT ifnull(sum(calls), 0) FROM report_quarters") ?? 0
         }
     }
@@ -210,6 +215,7 @@ public enum ReportAggregates {
                         FROM calls WHERE caller IN (SELECT caller FROM calls WHERE \(range) AND caller IS NOT NULL)) WHERE n = 1
                     """, [from, to])
                 if stored != scanned { problems.append("report_first_calls: callers of the quarter starting \(from) differ from the calls") }
+                if let problem = try AreaAggregates.difference(db, quarter: quarter, from: from, to: to) { problems.append(problem) }
             }
             return problems
         }

@@ -204,6 +204,12 @@ enum Schema {
             // `attribution`, the imported sessions and call-back requests (see WebLog.swift).
             try WebLog.migrate(db)
         }
+        migrator.registerMigration("v13-report-aggregates-2") { db in
+            // dead-air's index keeps only the calls with a silence over 10 s (DeadAirIndex.swift);
+            // calls per quarter and area code for the html charts (AreaAggregates.swift).
+            try DeadAirIndex.migrate(db)
+            try AreaAggregates.migrate(db)
+        }
         return migrator
     }
 

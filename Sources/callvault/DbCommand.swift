@@ -16,7 +16,7 @@ struct DbCommand: ParsableCommand {
             discussion: """
             Reports read per-quarter aggregates that SQLite triggers keep up to date with every \
             change to the calls. This empties and refills every derived table (report_quarters, \
-            report_campaign_quarters, report_callers, report_first_calls) from the calls rows, in \
+            report_campaign_quarters, report_callers, report_first_calls, report_area_quarters) from the calls rows, in \
             one transaction: interrupted, the index keeps the tables it had. `callvault verify` \
             compares a sample of the aggregates with the calls.
 

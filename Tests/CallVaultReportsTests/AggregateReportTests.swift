@@ -50,11 +50,12 @@ struct RandomIndex {
             INSERT INTO calls (id, call_id, caller, caller_valid, tracking_number, started_at, duration_ms, talk_ms, outcome,
                 longest_silence_ms, leading_silence_ms, silences, channels, sample_rate, source_format, source_name, archive_path,
                 sha256, bytes, source_bytes, source_sha256, metadata, extra, warnings, ingested_at, campaign, source, caller_area_code,
-                caller_region, caller_country)
-            VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, 0, ?, 1, 8000, 'WAV', 'x.wav', 'x.opus', '', 0, 0, '', '{}', '{}', '[]', ?, ?, ?, ?, ?, ?)
+                caller_region, caller_country, caller_place)
+            VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, 0, ?, 1, 8000, 'WAV', 'x.wav', 'x.opus', '', 0, 0, '', '{}', '{}', '[]', ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [id, "call-\(next)", caller, "+1415555100\(next % 4)", started, duration + 2000, talk, outcome, silence, silences,
                              started, campaign, campaign.map { $0.lowercased() }, caller.map { String($0.dropFirst(2).prefix(3)) },
-                             caller == nil ? nil : "NY", caller == nil ? nil : "US"])
+                             caller == nil ? nil : "NY", caller == nil ? nil : "US",
+                             caller.flatMap { $0.hasSuffix("3") ? "Albany" : $0.hasSuffix("7") ? "" : nil }])
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: dir) }
@@ -113,8 +114,14 @@ struct AggregateReportTests {
         try put("missed", [try MissedReport.run(index, filter: filter, unreturnedOnly: false)])
         try put("missed-unreturned", [try MissedReport.run(index, filter: filter, unreturnedOnly: true)])
         try put("dead-air", [try DeadAirReport.run(index, filter: filter, thresholdMs: 10_000)])
+        // Under calls_dead_air's 10 s floor the report reads the answered calls; above, the index.
+        try put("dead-air-5s", [try DeadAirReport.run(index, filter: filter, thresholdMs: 5_000)])
+        try put("dead-air-20s", [try DeadAirReport.run(index, filter: filter, thresholdMs: 20_000)])
         var c = filter
         if c.campaigns.isEmpty { c.campaigns = ["Search"] }
+        // The four charts of --format html, rendered (a fixed generation time).
+        out["charts.html"] = HTMLReport.render(tables: [], charts: try HTMLReport.charts(index, filter: filter),
+                                               generatedAt: Date(timeIntervalSince1970: 0), period: filter.periodDescription)
         try put("compare", [try CompareReport.run(index, filter: c, before: .init(from: date("2026-10-26T00:00:00Z"), to: date("2026-11-01T07:30:00Z")),
                                                   after: .init(from: date("2026-11-01T07:30:00Z"), to: date("2026-11-06T13:05:00Z")))])
         return out
@@ -135,7 +142,7 @@ struct AggregateReportTests {
 
     static func aggregateTables(_ index: CallIndex) throws -> [String] {
         try index.pool.read { db in
-            try ReportAggregates.tables.map { table in
+            try (ReportAggregates.tables + [AreaAggregates.table]).map { table in
                 try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY 1, 2, 3").map { $0.description }.joined(separator: "\n")
             }
         }
@@ -158,6 +165,9 @@ struct AggregateReportTests {
             try db.execute(sql: "UPDATE calls SET campaign = 'Radio', source = 'radio' WHERE tracking_number = '+14155551001'")
             try db.execute(sql: "UPDATE calls SET campaign = NULL, source = NULL WHERE tracking_number = '+14155551002' AND started_at < '2026-11-02'")
             try db.execute(sql: "UPDATE calls SET caller = '+12125550001' WHERE caller = '+14155550005'")
+            // A corrected place, and a number whose area code is no longer known.
+            try db.execute(sql: "UPDATE calls SET caller_place = 'Brooklyn' WHERE caller = '+16465550010' AND rowid % 2 = 0")
+            try db.execute(sql: "UPDATE calls SET caller_area_code = NULL WHERE caller = '+19175550011'")
             try db.execute(sql: "UPDATE calls SET started_at = '2026-11-01T05:45:00Z', outcome = 'answered', talk_ms = 1000 WHERE rowid % 17 = 0")
             try db.execute(sql: "DELETE FROM calls WHERE rowid % 7 = 0")
             // Every first call of one caller: the next one becomes the first.
@@ -189,6 +199,12 @@ struct AggregateReportTests {
         #expect(!verify.aggregateProblems.isEmpty && !verify.clean)
         try ReportAggregates.rebuild(r.index)
         #expect(try ReportAggregates.differences(r.index, sample: 400).isEmpty)
+
+        // The area-code table too: found by verify's sample, refilled by the rebuild.
+        try r.index.pool.write { db in try db.execute(sql: "DELETE FROM report_area_quarters") }
+        #expect(try ReportAggregates.differences(r.index, sample: 400).contains { $0.hasPrefix("report_area_quarters: quarter starting 2026-10-25T") })
+        try ReportAggregates.rebuild(r.index)
+        #expect(try ReportAggregates.differences(r.index, sample: 400).isEmpty)
     }
 
     @Test("missed: 'got through later' is one seek in the partial index of answered calls")
@@ -204,5 +220,6 @@ struct AggregateReportTests {
                              arguments: arguments).map { $0["detail"] as String }
         }
         #expect(plan.contains { $0.contains("calls_caller_answered") && $0.contains("caller=? AND started_at>?") }, "\(plan)")
+        #expect(plan.contains { $0.contains("calls_outcome") && $0.contains("outcome=? AND started_at>? AND started_at<?") }, "\(plan)")
     }
 }

@@ -48,6 +48,9 @@ extension CallRecord: Codable {
         case retainRecordUntil = "retain_record_until"
         case retentionRule = "retention_rule"
         case audioPurgedAt = "audio_purged_at"
+        case redactions
+        case dtmfTonesMasked = "dtmf_tones_masked"
+        case redactedFields = "redacted_fields"
     }
 
     public init(from decoder: Decoder) throws {
@@ -108,6 +111,9 @@ extension CallRecord: Codable {
         retainRecordUntil = try time(.retainRecordUntil)
         retentionRule = try c.decodeIfPresent(String.self, forKey: .retentionRule)
         audioPurgedAt = try time(.audioPurgedAt)
+        redactions = try c.decodeIfPresent([Redaction].self, forKey: .redactions) ?? []
+        dtmfTonesMasked = try c.decodeIfPresent(Int.self, forKey: .dtmfTonesMasked) ?? 0
+        redactedFields = try c.decodeIfPresent([String].self, forKey: .redactedFields) ?? []
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -156,5 +162,8 @@ extension CallRecord: Codable {
         try c.encodeIfPresent(retainRecordUntil.map(IndexTime.text), forKey: .retainRecordUntil)
         try c.encodeIfPresent(retentionRule, forKey: .retentionRule)
         try c.encodeIfPresent(audioPurgedAt.map(IndexTime.text), forKey: .audioPurgedAt)
+        try c.encode(redactions, forKey: .redactions)
+        try c.encode(dtmfTonesMasked, forKey: .dtmfTonesMasked)
+        try c.encode(redactedFields, forKey: .redactedFields)
     }
 }

@@ -65,6 +65,13 @@ public struct CallRecord: Sendable, Equatable, FetchableRecord, PersistableRecor
     public var retainRecordUntil: Date? = nil
     public var retentionRule: String? = nil
     public var audioPurgedAt: Date? = nil
+    /// Stretches silenced in the archive (DTMF key presses with their guard, the sidecar's `redact`
+    /// spans); `[]` when none, and for calls archived before the index kept them (v11-pci-redactions).
+    public var redactions: [Redaction] = []
+    /// DTMF key presses detected and masked, each counted once; never the keys themselves.
+    public var dtmfTonesMasked = 0
+    /// Sidecar fields whose value held a payment card number and was replaced by `[redacted-pan]`.
+    public var redactedFields: [String] = []
 
     /// A new call as ingest makes it: unattributed and without retention dates until the ingest
     /// transaction's steps set them. Times are kept as the index stores them (``IndexTime/stored(_:)``),
@@ -106,6 +113,9 @@ public struct CallRecord: Sendable, Equatable, FetchableRecord, PersistableRecor
         self.ingestedAt = IndexTime.stored(ingestedAt)
         self.geography = numbers.geography
         self.attribution = attribution
+        self.redactions = analysis.redactions
+        self.dtmfTonesMasked = analysis.dtmfTonesMasked
+        self.redactedFields = sidecar.redactedFields
     }
 
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.useDefaultKeys

@@ -26,8 +26,9 @@ final class DTMFMasker {
     let detect: Bool
     let requested: [Interval]
 
-    init(sampleRate: Int, channels: Int, guardMs: Int, detect: Bool = true, requested: [Interval] = []) {
-        detector = DTMFDetector(sampleRate: sampleRate, channels: channels)
+    init(sampleRate: Int, channels: Int, guardMs: Int, detect: Bool = true, requested: [Interval] = [],
+         profile: DTMFDetector.Profile = .waveform) {
+        detector = DTMFDetector(sampleRate: sampleRate, channels: channels, profile: profile)
         self.channels = channels
         self.sampleRate = sampleRate
         self.detect = detect

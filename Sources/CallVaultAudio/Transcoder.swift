@@ -21,7 +21,8 @@ public enum Transcoder {
         let encoding = try output.map { try EncodingChain(reader: reader, output: $0, options: options) }
         let masker = options.maskDTMF || !options.redact.isEmpty
             ? DTMFMasker(sampleRate: reader.sampleRate, channels: channels, guardMs: TranscodeOptions.dtmfGuardMs,
-                         detect: options.maskDTMF, requested: options.redact) : nil
+                         detect: options.maskDTMF, requested: options.redact,
+                         profile: reader.isGSM610 ? .gsm610 : .waveform) : nil
         let encode: ((UnsafeBufferPointer<Float>) throws -> Void)? = encoding.map { chain in { try chain.consume($0) } }
         var block = [Float](repeating: 0, count: options.blockFrames * channels)
         while true {

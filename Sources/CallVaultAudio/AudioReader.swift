@@ -22,6 +22,8 @@ public final class AudioReader {
     public let declaredFrames: Int
     /// Container and encoding as libsndfile names them, e.g. `WAV (Microsoft) / U-Law`.
     public let formatName: String
+    /// The audio was coded as GSM 06.10 (WAV or headerless): the DTMF detector reads it with its GSM profile.
+    public let isGSM610: Bool
     /// What the reader noticed about the file, e.g. an extension that contradicts the header.
     public private(set) var warnings: [String] = []
     private let handle: OpaquePointer
@@ -69,6 +71,7 @@ public final class AudioReader {
         self.channels = Int(info.channels)
         self.declaredFrames = Self.declaredFrames(frames: Int(info.frames), log: Self.log(of: handle))
         self.formatName = Self.describe(format: info.format, handle: handle)
+        self.isGSM610 = info.format & Int32(SF_FORMAT_SUBMASK) == Int32(SF_FORMAT_GSM610)
         if let signature, let claimed = raw {
             warnings.append("named as \(claimed.name) but starts with \(signature.rawValue): decoded by its header as \(formatName)")
         }

@@ -21,6 +21,9 @@ public struct TranscodeOptions: Sendable {
     /// on every channel before encoding.
     public var maskDTMF = Settings.Defaults.maskDTMF
     public static let dtmfGuardMs = 40
+    /// Stretches (ms) to silence on every channel whatever the detector finds, with no guard: the
+    /// sidecar's `redact` (reason `requested`). Clamped to the recording; masked even with `maskDTMF` off.
+    public var redact: [Interval] = []
     /// The Ogg stream serial number; random unless given.
     public var serial: Int32?
 

@@ -19,8 +19,10 @@ public enum Transcoder {
         let channels = reader.channels
         var meter = LevelMeter(sampleRate: reader.sampleRate, channels: channels, settings: options.analysis)
         let encoding = try output.map { try EncodingChain(reader: reader, output: $0, options: options) }
-        let masker = options.maskDTMF
-            ? DTMFMasker(sampleRate: reader.sampleRate, channels: channels, guardMs: TranscodeOptions.dtmfGuardMs) : nil
+        let masker = options.maskDTMF || !options.redact.isEmpty
+            ? DTMFMasker(sampleRate: reader.sampleRate, channels: channels, guardMs: TranscodeOptions.dtmfGuardMs,
+                         detect: options.maskDTMF, requested: options.redact,
+                         profile: reader.isGSM610 ? .gsm610 : .waveform) : nil
         let encode: ((UnsafeBufferPointer<Float>) throws -> Void)? = encoding.map { chain in { try chain.consume($0) } }
         var block = [Float](repeating: 0, count: options.blockFrames * channels)
         while true {
@@ -52,6 +54,7 @@ public enum Transcoder {
             format: reader.formatName, warnings: warnings, settings: options.analysis)
         if let masker {
             analysis.redactions = masker.redactions(totalFrames: reader.framesRead)
+            analysis.warnings += masker.requestedWarnings(totalFrames: reader.framesRead)
             analysis.dtmfTonesMasked = masker.keyPresses
         }
         let packets = try encoding?.finish(inputFrames: reader.framesRead) ?? 0

@@ -35,7 +35,8 @@ public struct AudioAnalysis: Sendable, Hashable, Codable {
     public var leadingSilenceMs: Int
     public var warnings: [String]
     public var channelActivity: [Channel]
-    /// Stretches silenced in the archive (DTMF key presses with their guard); `[]` when none.
+    /// Stretches silenced in the archive (DTMF key presses with their guard, spans the sidecar asked
+    /// for), ordered by start; `[]` when none.
     public var redactions: [Redaction] = []
     /// Key presses detected, each counted once however many channels heard it or spans merged.
     public var dtmfTonesMasked = 0

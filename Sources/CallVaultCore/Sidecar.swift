@@ -32,6 +32,13 @@ public struct Sidecar: Sendable, Equatable {
     public enum Direction: String, Sendable, Equatable, Codable {
         case inbound, outbound
     }
+    /// `redact`: stretches the switch asks to be silenced on every channel (an agent's pause/resume),
+    /// checked here (whole milliseconds, `end_ms` after `start_ms`); clamped to the recording when encoded.
+    public var redact: [Interval] = []
+    /// The fields whose value held a payment card number (``PaymentCardNumber``) and was replaced
+    /// by `[redacted-pan]` while parsing (`caller_name`, `metadata.note`, `vendor.notes[2]`); the
+    /// digits are gone before anything else sees the sidecar. A `call_id` holding one is dropped.
+    public var redactedFields: [String] = []
 
     public enum Limits {
         public static let fileBytes = 1 << 20
@@ -40,11 +47,12 @@ public struct Sidecar: Sendable, Equatable {
         public static let metadataValueCharacters = 4096
         public static let channels = 255
         public static let depth = 16
+        public static let redactSpans = 1000
     }
 
     static let known: Set<String> = ["tracking_number", "started_at", "call_id", "caller", "caller_name",
                                      "disposition", "duration_s", "channels", "metadata",
-                                     "direction", "callee", "callback_request_id"]
+                                     "direction", "callee", "callback_request_id", "redact"]
 
     /// Parses sidecar bytes; throws ``SidecarError`` with one readable sentence.
     ///
@@ -79,6 +87,7 @@ public struct Sidecar: Sendable, Equatable {
 
         init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: AnyCodingKey.self)
+            var redacted: [String] = []
             func has(_ key: String) throws -> Bool {
                 let k = AnyCodingKey(key)
                 return c.contains(k) ? !(try c.decodeNil(forKey: k)) : false
@@ -102,6 +111,10 @@ public struct Sidecar: Sendable, Equatable {
                     throw SidecarError("sidecar field \(key) is longer than \(Limits.fieldCharacters) characters")
                 }
                 if required && text.trimmedWhitespace.isEmpty { throw SidecarError("sidecar field \(key) is empty") }
+                if PaymentCardNumber.isContained(in: text) {
+                    redacted.append(key)
+                    return PaymentCardNumber.replacement
+                }
                 return text
             }
 
@@ -156,20 +169,61 @@ public struct Sidecar: Sendable, Equatable {
                     guard s.count <= Limits.metadataValueCharacters, k.count <= Limits.fieldCharacters else {
                         throw SidecarError("sidecar metadata entry \(String(k.prefix(40)).debugDescription) is too long")
                     }
-                    metadata[k] = s
+                    if PaymentCardNumber.isContained(in: s) {
+                        redacted.append("metadata.\(k)")
+                        metadata[k] = PaymentCardNumber.replacement
+                    } else {
+                        metadata[k] = s
+                    }
                 }
             }
             var extra: [String: JSONValue] = [:]
             for key in c.allKeys where !known.contains(key.stringValue) {
-                extra[key.stringValue] = try c.decode(JSONValue.self, forKey: key)
+                extra[key.stringValue] = PaymentCardNumber.redacted(
+                    try c.decode(JSONValue.self, forKey: key), path: key.stringValue, replaced: &redacted)
             }
+            let redact = try has("redact") ? try Self.spans(try? c.decode([JSONValue].self, forKey: AnyCodingKey("redact"))) : []
+            let callID = try string("call_id")
             sidecar = Sidecar(
                 trackingNumber: tracking, startedAt: started,
-                callID: try string("call_id").flatMap { $0.trimmedWhitespace.isEmpty ? nil : $0 },
+                // A call_id that held a card number is dropped (the stem names the call), not kept as
+                // "[redacted-pan]": every such call would get the same archive id.
+                callID: callID.flatMap { $0.trimmedWhitespace.isEmpty || redacted.contains("call_id") ? nil : $0 },
                 caller: try string("caller"), callerName: try string("caller_name"), disposition: try string("disposition"),
                 durationSeconds: duration, channels: channels, metadata: metadata, extra: extra,
                 direction: direction, callee: callee,
-                callbackRequestID: try string("callback_request_id").flatMap { $0.trimmedWhitespace.isEmpty ? nil : $0 })
+                callbackRequestID: try string("callback_request_id").flatMap { $0.trimmedWhitespace.isEmpty ? nil : $0 },
+                redact: redact)
+            sidecar.redactedFields = redacted.sorted()
+        }
+
+        /// `redact`: a list of `{"start_ms": 1200, "end_ms": 4500}`, whole non-negative milliseconds.
+        static func spans(_ list: [JSONValue]?) throws -> [Interval] {
+            guard let list else {
+                throw SidecarError("sidecar field redact must be a list of spans such as [{\"start_ms\": 1200, \"end_ms\": 4500}]")
+            }
+            guard list.count <= Limits.redactSpans else {
+                throw SidecarError("sidecar field redact has \(list.count) spans, more than \(Limits.redactSpans)")
+            }
+            return try list.enumerated().map { i, item in
+                guard case .object(let span) = item else {
+                    throw SidecarError("sidecar field redact[\(i)] must be an object with start_ms and end_ms")
+                }
+                func ms(_ key: String) throws -> Int {
+                    guard case .int(let v)? = span[key] else {
+                        throw SidecarError("sidecar field redact[\(i)] needs \(key) as a whole number of milliseconds")
+                    }
+                    guard v >= 0, v <= 7 * 86_400_000 else {
+                        throw SidecarError("sidecar field redact[\(i)]: \(key) \(v) is not between 0 and 604800000 ms")
+                    }
+                    return v
+                }
+                let start = try ms("start_ms"), end = try ms("end_ms")
+                guard end > start else {
+                    throw SidecarError("sidecar field redact[\(i)]: end_ms \(end) is not after start_ms \(start)")
+                }
+                return Interval(startMs: start, endMs: end)
+            }
         }
     }
 

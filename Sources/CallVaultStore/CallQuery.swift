@@ -18,6 +18,8 @@ public struct CallQuery: Sendable {
     public var until: Date?
     public var minDurationMs: Int?
     public var unassigned = false
+    /// Only calls with a redaction: a span silenced (DTMF or requested) or a sidecar field's card number replaced.
+    public var redacted = false
     public var ids: [String] = []
     public var sort: Sort = .startedAt
     public var ascending = false
@@ -52,12 +54,17 @@ public struct CallQuery: Sendable {
         if let until { conditions.append("started_at < ?"); arguments += [Timestamp.format(until)] }
         if let minDurationMs { conditions.append("duration_ms >= ?"); arguments += [minDurationMs] }
         if unassigned { conditions.append("campaign IS NULL") }
+        if redacted { conditions.append(Self.redactedCondition) }
         if !ids.isEmpty {
             conditions.append("id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ", ")))")
             arguments += StatementArguments(ids)
         }
         return (conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "), arguments)
     }
+
+    /// A call had a redaction; also the condition of the partial index `calls_redacted` (v11), which
+    /// SQLite uses only for this exact text.
+    static let redactedCondition = "(redactions <> '[]' OR redacted_fields <> '[]')"
 
     /// `text` for a LIKE pattern with `ESCAPE '\'`: `%`, `_` and `\` match themselves.
     static func likeEscaped(_ text: String) -> String {

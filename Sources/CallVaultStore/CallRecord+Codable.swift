@@ -52,6 +52,9 @@ extension CallRecord: Codable {
         case direction, callee
         case callbackRequestID = "callback_request_id"
         case callAttribution = "attribution"
+        case redactions
+        case dtmfTonesMasked = "dtmf_tones_masked"
+        case redactedFields = "redacted_fields"
     }
 
     public init(from decoder: Decoder) throws {
@@ -124,6 +127,9 @@ extension CallRecord: Codable {
         callbackRequestID = try c.decodeIfPresent(String.self, forKey: .callbackRequestID)
         callAttribution = try c.decodeIfPresent(CallAttribution.self, forKey: .callAttribution)
             ?? (registryID == nil ? CallAttribution.none : CallAttribution.number)
+        redactions = try c.decodeIfPresent([Redaction].self, forKey: .redactions) ?? []
+        dtmfTonesMasked = try c.decodeIfPresent(Int.self, forKey: .dtmfTonesMasked) ?? 0
+        redactedFields = try c.decodeIfPresent([String].self, forKey: .redactedFields) ?? []
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -177,5 +183,8 @@ extension CallRecord: Codable {
         try c.encodeIfPresent(callee, forKey: .callee)
         try c.encodeIfPresent(callbackRequestID, forKey: .callbackRequestID)
         try c.encode(callAttribution, forKey: .callAttribution)
+        try c.encode(redactions, forKey: .redactions)
+        try c.encode(dtmfTonesMasked, forKey: .dtmfTonesMasked)
+        try c.encode(redactedFields, forKey: .redactedFields)
     }
 }

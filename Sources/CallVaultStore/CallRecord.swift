@@ -78,6 +78,13 @@ public struct CallRecord: Sendable, Equatable, FetchableRecord, PersistableRecor
     /// How the call was attributed (`attribution`): set by the ingest's attribution step and by every
     /// relink (``CallAttributor``); the registry's own fields stay in ``campaign``, ``source``, ``medium``.
     public var callAttribution: CallAttribution = .none
+    /// Stretches silenced in the archive (DTMF key presses with their guard, the sidecar's `redact`
+    /// spans); `[]` when none, and for calls archived before the index kept them (v14-pci-redactions).
+    public var redactions: [Redaction] = []
+    /// DTMF key presses detected and masked, each counted once; never the keys themselves.
+    public var dtmfTonesMasked = 0
+    /// Sidecar fields whose value held a payment card number and was replaced by `[redacted-pan]`.
+    public var redactedFields: [String] = []
 
     /// A new call as ingest makes it: unattributed and without retention dates until the ingest
     /// transaction's steps set them. Times are kept as the index stores them (``IndexTime/stored(_:)``),
@@ -123,6 +130,9 @@ public struct CallRecord: Sendable, Equatable, FetchableRecord, PersistableRecor
         self.direction = sidecar.direction
         self.callee = sidecar.callee
         self.callbackRequestID = sidecar.callbackRequestID
+        self.redactions = analysis.redactions
+        self.dtmfTonesMasked = analysis.dtmfTonesMasked
+        self.redactedFields = sidecar.redactedFields
     }
 
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.useDefaultKeys

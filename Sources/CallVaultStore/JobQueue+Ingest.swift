@@ -32,6 +32,10 @@ extension JobQueue: QueueStore {
                        arguments: [record.id, now.timeIntervalSince1970, job.id])
     }
 
+    public func auditRedactions(_ record: CallRecord, _ db: Database) throws {
+        try RedactionAudit.append(record, db)
+    }
+
     public func call(id: String) throws -> CallRecord? {
         try index.call(id: id)
     }

@@ -15,6 +15,7 @@ import Foundation
 ///     try store.linkAttribution(&record, tx)
 ///     if let policy { try store.stampRetention(&record, policy: policy, tx) }
 ///     try store.insertArchived(record, job: job, now: now, tx)
+///     try store.auditRedactions(record, tx)
 ///     return .committed
 /// }
 /// ```
@@ -40,6 +41,8 @@ public protocol QueueStore: Sendable {
     func stampRetention(_ record: inout CallRecord, policy: RetentionPolicy, _ tx: Transaction) throws
     /// Inserts the record and marks the job `archived`.
     func insertArchived(_ record: CallRecord, job: Job, now: Date, _ tx: Transaction) throws
+    /// Audit: one `redaction` entry for a record with redactions (``RedactionAudit``); nothing otherwise.
+    func auditRedactions(_ record: CallRecord, _ tx: Transaction) throws
 
     // MARK: The queue
 

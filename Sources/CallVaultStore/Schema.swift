@@ -210,6 +210,17 @@ enum Schema {
             try DeadAirIndex.migrate(db)
             try AreaAggregates.migrate(db)
         }
+        migrator.registerMigration("v14-pci-redactions") { db in
+            // What was kept out of the archive (see RedactionAudit.swift): silenced spans, DTMF key
+            // presses counted, sidecar fields whose card number was replaced. Older calls: none.
+            try db.alter(table: "calls") { t in
+                t.add(column: "redactions", .jsonText).notNull().defaults(to: "[]")
+                t.add(column: "dtmf_tones_masked", .integer).notNull().defaults(to: 0)
+                t.add(column: "redacted_fields", .jsonText).notNull().defaults(to: "[]")
+            }
+            // The condition is CallQuery.redactedCondition, written out: history does not follow later edits.
+            try db.execute(sql: "CREATE INDEX calls_redacted ON calls(started_at) WHERE (redactions <> '[]' OR redacted_fields <> '[]')")
+        }
         return migrator
     }
 

@@ -101,6 +101,12 @@ struct CallProcessor: Sendable {
         if let problem = settings.plausibleTimes.problem(with: sidecar.startedAt, now: clock()) {
             throw WorkerError.badInput("\(job.stem).json: \(problem)")
         }
+        if !sidecar.redactedFields.isEmpty {
+            // The parse already replaced the values: only the file and the field names are said.
+            logger.warning("payment card number replaced by \(PaymentCardNumber.replacement)", metadata: [
+                "stem": "\(job.stem)", "file": "\(spool.sidecarName(job.stem))",
+                "fields": "\(sidecar.redactedFields.joined(separator: ", "))"])
+        }
         let callID = sidecar.callID ?? job.stem
         let id = RecordID.make(callID: callID)
         let before = try fileIdentity(audioPath)
@@ -171,6 +177,7 @@ struct CallProcessor: Sendable {
         let audioPath = spool.incomingPath(job.audioName)
         var options = settings.transcode
         options.roles = sidecar.channels
+        options.redact = sidecar.redact
         options.serial = Int32(bitPattern: UInt32(strtoul(String(id.dropFirst().prefix(8)), nil, 16)))
         options.comments += ["CALLVAULT_ID=\(id)", "CALLVAULT_CALL_ID=\(callID)"]
         let output = try AtomicFile(path: archive.absolute(relative), mode: archive.fileMode, tag: temporaryTag(job),

@@ -8,7 +8,8 @@ import Foundation
 ///    an outbound call's call-back request (``CallAttributor``);
 /// 3. retention dates, after attribution because a rule may name the campaign (without a policy,
 ///    `retention apply` fills them later);
-/// 4. the record inserted and the job `archived`.
+/// 4. the record inserted and the job `archived`;
+/// 5. an audit entry when anything was kept out of the archive (DTMF, requested spans, card numbers).
 /// All of it commits, or none: a crash leaves either no record or a record with its job archived.
 enum IngestTransaction {
     static func commit<Store: QueueStore>(_ record: CallRecord, job: Job, owner: String, retention: RetentionPolicy?,
@@ -19,6 +20,7 @@ enum IngestTransaction {
             try store.linkAttribution(&record, tx)
             if let retention { try store.stampRetention(&record, policy: retention, tx) }
             try store.insertArchived(record, job: job, now: now, tx)
+            try store.auditRedactions(record, tx)
             return .committed
         }
     }

@@ -9,6 +9,10 @@ enum RecordBuilder {
                        archivePath: String, sha256: String, opusSha256: String, bytes: Int, source: (hex: String, bytes: Int),
                        defaultCountryCode: String, now: Date) -> CallRecord {
         var warnings = analysis.warnings
+        for field in sidecar.redactedFields {
+            warnings.append("sidecar field \(field) held a payment card number; "
+                + (field == "call_id" ? "ignored (the call is named by its file name instead)" : "replaced by \(PaymentCardNumber.replacement)"))
+        }
         let numbers = NumberReading(countryCode: defaultCountryCode)
         let caller = sidecar.caller.map { numbers.read($0) } ?? .withheld
         if case .unparseable(let raw) = caller {

@@ -71,8 +71,8 @@ struct Analyze: ParsableCommand {
             print("  dtmf: \(a.dtmfTonesMasked) key press(es), \(a.redactions.count) span(s) silenced in the archive")
         }
         for r in a.redactions {
-            print(String(format: "  redacted %.2f–%.2f s (channel %d, %@)", Double(r.startMs) / 1000, Double(r.endMs) / 1000,
-                         r.channel, r.reason))
+            print(String(format: "  redacted %.2f–%.2f s (%@, %@)", Double(r.startMs) / 1000, Double(r.endMs) / 1000,
+                         r.channel.map { "channel \($0)" } ?? "every channel", r.reason))
         }
         for w in a.warnings { print("  warning: \(w)") }
     }

@@ -14,7 +14,8 @@ struct AuditCommand: ParsableCommand {
             abstract: "Print audit entries.",
             discussion: """
             Each entry: seq, at, action (audio_deleted, record_deleted, hold_added, hold_removed, \
-            policy_set, policy_changed, verify_failed, numbers_renormalised, directory_imported; from `erase`: audio_erased, \
+            policy_set, policy_changed, verify_failed, numbers_renormalised, directory_imported, redaction (DTMF \
+            or requested spans silenced, card numbers replaced in a sidecar: counts and spans, never digits); from `erase`: audio_erased, \
             record_erased, erasure; from `serve`: access (a play, download or evidence export; also `export --bundle`), login, login_failed, login_locked, logout; user_added, user_removed, …), ids, reason, \
             sha256 (of the file concerned), \
             version, os_user, details, prev_hash and hash (the chain `verify` checks).

@@ -10,7 +10,9 @@ struct Query: ParsableCommand {
         discussion: """
         Filters combine with AND; --campaign may repeat (any of them). --caller-name matches \
         part of a name, any case (ASCII letters), in the caller directory (`callvault directory`) \
-        or the sidecar's caller_name. Times are ISO dates or \
+        or the sidecar's caller_name. --redacted lists the calls that had something kept out of the \
+        archive: DTMF key presses or spans the sidecar asked for silenced, or a card number replaced \
+        in the sidecar (see the redactions, dtmf_tones_masked and redacted_fields fields). Times are ISO dates or \
         timestamps; a date without offset is midnight in --tz (default UTC), and a date given to \
         --until includes that whole day. Newest first by default.
 
@@ -20,6 +22,7 @@ struct Query: ParsableCommand {
               --format csv > missed.csv
           callvault query --unassigned --limit 0 --format json
           callvault query --caller-name "acme" --format json
+          callvault query --redacted --since 2026-11-01 --format json
         """)
 
     @OptionGroup var store: StoreOptions
@@ -35,6 +38,7 @@ struct Query: ParsableCommand {
     @Option(help: "Time zone for dates without an offset, e.g. America/New_York.") var tz: String = "UTC"
     @Option(help: "Only calls lasting at least this many seconds.") var minDuration: Double?
     @Flag(help: "Only calls no registry row attributes.") var unassigned = false
+    @Flag(help: "Only calls with a redaction (DTMF or requested spans silenced, a card number replaced in the sidecar).") var redacted = false
     @Option(help: "started_at or duration (descending).") var sort: String = "started_at"
     @Option(parsing: .unconditional, help: "At most N calls; 0 for no limit.") var limit: Int = 100
     @Option(help: "table, json or csv.") var format: OutputFormat = .table
@@ -71,6 +75,7 @@ struct Query: ParsableCommand {
         q.until = try until.map { try TimeBounds.end($0, zone: zone, option: "--until") }
         q.minDurationMs = minDuration.map { Int($0 * 1000) }
         q.unassigned = unassigned
+        q.redacted = redacted
         q.sort = CallQuery.Sort(rawValue: sort)!
         q.limit = limit
         let (index, archive) = try store.openIndex(readOnly: true)

@@ -118,24 +118,35 @@ struct DTMFTests {
 
     static let gsm: [ToneSet] = [
         ToneSet(encoding: "gsm-full-rate"), ToneSet(encoding: "gsm-full-rate", twistDb: 6),
+        ToneSet(encoding: "gsm-full-rate", twistDb: -6),
         ToneSet(encoding: "gsm-full-rate", snrDb: 15), ToneSet(encoding: "gsm-full-rate", twistDb: 6, snrDb: 15),
+        ToneSet(encoding: "gsm-full-rate", twistDb: -6, snrDb: 15),
     ]
 
-    /// Known gap: GSM 06.10 moves the tones' levels by several dB from block to block (the high tone about
-    /// 5 dB up on average) and adds its own spectral noise; some 40 ms presses lose a block and are missed.
-    /// Measured 45–48 of 48 per set; the issue asks 99% (48/48). This pins what is reached, not the goal.
-    @Test("GSM 06.10: all 16 keys at 40, 60 and 100 ms, at least 44 of 48 presses (≥ 91%; the goal is 99%)",
-          .enabled(if: hasTool("sox")), arguments: gsm)
-    func detectedGSM(set: ToneSet) throws {
-        let dir = try tempDir()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let a = try analyse(set.generate(in: dir))
-        #expect(a.dtmfTonesMasked >= 44 && a.dtmfTonesMasked <= ToneSet.presses, "\(set): \(a.dtmfTonesMasked) of \(ToneSet.presses)")
+    /// GSM 06.10 moves each tone's level by several dB from one 20 ms frame to the next (the high tone
+    /// about 5 dB up on average, up to 13 dB above the low one with -6 dB twist) and adds its own noise
+    /// around the tones. GSM recordings are read with the detector's GSM profile (overlapping windows,
+    /// three to a press, 10 dB twist allowance). 99% of the six sets' 288 presses, no set below 47 of 48.
+    @Test("GSM 06.10: all 16 keys at 40, 60 and 100 ms, twist 0 and ±6 dB, with and without noise: ≥ 99% of 288 presses",
+          .enabled(if: hasTool("sox")))
+    func detectedGSM() throws {
+        var found = 0
+        for set in Self.gsm {
+            let dir = try tempDir()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let a = try analyse(set.generate(in: dir))
+            #expect(a.dtmfTonesMasked >= ToneSet.presses - 1 && a.dtmfTonesMasked <= ToneSet.presses, "\(set): \(a.dtmfTonesMasked) of \(ToneSet.presses)")
+            found += min(a.dtmfTonesMasked, ToneSet.presses)
+        }
+        let total = Self.gsm.count * ToneSet.presses
+        #expect(found * 100 >= 99 * total, "\(found) of \(total)")
     }
 
     static let rejected: [ToneSet] = [
         ToneSet(offset: 0.035), ToneSet(offset: -0.035), ToneSet(rate: 16000, offset: 0.035), ToneSet(rate: 16000, offset: -0.035),
         ToneSet(offset: 0.035, rowOnly: true), ToneSet(offset: -0.035, rowOnly: true), ToneSet(encoding: "u-law", offset: 0.035),
+        ToneSet(encoding: "gsm-full-rate", offset: 0.035), ToneSet(encoding: "gsm-full-rate", offset: -0.035),
+        ToneSet(encoding: "gsm-full-rate", offset: 0.035, rowOnly: true),
         // Well beyond the twist limits with the coding allowance (measured: normal 8 + 4 dB, reverse 4 + 4 dB).
         ToneSet(twistDb: 16), ToneSet(twistDb: -12),
     ]
@@ -157,14 +168,31 @@ struct DTMFTests {
         #expect(try analyse(dir + "/t.wav").dtmfTonesMasked == 0)
     }
 
-    @Test("talk-off: no key press in all 568 Asterisk prompts (Allison, 25.5 min)",
-          .enabled(if: hasTool("sox") && FileManager.default.fileExists(atPath: "/usr/share/asterisk/sounds/en_US_f_Allison")))
-    func talkOff() throws {
+    @Test("talk-off: no key press in all 568 Asterisk prompts (Allison, 25.5 min), as PCM and coded as GSM 06.10",
+          .enabled(if: hasTool("sox") && FileManager.default.fileExists(atPath: "/usr/share/asterisk/sounds/en_US_f_Allison")),
+          arguments: ["-b 16", "-e gsm-full-rate"])
+    func talkOff(coding: String) throws {
         let dir = try tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try shell("cd /usr/share/asterisk/sounds/en_US_f_Allison && sox $(find . -name '*.wav' | sort) -r 8000 -c 1 -b 16 '\(dir)/all.wav'")
+        try shell("cd /usr/share/asterisk/sounds/en_US_f_Allison && sox $(find . -name '*.wav' | sort) -r 8000 -c 1 \(coding) '\(dir)/all.wav'")
         let a = try analyse(dir + "/all.wav")
         #expect(a.durationMs > 25 * 60 * 1000, "only \(a.durationMs) ms of prompts")
+        #expect(a.dtmfTonesMasked == 0, "\(a.redactions)")
+        #expect(a.redactions.isEmpty)
+    }
+
+    /// Debian's asterisk-moh-opsound-wav: the hold music Asterisk ships (scripts/deps.sh installs it for the tests).
+    static let holdMusic = "/usr/share/asterisk/moh"
+
+    @Test("talk-off: no key press in Asterisk's music on hold (asterisk-moh-opsound-wav, 18 min), at 8 and 16 kHz and as GSM 06.10",
+          .enabled(if: hasTool("sox") && FileManager.default.fileExists(atPath: holdMusic)),
+          arguments: ["-r 8000 -b 16", "-r 16000 -b 16", "-r 8000 -e gsm-full-rate"])
+    func holdMusicTalkOff(coding: String) throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try shell("cd \(Self.holdMusic) && sox $(find . -name '*.wav' | sort) -c 1 \(coding) '\(dir)/moh.wav'")
+        let a = try analyse(dir + "/moh.wav")
+        #expect(a.durationMs > 5 * 60 * 1000, "only \(a.durationMs) ms of music")
         #expect(a.dtmfTonesMasked == 0, "\(a.redactions)")
         #expect(a.redactions.isEmpty)
     }

@@ -50,6 +50,8 @@ struct MigrationTests {
         #expect(query.status == 0, "\(query.stderr)")
         let calls = try #require(try Support.json(query.stdout) as? [[String: Any]])
         #expect(calls.count == 10)
+        // v14-pci-redactions: calls archived before it had nothing redacted, and say so.
+        #expect(calls.allSatisfy { ($0["redactions"] as? [Any])?.isEmpty == true && $0["dtmf_tones_masked"] as? Int == 0 })
         let verify = try Support.callvault(["verify", "--db", db, "--archive", archive])
         #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
         let holds = try Support.callvault(["hold", "list", "--db", db])

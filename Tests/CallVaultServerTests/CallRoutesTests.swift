@@ -27,6 +27,11 @@ struct CallRoutesTests {
             let calls = try #require(json["calls"] as? [[String: Any]])
             #expect(calls.count == 3)
             #expect(calls.allSatisfy { $0["holds"] as? [String] == [] && $0["archive_file"] is String && $0["sha256"] is String })
+            // Nothing redacted: the fields are there all the same, and redacted=1 finds none of these calls.
+            #expect(calls.allSatisfy { ($0["redactions"] as? [Any])?.isEmpty == true && $0["dtmf_tones_masked"] as? Int == 0 })
+            let redacted = try await client.execute(uri: "/api/calls?redacted=1", method: .get, headers: s.headers)
+            #expect(redacted.status == .ok)
+            #expect((try JSONSerialization.jsonObject(with: Data(buffer: redacted.body)) as? [String: Any])?["total"] as? Int == 0)
             let radio = try await client.execute(uri: "/api/calls?campaign=Radio%2C%20FM", method: .get, headers: s.headers)
             let radioCalls = try #require((try JSONSerialization.jsonObject(with: Data(buffer: radio.body)) as? [String: Any])?["calls"] as? [[String: Any]])
             #expect(radioCalls.count == 1)

@@ -45,7 +45,7 @@ package struct StoreFixture {
     }
 
     /// The worker's ingest transaction (CallVaultWorker's `IngestTransaction`), composed of the
-    /// store's steps in the same order: refusal check, attribution, retention stamp, insert.
+    /// store's steps in the same order: refusal check, attribution, retention stamp, insert, redaction audit.
     package static func commit(_ record: CallRecord, job: Job, owner: String, queue: JobQueue, retention: RetentionPolicy? = nil,
                        now: Date) throws -> CommitResult {
         try queue.inTransaction { db in
@@ -54,6 +54,7 @@ package struct StoreFixture {
             try queue.linkAttribution(&record, db)
             if let retention { try queue.stampRetention(&record, policy: retention, db) }
             try queue.insertArchived(record, job: job, now: now, db)
+            try queue.auditRedactions(record, db)
             return .committed
         }
     }

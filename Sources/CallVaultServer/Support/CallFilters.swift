@@ -15,7 +15,7 @@ struct CallFilters {
     struct Invalid: Error, CustomStringConvertible { let description: String }
 
     static let names = ["campaign", "source", "tracking_number", "caller", "caller_name", "outcome", "since", "until", "tz", "min_duration",
-                        "unassigned", "sort", "order", "page", "limit"]
+                        "unassigned", "redacted", "sort", "order", "page", "limit"]
 
     init(_ form: FormData, countryCode: String, defaultZone: TimeZone, now: Date, maxLimit: Int = 1000) throws {
         self.form = form
@@ -69,6 +69,7 @@ struct CallFilters {
             query.minDurationMs = Int(seconds * 1000)
         }
         if let u = form["unassigned"] { query.unassigned = ["1", "true", "on", "yes"].contains(u.lowercased()) }
+        if let r = form["redacted"] { query.redacted = ["1", "true", "on", "yes"].contains(r.lowercased()) }
         if let s = form["sort"] {
             guard let sort = CallQuery.Sort(rawValue: s) else { throw Invalid(description: "sort must be started_at or duration") }
             query.sort = sort

@@ -1,6 +1,7 @@
 import CallVaultCore
 import CallVaultStore
 import Foundation
+import GRDB
 
 /// One self-contained HTML file: the report's table and four inline SVG charts (daily trend,
 /// hour × weekday heat map, outcome split, top area codes). No script, no network; prints on paper.
@@ -56,8 +57,13 @@ public enum HTMLReport {
                 FROM calls \(clause) GROUP BY label
                 """, arguments: arguments)
         }
-        let counts = rows.map { (label: $0["label"] as String, calls: $0["calls"] as Int, answered: $0["answered"] as Int) }
-        return Array(counts.sorted { $0.calls != $1.calls ? $0.calls > $1.calls : $0.label < $1.label }.prefix(12))
+        var counts: [(label: String, calls: Int, answered: Int)] = []
+        for row in rows {
+            let label: String = row["label"], calls: Int = row["calls"], answered: Int = row["answered"]
+            counts.append((label, calls, answered))
+        }
+        counts.sort { $0.calls != $1.calls ? $0.calls > $1.calls : $0.label < $1.label }
+        return Array(counts.prefix(12))
     }
 
     /// Calls per local day, hour × weekday and outcome, and per area code, added call by call or quarter by quarter.

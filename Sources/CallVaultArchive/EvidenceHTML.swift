@@ -56,19 +56,5 @@ enum EvidenceHTML {
         """
     }
 
-    static func escape(_ s: String?) -> String {
-        guard let s else { return "" }
-        var out = ""
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    static func escape(_ s: String?) -> String { HTMLText.escape(s) }
 }

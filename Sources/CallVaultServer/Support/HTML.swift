@@ -1,26 +1,9 @@
+import CallVaultCore
 import Foundation
 
 /// Server-rendered HTML: escaping and the page frame. No inline script or style (CSP `default-src 'self'`).
 enum HTML {
-    static func escape(_ s: String?) -> String {
-        guard let s else { return "" }
-        // Most values (numbers, times, campaign names) need no escaping: one pass over the bytes
-        // says so, and the string is returned as it is.
-        guard s.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else { return s }
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    static func escape(_ s: String?) -> String { HTMLText.escape(s) }
 
     /// The frame of every signed-in page: navigation by role, the page's body, a logout form.
     static func page(title: String, principal: Principal?, body: String, scripts: [String] = []) -> String {

@@ -9,7 +9,7 @@ extension Export {
     /// `export --bundle DIR`: the selected calls as an evidence bundle (see ``EvidenceBundle``).
     func runBundle(_ folder: String) throws {
         let config = try store.loadConfig()
-        let identities = try identity.map(loadIdentityFile) ?? []
+        let identities = try identities() ?? []
         let (index, archive) = try store.openIndex(checkArchive: true)
         let selected: [String]
         let selection: String

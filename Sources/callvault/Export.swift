@@ -1,4 +1,5 @@
 import ArgumentParser
+import CallVaultAge
 import CallVaultArchive
 import CallVaultCore
 import CallVaultFiles
@@ -12,12 +13,12 @@ struct Export: ParsableCommand {
         With --to: names are DATE_TIME_CAMPAIGN_CALLER_ID.opus (UTC), e.g. \
         2026-11-20_1400_Search-Brand_+12125550187_c1a2b3….opus. Copies are verified against the \
         SHA-256 in the index. An encrypted archive file (ID.opus.age) is copied as stored (NAME.opus.age) \
-        unless --identity is given: then it is decrypted as it is copied (NAME.opus), checked against \
-        its opus_sha256.
+        unless there is an identity (--identity, else [encryption] identity_file): then it is \
+        decrypted as it is copied (NAME.opus), checked against its opus_sha256.
 
         With --bundle DIR (a new or empty folder): the calls given by id, by --hold NAME (the calls \
         that active hold covers) or by the query filters, as an evidence bundle: audio/ID.opus \
-        (decrypted with --identity when the archive holds age files, else as stored), \
+        (decrypted with the identity when the archive holds age files, else as stored), \
         manifest.json (each record as query --format json prints it, and its file's SHA-256), \
         audit.json and audit.csv (every audit entry naming those calls, plays and downloads \
         included), verify.json (each archive file hashed now), an index.html that shows it all \
@@ -37,7 +38,7 @@ struct Export: ParsableCommand {
     @Option(help: "Folder to copy into (created if missing).") var to: String?
     @Option(help: "Write an evidence bundle into this new or empty folder instead.") var bundle: String?
     @Option(help: "With --bundle: the calls this active legal hold covers.") var hold: String?
-    @Option(help: "Identity file (AGE-SECRET-KEY-1…, mode 0600) to decrypt encrypted archive files with.") var identity: String?
+    @Option(help: "Identity file (AGE-SECRET-KEY-1…, mode 0600) to decrypt encrypted archive files with (default: [encryption] identity_file).") var identity: String?
     @OptionGroup(title: "Query filters (with --bundle)") var filters: CallFilterOptions
 
     func validate() throws {
@@ -54,7 +55,7 @@ struct Export: ParsableCommand {
     func run() throws {
         if let bundle { return try runBundle(bundle) }
         guard let to else { return }
-        let identities = try identity.map(loadIdentityFile)
+        let identities = try identities()
         let (index, archive) = try store.openIndex(readOnly: true, checkArchive: true)
         try Self.makeFolder(to)
         var failures = 0
@@ -70,6 +71,12 @@ struct Export: ParsableCommand {
             }
         }
         if failures > 0 { throw ExitCode(2) }
+    }
+
+    /// The identity to decrypt with: `--identity`, else the config's `[encryption] identity_file`,
+    /// else none (encrypted files are copied as stored).
+    func identities() throws -> [AgeIdentity]? {
+        try (identity ?? store.resolved().settings.encryption.identityFile).map(loadIdentityFile)
     }
 
     /// Creates the destination folder, or says in words why it cannot be used.

@@ -139,6 +139,12 @@ struct EncryptionAtRestTests {
             #expect(copy.hasSuffix("_\(id).opus"))
             #expect(FileManager.default.contents(atPath: copy) == plaintexts[callID])
         }
+        // The config's identity_file is the default identity: the same plaintext without --identity.
+        let byConfig = try Support.callvault(["export", "enc-a", "--to", decrypted + "-config", "--config", config] + f.storeFlags)
+        #expect(byConfig.status == 0, "\(byConfig.stderr)")
+        let configCopy = byConfig.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(configCopy.hasSuffix(".opus"))
+        #expect(FileManager.default.contents(atPath: configCopy) == plaintexts["enc-a"])
         let refused = try Support.callvault(["export", "enc-a", "--to", decrypted + "2", "--identity", stranger.path] + f.storeFlags)
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("no match"), "\(refused.stderr)")

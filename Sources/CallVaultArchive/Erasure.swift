@@ -85,30 +85,11 @@ public struct Erasure: Sendable {
             let marked = try store.markAudioErased(call, request: request, policy: policy, now: now)
             guard marked == .erase else { return marked }
             FaultInjection.point("erase.after-audio-commit")
-            try unlink(call.archivePath)
+            try ArchiveFileRemoval.remove(call.archivePath, under: archiveRoot)
             FaultInjection.point("erase.after-unlink")
         }
         let deleted = try store.deleteRecord(call, request: request, policy: policy, now: now)
         FaultInjection.point("erase.after-record-delete")
         return deleted
-    }
-
-    private func unlink(_ relative: String) throws {
-        guard !relative.split(separator: "/").contains("..") else {
-            throw IndexError(.unusable, "the index names an archive path that climbs out of the archive: \(relative)")
-        }
-        let path = archiveRoot + "/" + relative
-        let removed: Bool
-        do throws(FileSystemError) {
-            removed = try FileMove.remove(path)
-        } catch {
-            throw IndexError(.unusable, "cannot delete \(path): \(error.reason)")
-        }
-        guard removed else { return }
-        do throws(FileSystemError) {
-            try DirectorySync.syncFolder(of: path)
-        } catch {
-            throw IndexError(.unusable, "\(path) was deleted but its folder could not be made durable: \(error)")
-        }
     }
 }

@@ -124,7 +124,7 @@ public struct Retention: Sendable {
                 case .due: break
                 }
                 FaultInjection.point("retention.after-audio-commit")
-                try unlinkArchiveFile(item.archivePath)
+                try ArchiveFileRemoval.remove(item.archivePath, under: archiveRoot)
                 FaultInjection.point("retention.after-unlink")
                 summary.audioDeleted += 1
                 summary.bytesFreed += item.bytes
@@ -151,29 +151,9 @@ public struct Retention: Sendable {
         let paths = try indexSide.purgedArchivePaths()
         var removed = 0
         for p in paths where FileManager.default.fileExists(atPath: archiveRoot + "/" + p) {
-            try unlinkArchiveFile(p)
+            try ArchiveFileRemoval.remove(p, under: archiveRoot)
             removed += 1
         }
         return removed
-    }
-
-    private func unlinkArchiveFile(_ relative: String) throws {
-        precondition(!relative.contains(".."), "archive paths never climb")
-        let path = archiveRoot + "/" + relative
-        let removed: Bool
-        do throws(FileSystemError) {
-            removed = try FileMove.remove(path)
-        } catch {
-            throw IndexError(.unusable, "cannot delete \(path): \(error.reason)")
-        }
-        // The unlink is durable only once its folder is fsynced; a failure there is reported, not
-        // ignored (the record already says purged, so a rerun finds nothing left to undo). A file
-        // that was already gone changed nothing in the folder.
-        guard removed else { return }
-        do throws(FileSystemError) {
-            try DirectorySync.syncFolder(of: path)
-        } catch {
-            throw IndexError(.unusable, "\(path) was deleted but its folder could not be made durable: \(error)")
-        }
     }
 }

@@ -126,12 +126,23 @@ struct HardeningTests {
         try f.add(stem: "a", fixture: "speech.wav", sidecar: SpoolFixture.sidecar(callID: "a"))
         #expect(try f.run().status == 0)
         try f.add(stem: "b", fixture: "speech.wav", sidecar: SpoolFixture.sidecar(callID: "b"))
-        let locker = try Support.start([f.database, "BEGIN EXCLUSIVE; SELECT count(*) FROM calls; SELECT 1 FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 30000000) SELECT max(x) FROM c); COMMIT;"],
-                                       executable: "/usr/bin/sqlite3")
-        usleep(200_000)
+        // Another process takes the write lock, says so through a marker file, and holds it for 3 s
+        // of wall time (not a CPU-bound query, whose length would follow the machine's load).
+        let marker = f.root.appendingPathComponent("locked").path
+        let locker = try Support.start(["-c", """
+            import sqlite3, sys, time
+            c = sqlite3.connect(sys.argv[1], isolation_level=None)
+            c.execute("BEGIN EXCLUSIVE"); c.execute("SELECT count(*) FROM calls").fetchall()
+            open(sys.argv[2], "w").close(); time.sleep(3); c.execute("COMMIT")
+            """, f.database, marker], executable: "/usr/bin/python3")
+        for _ in 0..<600 where !FileManager.default.fileExists(atPath: marker) { usleep(50_000) }
+        try #require(FileManager.default.fileExists(atPath: marker), "the locker never took the lock")
+        let started = Date()
         let r = try f.run()
+        let waited = Date().timeIntervalSince(started)
         locker.waitUntilExit()
         #expect(r.status == 0, "\(r.stderr)")
+        #expect(waited > 2, "the run finished in \(waited) s: it cannot have waited for the lock")
         #expect(try f.sql("SELECT count(*) FROM calls") == [["2"]])
     }
 

@@ -169,7 +169,9 @@ struct OperatorFaultTests {
         let start = Date()
         let waited = try Support.callvault(["job", "run", job, "--wait", "--wait-timeout", "1"])
         #expect(waited.status == 5, "\(waited.stderr)")
-        #expect(Date().timeIntervalSince(start) < 5)
+        // It gave up at its timeout rather than waiting out the holder's 6 s (after which it would have run, exit 0);
+        // the bound is loose because a loaded machine starts a debug build slowly.
+        #expect(Date().timeIntervalSince(start) < 15)
         #expect(waited.stderr.contains("waiting for the job lock"), "\(waited.stderr)")
         #expect(waited.stderr.contains("after --wait-timeout 1 s"), "\(waited.stderr)")
         #expect(try Support.callvault(["job", "run", job, "--wait-timeout", "1"]).status == 2, "--wait-timeout needs --wait")

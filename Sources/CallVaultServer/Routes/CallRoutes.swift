@@ -197,6 +197,8 @@ struct CallRoutes {
             body += " <a href=\"/calls/\(r.id)/audio?download=1\" download>Download (\(e(r.exportFileName)))</a>"
         }
         body += CallTimeline(record: r).html
+        let redactions = RedactionList(record: r)
+        body += redactions.html
         let a = state.settings.analysis
         let talk = "talk \(Self.seconds(r.talkMs))", threshold = Self.seconds(a.answeredTalkMs)
         let why: String = switch r.outcome {
@@ -223,6 +225,7 @@ struct CallRoutes {
         body += row("Outcome", "<strong>\(e(r.outcome.rawValue))</strong> (\(e(why)))")
         body += row("Duration / talk", "\(Self.seconds(r.durationMs)) / \(Self.seconds(r.talkMs))")
         body += row("Longest silence", Self.seconds(r.longestSilenceMs))
+        body += row("Redactions", redactions.isEmpty ? "none" : "<a href=\"#redactions\">\(e(redactions.summary))</a>")
         body += row("Channels", "\(r.channels)\(r.channelRoles.map { " (" + e($0.joined(separator: ", ")) + ")" } ?? "") at \(r.sampleRate) Hz")
         body += row("Audio kept until", e(r.retainAudioUntil.map(IndexTime.text) ?? "no retention rule applied yet"))
         body += row("Record kept until", e(r.retainRecordUntil.map(IndexTime.text) ?? "—"))

@@ -51,6 +51,7 @@ enum Assets {
     .error{color:#b3261e}.message{color:#1e5bb3}.purged{color:#b3261e;font-weight:600}
     audio{width:100%;max-width:800px;display:block;margin:8px 0}
     svg.timeline{max-width:800px;display:block;margin:8px 0}ul.silences{columns:3;font-size:12px}
+    section.redactions h2{font-size:15px;margin:12px 0 4px}ul.redactions{columns:2;font-size:12px}
     nav.pages{margin:12px 0}
     """
 

@@ -96,7 +96,7 @@ public struct CallQuery: Sendable {
     public func listing(_ index: CallIndex) throws -> (rows: [CallListing], total: Int) {
         try index.pool.read { db in
             let (total, sql, args) = try page(db, columns: CallListing.columns)
-            let rows = try Row.fetchAll(db, sql: sql, arguments: args).map { try CallListing(row: $0) }
+            let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: args).map { try CallListing(row: $0) }
             return (rows, total)
         }
     }
@@ -105,7 +105,9 @@ public struct CallQuery: Sendable {
     private func page(_ db: Database, columns: String) throws -> (Int, String, StatementArguments) {
         let (clause, arguments) = whereClause()
         let order = (sort == .startedAt ? "started_at" : "duration_ms") + (ascending ? " ASC" : " DESC") + ", id"
-        let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM calls \(clause)", arguments: arguments) ?? 0
+        // Cached statements: the same search again (a page of the web form, another client) skips
+        // SQLite's parse and GRDB's authorizer; the text holds only placeholders, never values.
+        let total = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM calls \(clause)"), arguments: arguments) ?? 0
         var sql = "SELECT \(columns) FROM calls \(clause) ORDER BY \(order)"
         var args = arguments
         if limit > 0 || offset > 0 { sql += " LIMIT ?"; args += [limit > 0 ? limit : -1] }

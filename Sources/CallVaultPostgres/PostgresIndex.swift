@@ -20,10 +20,12 @@ public struct PostgresIndex: Sendable {
     /// The pool: a `Service` (swift-service-lifecycle); nothing is leased until it runs.
     public let client: PostgresClient
     public let logger: Logger
+    private let password: String?
 
     public init(url: PostgresURL, password: String?, logger: Logger) {
         self.url = url
         self.logger = logger
+        self.password = password
         client = PostgresClient(configuration: Self.configuration(url: url, password: password), backgroundLogger: logger)
     }
 
@@ -48,7 +50,7 @@ public struct PostgresIndex: Sendable {
 
     /// Runs the pool while `body` runs, then shuts it down: for a command that does one thing.
     /// The server is reached once first (``checkReachable()``), so an unreachable server is an
-    /// error within the connect timeout, not a wait.
+    /// error at once, not a wait.
     public static func withRunning<T: Sendable>(url: PostgresURL, password: String?, logger: Logger,
                                                 _ body: (PostgresIndex) async throws -> T) async throws -> T {
         let index = PostgresIndex(url: url, password: password, logger: logger)
@@ -60,33 +62,32 @@ public struct PostgresIndex: Sendable {
         }
     }
 
-    /// `SELECT 1` within the connect timeout (and a margin): the pool otherwise retries a
-    /// failing server quietly, and a command would wait instead of saying why it cannot work.
+    /// Opens one connection of its own and closes it: a server that refuses, is absent or
+    /// rejects the login is an error at once (the pool, by design, retries such a server quietly
+    /// and a command would wait instead of saying why it cannot work). Only the TCP connect has
+    /// a deadline (``Settings/Defaults/postgresConnectTimeoutSeconds``): a slow, loaded server
+    /// is waited for, not reported unreachable.
     public func checkReachable() async throws {
-        let seconds = Settings.Defaults.postgresConnectTimeoutSeconds + 5
-        let client = client
-        let logger = logger
-        let url = url
-        try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                do {
-                    try await client.withConnection { connection in
-                        _ = try await connection.query("SELECT 1", logger: logger).collect()
-                    }
-                } catch {
-                    throw PostgresIndexError.wrap(error, step: "connecting to \(url)")
-                }
-                return true
-            }
-            group.addTask {
-                try await Task.sleep(for: .seconds(seconds))
-                return false
-            }
-            let reached = try await group.next() ?? false
-            group.cancelAll()
-            guard reached else {
-                throw PostgresIndexError(.unreachable, "PostgreSQL index: no answer from \(url) within \(seconds) s")
-            }
+        do {
+            var configuration = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.user, password: password,
+                                                                 database: url.database, tls: try Self.connectionTLS(url.sslMode))
+            configuration.options.connectTimeout = .seconds(Int64(Settings.Defaults.postgresConnectTimeoutSeconds))
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+            try? await connection.close()
+        } catch {
+            throw PostgresIndexError.wrap(error, step: "connecting to \(url)")
+        }
+    }
+
+    /// The single connection's TLS for `mode`, as ``configuration(url:password:)`` maps it for the pool.
+    private static func connectionTLS(_ mode: PostgresURL.SSLMode) throws -> PostgresConnection.Configuration.TLS {
+        var unverified = TLSConfiguration.makeClientConfiguration()
+        unverified.certificateVerification = .none
+        return switch mode {
+        case .disable: .disable
+        case .prefer: .prefer(try NIOSSLContext(configuration: unverified))
+        case .require: .require(try NIOSSLContext(configuration: unverified))
+        case .verifyFull: .require(try NIOSSLContext(configuration: TLSConfiguration.makeClientConfiguration()))
         }
     }
 

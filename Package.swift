@@ -16,6 +16,8 @@
 //   mode and its `--metrics-listen` endpoint (a hummingbird responder) run in a ServiceGroup too.
 // - swift-subprocess (+ swift-system's FilePath it takes): `job run` starts each step as this
 //   binary's own subcommand, async.
+// - postgres-nio: the PostgreSQL index and queue (issue 20, CallVaultPostgres): one connection pool
+//   (PostgresClient, a swift-service-lifecycle Service) per process; SQLite stays the default.
 import PackageDescription
 
 let package = Package(
@@ -36,6 +38,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", exact: "1.0.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
     ],
     targets: [
         // C shims: a module map and one header each, nothing else.
@@ -75,6 +78,14 @@ let package = Package(
             "CallVaultCore", "CallVaultFiles", "CallVaultFaultInjection",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // The index and queue on PostgreSQL (issue 20): migrations, queue, audit chain. Not GRDB.
+        .target(name: "CallVaultPostgres", dependencies: [
+            "CallVaultCore", "CallVaultSettings",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // Archive maintenance above the index and the files: retention apply, verify, export, erasure, evidence bundles.
         .target(name: "CallVaultArchive", dependencies: [
@@ -149,6 +160,11 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"), .product(name: "InMemoryLogging", package: "swift-log"),
+        ]),
+        .testTarget(name: "CallVaultPostgresTests", dependencies: [
+            "CallVaultPostgres", "CallVaultCore", "CallVaultSettings", "CallVaultStore", "CallVaultTestSupport",
+            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         .testTarget(name: "CallVaultAgeTests", dependencies: ["CallVaultAge", "CallVaultFiles", "CallVaultTestSupport"]),
     ]

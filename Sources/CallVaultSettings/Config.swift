@@ -9,7 +9,8 @@ import Foundation
 /// ```toml
 /// spool = "spool"              # SPOOL/incoming, SPOOL/failed, SPOOL/done
 /// archive = "archive"
-/// database = "callvault.sqlite"
+/// database = "callvault.sqlite"   # or "postgres://USER@HOST:PORT/DB?sslmode=prefer" (PostgreSQL, in progress)
+/// password_file = "pg-password"    # PostgreSQL only (else PGPASSWORD, ~/.pgpass); mode 0600
 /// workers = 2                  # default: the number of cores
 /// keep_originals = false       # true: move inputs to SPOOL/done/ instead of deleting them
 /// default_country_code = "1"   # for national numbers; 1 = NANP
@@ -86,12 +87,19 @@ public struct Config: Sendable, Equatable {
     public var callbackWindowMinutes: Int?
     /// `pool_session_timeout_minutes`; nil: ``Settings/Defaults/poolSessionTimeoutMinutes``.
     public var poolSessionTimeoutMinutes: Int?
+    /// `database = "postgres://…"` read and checked (issue 20); `database` then holds the URL's
+    /// text as written, never a path. Nil for a SQLite index.
+    public var postgres: PostgresURL?
+    /// `password_file`: the PostgreSQL password (first line), resolved against the config's
+    /// folder; only with a `postgres://` database. Its mode (0600) is checked when it is read.
+    public var passwordFile: String?
 
     public init() {}
 
     static let topKeys: Set<String> = ["spool", "archive", "database", "workers", "keep_originals", "default_country_code",
                                        "encoder", "analysis", "queue", "retention", "archive_group", "serve", "pci",
-                                       "encryption", "callback_window_minutes", "pool_session_timeout_minutes"]
+                                       "encryption", "callback_window_minutes", "pool_session_timeout_minutes",
+                                       "password_file"]
 
     /// Reads and checks a config file.
     public static func load(path: String) throws -> Config {
@@ -114,7 +122,20 @@ public struct Config: Sendable, Equatable {
         }
         c.spool = try path("spool")
         c.archive = try path("archive")
-        c.database = try path("database")
+        if let text = try r.string(r.root, "database"), PostgresURL.looksLikeURL(text) {
+            // A URL is never a file name: a PostgreSQL index, checked here, or an error.
+            do { c.postgres = try PostgresURL(text) } catch let e as PostgresURLError {
+                throw r.error("database: \(e.message)", key: "database", in: r.root)
+            }
+            c.database = text
+        } else {
+            c.database = try path("database")
+        }
+        c.passwordFile = try path("password_file")
+        if c.passwordFile != nil, c.postgres == nil {
+            throw r.error("password_file is only read for a PostgreSQL database (database = \"postgres://USER@HOST:PORT/DB\")",
+                          key: "password_file", in: r.root)
+        }
         c.workers = try r.int(r.root, "workers", range: 1...256)
         c.keepOriginals = try r.bool(r.root, "keep_originals")
         c.defaultCountryCode = try r.string(r.root, "default_country_code")

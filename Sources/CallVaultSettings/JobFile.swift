@@ -62,7 +62,9 @@ public struct JobFile: Sendable, Equatable {
             try r.checkKeys(settings, allowed: ["spool", "archive", "database"], section: "settings")
             job.spool = path(try r.string(settings, "spool"))
             job.archive = path(try r.string(settings, "archive"))
-            job.database = path(try r.string(settings, "database"))
+            // A postgres:// URL stays as written (never a file name); `job run` refuses it until
+            // commands run on PostgreSQL (issue 20).
+            job.database = try r.string(settings, "database").map { PostgresURL.looksLikeURL($0) ? $0 : path($0) ?? $0 }
         }
         guard let steps = r.root["steps"]?.array, !steps.isEmpty else {
             throw ConfigError(file: file, line: nil, "the job has no steps: add [[steps]] tables with a command (\(commands.joined(separator: ", ")))")

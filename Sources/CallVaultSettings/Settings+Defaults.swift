@@ -105,5 +105,16 @@ extension Settings {
         /// `time_zone`: the pages' local time is UTC until a zone is named (no other zone is
         /// configured anywhere, and the server's own TZ says nothing about its users).
         public static let serveTimeZone = "UTC"
+
+        // MARK: PostgreSQL (database = "postgres://…", issue 20)
+
+        /// The port of a `postgres://` URL that names none (PostgreSQL's own).
+        public static let postgresPort = 5432
+        /// `sslmode` when the URL has none: libpq's default (TLS if the server offers it).
+        public static let postgresSSLMode = PostgresURL.SSLMode.prefer
+        /// How long a connection attempt waits before the command reports the server unreachable.
+        public static let postgresConnectTimeoutSeconds = 10
+        /// Connections in a process's pool (one PostgresClient per process).
+        public static let postgresMaxConnections = 8
     }
 }

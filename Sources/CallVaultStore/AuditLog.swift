@@ -31,14 +31,10 @@ public struct AuditLog: Sendable {
         }
     }
 
-    public static let genesis = String(repeating: "0", count: 64)
+    public static let genesis = AuditChain.genesis
 
     /// The OS user running callvault.
-    public static var osUser: String {
-        if let name = ProcessInfo.processInfo.environment["USER"], !name.isEmpty { return name }
-        if let pw = getpwuid(geteuid()), let name = pw.pointee.pw_name { return String(cString: name) }
-        return "uid \(geteuid())"
-    }
+    public static var osUser: String { AuditChain.currentOSUser }
 
     /// Appends an entry inside the caller's transaction, dated by the real clock: a simulated
     /// time (`retention apply --now`) belongs in `details`, never in `at`, so no flag can back- or
@@ -86,30 +82,18 @@ public struct AuditLog: Sendable {
 
     /// The first entry whose hash or link does not check out, with why; nil when the chain is intact.
     public func firstBrokenLink() throws -> (seq: Int64, reason: String)? {
-        var prev = Self.genesis
-        var expectedSeq: Int64 = 1
-        for e in try entries() {
-            if e.seq != expectedSeq { return (expectedSeq, "entry \(expectedSeq) is missing (next is \(e.seq))") }
-            if e.prevHash != prev { return (e.seq, "entry \(e.seq) does not link to the entry before it") }
-            let recomputed = Self.digest(prev: e.prevHash, at: e.at, action: e.action, ids: e.ids, reason: e.reason, sha256: e.sha256,
-                                         version: e.version, user: e.osUser, details: e.details)
-            if recomputed != e.hash { return (e.seq, "entry \(e.seq) was altered (its hash does not match its content)") }
-            prev = e.hash
-            expectedSeq += 1
-        }
-        return nil
+        AuditChain.firstBrokenLink(in: try entries().map {
+            AuditChain.Link(seq: $0.seq, prevHash: $0.prevHash, at: $0.at, action: $0.action, ids: $0.ids, reason: $0.reason,
+                            sha256: $0.sha256, version: $0.version, osUser: $0.osUser, details: $0.details, hash: $0.hash)
+        })
     }
 
+    /// The chain's hash (``AuditChain``, shared with the PostgreSQL audit log).
     static func digest(prev: String, at: String, action: String, ids: [String], reason: String, sha256: String?,
                        version: String, user: String, details: [String: String]) -> String {
-        let fields = [prev, at, action, json(ids), reason, sha256 ?? "", version, user, json(details)]
-        let data = Data(fields.joined(separator: "\u{1f}").utf8)
-        return SHA256.hash(data: data).hexString
+        AuditChain.digest(prev: prev, at: at, action: action, ids: ids, reason: reason, sha256: sha256,
+                          version: version, user: user, details: details)
     }
 
-    static func json<T: Encodable>(_ value: T) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self)
-    }
+    static func json<T: Encodable>(_ value: T) -> String { AuditChain.json(value) }
 }

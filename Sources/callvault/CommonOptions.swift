@@ -20,7 +20,15 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .customLong("db"), help: "SQLite index (default: ./\(Settings.Defaults.database) or the config's).")
     var database: String?
 
-    func loadConfig() throws -> Config { try loadConfigFile(config) }
+    /// The config file's settings; a `postgres://` index (the config's or `--db`) stops the
+    /// command here until it runs on PostgreSQL (``PostgresNotYet``).
+    func loadConfig() throws -> Config {
+        let c = try loadConfigFile(config)
+        if let refusal = PostgresNotYet.refusal(database, what: "--db") ?? PostgresNotYet.refusal(database == nil ? c.database : nil, what: "database") {
+            throw refusal
+        }
+        return c
+    }
 
     /// The config, its resolved ``Settings`` and the three locations, absolute.
     func resolved() throws -> (config: Config, settings: Settings, spool: String, archive: String, database: String) {

@@ -25,7 +25,7 @@ struct ConfigCommand: ParsableCommand {
         func run() throws {
             do {
                 let c = try Config.load(path: file)
-                if let spool = c.spool, let archive = c.archive, let database = c.database,
+                if c.postgres == nil, let spool = c.spool, let archive = c.archive, let database = c.database,
                    let problem = StorageLayout.problem(spool: RealPath.resolve(spool), archive: RealPath.resolve(archive), database: RealPath.resolve(database)) {
                     throw CLIError.input("\(file): \(problem)")
                 }
@@ -38,6 +38,11 @@ struct ConfigCommand: ParsableCommand {
                     } else if !isDir.boolValue {
                         throw CLIError.input("\(file): the \(name) \(path) is not a folder")
                     }
+                }
+                if let url = c.postgres {
+                    // Checked, not connected to: the password is looked up only when a command connects.
+                    let password = c.passwordFile.map { "password_file \($0)" } ?? "PGPASSWORD or ~/.pgpass"
+                    print("  database: PostgreSQL \(url) (password from \(password)); commands do not run on PostgreSQL yet (issue 20 in progress)")
                 }
                 if let recipients = c.encryptionRecipients {
                     print("  encryption: archive files ID.opus.age, encrypted to \(recipients.count) recipient(s)")

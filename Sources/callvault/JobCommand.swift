@@ -58,6 +58,7 @@ struct JobCommand: ParsableCommand {
             }
             let cwd = FileManager.default.currentDirectoryPath
             let database = job.database ?? config.database ?? cwd + "/" + Settings.Defaults.database
+            if let refusal = PostgresNotYet.refusal(database, what: "database") { throw refusal }
             var store: [String] = []
             if let c = job.config { store += ["--config", c] }
             if let s = job.spool { store += ["--spool", s] }

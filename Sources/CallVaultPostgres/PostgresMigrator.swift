@@ -1,0 +1,62 @@
+import PostgresNIO
+
+/// Applies ``PostgresSchema``'s migrations that an index lacks, safely when several machines
+/// start at once: everything happens in one transaction that first takes a transaction-scoped
+/// advisory lock (`pg_advisory_xact_lock`), so a second migrator waits, then finds the work done.
+/// PostgreSQL's DDL is transactional: a migrator killed half-way leaves nothing behind.
+///
+/// ```swift
+/// let applied = try await PostgresMigrator(index: index).migrate()   // ["pg-v1-index"], then []
+/// ```
+public struct PostgresMigrator: Sendable {
+    public let index: PostgresIndex
+
+    /// The advisory lock's key: "callvaul" as a big-endian Int64, so it names this program in
+    /// `pg_locks` and will not meet another application's key by chance.
+    public static let lockKey: Int64 = 0x6361_6c6c_7661_756c
+
+    public init(index: PostgresIndex) { self.index = index }
+
+    /// The migrations applied by this call, in order (empty when the index was up to date).
+    /// Throws ``PostgresIndexError`` `.newerSchema` when the index has migrations this build
+    /// does not know (a newer callvault migrated it), before changing anything.
+    @discardableResult
+    public func migrate() async throws -> [String] {
+        let logger = index.logger
+        return try await index.transaction("migrating the schema") { connection in
+            _ = try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: logger).collect()
+            try await connection.query("""
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    name TEXT PRIMARY KEY,
+                    applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
+                """, logger: logger)
+            var done: Set<String> = []
+            for try await name in try await connection.query("SELECT name FROM schema_migrations", logger: logger).decode(String.self) {
+                done.insert(name)
+            }
+            let unknown = done.subtracting(PostgresSchema.knownNames).sorted()
+            if !unknown.isEmpty {
+                throw PostgresIndexError(.newerSchema, "PostgreSQL index \(index.url): migrated by a newer callvault (\(unknown.joined(separator: ", "))); use that version or newer")
+            }
+            var applied: [String] = []
+            for migration in PostgresSchema.migrations where !done.contains(migration.name) {
+                for statement in migration.statements {
+                    do {
+                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    } catch {
+                        throw PostgresIndexError.wrap(error, step: "migration \(migration.name)")
+                    }
+                }
+                try await connection.query("INSERT INTO schema_migrations (name) VALUES (\(migration.name))", logger: logger)
+                applied.append(migration.name)
+            }
+            return applied
+        }
+    }
+
+    /// The migrations the index has, in the order they were applied.
+    public func appliedMigrations() async throws -> [String] {
+        let rows = try await index.query("reading the schema's migrations", "SELECT name FROM schema_migrations ORDER BY applied_at, name")
+        return try rows.map { try $0.decode(String.self) }
+    }
+}

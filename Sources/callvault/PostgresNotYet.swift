@@ -1,0 +1,33 @@
+import ArgumentParser
+import CallVaultSettings
+
+/// Until each command runs on PostgreSQL (issue 20, in progress), a `postgres://` index stops the
+/// command with exit 2 and says so: a URL must never be taken for a SQLite file name.
+enum PostgresNotYet {
+    /// The refusal for `database` (the config's or `--db`'s text) when it is a URL; nil for a path.
+    /// A malformed URL is refused with its reason (`what` names where it came from).
+    static func refusal(_ database: String?, what: String) -> CLIError? {
+        guard let database, PostgresURL.looksLikeURL(database) else { return nil }
+        do {
+            _ = try PostgresURL(database)
+        } catch let e as PostgresURLError {
+            return .input("\(what): \(e.message)")
+        } catch {
+            return .input("\(what): \(error)")
+        }
+        return .input("PostgreSQL index: not supported yet by `callvault \(commandPath())` (issue 20 in progress); use a SQLite path")
+    }
+
+    /// The subcommand being run, as typed (`run`, `report summary`), read from the arguments
+    /// against the command tree.
+    static func commandPath(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> String {
+        var names: [String] = []
+        var level = CallVaultCommand.configuration.subcommands
+        for argument in arguments {
+            guard let sub = level.first(where: { ($0.configuration.commandName ?? $0._commandName) == argument }) else { break }
+            names.append(argument)
+            level = sub.configuration.subcommands
+        }
+        return names.isEmpty ? CallVaultCommand._commandName : names.joined(separator: " ")
+    }
+}

@@ -1,0 +1,91 @@
+import CallVaultPostgres
+import CallVaultSettings
+import CallVaultStore
+import CallVaultTestSupport
+import Foundation
+import GRDB
+import PostgresNIO
+import Testing
+
+@Suite("PostgreSQL schema: migrations under an advisory lock", .enabled(if: PostgresTestServer.isConfigured, "CALLVAULT_TEST_POSTGRES_URL is not set (scripts/test.sh sets it)"))
+struct PostgresSchemaTests {
+    /// The tables the PostgreSQL schema has in common with SQLite's, and their columns there.
+    static let sharedTables = ["calls", "jobs", "registry", "holds", "audit", "meta", "users", "sessions", "login_throttle"]
+
+    private func columns(_ index: PostgresIndex, _ table: String) async throws -> Set<String> {
+        let rows = try await index.query("columns of \(table)", """
+            SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = \(table)
+            """)
+        return Set(try rows.map { try $0.decode(String.self) })
+    }
+
+    @Test("a new index gets every migration once; the tables have the SQLite index's columns, table for table")
+    func sameTablesAsSQLite() async throws {
+        let sqlite = try StoreFixture()
+        defer { sqlite.remove() }
+        let expected = try await sqlite.index.pool.read { db in
+            try Dictionary(uniqueKeysWithValues: Self.sharedTables.map { table in
+                (table, Set(try db.columns(in: table).map(\.name)))
+            })
+        }
+        try await PostgresTestServer.withDatabase { url, password in
+            try await PostgresIndex.withRunning(url: url, password: password, logger: PostgresTestServer.logger) { index in
+                let migrator = PostgresMigrator(index: index)
+                #expect(try await migrator.migrate() == ["pg-v1-index"])
+                #expect(try await migrator.migrate() == [], "a second start applies nothing")
+                #expect(try await migrator.appliedMigrations() == ["pg-v1-index"])
+                for table in Self.sharedTables {
+                    let pg = try await columns(index, table)
+                    let lite = try #require(expected[table])
+                    #expect(pg == lite, "\(table): only on PostgreSQL \(pg.subtracting(lite).sorted()), only on SQLite \(lite.subtracting(pg).sorted())")
+                }
+                let id = try await index.query("index id", "SELECT value FROM meta WHERE key = 'index_id'")
+                let indexID = try #require(id.first).decode(String.self)
+                #expect(UUID(uuidString: indexID) != nil, "the index has its identity")
+            }
+        }
+    }
+
+    @Test("machines starting at once: concurrent migrators on their own pools apply each migration exactly once, and all succeed")
+    func concurrentMigrators() async throws {
+        try await PostgresTestServer.withDatabase { url, password in
+            let results = try await withThrowingTaskGroup(of: [String].self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        try await PostgresIndex.withRunning(url: url, password: password, logger: PostgresTestServer.logger) { index in
+                            try await PostgresMigrator(index: index).migrate()
+                        }
+                    }
+                }
+                var all: [[String]] = []
+                for try await applied in group { all.append(applied) }
+                return all
+            }
+            #expect(results.count == 4)
+            #expect(results.filter { !$0.isEmpty } == [["pg-v1-index"]], "one migrator did the work, the others found it done: \(results)")
+            try await PostgresIndex.withRunning(url: url, password: password, logger: PostgresTestServer.logger) { index in
+                let rows = try await index.query("counting", "SELECT count(*) FROM schema_migrations")
+                #expect(try rows.first?.decode(Int64.self) == 1)
+            }
+        }
+    }
+
+    @Test("an index migrated by a newer callvault is refused before anything changes")
+    func newerSchema() async throws {
+        try await PostgresTestServer.withIndex { index in
+            _ = try await index.query("faking a newer migration", "INSERT INTO schema_migrations (name) VALUES ('pg-v99-future')")
+            let error = await #expect(throws: PostgresIndexError.self) { try await PostgresMigrator(index: index).migrate() }
+            #expect(error?.kind == .newerSchema && error?.message.contains("pg-v99-future") == true, "\(String(describing: error))")
+        }
+    }
+
+    @Test("a server that cannot be reached is an error naming it at once (not a wait)")
+    func unreachable() async throws {
+        // Port 1 on loopback: nothing listens there, the connection is refused at once.
+        let url = try PostgresURL("postgres://callvault@127.0.0.1:1/callvault?sslmode=disable")
+        let error = await #expect(throws: PostgresIndexError.self) {
+            try await PostgresIndex.withRunning(url: url, password: nil, logger: PostgresTestServer.logger) { _ in }
+        }
+        #expect(error?.kind == .unreachable && error?.message.contains("127.0.0.1:1") == true, "\(String(describing: error))")
+    }
+}

@@ -1,0 +1,63 @@
+import CallVaultPostgres
+import CallVaultSettings
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The PostgreSQL server the tests run against: `CALLVAULT_TEST_POSTGRES_URL` (scripts/test.sh
+/// starts a throwaway cluster with scripts/pg-cluster.sh and sets it, with `PGPASSFILE`). Without
+/// the variable the server tests are skipped, saying why; with it, a server that cannot be
+/// reached fails them.
+enum PostgresTestServer {
+    static let urlText = ProcessInfo.processInfo.environment["CALLVAULT_TEST_POSTGRES_URL"]
+    static var isConfigured: Bool { urlText != nil }
+    /// Warnings and worse: the pool's retries against the unreachable-server test log at info.
+    static let logger: Logger = {
+        var logger = Logger(label: "callvault.postgres.tests")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    /// Runs `body` on a database of its own (created empty, dropped afterwards), so tests run in
+    /// parallel without seeing one another's tables.
+    static func withDatabase<T: Sendable>(_ body: (PostgresURL, String?) async throws -> T) async throws -> T {
+        let base = try PostgresURL(try requireURL())
+        let password = try PostgresCredentials.resolve(url: base, passwordFile: nil).password
+        // Only [a-z0-9_]: an identifier cannot be a bound parameter, so it is made safe by construction.
+        let name = "cvtest_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try await PostgresIndex.withRunning(url: base, password: password, logger: logger) { admin in
+            _ = try await admin.query("creating \(name)", PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
+        }
+        var url = base
+        url.database = name
+        do {
+            let result = try await body(url, password)
+            try await drop(name, base: base, password: password)
+            return result
+        } catch {
+            try? await drop(name, base: base, password: password)
+            throw error
+        }
+    }
+
+    /// Runs `body` with a migrated index on a database of its own.
+    static func withIndex<T: Sendable>(_ body: (PostgresIndex) async throws -> T) async throws -> T {
+        try await withDatabase { url, password in
+            try await PostgresIndex.withRunning(url: url, password: password, logger: logger) { index in
+                try await PostgresMigrator(index: index).migrate()
+                return try await body(index)
+            }
+        }
+    }
+
+    private static func drop(_ name: String, base: PostgresURL, password: String?) async throws {
+        try await PostgresIndex.withRunning(url: base, password: password, logger: logger) { admin in
+            _ = try await admin.query("dropping \(name)", PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
+        }
+    }
+
+    private static func requireURL() throws -> String {
+        guard let urlText else { throw PostgresIndexError(.unreachable, "CALLVAULT_TEST_POSTGRES_URL is not set") }
+        return urlText
+    }
+}

@@ -9,6 +9,9 @@ import GRDB
 public struct CallListing: Sendable, Hashable {
     public var id: String
     public var startedAt: Date
+    /// `startedAt` as ``IndexTime/text(_:)`` writes it: the stored text when it is already in that
+    /// form (no formatting per row), else formatted.
+    public var startedAtUTC: String
     public var campaign: String?
     public var caller: String?
     public var callerPlace: String?
@@ -22,10 +25,15 @@ public struct CallListing: Sendable, Hashable {
     init(row: Row) throws {
         id = row[0]
         let started: String = row[1]
-        guard let date = IndexTime.date(started) else {
+        if let seconds = IndexTime.canonicalSeconds(started) {
+            startedAt = Date(timeIntervalSince1970: Double(seconds))
+            startedAtUTC = started
+        } else if let date = IndexTime.date(started) {
+            startedAt = date
+            startedAtUTC = IndexTime.text(date)
+        } else {
             throw IndexError(.unusable, "call \(id): started_at \(started.debugDescription) is not a time (expected e.g. 2026-11-28T14:03:00Z)")
         }
-        startedAt = date
         campaign = row[2]
         caller = row[3]
         callerPlace = row[4]

@@ -36,6 +36,7 @@ struct CallListingTests {
             #expect(short.rows.map(\.id) == full.records.map(\.id))
             for (row, record) in zip(short.rows, full.records) {
                 #expect(row.startedAt == record.startedAt)
+                #expect(row.startedAtUTC == IndexTime.text(record.startedAt))
                 #expect(row.campaign == record.campaign)
                 #expect(row.caller == record.caller)
                 #expect(row.callerPlace == record.callerPlace)

@@ -129,7 +129,7 @@ struct CallRoutes {
         body += "<table class=\"calls\"><thead><tr><th>Started (\(HTML.escape(local.name)))</th><th>UTC</th><th>Campaign</th><th>Caller</th><th>Tracking number</th><th>Outcome</th><th>Duration</th><th>Talk</th></tr></thead><tbody>"
         for r in result.rows {
             body += "<tr><td><a href=\"/calls/\(r.id)\(zoneQuery)\">\(HTML.escape(local.text(r.startedAt)))</a></td>"
-            body += "<td class=\"utc\">\(HTML.escape(IndexTime.text(r.startedAt)))</td><td>\(HTML.escape(r.campaign ?? "—"))</td>"
+            body += "<td class=\"utc\">\(HTML.escape(r.startedAtUTC))</td><td>\(HTML.escape(r.campaign ?? "—"))</td>"
             body += "<td>\(HTML.escape(r.caller ?? "anonymous"))\(r.callerPlace.map { " <small>\(HTML.escape($0))</small>" } ?? "")</td>"
             body += "<td>\(HTML.escape(r.trackingNumber))</td><td class=\"\(HTML.escape(r.outcome.rawValue))\">\(HTML.escape(r.outcome.rawValue))</td>"
             body += "<td class=\"n\">\(Self.seconds(r.durationMs))</td><td class=\"n\">\(Self.seconds(r.talkMs))</td></tr>"

@@ -7,7 +7,10 @@ cd "$(dirname "$0")/.."
 callvault_install_packages
 swift build -c release --product callvault
 BIN=$(swift build -c release --show-bin-path)/callvault
-rm -rf data && mkdir -p data/archive && cp -r samples/spool samples/callvault.toml samples/registry.csv data/
+# The spool, config and registry, and the caller directory and website logs the job imports.
+rm -rf data && mkdir -p data/archive
+cp -r samples/spool samples/callvault.toml samples/registry.csv \
+    samples/directory.csv samples/sessions.jsonl samples/callbacks.csv data/
 set +e
 "$BIN" job run jobs/demo.toml
 status=$?
@@ -24,10 +27,10 @@ Try next:
   $BIN query --config data/callvault.toml --campaign Search-Brand
   $BIN show 1764338400.101 --config data/callvault.toml
   $BIN report missed --unreturned --config data/callvault.toml
-  $BIN directory import samples/directory.csv --config data/callvault.toml
+  $BIN query --caller-name ortega --config data/callvault.toml
   $BIN report callers --config data/callvault.toml
-  $BIN web import-sessions samples/sessions.jsonl --config data/callvault.toml
-  $BIN web import-callbacks samples/callbacks.csv --config data/callvault.toml
+  $BIN show 1764957600.115 --config data/callvault.toml
   $BIN report summary --by keyword --config data/callvault.toml
+  $BIN report summary --by attribution_method --config data/callvault.toml
   $BIN report callbacks --config data/callvault.toml
 MSG

@@ -32,6 +32,19 @@ public enum Timestamp {
         return wall.addingTimeInterval(-Double(timeZone.secondsFromGMT(for: guess)))
     }
 
+    /// The end of a period (`--until`, the TO of `compare`'s FROM..TO): as
+    /// ``parseBoundary(_:timeZone:now:)``, but a bare date, `today` or `yesterday` means that whole
+    /// day, so the next midnight in `timeZone` (25 hours on the day daylight saving ends, not 24).
+    public static func parseEndBoundary(_ text: String, timeZone: TimeZone = TimeZone(identifier: "UTC")!,
+                                        now: Date? = nil) -> Date? {
+        guard let d = parseBoundary(text, timeZone: timeZone, now: now) else { return nil }
+        let t = text.trimmedWhitespace.lowercased()
+        guard t.count == 10 || t == "today" || t == "yesterday" else { return d }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        return calendar.date(byAdding: .day, value: 1, to: d)
+    }
+
     /// `2026-11-28T14:03:00Z`: UTC, whole seconds; sorts as text in the index.
     public static func format(_ date: Date) -> String {
         let (y, m, d, seconds) = civil(date)

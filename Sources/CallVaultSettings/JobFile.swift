@@ -39,7 +39,8 @@ public struct JobFile: Sendable, Equatable {
     public var database: String?
     public var steps: [Step]
 
-    public static let commands = ["ingest", "import-numbers", "relink", "retention", "verify", "report"]
+    public static let commands = ["ingest", "import-numbers", "import-directory", "import-sessions", "import-callbacks",
+                                  "relink", "retention", "verify", "report"]
 
     public static func load(path: String) throws -> JobFile {
         let text: String
@@ -81,10 +82,16 @@ public struct JobFile: Sendable, Equatable {
             case "ingest":
                 try r.checkKeys(t, allowed: ["command", "name", "workers"], section: section)
                 kind = .ingest(workers: try r.int(t, "workers", range: 1...256))
-            case "import-numbers":
+            case "import-numbers", "import-directory", "import-sessions", "import-callbacks":
                 try r.checkKeys(t, allowed: ["command", "name", "file"], section: section)
-                guard let f = try r.string(t, "file") else { throw r.error("step \(stepName): import-numbers needs file", in: t) }
-                kind = .importNumbers(file: path(f)!)
+                guard let f = try r.string(t, "file") else { throw r.error("step \(stepName): \(command) needs file", in: t) }
+                let file = path(f)!
+                switch command {
+                case "import-numbers": kind = .importNumbers(file: file)
+                case "import-directory": kind = .importDirectory(file: file)
+                case "import-sessions": kind = .importSessions(file: file)
+                default: kind = .importCallbacks(file: file)
+                }
             case "relink":
                 try r.checkKeys(t, allowed: ["command", "name"], section: section)
                 kind = .relink

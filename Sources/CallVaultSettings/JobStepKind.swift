@@ -14,6 +14,14 @@ public enum JobStepKind: Sendable, Equatable {
     case ingest(workers: Int?)
     /// `import-numbers`: replace the tracking-number registry with a CSV file (absolute path).
     case importNumbers(file: String)
+    /// `import-directory`: replace the caller directory with a CSV file (absolute path).
+    case importDirectory(file: String)
+    /// `import-sessions`: add or update the website's number-pool sessions (CSV or JSON Lines,
+    /// absolute path) and re-link the calls they concern.
+    case importSessions(file: String)
+    /// `import-callbacks`: add or update the website's call-back requests (CSV or JSON Lines,
+    /// absolute path) and re-link the outbound calls they concern.
+    case importCallbacks(file: String)
     /// `relink`: re-attribute every call from the current registry.
     case relink
     /// `retention`: apply the retention policy (or only list what is due).

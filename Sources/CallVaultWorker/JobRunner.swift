@@ -76,7 +76,12 @@ public struct JobRunner: Sendable {
             }
             var metadata: Logger.Metadata = ["job": "\(job.name)", "step": "\(step.name)", "exit": "\(code)",
                                              "seconds": "\(String(format: "%.2f", seconds))"]
-            if let json { metadata["result"] = "\(Self.compact(json))" }
+            if let json {
+                metadata["result"] = "\(Self.compact(json))"
+            } else if let text = Self.oneLine(stdout) {
+                // A step that prints a line of text (the imports, relink) says its counts there.
+                metadata["output"] = "\(text)"
+            }
             if code == 0 || code == 3 {
                 logger.info("step finished", metadata: metadata)
             } else {
@@ -86,6 +91,12 @@ public struct JobRunner: Sendable {
             if Self.severity(code) > Self.severity(result.exitCode) { result.exitCode = code }
         }
         return result
+    }
+
+    /// A text result's lines joined with "; ", or nil when it printed nothing.
+    static func oneLine(_ text: String) -> String? {
+        let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return lines.isEmpty ? nil : lines.joined(separator: "; ")
     }
 
     static func compact(_ json: String) -> String {

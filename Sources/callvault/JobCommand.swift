@@ -15,9 +15,13 @@ struct JobCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run jobs/NAME.toml: its steps in order, under a lock, with metrics.",
             discussion: """
-            A job file names a shared config and its steps (ingest, import-numbers, relink, \
-            retention, verify, report); see jobs/nightly.toml. Each step runs as its own callvault \
-            command; its outcome, duration and counts are logged. The job's exit status is the \
+            A job file names a shared config and its steps (ingest, import-numbers, import-directory, \
+            import-sessions, import-callbacks, relink, retention, verify, report); see jobs/nightly.toml \
+            and jobs/demo.toml. Each step runs as its own callvault command: import-numbers, \
+            import-directory, import-sessions and import-callbacks (each with file = "PATH", relative to \
+            the job file) are `numbers import`, `directory import`, `web import-sessions` and `web \
+            import-callbacks`, with their checks, exit statuses and "nothing changed" on the same file \
+            again. Each step's outcome, duration and counts (or its line of text) are logged. The job's exit status is the \
             worst of its steps (1 > 2 > 4 > 3 > 0); a step failing with anything but 0 or 3 stops \
             the rest unless --continue-on-error. An advisory lock beside the database keeps two \
             runs of the same job from overlapping: --no-wait (default) exits 5 with a message, \

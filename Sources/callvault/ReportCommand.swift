@@ -212,12 +212,9 @@ struct ReportCommand: ParsableCommand {
             let (index, _) = try common.store.openIndex(readOnly: true)
             let f = try common.filter()
             func period(_ text: String, _ option: String) throws -> CompareReport.Period {
-                let parts = text.components(separatedBy: "..")
-                guard parts.count == 2 else { throw ValidationError("\(option) must be FROM..TO, e.g. 2026-10-01..2026-10-31") }
-                let p = CompareReport.Period(from: try TimeBounds.start(parts[0], zone: f.timeZone, option: option),
-                                             to: try TimeBounds.end(parts[1], zone: f.timeZone, option: option))
-                guard p.from < p.to else { throw ValidationError("\(option): FROM must be before TO") }
-                return p
+                do { return try CompareReport.Period.parse(text, timeZone: f.timeZone, now: Date()) } catch let e as CompareReport.Period.ParseError {
+                    throw ValidationError(e.message(for: option))
+                }
             }
             try common.emit([try CompareReport.run(index, filter: f, before: period(before, "--before"), after: period(after, "--after"),
                                                    keywords: keyword)],

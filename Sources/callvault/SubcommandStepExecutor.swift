@@ -45,6 +45,12 @@ struct SubcommandStepExecutor: JobStepExecutor {
             return ["run", "--once", "--format", "json"] + (workers.map { ["--workers", "\($0)"] } ?? []) + storeArguments + logArguments
         case .importNumbers(let file):
             return ["numbers", "import", file] + storeArguments
+        case .importDirectory(let file):
+            return ["directory", "import", file] + storeArguments
+        case .importSessions(let file):
+            return ["web", "import-sessions", file] + storeArguments
+        case .importCallbacks(let file):
+            return ["web", "import-callbacks", file] + storeArguments
         case .relink:
             return ["numbers", "relink"] + storeArguments
         case .retention(let dryRun):

@@ -18,13 +18,10 @@ enum TimeBounds {
 
     /// A bare date (or `today`, `yesterday`) means the end of that day (exclusive next midnight).
     static func end(_ text: String, zone: TimeZone, option: String, now: Date = Date()) throws -> Date {
-        let d = try start(text, zone: zone, option: option, now: now)
-        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
-        if t.count == 10 || t == "today" || t == "yesterday" {
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = zone
-            return calendar.date(byAdding: .day, value: 1, to: d)!
+        _ = try start(text, zone: zone, option: option, now: now)
+        guard let end = Timestamp.parseEndBoundary(text, timeZone: zone, now: now) else {
+            throw ValidationError("\(option): \(text.debugDescription) has no end of day in \(zone.identifier)")
         }
-        return d
+        return end
     }
 }

@@ -107,6 +107,12 @@ private func reportRows(_ f: SpoolFixture, _ args: [String]) throws -> [[String:
     return try Support.field(try Support.jsonObject(r.stdout), "rows", as: [[String: Any]].self)
 }
 
+/// `text` as the report pages print it (HTML-escaped).
+private func HTMLEscaped(_ text: String) -> String {
+    text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+        .replacingOccurrences(of: "\"", with: "&quot;")
+}
+
 private func text(_ value: Any?) -> String {
     switch value {
     case let s as String: s
@@ -282,5 +288,88 @@ struct WebAttributionTests {
         #expect(html.stdout.contains("Calls and answer rate by source / medium") && html.stdout.contains("bing / cpc"))
         let missing = try callvault(f, ["report", "compare", "--before", "2026-11-20..2026-11-20", "--after", "2026-11-21..2026-11-21"])
         #expect(missing.status == 2 && missing.stderr.contains("compare needs --campaign or --keyword"))
+    }
+
+    @Test("the web report pages: compare's keyword, before and after fields give `report compare --keyword`'s figures; summary offers every grouping")
+    func webReportForms() throws {
+        let f = try buildIndex()
+        defer { f.remove() }
+        _ = try callvault(f, ["web", "import-sessions", try write(lateSessions, "late.jsonl", in: f)])
+        _ = try callvault(f, ["web", "import-callbacks", try write(callbacks, "callbacks.csv", in: f)])
+        try addUser(f, "qa1", role: "qa", password: "qa-password-123")
+        let server = try LiveServer(f)
+        defer { _ = server.stop() }
+        #expect(try server.login("qa1", "qa-password-123").status == 303)
+
+        // Opened from the list of reports, compare has nothing to compare yet: its form, and what to fill in.
+        let bare = try server.request("/reports/compare")
+        #expect(bare.status == 400)
+        #expect(bare.text.contains("compare needs a campaign or a keyword"), "\(bare.text)")
+        #expect(bare.text.contains("<input name=\"keyword\" value=\"\">") && bare.text.contains("<input name=\"before\" value=\"\"")
+                && bare.text.contains("<input name=\"after\" value=\"\""), "\(bare.text)")
+
+        // The API and the page against the CLI: one keyword across New York's 25-hour day (DST ends
+        // 2026-11-01), and two keywords within a campaign with an instant as FROM.
+        let cases: [(query: String, arguments: [String])] = [
+            ("keyword=emergency+plumber&before=2026-11-01..2026-11-01&after=2026-11-20..2026-11-20&tz=America%2FNew_York",
+             ["--keyword", "emergency plumber", "--before", "2026-11-01..2026-11-01", "--after", "2026-11-20..2026-11-20", "--tz", "America/New_York"]),
+            ("keyword=emergency%20plumber&keyword=boiler%20repair&campaign=winter&before=2026-11-19..2026-11-20T10:30:00Z&after=2026-11-21T00:00:00Z..2026-11-23",
+             ["--keyword", "emergency plumber", "--keyword", "boiler repair", "--campaign", "winter",
+              "--before", "2026-11-19..2026-11-20T10:30:00Z", "--after", "2026-11-21T00:00:00Z..2026-11-23"]),
+        ]
+        var results: [[String: Any]] = []
+        for (query, arguments) in cases {
+            let cli = try callvault(f, ["report", "compare"] + arguments + ["--format", "json"])
+            try #require(cli.status == 0, "\(cli.stderr)")
+            let fromCLI = try Support.jsonObject(cli.stdout)
+            let api = try server.request("/api/reports/compare?" + query)
+            #expect(api.status == 200, "\(api.text)")
+            let fromWeb = try #require(api.json as? [String: Any], "\(api.text)")
+            #expect(NSDictionary(dictionary: fromWeb) == NSDictionary(dictionary: fromCLI), "\(query)\n\(api.text)\n\(cli.stdout)")
+            let page = try server.request("/reports/compare?" + query)
+            #expect(page.status == 200)
+            let title = try Support.field(fromCLI, "report", as: String.self)
+            #expect(page.text.contains(HTMLEscaped(title)), "\(title)")
+            for keyword in ["emergency plumber", "boiler repair"] where arguments.contains(keyword) {
+                #expect(page.text.contains("<input name=\"keyword\" value=\"\(keyword)\">"), "the field keeps \(keyword)")
+            }
+            results.append(fromCLI)
+        }
+        // The figures are the index's: the keyword's calls on the 20th in New York, SQL on the index.
+        let rows = try Support.field(results[0], "rows", as: [[String: Any]].self)
+        let calls = try #require(rows.first { text($0["metric"]) == "calls" })
+        let sql = try f.sql("""
+            SELECT count(*) FROM calls WHERE json_extract(attribution, '$.keyword') = 'emergency plumber'
+            AND started_at >= '2026-11-20T05:00:00Z' AND started_at < '2026-11-21T05:00:00Z'
+            """)
+        #expect(text(calls["after"]) == sql[0][0] && sql[0][0] == "2", "\(calls) \(sql)")
+        #expect(try Support.field(results[0], "notes", as: [String].self).first == "before: 2026-11-01T04:00:00Z .. 2026-11-02T05:00:00Z (1.0 days)")
+
+        // Mistakes are the CLI's, named by field, with the form kept as sent.
+        for (query, arguments, web, command) in [
+            ("keyword=x&before=2026-11-20&after=2026-11-21..2026-11-22", ["--keyword", "x", "--before", "2026-11-20", "--after", "2026-11-21..2026-11-22"],
+             "before must be FROM..TO", "--before must be FROM..TO"),
+            ("keyword=x&before=2026-11-22..2026-11-20&after=2026-11-21..2026-11-22", ["--keyword", "x", "--before", "2026-11-22..2026-11-20", "--after", "2026-11-21..2026-11-22"],
+             "before: FROM must be before TO", "--before: FROM must be before TO"),
+            ("keyword=x&before=2026-11-20..2026-11-21&after=soon..2026-11-22", ["--keyword", "x", "--before", "2026-11-20..2026-11-21", "--after", "soon..2026-11-22"],
+             "after: &quot;soon&quot; is not a date", "--after: \"soon\" is not a date"),
+        ] {
+            let page = try server.request("/reports/compare?" + query)
+            #expect(page.status == 400 && page.text.contains(web) && page.text.contains("<input name=\"keyword\" value=\"x\">"), "\(page.text)")
+            let cli = try callvault(f, ["report", "compare"] + arguments)
+            #expect(cli.status == 2 && cli.stderr.contains(command), "\(cli.stderr)")
+        }
+
+        // summary's By is a choice of every grouping, the web attribution's among them.
+        let summary = try server.request("/reports/summary?by=keyword")
+        #expect(summary.status == 200)
+        for by in ["hour", "day", "week", "campaign", "source", "tracking-number", "utm_source", "utm_medium", "utm_campaign", "landing_page", "attribution_method"] {
+            #expect(summary.text.contains("<option value=\"\(by)\">\(by)</option>"), "\(by)")
+        }
+        #expect(summary.text.contains("<option value=\"keyword\" selected>keyword</option>"))
+        let byMethod = try server.request("/api/reports/summary?by=attribution_method")
+        let cliByMethod = try callvault(f, ["report", "summary", "--by", "attribution_method", "--format", "json"])
+        let webRows = try #require(byMethod.json as? [String: Any])
+        #expect(NSDictionary(dictionary: webRows) == NSDictionary(dictionary: try Support.jsonObject(cliByMethod.stdout)), "\(byMethod.text)")
     }
 }

@@ -2,6 +2,7 @@ import CallVaultCore
 import CallVaultSettings
 import CallVaultWorker
 import Foundation
+import InMemoryLogging
 import Logging
 import Synchronization
 import Testing
@@ -68,6 +69,66 @@ struct JobRunnerTests {
             .report(JobReport(report: "summary", by: "day", timeZone: "Europe/London", sinceDays: 1, outputDir: "/jobs/reports")),
         ])
         #expect(job.steps.map(\.name) == ["import-numbers", "ingest", "relink", "retention", "verify", "daily-report"])
+    }
+
+    /// The three import steps of the website's flow, each with its file.
+    static let webImports = """
+    [[steps]]
+    command = "import-directory"
+    file = "data/directory.csv"
+
+    [[steps]]
+    name = "sessions"
+    command = "import-sessions"
+    file = "/srv/web/sessions.jsonl"
+
+    [[steps]]
+    command = "import-callbacks"
+    file = "data/callbacks.csv"
+    """
+
+    @Test("import-directory, import-sessions and import-callbacks take a file, relative to the job file; without one the step is refused")
+    func importSteps() throws {
+        let job = try JobFile.parse(text: Self.webImports, file: "/jobs/web.toml", name: "web", baseFolder: "/jobs")
+        #expect(job.steps.map(\.kind) == [
+            .importDirectory(file: "/jobs/data/directory.csv"), .importSessions(file: "/srv/web/sessions.jsonl"),
+            .importCallbacks(file: "/jobs/data/callbacks.csv"),
+        ])
+        #expect(job.steps.map(\.name) == ["import-directory", "sessions", "import-callbacks"])
+        #expect(job.steps.map(\.command) == ["import-directory", "import-sessions", "import-callbacks"])
+        for command in ["import-directory", "import-sessions", "import-callbacks"] {
+            let error = try #require(throws: ConfigError.self) {
+                try JobFile.parse(text: "[[steps]]\ncommand = \"\(command)\"\n", file: "/jobs/bad.toml", name: "bad", baseFolder: "/jobs")
+            }
+            #expect(error.description == "/jobs/bad.toml:1: step \(command): \(command) needs file", "\(error)")
+            let typo = try #require(throws: ConfigError.self) {
+                try JobFile.parse(text: "[[steps]]\ncommand = \"\(command)\"\nfile = \"x.csv\"\ntz = \"UTC\"\n", file: "/jobs/bad.toml", name: "bad",
+                                  baseFolder: "/jobs")
+            }
+            #expect(typo.description.contains("tz"), "\(typo)")
+        }
+    }
+
+    @Test("a step's line of text (an import's counts) is logged with its outcome; a JSON result as its counts")
+    func stepOutputLogged() async throws {
+        let job = try JobFile.parse(text: Self.webImports, file: "/jobs/web.toml", name: "web", baseFolder: "/jobs")
+        let executor = CannedExecutor { kind in
+            switch kind {
+            case .importSessions: (0, "/srv/web/sessions.jsonl: 3 sessions (3 new, 0 changed); 1 calls re-linked\n")
+            case .importCallbacks: (2, "")
+            default: (0, "")
+            }
+        }
+        let handler = InMemoryLogHandler()
+        let result = await JobRunner(job: job, executor: executor, logger: Logger(label: "callvault.test") { _ in handler }).run(today: "2026-11-28")
+        #expect(result.exitCode == 2)
+        #expect(result.steps.map(\.output) == [nil, nil, nil], "text is not a JSON result")
+        let finished = handler.entries.filter { $0.message.description == "step finished" }
+        #expect(finished.map { $0.metadata["step"]?.description } == ["import-directory", "sessions"])
+        #expect(finished[0].metadata["output"] == nil)
+        #expect(finished[1].metadata["output"]?.description == "/srv/web/sessions.jsonl: 3 sessions (3 new, 0 changed); 1 calls re-linked")
+        let failed = try #require(handler.entries.first { $0.message.description == "step failed" })
+        #expect(failed.level == .error && failed.metadata["step"]?.description == "import-callbacks")
     }
 
     @Test("a report file is named after the report, its grouping and the day", arguments: [

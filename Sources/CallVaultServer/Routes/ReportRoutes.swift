@@ -34,13 +34,10 @@ struct ReportRoutes {
         }
         func time(_ key: String, end: Bool) throws -> Date? {
             guard let text = form[key] else { return nil }
-            guard var d = Timestamp.parseBoundary(text, timeZone: f.timeZone, now: now) else {
+            // `until` as `--until` reads it: a bare date (or today, yesterday) is that whole day.
+            guard let d = end ? Timestamp.parseEndBoundary(text, timeZone: f.timeZone, now: now)
+                              : Timestamp.parseBoundary(text, timeZone: f.timeZone, now: now) else {
                 throw Invalid(description: "\(key): \(text.debugDescription) is not a date or a time")
-            }
-            if end && text.trimmingCharacters(in: .whitespaces).count == 10 {
-                var calendar = Calendar(identifier: .gregorian)
-                calendar.timeZone = f.timeZone
-                d = calendar.date(byAdding: .day, value: 1, to: d)!
             }
             return d
         }
@@ -68,15 +65,11 @@ struct ReportRoutes {
         case "compare":
             let keywords = form.all("keyword")
             guard !f.campaigns.isEmpty || !keywords.isEmpty else { throw Invalid(description: "compare needs a campaign or a keyword") }
+            // FROM..TO read as `report compare` reads --before/--after (the same figures).
             func period(_ key: String) throws -> CompareReport.Period {
-                let parts = (form[key] ?? "").components(separatedBy: "..")
-                guard parts.count == 2, let from = Timestamp.parseBoundary(parts[0], timeZone: f.timeZone, now: now),
-                      var to = Timestamp.parseBoundary(parts[1], timeZone: f.timeZone, now: now) else {
-                    throw Invalid(description: "\(key) must be FROM..TO, e.g. 2026-10-01..2026-10-31")
+                do { return try CompareReport.Period.parse(form[key] ?? "", timeZone: f.timeZone, now: now) } catch let e as CompareReport.Period.ParseError {
+                    throw Invalid(description: e.message(for: key))
                 }
-                if parts[1].count == 10 { to = to.addingTimeInterval(86400) }
-                guard from < to else { throw Invalid(description: "\(key): FROM must be before TO") }
-                return .init(from: from, to: to)
             }
             return ([try CompareReport.run(index, filter: f, before: period("before"), after: period("after"), keywords: keywords)], f)
         case "callbacks":
@@ -109,18 +102,19 @@ struct ReportRoutes {
         let form = FormData(request.uri.query ?? "")
         let tables: [ReportTable], filter: ReportFilter
         do { (tables, filter) = try run(name, form) } catch let e as Invalid {
-            return Responses.failure(Self.names.contains(name) ? .badRequest : .notFound, e.description, request: request, principal: context.principal)
+            guard Self.names.contains(name) else {
+                return Responses.failure(.notFound, e.description, request: request, principal: context.principal)
+            }
+            // A known report asked wrongly (or opened bare, as compare is from the list): its form
+            // again, filled in as sent, with what to fix.
+            let body = "<p class=\"error\">\(HTML.escape(e.description))</p>" + ReportForm(name: name, form: form).html
+            return Responses.html(.badRequest, HTML.page(title: "Report \(name)", principal: context.principal, body: body))
         }
         var html = HTMLReport.render(tables: tables, charts: try HTMLReport.charts(state.index, filter: filter), generatedAt: state.now())
         // The report's own page, with a filter form and the way back, after <body>.
-        let e = HTML.escape
         let bar = """
         <nav class="report-nav"><a href="/calls">Calls</a> · <a href="/reports">Reports</a></nav>
-        <form method="get" action="/reports/\(e(name))">
-        <label>Since <input name="since" value="\(e(form["since"]))"></label> <label>Until <input name="until" value="\(e(form["until"]))"></label>
-        <label>Campaign <input name="campaign" value="\(e(form["campaign"]))"></label> <label>Time zone <input name="tz" value="\(e(form["tz"] ?? "UTC"))"></label>
-        \(name == "summary" ? "<label>By <input name=\"by\" value=\"\(e(form["by"] ?? "day"))\"></label>" : "")
-        <button>Show</button> <a href="/api/reports/\(e(name))?\(e(FormData.encode(form.pairs.map { ($0.name, $0.value) })))">JSON</a></form>
+        \(ReportForm(name: name, form: form).html)
         """
         if let r = html.range(of: "<body>") { html.insert(contentsOf: bar, at: r.upperBound) }
         var response = Responses.html(.ok, html)

@@ -107,9 +107,16 @@ struct HardeningTests {
         let f = try SpoolFixture()
         defer { f.remove() }
         for i in 0..<12 { try f.add(stem: "t\(i)", fixture: "speech-44100.wav", sidecar: SpoolFixture.sidecar(callID: "t\(i)")) }
-        let p = try Support.start(["run", "--once", "--workers", "1", "--log-level", "error"] + f.flags)
-        usleep(700_000)
+        // The signal arrives while the first call is in hand (paused after its encode until the gate
+        // opens), not after a fixed sleep that a loaded machine may spend starting the process.
+        let gate = f.root.appendingPathComponent("gate").path
+        let p = try Support.start(["run", "--once", "--workers", "1", "--log-level", "error"] + f.flags,
+                                  environment: ["CALLVAULT_FAULT_WAIT": "worker.after-encode:\(gate)"])
+        for _ in 0..<2400 where !FileManager.default.fileExists(atPath: gate + ".reached") && p.isRunning { usleep(50_000) }
+        try #require(FileManager.default.fileExists(atPath: gate + ".reached"), "the worker never reached its first encode")
         p.terminate()
+        usleep(200_000)
+        FileManager.default.createFile(atPath: gate, contents: nil)
         p.waitUntilExit()
         #expect(p.terminationStatus == 0)
         let done = Int(try f.sql("SELECT count(*) FROM calls")[0][0])!

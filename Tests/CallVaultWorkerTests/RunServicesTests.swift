@@ -77,13 +77,18 @@ struct RunServicesTests {
                 bound = port.withLock { $0 }
             }
             let base = "http://127.0.0.1:\(try #require(bound, "the endpoint never listened"))"
-            let (health, healthResponse) = try await URLSession.shared.data(from: try #require(URL(string: base + "/healthz")))
+            // Generous timeouts: the suite's synchronous tests can hold both threads of the shared
+            // pool for minutes on a two-core machine, and the endpoint's answers wait for one.
+            func get(_ path: String) async throws -> (Data, URLResponse) {
+                try await URLSession.shared.data(for: URLRequest(url: try #require(URL(string: base + path)), timeoutInterval: 600))
+            }
+            let (health, healthResponse) = try await get("/healthz")
             #expect(String(decoding: health, as: UTF8.self) == "ok\n")
             #expect((healthResponse as? HTTPURLResponse)?.statusCode == 200)
-            let (metrics, metricsResponse) = try await URLSession.shared.data(from: try #require(URL(string: base + "/metrics?x=1")))
+            let (metrics, metricsResponse) = try await get("/metrics?x=1")
             #expect(String(decoding: metrics, as: UTF8.self).contains("callvault_calls_archived_total 0"))
             #expect((metricsResponse as? HTTPURLResponse)?.value(forHTTPHeaderField: "Content-Type") == "text/plain; version=0.0.4; charset=utf-8")
-            let (other, otherResponse) = try await URLSession.shared.data(from: try #require(URL(string: base + "/other")))
+            let (other, otherResponse) = try await get("/other")
             #expect(String(decoding: other, as: UTF8.self) == "try /metrics or /healthz\n")
             #expect((otherResponse as? HTTPURLResponse)?.statusCode == 404)
             await group.triggerGracefulShutdown()

@@ -92,12 +92,17 @@ public final class CallIndex: Sendable {
 
     /// Migrates; when another process migrates the same new index at the same moment, one of the
     /// two fails on "table already exists" (its transaction rolled back) and simply tries again.
+    /// Several processes opening a new index at once (two `run` workers started together) race:
+    /// each reads the applied migrations, then one applies a migration while the other waits on the
+    /// lock and, once in, finds its tables there (SQLITE_ERROR) or its identifier recorded
+    /// (SQLITE_CONSTRAINT on grdb_migrations). Each migration is one transaction, so the loser's
+    /// rolled back whole: it reads the applied list again and goes on from there.
     private static func migrate(_ pool: DatabasePool) throws {
         for attempt in 1... {
             do {
                 try Schema.migrator.migrate(pool)
                 return
-            } catch let error as DatabaseError where attempt < 10 && error.resultCode == .SQLITE_ERROR {
+            } catch let error as DatabaseError where attempt < 10 && (error.resultCode == .SQLITE_ERROR || error.resultCode == .SQLITE_CONSTRAINT) {
                 usleep(UInt32(50_000 * attempt))
             }
         }

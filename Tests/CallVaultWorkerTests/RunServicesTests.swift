@@ -79,8 +79,12 @@ struct RunServicesTests {
             let base = "http://127.0.0.1:\(try #require(bound, "the endpoint never listened"))"
             // Generous timeouts: the suite's synchronous tests can hold both threads of the shared
             // pool for minutes on a two-core machine, and the endpoint's answers wait for one.
+            let configuration = URLSessionConfiguration.ephemeral
+            configuration.timeoutIntervalForRequest = 600
+            configuration.timeoutIntervalForResource = 600
+            let session = URLSession(configuration: configuration)
             func get(_ path: String) async throws -> (Data, URLResponse) {
-                try await URLSession.shared.data(for: URLRequest(url: try #require(URL(string: base + path)), timeoutInterval: 600))
+                try await session.data(for: URLRequest(url: try #require(URL(string: base + path)), timeoutInterval: 600))
             }
             let (health, healthResponse) = try await get("/healthz")
             #expect(String(decoding: health, as: UTF8.self) == "ok\n")

@@ -2,6 +2,7 @@ import CallVaultCore
 import CallVaultStore
 import Crypto
 import Foundation
+import Synchronization
 
 /// What every route shares: the index, the settings, the clock and the access tracker.
 public struct ServerState: Sendable {
@@ -53,16 +54,17 @@ actor PlayTracker {
     }
 }
 
-/// Counters for `/metrics`.
-actor RequestMetrics {
-    private var byStatus: [Int: Int] = [:]
-    private var plays = 0
-    private var downloads = 0
+/// Counters for `/metrics`, behind a lock rather than an actor: every request counts its status,
+/// and an actor hop per request was a task switch on the two-thread pool that serves the pages.
+final class RequestMetrics: Sendable {
+    private struct Counts { var byStatus: [Int: Int] = [:]; var plays = 0, downloads = 0 }
+    private let counts = Mutex(Counts())
 
-    func count(status: Int) { byStatus[status, default: 0] += 1 }
-    func countPlay(download: Bool) { if download { downloads += 1 } else { plays += 1 } }
+    func count(status: Int) { counts.withLock { $0.byStatus[status, default: 0] += 1 } }
+    func countPlay(download: Bool) { counts.withLock { if download { $0.downloads += 1 } else { $0.plays += 1 } } }
 
     func exposition(calls: Int) -> String {
+        let (byStatus, plays, downloads) = counts.withLock { ($0.byStatus, $0.plays, $0.downloads) }
         var lines = ["# HELP callvault_serve_requests_total HTTP requests answered, by status.",
                      "# TYPE callvault_serve_requests_total counter"]
         for (status, n) in byStatus.sorted(by: { $0.key < $1.key }) {

@@ -96,7 +96,12 @@ public struct CallQuery: Sendable {
     public func listing(_ index: CallIndex) throws -> (rows: [CallListing], total: Int) {
         try index.pool.read { db in
             let (total, sql, args) = try page(db, columns: CallListing.columns)
-            let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: args).map { try CallListing(row: $0) }
+            // Read through a cursor: each row is decoded from the statement in place, not first
+            // copied into an array of `Row`s (a tenth of a search page's CPU went to the copies).
+            var rows: [CallListing] = []
+            rows.reserveCapacity(min(max(limit, 0), 1000))
+            let cursor = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: args)
+            while let row = try cursor.next() { rows.append(try CallListing(row: row)) }
             return (rows, total)
         }
     }

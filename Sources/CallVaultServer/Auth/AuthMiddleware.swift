@@ -66,7 +66,7 @@ struct AuthMiddleware: RouterMiddleware {
             }
         }
         let response = try await next(request, context)
-        await state.metrics.count(status: Int(response.status.code))
+        state.metrics.count(status: Int(response.status.code))
         return response
     }
 

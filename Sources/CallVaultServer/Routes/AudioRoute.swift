@@ -75,7 +75,7 @@ struct AudioRoute {
                     action: "access", ids: [id], reason: download ? "download" : "play", sha256: record.sha256,
                     details: ["by": principal.name, "address": context.clientAddress ?? "unknown", "kind": download ? "download" : "play",
                               "via": principal.via == .token ? "token" : "session"], now: now)
-                await state.metrics.countPlay(download: download)
+                state.metrics.countPlay(download: download)
             }
         }
         if request.method == .head { return Response(status: status, headers: headers) }

@@ -17,7 +17,7 @@ struct SystemRoutes {
         routes.get("/metrics") { _, context in
             guard context.principal != nil else { return Responses.error(.unauthorized, "sign in first") }
             let calls = try await self.state.index.countCalls()
-            return Responses.text(.ok, await self.state.metrics.exposition(calls: calls), type: "text/plain; version=0.0.4")
+            return Responses.text(.ok, self.state.metrics.exposition(calls: calls), type: "text/plain; version=0.0.4")
         }
         // No icon: an empty answer rather than a 404 in every browser console.
         routes.get("/favicon.ico") { _, _ in Response(status: .noContent) }

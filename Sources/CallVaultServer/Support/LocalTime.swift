@@ -27,10 +27,31 @@ struct LocalTime {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down)) + time_t(offset)
         var fields = tm()
         gmtime_r(&seconds, &fields)
-        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        let digits = "\(fields.tm_year + 1900)-\(two(fields.tm_mon + 1))-\(two(fields.tm_mday)) "
-            + "\(two(fields.tm_hour)):\(two(fields.tm_min)):\(two(fields.tm_sec))"
-        return digits + " " + abbreviations.name(offset: offset, date: date)
+        let year = Int(fields.tm_year) + 1900
+        guard (1000...9999).contains(year) else {
+            func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+            let digits = "\(year)-\(two(fields.tm_mon + 1))-\(two(fields.tm_mday)) "
+                + "\(two(fields.tm_hour)):\(two(fields.tm_min)):\(two(fields.tm_sec))"
+            return digits + " " + abbreviations.name(offset: offset, date: date)
+        }
+        // The 19 digits and separators written straight into the string's storage: a page formats
+        // fifty of these, and building them from interpolated pieces cost more than the rest of the row.
+        let zone = abbreviations.name(offset: offset, date: date)
+        return String(unsafeUninitializedCapacity: 20 + zone.utf8.count) { out in
+            func put(_ n: Int, _ digits: Int, at i: Int) {
+                var n = n
+                for k in stride(from: i + digits - 1, through: i, by: -1) { out[k] = UInt8(ascii: "0") + UInt8(n % 10); n /= 10 }
+            }
+            put(year, 4, at: 0); out[4] = UInt8(ascii: "-")
+            put(Int(fields.tm_mon) + 1, 2, at: 5); out[7] = UInt8(ascii: "-")
+            put(Int(fields.tm_mday), 2, at: 8); out[10] = UInt8(ascii: " ")
+            put(Int(fields.tm_hour), 2, at: 11); out[13] = UInt8(ascii: ":")
+            put(Int(fields.tm_min), 2, at: 14); out[16] = UInt8(ascii: ":")
+            put(Int(fields.tm_sec), 2, at: 17); out[19] = UInt8(ascii: " ")
+            var i = 20
+            for b in zone.utf8 { out[i] = b; i += 1 }
+            return i
+        }
     }
 
     /// The zone's abbreviation as `DateFormatter`'s `zzz` writes it (EST, EDT, GMT+5:30), asked once

@@ -6,7 +6,7 @@
 public enum HTMLText {
     public static func escape(_ s: String?) -> String {
         guard let s else { return "" }
-        guard s.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else { return s }
+        guard needsEscape(s) else { return s }
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for c in s {
@@ -20,5 +20,17 @@ public enum HTMLText {
             }
         }
         return out
+    }
+
+    /// True when `s` holds one of `& < > " '`: a plain loop over the string's contiguous UTF-8
+    /// (a search page asks this of every cell, and the generic `contains(where:)` was not inlined).
+    static func needsEscape(_ s: String) -> Bool {
+        func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            for b in bytes where b == 0x26 || b == 0x3C || b == 0x3E || b == 0x22 || b == 0x27 { return true }
+            return false
+        }
+        if let found = s.utf8.withContiguousStorageIfAvailable(scan) { return found }
+        var copy = s
+        return copy.withUTF8(scan)
     }
 }

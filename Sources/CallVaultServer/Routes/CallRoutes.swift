@@ -129,12 +129,17 @@ struct CallRoutes {
         // The call page keeps the zone the list was read in.
         let zoneQuery = f.form["tz"].map { "?tz=" + HTML.escape(FormData.encode([("", $0)]).dropFirst().description) } ?? ""
         body += "<table class=\"calls\"><thead><tr><th>Started (\(HTML.escape(local.name)))</th><th>UTC</th><th>Campaign</th><th>Caller</th><th>Tracking number</th><th>Outcome</th><th>Duration</th><th>Talk</th></tr></thead><tbody>"
+        // Each piece appended as it is: an interpolated line would be a temporary string per line.
         for r in result.rows {
-            body += "<tr><td><a href=\"/calls/\(r.id)\(zoneQuery)\">\(HTML.escape(local.text(r.startedAt)))</a></td>"
-            body += "<td class=\"utc\">\(HTML.escape(r.startedAtUTC))</td><td>\(HTML.escape(r.campaign ?? "—"))</td>"
-            body += "<td>\(HTML.escape(r.caller ?? "anonymous"))\(r.callerPlace.map { " <small>\(HTML.escape($0))</small>" } ?? "")</td>"
-            body += "<td>\(HTML.escape(r.trackingNumber))</td><td class=\"\(HTML.escape(r.outcome.rawValue))\">\(HTML.escape(r.outcome.rawValue))</td>"
-            body += "<td class=\"n\">\(Self.seconds(r.durationMs))</td><td class=\"n\">\(Self.seconds(r.talkMs))</td></tr>"
+            body += "<tr><td><a href=\"/calls/"; body += r.id; body += zoneQuery; body += "\">"
+            body += HTML.escape(local.text(r.startedAt)); body += "</a></td><td class=\"utc\">"
+            body += HTML.escape(r.startedAtUTC); body += "</td><td>"; body += HTML.escape(r.campaign ?? "—"); body += "</td><td>"
+            body += HTML.escape(r.caller ?? "anonymous")
+            if let place = r.callerPlace { body += " <small>"; body += HTML.escape(place); body += "</small>" }
+            body += "</td><td>"; body += HTML.escape(r.trackingNumber); body += "</td><td class=\""
+            body += HTML.escape(r.outcome.rawValue); body += "\">"; body += HTML.escape(r.outcome.rawValue)
+            body += "</td><td class=\"n\">"; body += Self.seconds(r.durationMs); body += "</td><td class=\"n\">"
+            body += Self.seconds(r.talkMs); body += "</td></tr>"
         }
         body += "</tbody></table>"
         let pages = max(1, (result.total + f.pageSize - 1) / f.pageSize)

@@ -32,7 +32,7 @@ public struct Sessions: Sendable {
                 SELECT s.user, u.role, s.csrf, s.expires_at FROM sessions s JOIN users u ON u.name = s.user
                 WHERE s.id_sha256 = ? AND s.expires_at > ?
                 """, arguments: [idDigest, now]) else { return nil }
-            return Session(user: row["user"], role: Users.Role(rawValue: row["role"]) ?? .qa, csrf: row["csrf"], expiresAt: row["expires_at"])
+            return Session(user: row["user"], role: try Users.Role.stored(row["role"], user: row["user"]), csrf: row["csrf"], expiresAt: row["expires_at"])
         }
     }
 

@@ -25,6 +25,17 @@ public struct Users: Sendable {
 
         var rank: Int { Self.allCases.firstIndex(of: self)! }
         public static func < (a: Role, b: Role) -> Bool { a.rank < b.rank }
+
+        /// The role stored for `user`; a value this release does not know is an error naming the
+        /// user, never a default: a row edited by hand (or by a newer release) must not sign in
+        /// with rights nobody gave it.
+        public static func stored(_ text: String, user: String) throws -> Role {
+            guard let role = Role(rawValue: text) else {
+                throw IndexError(.unusable, "user \(user.debugDescription): unknown role \(text.debugDescription) in the index "
+                                 + "(expected \(allCases.map(\.rawValue).joined(separator: ", "))); set it with `callvault user add` again or remove the user")
+            }
+            return role
+        }
     }
 
     /// A user as listed: never the password hash nor the token's digest.
@@ -103,7 +114,7 @@ public struct Users: Sendable {
         try index.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT name, role, created_at, password_changed_at, token_sha256 IS NOT NULL AS has_token FROM users ORDER BY name")
                 .map { row in
-                    User(name: row["name"], role: Role(rawValue: row["role"]) ?? .qa, createdAt: row["created_at"],
+                    User(name: row["name"], role: try Role.stored(row["role"], user: row["name"]), createdAt: row["created_at"],
                          passwordChangedAt: row["password_changed_at"], hasToken: row["has_token"])
                 }
         }
@@ -117,7 +128,7 @@ public struct Users: Sendable {
     public func passwordHash(name: String) throws -> (hash: String, role: Role)? {
         try index.pool.read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT password_hash, role FROM users WHERE name = ?", arguments: [name]) else { return nil }
-            return (row["password_hash"], Role(rawValue: row["role"]) ?? .qa)
+            return (row["password_hash"], try Role.stored(row["role"], user: name))
         }
     }
 
@@ -125,7 +136,7 @@ public struct Users: Sendable {
     public func user(tokenDigest: String) throws -> (name: String, role: Role)? {
         try index.pool.read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT name, role FROM users WHERE token_sha256 = ?", arguments: [tokenDigest]) else { return nil }
-            return (row["name"], Role(rawValue: row["role"]) ?? .qa)
+            return (row["name"], try Role.stored(row["role"], user: row["name"]))
         }
     }
 }

@@ -1,6 +1,7 @@
 import CallVaultCore
 import CallVaultServer
 import CallVaultStore
+import CallVaultTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -164,6 +165,24 @@ struct AuthTests {
             #expect(hold.status == .forbidden)
         }
         #expect(try Holds(index: f.index).list(includeRemoved: true).isEmpty)
+    }
+
+    @Test("a stored role this release does not know signs nobody in: the token is refused, `user list` names the user")
+    func unknownStoredRoleRefused() async throws {
+        let f = try ServerFixture()
+        let (token, digest) = Passwords.newToken()
+        try Users(index: f.index).setTokenDigest(name: "qa1", digest: digest, now: Date())
+        // As a hand edit (or a newer release) would leave it: the sqlite3 shell, not the store's API.
+        #expect(try Support.run("sqlite3", [f.dir + "/callvault.sqlite", "UPDATE users SET role = 'root' WHERE name = 'qa1'"]).status == 0)
+        try await f.app.test(.router) { client in
+            let response = try await client.execute(uri: "/api/calls", method: .get, headers: [.authorization: "Bearer \(token)"])
+            #expect(response.status == .internalServerError, "refused, never served as some default role")
+            let page = try await client.execute(uri: "/calls", method: .get, headers: [.authorization: "Bearer \(token)"])
+            #expect(page.status == .internalServerError)
+        }
+        let error = #expect(throws: IndexError.self) { try Users(index: f.index).list() }
+        #expect(error?.message.contains("user \"qa1\": unknown role \"root\"") == true, "\(String(describing: error))")
+        #expect(throws: IndexError.self) { try Users(index: f.index).passwordHash(name: "qa1") }
     }
 
     @Test("CSRF: a state-changing cookie request without the session's token is 403; a Bearer token without cookie is exempt")

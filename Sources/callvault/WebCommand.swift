@@ -18,6 +18,20 @@ struct WebCommand: ParsableCommand {
         }
     }
 
+    /// Both imports: the zone, the file read and parsed whole (nothing of a bad file is applied),
+    /// then `apply` on the index and one line of what changed.
+    static func importFile<Item>(_ file: String, tz: String, store: StoreOptions, noun: String,
+                                 parse: (_ text: String, _ file: String, _ defaultCountryCode: String, _ timeZone: TimeZone) throws -> [Item],
+                                 apply: (WebLog, [Item], Settings) throws -> WebLog.ImportResult) throws {
+        guard let zone = TimeZone(identifier: tz) else { throw ValidationError("--tz: unknown time zone \(tz)") }
+        let text = try read(file)
+        let settings = Settings(config: try store.loadConfig())
+        let items: [Item]
+        do { items = try parse(text, file, settings.countryCode, zone) } catch let e as ConfigError { throw CLIError.input(e.description) }
+        let (index, _) = try store.openIndex()
+        report(file, try apply(WebLog(index: index), items, settings), noun)
+    }
+
     static func report(_ file: String, _ r: WebLog.ImportResult, _ noun: String) {
         if r.unchanged {
             print("\(file): \(r.rows) \(noun), nothing changed")
@@ -53,16 +67,9 @@ struct WebCommand: ParsableCommand {
         @Option(help: "Time zone of times without an offset (default UTC), e.g. America/New_York.") var tz: String = "UTC"
 
         func run() throws {
-            guard let zone = TimeZone(identifier: tz) else { throw ValidationError("--tz: unknown time zone \(tz)") }
-            let text = try WebCommand.read(file)
-            let settings = Settings(config: try store.loadConfig())
-            let requests: [CallbackRequest]
-            do {
-                requests = try CallbackRequest.parse(text: text, file: file, defaultCountryCode: settings.countryCode, timeZone: zone)
-            } catch let e as ConfigError { throw CLIError.input(e.description) }
-            let (index, _) = try store.openIndex()
-            let result = try WebLog(index: index).importCallbacks(requests, file: file, windows: settings.attributionWindows, now: Date())
-            WebCommand.report(file, result, "requests")
+            try WebCommand.importFile(file, tz: tz, store: store, noun: "requests", parse: CallbackRequest.parse) { log, requests, settings in
+                try log.importCallbacks(requests, file: file, windows: settings.attributionWindows, now: Date())
+            }
         }
     }
 
@@ -92,16 +99,9 @@ struct WebCommand: ParsableCommand {
         @Option(help: "Time zone of times without an offset (default UTC), e.g. America/New_York.") var tz: String = "UTC"
 
         func run() throws {
-            guard let zone = TimeZone(identifier: tz) else { throw ValidationError("--tz: unknown time zone \(tz)") }
-            let text = try WebCommand.read(file)
-            let settings = Settings(config: try store.loadConfig())
-            let sessions: [WebSession]
-            do {
-                sessions = try WebSession.parse(text: text, file: file, defaultCountryCode: settings.countryCode, timeZone: zone)
-            } catch let e as ConfigError { throw CLIError.input(e.description) }
-            let (index, _) = try store.openIndex()
-            let result = try WebLog(index: index).importSessions(sessions, file: file, windows: settings.attributionWindows, now: Date())
-            WebCommand.report(file, result, "sessions")
+            try WebCommand.importFile(file, tz: tz, store: store, noun: "sessions", parse: WebSession.parse) { log, sessions, settings in
+                try log.importSessions(sessions, file: file, windows: settings.attributionWindows, now: Date())
+            }
         }
     }
 }

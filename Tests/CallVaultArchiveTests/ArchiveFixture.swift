@@ -25,7 +25,7 @@ struct ArchiveFixture {
         let id = RecordID.make(callID: callID)
         let relative = "2026/11/20/\(id).opus"
         try FileManager.default.createDirectory(atPath: archive + "/2026/11/20", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: archive + "/" + relative, contents: Data(bytes))
+        try Support.createFile(archive + "/" + relative, Data(bytes))
         let sidecar = try Sidecar.parse(JSONEncoder().encode(["tracking_number": "+14155550100", "started_at": startedAt, "call_id": callID]))
         let analysis = AudioAnalysis(durationMs: 30_000, sampleRate: 8000, channels: 1, format: "WAV", talkMs: 20_000, activity: [],
                                      outcome: .answered, silences: [], longestSilenceMs: 0, leadingSilenceMs: 0, warnings: [], channelActivity: [])

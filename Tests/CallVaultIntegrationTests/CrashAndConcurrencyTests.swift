@@ -62,7 +62,7 @@ struct CrashAndConcurrencyTests {
         try fillSpool(f, count: 16, prefix: "c")
         // Each worker's stderr is kept, so an unexpected status says why (exit 2 was seen once under load).
         let logs = ["a", "b"].map { f.root.appendingPathComponent("worker-\($0).err") }
-        for log in logs { FileManager.default.createFile(atPath: log.path, contents: nil) }
+        for log in logs { try Support.createFile(log.path, nil) }
         let a = try Support.start(["run", "--once", "--workers", "2", "--log-level", "error"] + f.flags,
                                   stderr: try FileHandle(forWritingTo: logs[0]))
         let b = try Support.start(["run", "--once", "--workers", "2", "--log-level", "error"] + f.flags,

@@ -3,7 +3,7 @@ import Testing
 
 /// Starts `callvault run --once --workers 1` without waiting; stderr goes to `log`.
 private func startWorker(_ f: SpoolFixture, environment: [String: String], log: String) throws -> Process {
-    FileManager.default.createFile(atPath: log, contents: nil)
+    try Support.createFile(log, nil)
     return try Support.start(["run", "--once", "--workers", "1", "--log-level", "info"] + f.flags, environment: environment,
                              stderr: try FileHandle(forWritingTo: URL(fileURLWithPath: log)))
 }
@@ -91,14 +91,14 @@ struct EvidenceSafetyTests {
         #expect(temporaryFiles(f).count == 2, "each holder writes its own temporary file: \(temporaryFiles(f))")
         #expect(try f.sql("SELECT claims FROM jobs") == [["2"]])
         // A goes on first: its commit must fail its lease check and touch nothing of B's.
-        FileManager.default.createFile(atPath: gateA, contents: nil)
+        try Support.createFile(gateA, nil)
         var logged = false
         for _ in 0..<200 where !logged {
             usleep(50_000)
             logged = (try? String(contentsOfFile: logA, encoding: .utf8))?.contains("lease") ?? false
         }
         #expect(logged, "A never noticed it lost the job")
-        FileManager.default.createFile(atPath: gateB, contents: nil)
+        try Support.createFile(gateB, nil)
         b.waitUntilExit()
         a.waitUntilExit()
         #expect(a.terminationStatus == 0)
@@ -129,7 +129,7 @@ struct EvidenceSafetyTests {
         #expect(try f.sql("SELECT state FROM jobs") == [["done"]])
         let path = f.archive + "/" + (try f.sql("SELECT archive_path FROM calls")[0][0])
         let inode = try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? Int
-        FileManager.default.createFile(atPath: gateA, contents: nil)
+        try Support.createFile(gateA, nil)
         a.waitUntilExit()
         #expect(a.terminationStatus == 0)
         #expect(try f.invariantViolations() == [])
@@ -181,7 +181,7 @@ struct IndexNeighbourTests {
         let locks = try FileManager.default.contentsOfDirectory(atPath: leases)
         #expect(locks.count == 1)
         for lock in locks { #expect(try mode(leases + "/" + lock) == 0o600, "\(lock)") }
-        FileManager.default.createFile(atPath: gate, contents: nil)
+        try Support.createFile(gate, nil)
         p.waitUntilExit()
         #expect(p.terminationStatus == 0)
 
@@ -207,7 +207,7 @@ struct IndexNeighbourTests {
         let gate = f.root.appendingPathComponent("gate").path
         // The step inherits the job's environment: it stops at the gate in the middle of a call.
         let p = try Support.start(["job", "run", job, "--log-level", "error"], environment: ["CALLVAULT_FAULT_WAIT": "worker.after-encode:\(gate)"])
-        defer { FileManager.default.createFile(atPath: gate, contents: nil) }
+        defer { #expect(FileManager.default.createFile(atPath: gate, contents: nil)) }
         try #require(Support.waitFor(gate + ".reached"))
         let steps = children(of: p.processIdentifier)
         try #require(steps.count == 1, "steps: \(steps)")

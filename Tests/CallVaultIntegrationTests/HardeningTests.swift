@@ -116,7 +116,7 @@ struct HardeningTests {
         try #require(FileManager.default.fileExists(atPath: gate + ".reached"), "the worker never reached its first encode")
         p.terminate()
         usleep(200_000)
-        FileManager.default.createFile(atPath: gate, contents: nil)
+        try Support.createFile(gate, nil)
         p.waitUntilExit()
         #expect(p.terminationStatus == 0)
         let done = Int(try f.sql("SELECT count(*) FROM calls")[0][0])!

@@ -81,7 +81,7 @@ struct OperatorFaultTests {
         defer { _ = try? Support.run("chattr", ["-i", f.database]) }
         try #require(Support.waitFor(gate + ".reached"))
         let immutable = try Support.run("chattr", ["+i", f.database])
-        FileManager.default.createFile(atPath: gate, contents: nil)
+        try Support.createFile(gate, nil)
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         try #require(immutable.status == 0, "chattr: \(immutable.stderr)")
@@ -122,7 +122,7 @@ struct OperatorFaultTests {
 
         // A destination that cannot be a folder.
         let blocker = f.root.appendingPathComponent("plain-file").path
-        FileManager.default.createFile(atPath: blocker, contents: Data("x".utf8))
+        try Support.createFile(blocker, Data("x".utf8))
         let bad = try Support.callvault(["export", ids[2], "--to", blocker + "/qa", "--db", f.database, "--archive", f.archive])
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("cannot create the folder") && bad.stderr.contains("Not a directory"), "\(bad.stderr)")

@@ -28,19 +28,7 @@ struct PCIRedactionTests {
         defer { f.remove() }
         let dir = f.root.path
         // Real speech with four 100 ms key presses laid over it from 8 s.
-        let script = """
-        cd '\(dir)'
-        sox '\(Support.fixture("speech.wav"))' -b 16 a.wav trim 0 8
-        sox '\(Support.fixture("speech.wav"))' -b 16 b.wav trim 8
-        for f in "697 1209" "770 1336" "852 1477" "941 1633"; do set -- $f
-          sox -n -r 8000 -c 1 -b 16 k_$1.wav synth 0.1 sine $1 sine $2 channels 2 remix 1v0.4,2v0.3 pad 0 0.1
-        done
-        sox k_697.wav k_770.wav k_852.wav k_941.wav keys.wav
-        sox -m -v 1 b.wav -v 1 keys.wav c.wav
-        sox a.wav c.wav '\(f.incoming)/pci.wav'
-        """
-        let gen = try Support.run("/bin/bash", ["-euo", "pipefail", "-c", script])
-        try Support.require(gen.status == 0, gen.stderr)
+        try f.addSpeechWithKeyPresses(stem: "pci")
         try f.writeSidecar(stem: "pci", SpoolFixture.sidecar(callID: "pci-1", extra: [
             "caller": "+1 646 555 0170", "caller_name": "Ann",
             "metadata": ["queue": "sales", "note": "card \(Self.pan) exp 01/29"],

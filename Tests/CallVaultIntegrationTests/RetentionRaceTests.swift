@@ -32,7 +32,7 @@ private struct RaceFixture {
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         try #require(reached, "the apply never reached its planning point")
         try during()
-        FileManager.default.createFile(atPath: gate, contents: nil)
+        try Support.createFile(gate, nil)
         let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         return (p.terminationStatus, String(decoding: data, as: UTF8.self))

@@ -119,8 +119,7 @@ struct RetentionTests {
         #expect(summary["policy_changed"] as? Bool == true)
         #expect(try r.f.sql("SELECT retain_audio_until FROM calls WHERE call_id = 'miss'") == [["2026-03-11T12:00:00Z"]])
         #expect(try r.f.sql("SELECT count(*) FROM audit WHERE action = 'policy_changed'") == [["1"]])
-        let unsafe = try r.writeConfig(policy.replacingOccurrences(of: "keep_record_days = 90", with: "keep_record_days = 10"))
-        _ = unsafe
+        try r.writeConfig(policy.replacingOccurrences(of: "keep_record_days = 90", with: "keep_record_days = 10"))
         let check = try Support.callvault(["config", "check", r.config])
         #expect(check.status == 2 && check.stderr.contains("keeps the record (10 days) shorter than the audio (30 days)"), "\(check.stderr)")
         try r.writeConfig(policy.replacingOccurrences(of: "name = \"default\"\n", with: "name = \"default\"\noutcome = \"answered\"\n"))

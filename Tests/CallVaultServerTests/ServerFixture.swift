@@ -44,7 +44,7 @@ final class ServerFixture: Sendable {
                  bytes: [UInt8] = Array((0..<5000).map { UInt8($0 % 251) }), archivePath: String? = nil) throws -> CallRecord {
         let id = RecordID.make(callID: callID)
         let path = archivePath ?? "2026/11/20/\(id).opus"
-        if archivePath == nil { FileManager.default.createFile(atPath: archive + "/" + path, contents: Data(bytes)) }
+        if archivePath == nil { try Support.createFile(archive + "/" + path, Data(bytes)) }
         // The store tests' record, with this page's numbers: a 10 s answered call with one long silence.
         var r = try StoreFixture.record(callID: callID, caller: caller, tracking: "+18005550100", startedAt: startedAt)
         r.trackingNumberRaw = "800-555-0100"

@@ -22,7 +22,7 @@ package enum Capabilities {
         guard let dir = try? Support.temporaryDirectory("chattr-probe") else { return false }
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("f").path
-        FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        guard FileManager.default.createFile(atPath: file, contents: Data("x".utf8)) else { return false }
         guard (try? Support.run("chattr", ["+i", file]))?.status == 0 else { return false }
         _ = try? Support.run("chattr", ["-i", file])
         return true

@@ -25,6 +25,14 @@ package enum Support {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
     }()
 
+    /// Creates (or truncates) the file at `path` with `contents`, or throws naming it: a test
+    /// must not go on as if a file it set up were there.
+    package static func createFile(_ path: String, _ contents: Data?) throws {
+        guard FileManager.default.createFile(atPath: path, contents: contents) else {
+            throw Failure(description: "cannot create \(path)")
+        }
+    }
+
     /// Where `tool` is installed (/usr/bin, /usr/local/bin or /bin), or nil: for `.enabled(if:)`.
     package static func which(_ tool: String) -> String? {
         ["/usr/bin/", "/usr/local/bin/", "/bin/"].map { $0 + tool }.first { FileManager.default.isExecutableFile(atPath: $0) }

@@ -1,0 +1,111 @@
+import CallVaultTestSupport
+import Foundation
+import Testing
+
+/// `callvault run` on a PostgreSQL index (issue 20): the queue, the ingest transaction and the
+/// archive's identity there, checked with psql and the archive's files with opusinfo and sha256sum.
+@Suite("run on PostgreSQL", .enabled(if: PostgresDatabase.isConfigured, "CALLVAULT_TEST_POSTGRES_URL is not set, or no psql (scripts/test.sh sets it)"))
+struct PostgresRunTests {
+    /// Six pairs of real speech in several formats, one missed call, one with a requested span.
+    static let calls: [(stem: String, fixture: String, number: String)] = [
+        ("p0", "speech.wav", "+14155550100"), ("p1", "speech.gsm", "+14155550199"), ("p2", "speech-ulaw.wav", "+14155550100"),
+        ("p3", "missed.wav", "+14155550100"), ("p4", "speech.flac", "+14155550199"), ("p5", "speech-16k.wav", "+14155550100"),
+    ]
+
+    @Test("two `run --once` on one spool and one PostgreSQL index: every call archived exactly once, attributed by the registry, retention stamped, the redaction audited")
+    func twoWorkersExactlyOnce() throws {
+        let db = try PostgresDatabase()
+        defer { db.drop() }
+        let f = try SpoolFixture()
+        defer { f.remove() }
+        let config = f.root.appendingPathComponent("callvault.toml").path
+        try """
+        spool = "spool"
+        archive = "archive"
+        database = "\(db.url)"
+
+        \(ConfigText.threeRetentionRules)
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+
+        // The first run on an empty spool migrates the index and claims the archive root.
+        let first = try Support.callvault(["run", "--once", "--config", config, "--settle-seconds", "0"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(try db.rows("SELECT value FROM meta WHERE key = 'archive_root'") == [[f.archive]])
+        let marker = try Support.jsonObject(try String(contentsOfFile: f.archive + "/.callvault-archive", encoding: .utf8))
+        #expect(try db.rows("SELECT value FROM meta WHERE key = 'index_id'") == [[try Support.field(marker, "index_id", as: String.self)]])
+
+        _ = try db.rows("""
+            INSERT INTO registry (tracking_number, campaign, source, medium, valid_from, imported_at, metadata)
+            VALUES ('+14155550100', 'Spring', 'google', 'cpc', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '{}')
+            """)
+        for (n, call) in Self.calls.enumerated() {
+            var extra: [String: Any] = ["caller": "+1 212 555 01\(10 + n)"]
+            if call.stem == "p2" { extra["redact"] = [["start_ms": 1000, "end_ms": 2000]] }
+            try f.add(stem: call.stem, fixture: call.fixture,
+                      sidecar: SpoolFixture.sidecar(call.number, at: "2026-11-28T14:0\(n):00Z", callID: call.stem, extra: extra))
+        }
+
+        // Two workers at once, two slots each: the queue's SKIP LOCKED claims share the jobs out.
+        let logs = (0..<2).map { f.root.appendingPathComponent("run\($0).json").path }
+        let runs = try logs.map { log in
+            for file in [log, log + ".stderr"] { _ = FileManager.default.createFile(atPath: file, contents: nil) }
+            return try Support.start(["run", "--once", "--config", config, "--settle-seconds", "0", "--workers", "2", "--format", "json"],
+                                     stdout: try FileHandle(forWritingTo: URL(fileURLWithPath: log)),
+                                     stderr: try FileHandle(forWritingTo: URL(fileURLWithPath: log + ".stderr")))
+        }
+        for run in runs { run.waitUntilExit() }
+        let stderr = logs.map { (try? String(contentsOfFile: $0 + ".stderr", encoding: .utf8)) ?? "" }
+        #expect(runs.map(\.terminationStatus) == [0, 0], "\(stderr)")
+        let summaries = try logs.map { try Support.jsonObject(try String(contentsOfFile: $0, encoding: .utf8)) }
+        let archived = try summaries.map { try Support.field($0, "archived", as: Int.self) }
+        #expect(archived.reduce(0, +) == Self.calls.count, "each pair archived by exactly one worker: \(summaries)")
+
+        let rows = try db.rows("SELECT call_id, archive_path, sha256, campaign, attribution, retention_rule, outcome FROM calls ORDER BY call_id")
+        #expect(rows.map { $0[0] } == Self.calls.map(\.stem))
+        #expect(try db.rows("SELECT state, count(*) FROM jobs GROUP BY state") == [["done", "\(Self.calls.count)"]])
+        for (row, call) in zip(rows, Self.calls) {
+            let path = f.archive + "/" + row[1]
+            #expect(try f.sha256(path) == row[2], "\(call.stem): the file has its recorded SHA-256")
+            let length = try Support.opusinfoLength(path)
+            #expect(length.seconds > 0.5, "\(call.stem): a valid Ogg Opus stream: \(length.output)")
+            let registered = call.number == "+14155550100"
+            #expect(row[3] == (registered ? "Spring" : ""), "\(call.stem): campaign \(row[3])")
+            #expect(row[4].contains(registered ? "\"method\":\"number\"" : "\"method\":\"none\""), "\(call.stem): \(row[4])")
+            #expect(row[5] == (row[6] == "missed" || row[6] == "abandoned" ? "unanswered" : "default"), "\(call.stem): \(row[5]) \(row[6])")
+        }
+        #expect(rows.contains { $0[0] == "p3" && $0[5] == "unanswered" }, "the missed call is kept under its own rule")
+        let files = f.files(in: f.archive)
+        #expect(files.count == Self.calls.count && files.allSatisfy { $0.hasSuffix(".opus") }, "no temporary file left: \(files)")
+        #expect(f.files(in: f.incoming).isEmpty)
+
+        let audit = try db.rows("SELECT seq, action, ids FROM audit ORDER BY seq")
+        let p2 = try #require(rows.first { $0[0] == "p2" })
+        let id = (p2[1] as NSString).lastPathComponent.replacingOccurrences(of: ".opus", with: "")
+        // One `redaction` entry per call that had something kept out: p2's requested span, and
+        // any call whose audio the DTMF detector masked.
+        let redacted = try db.rows("SELECT id FROM calls WHERE redactions <> '[]' OR redacted_fields <> '[]' ORDER BY id").map { $0[0] }
+        #expect(redacted.contains(id), "\(redacted)")
+        #expect(audit.allSatisfy { $0[1] == "redaction" } && audit.map { $0[2] }.sorted() == redacted.map { "[\"\($0)\"]" }, "\(audit)")
+
+        // Once more: nothing is left to do, nothing is archived twice.
+        let again = try Support.callvault(["run", "--once", "--config", config, "--settle-seconds", "0"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try db.rows("SELECT count(*) FROM calls") == [["\(Self.calls.count)"]])
+    }
+
+    @Test("a second index's archive is refused on PostgreSQL as on SQLite (the marker names the index)")
+    func foreignArchiveRefused() throws {
+        let db = try PostgresDatabase()
+        defer { db.drop() }
+        let f = try SpoolFixture()
+        defer { f.remove() }
+        try f.add(stem: "a", fixture: "speech.wav", sidecar: SpoolFixture.sidecar(callID: "a"))
+        try Data(#"{"index_id": "another-index", "created_at": "2026-01-01T00:00:00Z", "note": "x"}"#.utf8)
+            .write(to: URL(fileURLWithPath: f.archive + "/.callvault-archive"))
+        let r = try Support.callvault(["run", "--once", "--spool", f.spool, "--archive", f.archive, "--db", db.url, "--settle-seconds", "0"])
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(r.stderr.contains("is the archive of another index"), "\(r.stderr)")
+        #expect(try db.rows("SELECT count(*) FROM calls") == [["0"]])
+        #expect(FileManager.default.fileExists(atPath: f.incoming + "/a.json"), "the pair stays in incoming/")
+    }
+}

@@ -108,4 +108,62 @@ struct PostgresRunTests {
         #expect(try db.rows("SELECT count(*) FROM calls") == [["0"]])
         #expect(FileManager.default.fileExists(atPath: f.incoming + "/a.json"), "the pair stays in incoming/")
     }
+
+    @Test("the same spool on SQLite and on PostgreSQL: show, query (json, csv, table, each filter) and audit list print the same, but for ingested_at, the archive root and the audit entries' time and hashes")
+    func sameOutputOnBothBackends() throws {
+        let db = try PostgresDatabase()
+        defer { db.drop() }
+        let sqlite = try SpoolFixture(name: "same-output-sqlite")
+        defer { sqlite.remove() }
+        let postgres = try SpoolFixture(name: "same-output-postgres")
+        defer { postgres.remove() }
+        let backends = [(sqlite, sqlite.storeFlags), (postgres, ["--spool", postgres.spool, "--archive", postgres.archive, "--db", db.url])]
+        for (f, flags) in backends {
+            for (n, call) in Self.calls.enumerated() {
+                var extra: [String: Any] = ["caller": "+1 212 555 01\(10 + n)", "metadata": ["queue": n % 2 == 0 ? "sales" : "support"]]
+                if call.stem == "p2" { extra["redact"] = [["start_ms": 1000, "end_ms": 2000]] }
+                try f.add(stem: call.stem, fixture: call.fixture,
+                          sidecar: SpoolFixture.sidecar(call.number, at: "2026-11-2\(n)T14:00:00Z", callID: call.stem, extra: extra))
+            }
+            let run = try Support.callvault(["run", "--once", "--settle-seconds", "0"] + flags)
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        /// The output with what legitimately differs masked: each archive root, and `ingested_at`
+        /// (the moment each backend's worker wrote the call).
+        func masked(_ text: String, _ f: SpoolFixture) throws -> String {
+            let rooted = text.replacingOccurrences(of: f.archive, with: "ARCHIVE")
+            return try rooted.replacing(Regex(#""ingested_at" ?: ?"[^"]*""#), with: #""ingested_at":"MASKED""#)
+        }
+        let queries: [[String]] = [
+            ["query", "--format", "json", "--limit", "0"], ["query", "--format", "csv"], ["query"],
+            ["query", "--tracking-number", "+14155550100", "--format", "json"], ["query", "--outcome", "missed", "--format", "json"],
+            ["query", "--since", "2026-11-21", "--until", "2026-11-24", "--format", "json"], ["query", "--caller", "+12125550112", "--format", "csv"],
+            ["query", "--campaign", "none-such", "--format", "json"], ["query", "--unassigned", "--sort", "duration", "--limit", "2"],
+            ["query", "--redacted", "--format", "json"], ["show", "p2"], ["show", "p3"],
+        ]
+        for command in queries {
+            let outputs = try backends.map { f, flags in
+                let r = try Support.callvault(command + flags)
+                try Support.require(r.status == 0, "\(command): \(r.stderr)")
+                return try masked(r.stdout, f)
+            }
+            #expect(!outputs[0].isEmpty && outputs[0] == outputs[1], "\(command):\n--- SQLite\n\(outputs[0])\n--- PostgreSQL\n\(outputs[1])")
+        }
+        // The filters pick real calls (the comparison is not of two empty lists).
+        let missed = try Support.jsonArray(try Support.callvault(["query", "--outcome", "missed", "--format", "json", "--db", db.url]).stdout)
+        #expect(missed.compactMap { $0["call_id"] as? String } == ["p3"])
+        let since = try Support.jsonArray(try Support.callvault(["query", "--since", "2026-11-21", "--until", "2026-11-24", "--format", "json", "--db", db.url]).stdout)
+        #expect(since.compactMap { $0["call_id"] as? String } == ["p4", "p3", "p2", "p1"], "newest first; --until a date includes that day")
+
+        // The audit log: the same entries; `at`, and so each hash, is the moment of each run.
+        let audits = try backends.map { _, flags in
+            let r = try Support.callvault(["audit", "list", "--format", "json"] + flags)
+            try Support.require(r.status == 0, r.stderr)
+            return try Support.jsonArray(r.stdout).map { entry in
+                let kept = entry.filter { !["at", "hash", "prev_hash"].contains($0.key) }
+                return String(decoding: try JSONSerialization.data(withJSONObject: kept, options: [.sortedKeys]), as: UTF8.self)
+            }
+        }
+        #expect(!audits[0].isEmpty && audits[0] == audits[1], "\(audits)")
+    }
 }

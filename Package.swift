@@ -81,7 +81,7 @@ let package = Package(
         ]),
         // The index and queue on PostgreSQL (issue 20): migrations, queue, audit chain, the worker's QueueStore (Store's types shared).
         .target(name: "CallVaultPostgres", dependencies: [
-            "CallVaultCore", "CallVaultSettings", "CallVaultStore",
+            "CallVaultCore", "CallVaultSettings", "CallVaultStore", "CallVaultFaultInjection",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),

@@ -5,13 +5,13 @@
 // FOR UPDATE SKIP LOCKED, leases renewed by a heartbeat), the audit log (PostgresAuditLog: the
 // hash chain of CallVaultCore's AuditChain, append-only by triggers), and the worker's store
 // (PostgresQueueStore: Store's QueueStore and IndexIdentityStore, synchronous over the async
-// client through PostgresBlocking, the ingest transaction on one connection), and the reads of
-// `show`, `query` and `audit list` (PostgresCallReader).
+// client through PostgresBlocking, the ingest transaction on one connection), the reads of `show`,
+// `query` and `audit list` (PostgresCallReader), and `db migrate` (PostgresIndexMigration).
 //
 // Depends on CallVaultStore for the types the worker shares with SQLite: QueueStore, Job,
 // CallRecord (its columns in and out through IndexValue, so a call is encoded and decoded by the
 // same code on both backends), CommitResult, SpoolArrival, RedactionAudit, RetentionStamp. It
-// issues no GRDB call and opens no SQLite file.
+// issues no GRDB call of its own (`db migrate` reads the SQLite index through Store's functions).
 //
 // Owns: every PostgreSQL statement (always bound through PostgresQuery's interpolation or
 // PostgresBindings, never concatenated) and every PostgreSQL transaction boundary. Must not: read

@@ -46,6 +46,16 @@ enum PostgresBackend {
         return try await index.meta("archive_root") ?? fallback
     }
 
+    /// Runs synchronous work that waits on the PostgreSQL client (``PostgresBlocking``) on a
+    /// thread of its own, never on the cooperative pool that the client's tasks need.
+    static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread { continuation.resume(with: Result { try body() }) }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+
     /// This machine's folder for `run`'s lease lock on the queue at `url`: local (`flock` does not
     /// span machines; owners elsewhere are judged by their leases), one per user and database.
     static func leaseFolder(_ url: PostgresURL) -> String {

@@ -165,6 +165,29 @@ struct PostgresRunTests {
             }
         }
         #expect(!audits[0].isEmpty && audits[0] == audits[1], "\(audits)")
+
+        // verify: the same report on both; then a file altered in the PostgreSQL archive is found,
+        // exit 4, and the failure is on PostgreSQL's audit chain, which still checks out.
+        let verified = try backends.map { _, flags in
+            let r = try Support.callvault(["verify", "--format", "json"] + flags)
+            try Support.require(r.status == 0, "verify: \(r.status) \(r.stderr)")
+            return r.stdout
+        }
+        #expect(verified[0] == verified[1], "\(verified)")
+        #expect(try Support.field(try Support.jsonObject(verified[1]), "checked", as: Int.self) == Self.calls.count)
+        let p4 = try Support.jsonObject(try Support.callvault(["show", "p4", "--db", db.url, "--archive", postgres.archive]).stdout)
+        let file = try Support.field(p4, "archive_file", as: String.self)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
+        try handle.seek(toOffset: 200)
+        try handle.write(contentsOf: Data([0x55, 0xAA]))
+        try handle.close()
+        let tampered = try Support.callvault(["verify", "--format", "json"] + backends[1].1)
+        #expect(tampered.status == 4, "\(tampered.stderr)")
+        let report = try Support.jsonObject(tampered.stdout)
+        #expect(try Support.field(report, "altered", as: [String].self) == [try Support.field(p4, "id", as: String.self)], "\(report)")
+        #expect(try db.rows("SELECT action FROM audit ORDER BY seq DESC LIMIT 1") == [["verify_failed"]])
+        let again = try Support.jsonObject(try Support.callvault(["verify", "--format", "json"] + backends[1].1).stdout)
+        #expect(again["audit_broken_at"] is NSNull, "the chain with verify's own entry still checks out: \(again)")
     }
 
     @Test("db migrate moves calls, registry, holds, users and the audit chain; killed after a batch and run again, it finishes; the moved index reads the same and takes new calls")

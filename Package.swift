@@ -79,9 +79,9 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // The index and queue on PostgreSQL (issue 20): migrations, queue, audit chain. Not GRDB.
+        // The index and queue on PostgreSQL (issue 20): migrations, queue, audit chain, the worker's QueueStore (Store's types shared).
         .target(name: "CallVaultPostgres", dependencies: [
-            "CallVaultCore", "CallVaultSettings",
+            "CallVaultCore", "CallVaultSettings", "CallVaultStore", "CallVaultFaultInjection",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
@@ -122,7 +122,7 @@ let package = Package(
         ]),
         .executableTarget(name: "callvault", dependencies: [
             "CallVaultCore", "CallVaultSettings", "CallVaultAudio", "CallVaultStore", "CallVaultWorker", "CallVaultReports", "CallVaultServer", "CallVaultAge",
-            "CallVaultArchive", "CallVaultFiles",
+            "CallVaultArchive", "CallVaultFiles", "CallVaultPostgres",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Subprocess", package: "swift-subprocess"),

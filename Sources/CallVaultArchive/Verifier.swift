@@ -6,13 +6,19 @@ import Crypto
 import Foundation
 
 /// `callvault verify`: re-hashes archive files against the index and checks the audit chain.
+/// The index is read through ``VerifySource`` (SQLite's ``VerifyIndex``, or PostgreSQL's).
 public struct Verifier: Sendable {
-    public let index: CallIndex
+    public let source: any VerifySource
     public let archiveRoot: String
 
-    public init(index: CallIndex, archiveRoot: String) {
-        self.index = index
+    public init(source: any VerifySource, archiveRoot: String) {
+        self.source = source
         self.archiveRoot = archiveRoot
+    }
+
+    /// The verifier of the SQLite index `index`.
+    public init(index: CallIndex, archiveRoot: String) {
+        self.init(source: VerifyIndex(index: index), archiveRoot: archiveRoot)
     }
 
     public struct Report: Encodable, Sendable, Equatable {
@@ -78,8 +84,7 @@ public struct Verifier: Sendable {
     public func run(sample: Int?, since: Date?, now: Date, decryptWith identities: [AgeIdentity]? = nil) throws -> Report {
         var report = Report()
         if identities != nil { report.decrypted = 0 }
-        let indexSide = VerifyIndex(index: index)
-        for file in try indexSide.archivedFiles(since: since, sample: sample) {
+        for file in try source.archivedFiles(since: since, sample: sample) {
             let full = archiveRoot + "/" + file.archivePath
             let exists = FileManager.default.fileExists(atPath: full)
             if file.purged {
@@ -100,12 +105,12 @@ public struct Verifier: Sendable {
             }
         }
         try walk(archiveRoot, relative: "", into: &report)
-        report.auditEntries = try indexSide.auditEntryCount()
-        if let broken = try AuditLog(index: index).firstBrokenLink() {
+        report.auditEntries = try source.auditEntryCount()
+        if let broken = try source.firstBrokenAuditLink() {
             report.auditBrokenAt = broken.seq
             report.auditProblem = broken.reason
         }
-        report.aggregateProblems = try ReportAggregates.differences(index)
+        report.aggregateProblems = try source.aggregateDifferences()
         if !report.clean {
             let ids = report.missing + report.altered + report.purgedButPresent
                 + report.plaintextFailed.map { String($0.prefix { $0 != ":" }) }
@@ -115,7 +120,7 @@ public struct Verifier: Sendable {
             if let problem = report.aggregateProblems.first { details["aggregates"] = problem }
             if !report.plaintextFailed.isEmpty { details["plaintext_failed"] = "\(report.plaintextFailed.count)" }
             if !report.orphans.isEmpty { details["orphan_files"] = report.orphans.prefix(20).joined(separator: " ") }
-            try? AuditLog(index: index).append(action: "verify_failed", ids: ids, reason: "verify found problems", details: details)
+            try? source.appendAudit(action: "verify_failed", ids: ids, reason: "verify found problems", details: details)
         }
         return report
     }
@@ -153,7 +158,7 @@ public struct Verifier: Sendable {
                 if rel == Self.archiveMarker { continue }
                 let id = name.hasSuffix(".opus") ? String(name.dropLast(5))
                     : name.hasSuffix(".opus.age") ? String(name.dropLast(9)) : ""
-                let known = try VerifyIndex(index: index).archivePath(ofCall: id)
+                let known = try source.archivePath(ofCall: id)
                 if known != rel { report.orphans.append(rel) }
             default:
                 report.orphans.append(rel)

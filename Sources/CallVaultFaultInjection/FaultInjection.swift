@@ -10,7 +10,7 @@ import Foundation
 ///
 /// Points: `worker.after-encode`, `worker.after-commit`, `worker.after-rename`, `retention.before-apply`,
 /// `retention.after-audio-commit`, `retention.after-unlink`, `retention.after-record-delete`,
-/// `erase.after-audio-commit`, `erase.after-unlink`, `erase.after-record-delete`.
+/// `erase.after-audio-commit`, `erase.after-unlink`, `erase.after-record-delete`, `db-migrate.after-batch`.
 public enum FaultInjection {
     private static let spec: (name: String, count: Int)? = {
         guard let value = ProcessInfo.processInfo.environment["CALLVAULT_FAULT"], !value.isEmpty else { return nil }

@@ -2,13 +2,22 @@
 // (PostgresIndex, one PostgresClient per process, a swift-service-lifecycle Service), the
 // password lookup (password_file, PGPASSWORD, ~/.pgpass as libpq reads it), versioned migrations
 // applied under an advisory lock (PostgresMigrator), the job queue (PostgresJobQueue: claims with
-// FOR UPDATE SKIP LOCKED, leases renewed by a heartbeat) and the audit log (PostgresAuditLog: the
-// hash chain of CallVaultCore's AuditChain, append-only by triggers).
+// FOR UPDATE SKIP LOCKED, leases renewed by a heartbeat), the audit log (PostgresAuditLog: the
+// hash chain of CallVaultCore's AuditChain, append-only by triggers), and the worker's store
+// (PostgresQueueStore: Store's QueueStore and IndexIdentityStore, synchronous over the async
+// client through PostgresBlocking, the ingest transaction on one connection), the reads of `show`,
+// `query` and `audit list` (PostgresCallReader), verify's index side (PostgresVerifySource), and
+// `db migrate` (PostgresIndexMigration).
 //
-// Owns: every PostgreSQL statement (always bound through PostgresQuery's interpolation, never
-// concatenated) and every PostgreSQL transaction boundary. Must not: import GRDB or CallVaultStore
-// (SQLite stays there), read audio, touch archive files, parse CLI arguments, or print; decide
-// policy (rules come from CallVaultCore, defaults from CallVaultSettings).
+// Depends on CallVaultStore for the types the worker shares with SQLite: QueueStore, Job,
+// CallRecord (its columns in and out through IndexValue, so a call is encoded and decoded by the
+// same code on both backends), CommitResult, SpoolArrival, RedactionAudit, RetentionStamp. It
+// issues no GRDB call of its own (`db migrate` reads the SQLite index through Store's functions).
 //
-// Not yet (later increments of issue 20): the calls' ingest steps, queries, reports and every
-// command on this backend; a shared QueueStore protocol needs Job and CallRecord out of GRDB first.
+// Owns: every PostgreSQL statement (always bound through PostgresQuery's interpolation or
+// PostgresBindings, never concatenated) and every PostgreSQL transaction boundary. Must not: read
+// audio, touch archive files, parse CLI arguments, or print; decide policy (rules come from
+// CallVaultCore, defaults from CallVaultSettings).
+//
+// Not yet (later increments of issue 20): reports, holds, retention and the other commands here;
+// pool-session and call-back attribution (their tables come with the web import commands).

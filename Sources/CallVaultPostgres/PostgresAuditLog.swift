@@ -44,8 +44,16 @@ public struct PostgresAuditLog: Sendable {
 
     /// Every entry in `seq` order, as the chain sees them.
     public func entries() async throws -> [AuditChain.Link] {
+        try await entries(since: nil, action: nil)
+    }
+
+    /// The entries dated at or after `since` and of `action` (each when given), in `seq` order:
+    /// `audit list`'s filters, as SQLite's ``AuditLog`` applies them.
+    public func entries(since: String?, action: String?) async throws -> [AuditChain.Link] {
         let rows = try await index.query("reading the audit log", """
-            SELECT seq, at, action, ids, reason, sha256, version, os_user, details, prev_hash, hash FROM audit ORDER BY seq
+            SELECT seq, at, action, ids, reason, sha256, version, os_user, details, prev_hash, hash FROM audit
+            WHERE (\(since)::text IS NULL OR at >= \(since)) AND (\(action)::text IS NULL OR action = \(action))
+            ORDER BY seq
             """)
         return try rows.map { row in
             let (seq, at, action, ids, reason, sha256, version, user, details, prev, hash) =

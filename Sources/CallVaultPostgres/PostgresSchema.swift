@@ -197,6 +197,25 @@ enum PostgresSchema {
             )
             """,
         ]),
+        // Text compared and sorted as SQLite does, byte by byte: a database created with a
+        // language's collation (en_US.UTF-8) would order `started_at`, numbers and ids by its
+        // rules instead, and queries and reports would differ between the backends.
+        Migration(name: "pg-v2-binary-text-order", statements: [
+            """
+            DO $$
+            DECLARE c record;
+            BEGIN
+                FOR c IN SELECT table_name, column_name FROM information_schema.columns
+                         WHERE table_schema = current_schema() AND data_type = 'text'
+                           AND table_name IN ('calls', 'jobs', 'registry', 'holds', 'audit', 'meta')
+                         ORDER BY table_name, ordinal_position
+                LOOP
+                    EXECUTE format('ALTER TABLE %I ALTER COLUMN %I TYPE TEXT COLLATE "C"', c.table_name, c.column_name);
+                END LOOP;
+            END
+            $$
+            """,
+        ]),
     ]
 
     /// The names this build knows; an index with others was migrated by a newer callvault.

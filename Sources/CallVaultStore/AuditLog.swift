@@ -97,3 +97,11 @@ public struct AuditLog: Sendable {
 
     static func json<T: Encodable>(_ value: T) -> String { AuditChain.json(value) }
 }
+
+extension AuditLog.Entry {
+    /// An entry read by another backend (PostgreSQL's audit log hands its rows over as links).
+    public init(_ link: AuditChain.Link) {
+        self.init(seq: link.seq, at: link.at, action: link.action, ids: link.ids, reason: link.reason, sha256: link.sha256,
+                  version: link.version, osUser: link.osUser, details: link.details, prevHash: link.prevHash, hash: link.hash)
+    }
+}

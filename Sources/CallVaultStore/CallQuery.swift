@@ -32,34 +32,41 @@ public struct CallQuery: Sendable {
 
     /// `WHERE …` and its arguments (never string-built from values).
     public func whereClause() -> (sql: String, arguments: StatementArguments) {
+        let (sql, values) = conditions()
+        return (sql, StatementArguments(values.map(\.databaseValue)))
+    }
+
+    /// `WHERE …` with `?` placeholders and their values, for any backend (PostgreSQL numbers the
+    /// placeholders); the caller-name filter reads the caller directory, a SQLite table for now.
+    public func conditions() -> (sql: String, values: [IndexValue]) {
         var conditions: [String] = []
-        var arguments: StatementArguments = []
+        var values: [IndexValue] = []
         if !campaigns.isEmpty {
             conditions.append("campaign IN (\(Array(repeating: "?", count: campaigns.count).joined(separator: ", ")))")
-            arguments += StatementArguments(campaigns)
+            values += campaigns.map(IndexValue.text)
         }
-        if let source { conditions.append("source = ?"); arguments += [source] }
-        if let trackingNumber { conditions.append("tracking_number = ?"); arguments += [trackingNumber] }
-        if let caller { conditions.append("caller = ?"); arguments += [caller] }
+        if let source { conditions.append("source = ?"); values.append(.text(source)) }
+        if let trackingNumber { conditions.append("tracking_number = ?"); values.append(.text(trackingNumber)) }
+        if let caller { conditions.append("caller = ?"); values.append(.text(caller)) }
         if let callerName {
             // % and _ in the text are literal: escaped, with \ as the escape character.
             let pattern = "%" + Self.likeEscaped(callerName) + "%"
             conditions.append("""
                 (caller_name LIKE ? ESCAPE '\\' OR caller IN (SELECT number FROM caller_directory WHERE name LIKE ? ESCAPE '\\'))
                 """)
-            arguments += [pattern, pattern]
+            values += [.text(pattern), .text(pattern)]
         }
-        if let outcome { conditions.append("outcome = ?"); arguments += [outcome] }
-        if let since { conditions.append("started_at >= ?"); arguments += [Timestamp.format(since)] }
-        if let until { conditions.append("started_at < ?"); arguments += [Timestamp.format(until)] }
-        if let minDurationMs { conditions.append("duration_ms >= ?"); arguments += [minDurationMs] }
+        if let outcome { conditions.append("outcome = ?"); values.append(.text(outcome.rawValue)) }
+        if let since { conditions.append("started_at >= ?"); values.append(.text(Timestamp.format(since))) }
+        if let until { conditions.append("started_at < ?"); values.append(.text(Timestamp.format(until))) }
+        if let minDurationMs { conditions.append("duration_ms >= ?"); values.append(.integer(Int64(minDurationMs))) }
         if unassigned { conditions.append("campaign IS NULL") }
         if redacted { conditions.append(Self.redactedCondition) }
         if !ids.isEmpty {
             conditions.append("id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ", ")))")
-            arguments += StatementArguments(ids)
+            values += ids.map(IndexValue.text)
         }
-        return (conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "), arguments)
+        return (conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "), values)
     }
 
     /// A call had a redaction; also the condition of the partial index `calls_redacted` (v11), which
@@ -80,6 +87,11 @@ public struct CallQuery: Sendable {
         public var records: [CallRecord]
         /// Matches in all; more than `records.count` when the limit cut the list.
         public var total: Int
+
+        public init(records: [CallRecord], total: Int) {
+            self.records = records
+            self.total = total
+        }
     }
 
     public func run(_ index: CallIndex) throws -> Result {

@@ -41,3 +41,15 @@ public struct Job: Codable, Sendable, Equatable, FetchableRecord, MutablePersist
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
+
+extension Job {
+    /// A job as another backend's queue read it (the PostgreSQL queue builds its jobs here; the
+    /// memberwise initialiser is internal to this module).
+    public static func restored(id: Int64?, stem: String, audioName: String, state: State, attempts: Int, claims: Int, availableAt: Double,
+                                leaseOwner: String?, leaseExpiresAt: Double?, recordID: String?, lastError: String?,
+                                createdAt: Double, updatedAt: Double) -> Job {
+        Job(id: id, stem: stem, audioName: audioName, state: state, attempts: attempts, claims: claims, availableAt: availableAt,
+            leaseOwner: leaseOwner, leaseExpiresAt: leaseExpiresAt, recordID: recordID, lastError: lastError,
+            createdAt: createdAt, updatedAt: updatedAt)
+    }
+}

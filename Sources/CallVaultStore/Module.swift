@@ -8,7 +8,9 @@
 //
 // The worker's ingest transaction is composed of this module's `(Database) throws` steps (the
 // queue's refusal check and insert, CallAttributor.link, RetentionStamp) through QueueStore, the protocol
-// a second backend (PostgreSQL) implements beside JobQueue.
+// a second backend (PostgreSQL) implements beside JobQueue; IndexIdentityStore ties either to its
+// archive; IndexValue carries a record's columns to and from that backend (encoded and decoded by
+// this module's code), and IndexTable names what `db migrate` reads out in batches.
 //
 // Owns: every SQL statement (always parameterised) and every transaction boundary. Must not: read
 // audio, touch archive files (retention apply, verify and export are CallVaultArchive), parse CLI

@@ -60,7 +60,19 @@ public protocol QueueStore: Sendable {
     func noteError(_ job: Job, owner: String, error: String, now: Date) throws
     func unfinishedCount() throws -> Int
     func job(stem: String) throws -> Job?
+    /// When the next unfinished job becomes claimable if nothing else happens (a retry's
+    /// `available_at`, a held job's `lease_expires_at`); nil when none is unfinished.
+    func nextClaimableAt() throws -> Date?
 
     /// The call with archive id `id`, or nil.
     func call(id: String) throws -> CallRecord?
+
+    /// Whether `error` says the index cannot be reached (a database server down or cut off): the
+    /// run stops and the job goes back, rather than using up its attempts and quarantining good inputs.
+    func isUnavailable(_ error: any Error) -> Bool
+}
+
+extension QueueStore {
+    /// A local file (SQLite) is never unreachable; a full disk is ``IndexError/isStorageExhausted(_:)``.
+    public func isUnavailable(_ error: any Error) -> Bool { false }
 }

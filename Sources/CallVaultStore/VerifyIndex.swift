@@ -23,6 +23,14 @@ public struct VerifyIndex: Sendable {
         public var opusSha256: String
         /// Retention purged the audio: the file should be gone.
         public var purged: Bool
+
+        public init(id: String, archivePath: String, sha256: String, opusSha256: String, purged: Bool) {
+            self.id = id
+            self.archivePath = archivePath
+            self.sha256 = sha256
+            self.opusSha256 = opusSha256
+            self.purged = purged
+        }
     }
 
     /// The calls started at or after `since` (all when nil); `sample` of them at random when given.

@@ -4,7 +4,7 @@ import CallVaultStore
 import Foundation
 
 /// Ties an archive root to its index: a marker file `ARCHIVE/.callvault-archive` names the
-/// index's id (``CallIndex/identity()``), and the index records the root of the last `run`.
+/// index's id (``IndexIdentityStore/identity()``: SQLite or PostgreSQL), and the index records the root of the last `run`.
 ///
 /// - The first `run` writes the marker and records the root.
 /// - A command given no archive (no `--archive`, none in the config) uses the recorded root.
@@ -31,7 +31,7 @@ public enum ArchiveIdentity {
 
     /// The root to use: the one given (`--archive` or the config's), else the one the index
     /// recorded at its last run, else `fallback` (`./archive`).
-    public static func root(given: String?, fallback: String, index: CallIndex) throws -> String {
+    public static func root(given: String?, fallback: String, index: some IndexIdentityStore) throws -> String {
         if let given { return given }
         return try index.recordedArchiveRoot() ?? fallback
     }
@@ -40,7 +40,7 @@ public enum ArchiveIdentity {
 
     /// Refuses `root` when it is not `index`'s archive (see the type's summary). With `claim`
     /// (`run`), writes the marker into a root the index may use and records the root.
-    public static func check(root: String, index: CallIndex, claim: Bool) throws {
+    public static func check(root: String, index: some IndexIdentityStore, claim: Bool) throws {
         guard let id = try index.identity() else { return }  // read-only open of an index older than identities
         if claim { removeDeadTemporaryMarkers(root: root) }
         let recorded = try index.recordedArchiveRoot()
@@ -116,7 +116,7 @@ public enum ArchiveIdentity {
     }
 
     /// Some of the index's newest archive files are under `root`, or none of its calls has audio left.
-    static func holdsFilesOfIndex(root: String, index: CallIndex) throws -> Bool {
+    static func holdsFilesOfIndex(root: String, index: some IndexIdentityStore) throws -> Bool {
         let paths = try index.newestArchivePaths(limit: 20)
         return paths.isEmpty || paths.contains { FileManager.default.fileExists(atPath: root + "/" + $0) }
     }

@@ -389,6 +389,7 @@ struct CallProcessor: Sendable {
             return .transient(e.description)
         default:
             if IndexError.isStorageExhausted(error) { return .environment("the index cannot be written: \(error)") }
+            if queue.isUnavailable(error) { return .environment("the index cannot be reached: \(error)") }
             return .transient("\(error)")
         }
     }

@@ -1,6 +1,7 @@
 // CallVaultWorker — the spool worker: Spool (scanning, settle time, quarantine), CallProcessor
 // (one job, exactly once: temp file ▶ commit ▶ rename under the lease ▶ hash check ▶ inputs gone),
-// Worker (N jobs), the archive layout and identity, job files' runner and lock, metrics; and the
+// Worker (N jobs, on its own threads: BlockingThreads; its index a WorkerStore the caller picks,
+// SQLite or PostgreSQL), the archive layout and identity, job files' runner and lock, metrics; and the
 // services of `callvault run` (RunServices: a swift-service-lifecycle ServiceGroup of the worker,
 // the hummingbird metrics endpoint and the second-signal exit).
 //

@@ -16,32 +16,49 @@ import Synchronization
 /// pairs will have been still for the settle time; the next retry or lease expiry in the queue),
 /// and a ``QueueBell`` wakes it sooner when a job of this process finishes or ``IndexWatch`` sees
 /// another worker commit or exit.
+///
+/// The index comes as a ``WorkerStore`` chosen by the caller (SQLite or PostgreSQL); the slots run
+/// on ``BlockingThreads``, never blocking a thread of the cooperative pool.
 public struct Worker: Sendable {
     public let settings: WorkerSettings
-    public let index: CallIndex
+    public let store: WorkerStore
     public let logger: Logger
     public let progress: ProgressReporter
     public var clock: @Sendable () -> Date = { Date() }
     /// Called after every scan in watch mode (the metrics file is rewritten there).
     public var heartbeat: (@Sendable (RunSummary) -> Void)?
 
-    public init(settings: WorkerSettings, index: CallIndex, logger: Logger, progress: ProgressReporter) {
+    public init(settings: WorkerSettings, store: WorkerStore, logger: Logger, progress: ProgressReporter) {
         self.settings = settings
-        self.index = index
+        self.store = store
         self.logger = logger
         self.progress = progress
     }
 
+    /// The worker on the SQLite index `index`.
+    public init(settings: WorkerSettings, index: CallIndex, logger: Logger, progress: ProgressReporter) {
+        self.init(settings: settings, store: .sqlite(index, settings: settings), logger: logger, progress: progress)
+    }
+
     public func run(once: Bool, stop: StopSignal) async throws -> RunSummary {
+        // Slots, the watch-mode scan and a spare (see BlockingThreads).
+        let threads = BlockingThreads(count: max(1, settings.workers) + 2, name: "callvault-worker")
+        defer { threads.shutdown() }
+        return try await withTaskExecutorPreference(threads) {
+            try await drain(once: once, stop: stop)
+        }
+    }
+
+    private func drain(once: Bool, stop: StopSignal) async throws -> RunSummary {
         let spool = Spool(root: settings.spool)
         try spool.prepare(keepOriginals: settings.keepOriginals)
         var archive = Archive(root: settings.archive)
         archive.fileMode = 0o640
         archive.groupID = try settings.archiveGroup.map(Archive.groupID(named:))
         try archive.check()
-        try ArchiveIdentity.check(root: archive.root, index: index, claim: true)
-        let owner = try LeaseOwner(databasePath: settings.database)
-        let queue = JobQueue(index: index, leaseSeconds: settings.leaseSeconds, attributionWindows: settings.attributionWindows)
+        try ArchiveIdentity.check(root: archive.root, index: store.identity, claim: true)
+        let owner = try LeaseOwner(folder: store.leaseFolder, otherHostsAlive: store.otherHostsShareQueue)
+        let queue = store.queue
         let processor = CallProcessor(settings: settings, spool: spool, archive: archive, queue: queue,
                                       owner: owner, logger: logger, clock: clock)
         let fatal = FirstReason()
@@ -63,7 +80,9 @@ public struct Worker: Sendable {
         progress.expect(total: try queue.unfinishedCount())
         let bell = QueueBell()
         stop.onSet { bell.ring() }
-        let watch = once ? IndexWatch(databasePath: settings.database, leaseFolder: owner.folder) { bell.ring() } : nil
+        let watch = once ? store.watchedDatabasePath.map { IndexWatch(databasePath: $0, leaseFolder: owner.folder) { bell.ring() } } : nil
+        // Without a watch (PostgreSQL), another machine's commit rings no bell: look again each poll.
+        let longestWait = store.watchedDatabasePath == nil ? settings.pollSeconds : nil
         defer { watch?.stop() }
 
         await withTaskGroup(of: Void.self) { group in
@@ -74,7 +93,7 @@ public struct Worker: Sendable {
                         do { _ = try scan(spool: spool, queue: queue, owner: owner) } catch {
                             logger.error("spool scan failed", metadata: ["error": "\(error)"])
                         }
-                        do { try index.checkpoint() } catch { fatal.offer("\(error)") }
+                        do { try store.checkpoint() } catch { fatal.offer("\(error)") }
                         heartbeat?(progress.snapshot())
                     }
                 }
@@ -90,7 +109,8 @@ public struct Worker: Sendable {
                                     if try queue.recoverAbandoned(now: clock(), isAlive: owner.isAlive) > 0 { continue }
                                     // Nothing claimable now: sleep until the queue's next retry or lease
                                     // expiry, or until the bell says a job finished or another worker wrote.
-                                    guard let next = try queue.nextClaimableAt() else { continue }
+                                    guard var next = try queue.nextClaimableAt() else { continue }
+                                    if let longestWait { next = min(next, clock().addingTimeInterval(longestWait)) }
                                     await bell.wait(after: seen, until: instant(next))
                                 } else {
                                     try await Task.sleep(for: .milliseconds(Int(settings.pollSeconds * 500)))
@@ -109,6 +129,9 @@ public struct Worker: Sendable {
                             if IndexError.isStorageExhausted(error) {
                                 fatal.offer("the index cannot be written: \(error)")
                                 bell.ring()
+                            } else if queue.isUnavailable(error) {
+                                fatal.offer("the index cannot be reached: \(error)")
+                                bell.ring()
                             } else {
                                 logger.error("worker error", metadata: ["error": "\(error)"])
                                 try? await Task.sleep(for: .milliseconds(500))
@@ -119,7 +142,7 @@ public struct Worker: Sendable {
             }
         }
         if fatal.reason == nil {
-            do { try index.checkpoint() } catch { fatal.offer("\(error)") }
+            do { try store.checkpoint() } catch { fatal.offer("\(error)") }
         }
         return progress.finish(stoppedBecause: fatal.reason)
     }
@@ -132,7 +155,7 @@ public struct Worker: Sendable {
 
     /// Queues the settled pairs; returns when the unsettled ones would be settled (nil: none).
     @discardableResult
-    private func scan(spool: Spool, queue: JobQueue, owner: LeaseOwner) throws -> Date? {
+    private func scan(spool: Spool, queue: any QueueStore, owner: LeaseOwner) throws -> Date? {
         _ = try queue.recoverAbandoned(now: clock(), isAlive: owner.isAlive)
         let found = try spool.scan { logger.warning("skipped a spool entry", metadata: ["reason": "\($0)"]) }
         let (arrivals, unsettled, waitUntil) = spool.settled(found, seconds: settings.settleSeconds, now: Date())

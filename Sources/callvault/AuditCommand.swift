@@ -1,15 +1,16 @@
 import ArgumentParser
 import CallVaultCore
+import CallVaultPostgres
 import CallVaultStore
 import Foundation
 
-struct AuditCommand: ParsableCommand {
+struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "The append-only audit log of deletions, holds, policy changes and verify failures.",
         subcommands: [List.self])
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print audit entries.",
             discussion: """
@@ -29,10 +30,22 @@ struct AuditCommand: ParsableCommand {
         @Option(help: "Only this action, e.g. access (who played or downloaded which call).") var action: String?
         @Option(help: "table, json or csv.") var format: OutputFormat = .table
 
-        func run() throws {
-            let (index, _) = try store.openIndex(readOnly: true)
+        func run() async throws {
             let start = try since.map { try TimeBounds.start($0, zone: TimeZone(identifier: "UTC")!, option: "--since") }
-            let entries = try AuditLog(index: index).entries(since: start, action: action)
+            let r = try store.resolved()
+            if let url = try PostgresBackend.url(r.database) {
+                let entries = try await PostgresBackend.withIndex(url, config: r.config) { index in
+                    try await PostgresAuditLog(index: index).entries(since: start.map { Timestamp.format($0) }, action: action).map { AuditLog.Entry($0) }
+                }
+                try list(entries)
+                return
+            }
+            let (index, _) = try store.openIndex(readOnly: true)
+            try list(try AuditLog(index: index).entries(since: start, action: action))
+        }
+
+        /// The entries in `--format`: the same columns on either backend.
+        private func list(_ entries: [AuditLog.Entry]) throws {
             try Listing(
                 entries,
                 table: [

@@ -6,6 +6,9 @@ import CallVaultWorker
 import Foundation
 import Logging
 
+/// The config, its settings and the three locations (``StoreOptions/resolved()``).
+typealias ResolvedStore = (config: Config, settings: Settings, spool: String, archive: String, database: String)
+
 /// Where the data lives: `--config`, then `--spool/--archive/--db` on top.
 struct StoreOptions: ParsableArguments {
     @Option(help: "TOML config file (see `callvault config check`); flags override it.")
@@ -17,11 +20,11 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "Archive root for the Opus files (default: the config's, else the root the index recorded at its last run, else ./\(Settings.Defaults.archive)).")
     var archive: String?
 
-    @Option(name: .customLong("db"), help: "SQLite index (default: ./\(Settings.Defaults.database) or the config's).")
+    @Option(name: .customLong("db"), help: "SQLite index, or postgres://USER@HOST[:PORT]/DB where the command works on PostgreSQL (default: ./\(Settings.Defaults.database) or the config's).")
     var database: String?
 
     /// The config file's settings; a `postgres://` index (the config's or `--db`) stops the
-    /// command here until it runs on PostgreSQL (``PostgresNotYet``).
+    /// command here unless it runs on PostgreSQL (``PostgresNotYet``).
     func loadConfig() throws -> Config {
         let c = try loadConfigFile(config)
         if let refusal = PostgresNotYet.refusal(database, what: "--db") ?? PostgresNotYet.refusal(database == nil ? c.database : nil, what: "database") {
@@ -30,11 +33,12 @@ struct StoreOptions: ParsableArguments {
         return c
     }
 
-    /// The config, its resolved ``Settings`` and the three locations, absolute.
-    func resolved() throws -> (config: Config, settings: Settings, spool: String, archive: String, database: String) {
+    /// The config, its resolved ``Settings`` and the three locations, absolute (a `postgres://`
+    /// index as written).
+    func resolved() throws -> ResolvedStore {
         let c = try loadConfig()
         let cwd = FileManager.default.currentDirectoryPath
-        func abs(_ p: String) -> String { p.hasPrefix("/") ? p : cwd + "/" + p }
+        func abs(_ p: String) -> String { p.hasPrefix("/") || PostgresURL.looksLikeURL(p) ? p : cwd + "/" + p }
         return (c, Settings(config: c), abs(spool ?? c.spool ?? Settings.Defaults.spool), abs(archive ?? c.archive ?? Settings.Defaults.archive),
                 abs(database ?? c.database ?? Settings.Defaults.database))
     }

@@ -1,13 +1,59 @@
 import ArgumentParser
 import CallVaultCore
+import CallVaultPostgres
+import CallVaultSettings
 import CallVaultStore
 import Foundation
 
-struct DbCommand: ParsableCommand {
+struct DbCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
         abstract: "Maintenance of the index itself.",
-        subcommands: [RebuildAggregates.self])
+        subcommands: [RebuildAggregates.self, Migrate.self])
+
+    struct Migrate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Move a SQLite index to PostgreSQL: calls, registry, holds, users, the audit chain.",
+            discussion: """
+            Copies the registry, holds, users, calls and the audit log (the same entries, times and \
+            hashes: the chain checks out on PostgreSQL) and the index's id and archive root, so the \
+            archive's marker names the moved index. Rows go in batches by key, one transaction \
+            each; rows already there are skipped, so a copy that was killed is run again to finish. \
+            At the end the counts are compared and the audit chain is verified on PostgreSQL. The \
+            queue, sessions and report aggregates are not moved. Stop the workers first; the \
+            PostgreSQL database should be empty (an index with calls of another index is refused).
+
+            Example:
+              callvault db migrate --from data/callvault.sqlite \\
+                  --to postgres://callvault@db.example.net/calls --config callvault.toml
+            """)
+
+        @Option(help: "The SQLite index to copy.") var from: String
+        @Option(help: "The PostgreSQL index: postgres://USER@HOST[:PORT]/DB[?sslmode=MODE].") var to: String
+        @Option(help: "TOML config file, for its password_file (else PGPASSWORD or ~/.pgpass).") var config: String?
+        @Option(help: "Rows per transaction.") var batch: Int = 500
+        @Option(help: "The report as text or json.") var format: SummaryFormat = .text
+
+        func validate() throws {
+            if batch < 1 || batch > 100_000 { throw ValidationError("--batch must be between 1 and 100000") }
+            if PostgresURL.looksLikeURL(from) { throw ValidationError("--from is the SQLite index (a file), not a URL") }
+        }
+
+        func run() async throws {
+            guard let url = try PostgresBackend.url(to) else { throw CLIError.input("--to must be a postgres:// URL, not \(to.debugDescription)") }
+            guard FileManager.default.fileExists(atPath: from) else { throw CLIError.input("--from \(from): no such SQLite index") }
+            let source: CallIndex
+            do { source = try CallIndex(path: from, readOnly: true) } catch let e as IndexError { throw CLIError(e) }
+            let report = try await PostgresBackend.withIndex(url, config: try loadConfigFile(config)) { index in
+                try await PostgresIndexMigration(source: source, target: index).run(batch: batch)
+            }
+            try SummaryOutput.print(report, json: format == .json) {
+                IndexTable.allCases.map { t in
+                    "\(t.rawValue): \(report.tables[t.rawValue] ?? 0) on PostgreSQL (\(report.copied[t.rawValue] ?? 0) copied now)"
+                } + ["audit chain verified" + (report.auditHead.map { " up to \($0)" } ?? " (empty)") + "; index \(report.indexID ?? "?")"]
+            }
+        }
+    }
 
     struct RebuildAggregates: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -4,9 +4,13 @@ import CallVaultSettings
 /// Until each command runs on PostgreSQL (issue 20, in progress), a `postgres://` index stops the
 /// command with exit 2 and says so: a URL must never be taken for a SQLite file name.
 enum PostgresNotYet {
+    /// The commands that work on PostgreSQL (``PostgresBackend``), as typed; every other one refuses.
+    static let working: Set<String> = ["run", "show", "query", "audit list", "verify"]
+
     /// The refusal for `database` (the config's or `--db`'s text) when it is a URL; nil for a path.
-    /// A malformed URL is refused with its reason (`what` names where it came from).
-    static func refusal(_ database: String?, what: String) -> CLIError? {
+    /// A malformed URL is refused with its reason (`what` names where it came from); a well-formed
+    /// one passes for the commands in ``working``.
+    static func refusal(_ database: String?, what: String, command: String = commandPath()) -> CLIError? {
         guard let database, PostgresURL.looksLikeURL(database) else { return nil }
         do {
             _ = try PostgresURL(database)
@@ -15,7 +19,8 @@ enum PostgresNotYet {
         } catch {
             return .input("\(what): \(error)")
         }
-        return .input("PostgreSQL index: not supported yet by `callvault \(commandPath())` (issue 20 in progress); use a SQLite path")
+        if working.contains(command) { return nil }
+        return .input("PostgreSQL index: not supported yet by `callvault \(command)` (issue 20 in progress; works: \(working.sorted().joined(separator: ", "))); use a SQLite path")
     }
 
     /// The subcommand being run, as typed (`run`, `report summary`), read from the arguments

@@ -1,10 +1,11 @@
 import ArgumentParser
 import CallVaultArchive
 import CallVaultCore
+import CallVaultPostgres
 import CallVaultStore
 import Foundation
 
-struct Query: ParsableCommand {
+struct Query: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Find calls by campaign, number, caller, outcome and time.",
         discussion: """
@@ -36,16 +37,34 @@ struct Query: ParsableCommand {
         if CallQuery.Sort(rawValue: sort) == nil { throw ValidationError("--sort must be started_at or duration") }
     }
 
-    func run() throws {
+    func run() async throws {
         let config = try store.loadConfig()
         var q = try filters.query(numbers: config.numberReading)
         q.sort = CallQuery.Sort(rawValue: sort) ?? .startedAt  // validate() refused any other
         q.ascending = false
         q.limit = limit
+        let r = try store.resolved()
+        if let url = try PostgresBackend.url(r.database) {
+            if q.callerName != nil { throw CLIError.input("--caller-name reads the caller directory, which is not on PostgreSQL yet") }
+            try await PostgresBackend.withIndex(url, config: r.config) { index in
+                let archive = try await PostgresBackend.archiveRoot(index, given: store.givenArchive(r.config), fallback: r.archive)
+                let reader = PostgresCallReader(index: index)
+                let result = try await reader.calls(q)
+                let holds = format == .json ? try await reader.holdNames(covering: result.records.map(\.id)) : [:]
+                try output(result, archive: archive, holds: holds, directory: [:])
+            }
+            return
+        }
         let (index, archive) = try store.openIndex(readOnly: true)
         let result = try q.run(index)
         let holds = format == .json ? try Holds(index: index).names(covering: result.records.map(\.id)) : [:]
         let directory = format == .json ? try CallerDirectory(index: index).entries(for: result.records.compactMap(\.caller)) : [:]
+        try output(result, archive: archive, holds: holds, directory: directory)
+    }
+
+    /// The listing in `--format`, and on stderr how many matched when the limit cut it.
+    private func output(_ result: CallQuery.Result, archive: String, holds: [String: [String]],
+                       directory: [String: CallerDirectoryEntry]) throws {
         try Listing.calls(result.records, archiveRoot: archive, holds: holds, directory: directory).print(as: format)
         if result.total > result.records.count {
             FileHandle.standardError.write(Data("callvault: showing \(result.records.count) of \(result.total) calls; use --limit 0 for all\n".utf8))

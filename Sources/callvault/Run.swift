@@ -1,6 +1,7 @@
 import ArgumentParser
 import CallVaultAudio
 import CallVaultCore
+import CallVaultPostgres
 import CallVaultSettings
 import CallVaultStore
 import CallVaultWorker
@@ -85,6 +86,12 @@ struct Run: AsyncParsableCommand {
 
     private func runAndWriteMetrics() async throws {
         let r = try store.resolved()
+        if let url = try PostgresBackend.url(r.database) {
+            try await PostgresBackend.withIndex(url, config: r.config) { index in
+                try await runOnPostgres(index, url: url, resolved: r)
+            }
+            return
+        }
         if let problem = StorageLayout.problem(spool: RealPath.resolve(r.spool), archive: RealPath.resolve(r.archive), database: RealPath.resolve(r.database)) {
             throw CLIError.input(problem)
         }
@@ -98,21 +105,44 @@ struct Run: AsyncParsableCommand {
         if let problem = StorageLayout.problem(spool: RealPath.resolve(r.spool), archive: RealPath.resolve(archive), database: RealPath.resolve(r.database)) {
             throw CLIError.input(problem)
         }
-        if newInstallation {
-            do {
-                try FileManager.default.createDirectory(atPath: r.spool + "/incoming", withIntermediateDirectories: true)
-                try FileManager.default.createDirectory(atPath: archive, withIntermediateDirectories: true,
-                                                        attributes: [.posixPermissions: 0o750])
-            } catch {
-                throw CLIError.input("cannot create the folders of a new installation (\((error as NSError).localizedDescription))")
-            }
-        }
+        if newInstallation { try createFolders(spool: r.spool, archive: archive) }
         var settings = WorkerSettings(spool: r.spool, archive: archive, database: r.database,
                                       workers: workers ?? r.settings.workers, settings: r.settings)
         if let settleSeconds { settings.settleSeconds = settleSeconds }
+        try await runWorker(Worker(settings: settings, index: index, logger: Logger(label: "callvault.run"), progress: ProgressReporter()))
+    }
 
-        let progress = ProgressReporter()
-        var worker = Worker(settings: settings, index: index, logger: Logger(label: "callvault.run"), progress: progress)
+    /// The run on a PostgreSQL index: its queue and ingest through ``PostgresQueueStore``, the lease
+    /// lock in a folder of this machine. A new installation is an index without calls.
+    private func runOnPostgres(_ index: PostgresIndex, url: PostgresURL, resolved r: ResolvedStore) async throws {
+        // No --archive and none in the config: the root this index recorded at its last run.
+        let archive = try await PostgresBackend.archiveRoot(index, given: store.givenArchive(r.config), fallback: r.archive)
+        if let problem = StorageLayout.problem(spool: RealPath.resolve(r.spool), archive: RealPath.resolve(archive), database: "") {
+            throw CLIError.input(problem)
+        }
+        if try await index.callCount() == 0 { try createFolders(spool: r.spool, archive: archive) }
+        var settings = WorkerSettings(spool: r.spool, archive: archive, database: r.database,
+                                      workers: workers ?? r.settings.workers, settings: r.settings)
+        if let settleSeconds { settings.settleSeconds = settleSeconds }
+        let queue = PostgresQueueStore(index: index, leaseSeconds: settings.leaseSeconds)
+        let backend = WorkerStore(queue: queue, identity: queue, leaseFolder: PostgresBackend.leaseFolder(url), otherHostsShareQueue: true,
+                                  watchedDatabasePath: nil, checkpoint: {})
+        try await runWorker(Worker(settings: settings, store: backend, logger: Logger(label: "callvault.run"), progress: ProgressReporter()))
+    }
+
+    private func createFolders(spool: String, archive: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: spool + "/incoming", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: archive, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o750])
+        } catch {
+            throw CLIError.input("cannot create the folders of a new installation (\((error as NSError).localizedDescription))")
+        }
+    }
+
+    /// Runs `worker` with the run's services, writes the metrics and prints the summary.
+    private func runWorker(_ worker: Worker) async throws {
+        var worker = worker
         // One value for the whole run: its counters start from the file as it is now.
         let metrics = metricsFile.map(MetricsFile.init(path:))
         if let metrics {

@@ -1,9 +1,10 @@
 import ArgumentParser
 import CallVaultCore
+import CallVaultPostgres
 import CallVaultStore
 import Foundation
 
-struct Show: ParsableCommand {
+struct Show: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print one call's record as a JSON object.",
         discussion: """
@@ -21,9 +22,21 @@ struct Show: ParsableCommand {
     @Argument(help: "The call's archive id, or its call_id.")
     var id: String
 
-    func run() throws {
-        let (index, archive) = try store.openIndex(readOnly: true)
+    func run() async throws {
         let key = RecordID.isWellFormed(id) ? id : RecordID.make(callID: id)
+        let r = try store.resolved()
+        if let url = try PostgresBackend.url(r.database) {
+            // The same record, holds and output as on SQLite; the caller directory is not on PostgreSQL yet.
+            try await PostgresBackend.withIndex(url, config: r.config) { index in
+                let archive = try await PostgresBackend.archiveRoot(index, given: store.givenArchive(r.config), fallback: r.archive)
+                let reader = PostgresCallReader(index: index)
+                guard let record = try await reader.call(id: key) else { throw CLIError.notFound("no call \(id.debugDescription) in \(url)") }
+                let holds = try await reader.holdNames(covering: [record.id])[record.id] ?? []
+                print(try JSONOutput.string(record.output(archiveRoot: archive, holds: holds, directory: nil)))
+            }
+            return
+        }
+        let (index, archive) = try store.openIndex(readOnly: true)
         guard let record = try index.call(id: key) else {
             throw CLIError.notFound("no call \(id.debugDescription) in \(index.path)")
         }

@@ -2,10 +2,12 @@ import ArgumentParser
 import CallVaultAge
 import CallVaultArchive
 import CallVaultCore
+import CallVaultPostgres
 import CallVaultStore
+import CallVaultWorker
 import Foundation
 
-struct VerifyCommand: ParsableCommand {
+struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Prove the archive is intact: re-hash files, find orphans, check the audit chain.",
@@ -37,18 +39,40 @@ struct VerifyCommand: ParsableCommand {
         if identity != nil && !decrypt { throw ValidationError("--identity is for --decrypt") }
     }
 
-    func run() throws {
+    func run() async throws {
         if format == .csv {
             throw CLIError.input("verify --format csv is not supported: the report is not one table; use --format json (for scripts) or table")
         }
-        let (index, archive) = try store.openIndex(checkArchive: true)
         let start = try since.map { try TimeBounds.start($0, zone: TimeZone(identifier: "UTC")!, option: "--since") }
         var identities: [AgeIdentity]?
         if decrypt {
             let file = try identity ?? store.resolved().settings.encryption.identityFile
             identities = try file.map(loadIdentityFile) ?? []  // none: plain files still checked, encrypted ones listed
         }
-        let report = try Verifier(index: index, archiveRoot: archive).run(sample: sample, since: start, now: Date(), decryptWith: identities)
+        let r = try store.resolved()
+        if let url = try PostgresBackend.url(r.database) {
+            let report = try await PostgresBackend.withIndex(url, config: r.config) { [identities, sample] index in
+                let archive = try await PostgresBackend.archiveRoot(index, given: store.givenArchive(r.config), fallback: r.archive)
+                // The verifier and the archive check are synchronous: on a thread of their own (PostgresBlocking).
+                return try await PostgresBackend.onThread {
+                    do {
+                        try ArchiveIdentity.check(root: archive, index: PostgresQueueStore(index: index, leaseSeconds: 0), claim: false)
+                    } catch let e as WorkerError {
+                        throw CLIError.input(e.description)
+                    }
+                    return try Verifier(source: PostgresVerifySource(index: index), archiveRoot: archive)
+                        .run(sample: sample, since: start, now: Date(), decryptWith: identities)
+                }
+            }
+            try output(report)
+            return
+        }
+        let (index, archive) = try store.openIndex(checkArchive: true)
+        try output(try Verifier(index: index, archiveRoot: archive).run(sample: sample, since: start, now: Date(), decryptWith: identities))
+    }
+
+    /// The report as text or JSON; exit 4 when anything is wrong.
+    private func output(_ report: Verifier.Report) throws {
         try SummaryOutput.print(report, json: format == .json) {
             var lines = ["verified \(report.checked) files; \(report.purged) records with purged audio; \(report.auditEntries) audit entries"]
             if let decrypted = report.decrypted { lines.append("decrypted and checked \(decrypted) Opus plaintexts against opus_sha256") }

@@ -1,0 +1,65 @@
+import CallVaultPostgres
+import CallVaultSettings
+import Foundation
+import Logging
+
+/// A `postgres://` index for the commands that work on PostgreSQL (``PostgresNotYet/working``):
+/// the URL as read, the password from where it may be (never the config), the connection pool
+/// running for the command's length, and the schema migrated first, as opening a SQLite index
+/// migrates it.
+enum PostgresBackend {
+    /// The URL of `database` (the config's or `--db`'s text); nil for a SQLite path.
+    static func url(_ database: String) throws -> PostgresURL? {
+        guard PostgresURL.looksLikeURL(database) else { return nil }
+        do { return try PostgresURL(database) } catch let e as PostgresURLError { throw CLIError.input("database: \(e.message)") }
+    }
+
+    /// Runs `body` with the migrated index at `url`. An unreachable server or a refused login is
+    /// exit 1 (the environment), an index migrated by a newer callvault exit 2.
+    static func withIndex<T: Sendable>(_ url: PostgresURL, config: Config, _ body: (PostgresIndex) async throws -> T) async throws -> T {
+        let logger = Logger(label: "callvault.postgres")
+        let credentials: PostgresCredentials
+        do {
+            credentials = try PostgresCredentials.resolve(url: url, passwordFile: config.passwordFile)
+        } catch let e as PostgresIndexError {
+            throw CLIError.input(e.message)
+        }
+        do {
+            return try await PostgresIndex.withRunning(url: url, password: credentials.password, logger: logger) { index in
+                try await PostgresMigrator(index: index).migrate()
+                return try await body(index)
+            }
+        } catch let e as PostgresIndexError {
+            let notes = credentials.notes.isEmpty ? "" : " (" + credentials.notes.joined(separator: "; ") + ")"
+            switch e.kind {
+            case .newerSchema, .credentials: throw CLIError.input(e.message)
+            case .unreachable: throw CLIError.fatal(e.message + notes)
+            case .statement, .leaseLost: throw CLIError.fatal(e.message)
+            }
+        }
+    }
+
+    /// The archive root for a command on `index`: the one given (`--archive` or the config's),
+    /// else the one its last `run` recorded, else `fallback` (as ``ArchiveIdentity/root(given:fallback:index:)``).
+    static func archiveRoot(_ index: PostgresIndex, given: String?, fallback: String) async throws -> String {
+        if let given { return given }
+        return try await index.meta("archive_root") ?? fallback
+    }
+
+    /// Runs synchronous work that waits on the PostgreSQL client (``PostgresBlocking``) on a
+    /// thread of its own, never on the cooperative pool that the client's tasks need.
+    static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread { continuation.resume(with: Result { try body() }) }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+
+    /// This machine's folder for `run`'s lease lock on the queue at `url`: local (`flock` does not
+    /// span machines; owners elsewhere are judged by their leases), one per user and database.
+    static func leaseFolder(_ url: PostgresURL) -> String {
+        let safe = "\(url.host)-\(url.port)-\(url.database)".map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" }
+        return (NSTemporaryDirectory() as NSString).appendingPathComponent("callvault-\(getuid())-\(String(safe)).leases")
+    }
+}

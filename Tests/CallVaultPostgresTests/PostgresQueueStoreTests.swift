@@ -1,0 +1,108 @@
+import CallVaultCore
+import CallVaultPostgres
+import CallVaultStore
+import CallVaultTestSupport
+import Foundation
+import PostgresNIO
+import Testing
+
+/// Runs `body` on a thread of its own, as the worker runs its slots: the store's synchronous calls
+/// wait there, never on a thread of the cooperative pool. What it observed is checked by the
+/// caller, in the test's task.
+private func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}
+
+/// The worker's ingest transaction, as CallVaultWorker's `IngestTransaction` composes it.
+private func commit<Store: QueueStore>(_ record: CallRecord, job: Job, owner: String, in store: Store,
+                                       retention: RetentionPolicy? = nil, now: Date) throws -> CommitResult {
+    try store.inTransaction { tx in
+        if let refusal = try store.commitRefusal(tx, recordID: record.id, job: job, owner: owner) { return refusal }
+        var record = record
+        try store.linkAttribution(&record, tx)
+        if let retention { try store.stampRetention(&record, policy: retention, tx) }
+        try store.insertArchived(record, job: job, now: now, tx)
+        try store.auditRedactions(record, tx)
+        return .committed
+    }
+}
+
+@Suite("PostgreSQL store: the worker's ingest steps, synchronous over the async client", .enabled(if: PostgresTestServer.isConfigured, "CALLVAULT_TEST_POSTGRES_URL is not set (scripts/test.sh sets it)"))
+struct PostgresQueueStoreTests {
+    let now = Date(timeIntervalSince1970: 1_764_000_000)
+
+    @Test("a call committed through the ingest steps reads back equal to the same call on SQLite, attributed by the same registry row")
+    func sameRecordAsSQLite() async throws {
+        var sample = try StoreFixture.record(callID: "same-1")
+        sample.redactions = [Redaction(startMs: 1000, endMs: 2000, channel: nil, reason: Redaction.requested)]
+        let record = sample
+        let sqlite = try StoreFixture()
+        defer { sqlite.remove() }
+        let sqliteQueue = JobQueue(index: sqlite.index)
+        try await sqlite.index.pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO registry (tracking_number, campaign, source, imported_at, metadata) VALUES ('+14155550100', 'Spring', 'google', 'x', '{}')
+                """)
+        }
+        try #require(try sqlite.ingest(record, queue: sqliteQueue, now: now) != nil)
+        let expected = try #require(try sqlite.index.call(id: record.id))
+        #expect(expected.campaign == "Spring" && expected.callAttribution.method == .number)
+
+        let now = now
+        try await PostgresTestServer.withIndex { index in
+            _ = try await index.query("registry", """
+                INSERT INTO registry (tracking_number, campaign, source, imported_at, metadata) VALUES ('+14155550100', 'Spring', 'google', 'x', '{}')
+                """)
+            let store = PostgresQueueStore(index: index, leaseSeconds: 60)
+            let (result, state, read) = try await onThread { () -> (CommitResult, Job.State?, CallRecord?) in
+                _ = try store.enqueue([SpoolArrival(stem: "same-1", audioName: "same-1.wav")], now: now) { _ in true }
+                guard let job = try store.claim(owner: "me", now: now) else { return (.leaseLost, nil, nil) }
+                let result = try commit(record, job: job, owner: "me", in: store, now: now)
+                return (result, try store.job(stem: "same-1")?.state, try store.call(id: record.id))
+            }
+            #expect(result == .committed && state == .archived)
+            var got = try #require(read)
+            #expect(got.registryID != nil)
+            got.registryID = expected.registryID  // each index numbers its registry rows
+            #expect(got == expected)
+            let audit = try await PostgresAuditLog(index: index).entries()
+            #expect(audit.map(\.action) == ["redaction"] && audit.first?.ids == [record.id])
+        }
+    }
+
+    @Test("a failing step rolls the whole ingest transaction back; a lost lease commits nothing; a second commit of the call is refused")
+    func rollbackAndRefusals() async throws {
+        let record = try StoreFixture.record(callID: "roll-1")
+        let now = now
+        try await PostgresTestServer.withIndex { index in
+            let store = PostgresQueueStore(index: index, leaseSeconds: 60)
+            struct Boom: Error {}
+            let seen = try await onThread { () -> [String] in
+                var seen: [String] = []
+                _ = try store.enqueue([SpoolArrival(stem: "roll-1", audioName: "roll-1.wav")], now: now) { _ in true }
+                guard let job = try store.claim(owner: "me", now: now) else { return ["no job claimed"] }
+                do {
+                    try store.inTransaction { tx in
+                        try store.insertArchived(record, job: job, now: now, tx)
+                        throw Boom()
+                    }
+                    seen.append("committed despite the error")
+                } catch is Boom {
+                    seen.append("rolled back")
+                }
+                seen.append("call after rollback: \(try store.call(id: record.id) == nil ? "none" : "present")")
+                seen.append("job: \(try store.job(stem: "roll-1")?.state.rawValue ?? "?")")
+                seen.append("other owner: \(try commit(record, job: job, owner: "someone else", in: store, now: now))")
+                seen.append("call after lost lease: \(try store.call(id: record.id) == nil ? "none" : "present")")
+                seen.append("owner: \(try commit(record, job: job, owner: "me", in: store, now: now))")
+                seen.append("again: \(try commit(record, job: job, owner: "me", in: store, now: now))")
+                seen.append("calls: \(try store.callCount())")
+                return seen
+            }
+            #expect(seen == ["rolled back", "call after rollback: none", "job: running", "other owner: leaseLost", "call after lost lease: none",
+                             "owner: committed", "again: alreadyArchived", "calls: 1"])
+        }
+    }
+}

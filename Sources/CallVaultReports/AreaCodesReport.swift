@@ -41,8 +41,8 @@ public enum AreaCodesReport {
         guard let source = try DimensionSource.make(index, filter) else { return nil }
         var result: [Key: (calls: Int, answered: Int, callers: Int)] = [:]
         try index.pool.read { db in
-            var callers: [Int: Set<Int>] = [:]  // area key id ▶ caller ids
-            try source.callerKeys(db) { caller, _, area in callers[area, default: []].insert(caller) }
+            var callers: [Int: CallerBits] = [:]  // area key id ▶ its callers (a handful of area keys)
+            try source.callerKeys(db) { caller, _, area in callers[area, default: CallerBits(capacity: source.maxCallerId)].insert(caller) }
             var callerCounts: [Key: Int] = [:]
             for (id, set) in callers {
                 guard let key = source.areas[id] else { continue }

@@ -25,6 +25,8 @@ struct DimensionSource {
     /// Number key id ▶ key, area key id ▶ key (the small key tables, read once).
     private(set) var numbers: [Int: NumberKey] = [:]
     private(set) var areas: [Int: AreaKey] = [:]
+    /// The largest caller id when the keys were read (sizes ``CallerBits``).
+    private(set) var maxCallerId = 0
 
     /// nil when the report must scan: `--exact-scan`, or an index without the tables.
     static func make(_ index: CallIndex, _ filter: ReportFilter) throws -> DimensionSource? {
@@ -37,6 +39,7 @@ struct DimensionSource {
                 source.numbers[r[0]] = NumberKey(campaign: campaign.isEmpty ? nil : campaign, trackingNumber: r[2],
                                                  source: DimensionAggregates.decode(r[3]), medium: DimensionAggregates.decode(r[4]))
             }
+            source.maxCallerId = try Int.fetchOne(db, sql: "SELECT ifnull(max(id), 0) FROM report_caller_ids") ?? 0
             let areas = try Row.fetchCursor(db, sql: "SELECT id, area_code, region, place, country FROM report_area_keys")
             while let r = try areas.next() {
                 source.areas[r[0]] = AreaKey(area: DimensionAggregates.decode(r[1]), region: DimensionAggregates.decode(r[2]),

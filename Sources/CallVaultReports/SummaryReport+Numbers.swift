@@ -16,14 +16,23 @@ extension SummaryReport {
                 tallies[key(k), default: Tally()].count(s)
                 total.count(s)
             }
-            // Group keys per number key id, computed once.
-            var groupOf: [Int: String] = [:]
-            for (id, k) in source.numbers { groupOf[id] = key(k) }
-            try source.callerKeys(db) { caller, number, _ in
-                guard let g = groupOf[number] else { return }
-                tallies[g, default: Tally()].callerIds.insert(caller)
-                total.callerIds.insert(caller)
+            // Each number key's group as an array index, computed once; callers as bits per group.
+            var names: [String] = [], indexOf: [String: Int] = [:]
+            var groupOf = Array(repeating: -1, count: (source.numbers.keys.max() ?? 0) + 1)
+            for (id, k) in source.numbers where id >= 0 {
+                let name = key(k)
+                if indexOf[name] == nil { indexOf[name] = names.count; names.append(name) }
+                groupOf[id] = indexOf[name]!
             }
+            var bits = Array(repeating: CallerBits(capacity: source.maxCallerId), count: names.count)
+            var all = CallerBits(capacity: source.maxCallerId)
+            try source.callerKeys(db) { caller, number, _ in
+                guard number >= 0, number < groupOf.count, groupOf[number] >= 0 else { return }
+                bits[groupOf[number]].insert(caller)
+                all.insert(caller)
+            }
+            for (i, name) in names.enumerated() where tallies[name] != nil { tallies[name]!.callersCounted = bits[i].count }
+            total.callersCounted = all.count
             for k in try source.firstCallNumbers(db) {
                 tallies[key(k), default: Tally()].firstTime += 1
                 total.firstTime += 1

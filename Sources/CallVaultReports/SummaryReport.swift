@@ -28,8 +28,8 @@ public enum SummaryReport {
     struct Tally {
         var calls = 0, answered = 0, missed = 0, abandoned = 0, talk = 0, duration = 0, firstTime = 0
         var callers = Set<String>()
-        /// The callers when read from the aggregates, by their integer id (``callers`` stays empty then).
-        var callerIds = Set<Int>()
+        /// Unique callers counted from the aggregates' integer ids (``callers`` stays empty then).
+        var callersCounted = 0
 
         mutating func add(_ c: CallFacts, firstCall: [String: String]) {
             calls += 1
@@ -59,7 +59,7 @@ public enum SummaryReport {
 
         func row(_ bucket: String) -> [ReportTable.Value] {
             [.text(bucket), .int(calls), .int(answered), .int(missed), .int(abandoned), .rate(answered, calls),
-             .int(callers.count + callerIds.count), .int(firstTime), .int(talk), .average(talk, answered), .average(duration, calls)]
+             .int(callers.count + callersCounted), .int(firstTime), .int(talk), .average(talk, answered), .average(duration, calls)]
         }
     }
 

@@ -89,7 +89,9 @@ def sizes(db):
     finally:
         con.close()
     new = {"report_quarters", "report_campaign_quarters", "report_callers", "report_first_calls",
-           "report_first_calls_started", "calls_caller_answered", "calls_answered_silence", "calls_dead_air"}
+           "report_first_calls_started", "calls_caller_answered", "calls_answered_silence", "calls_dead_air",
+           "report_area_quarters", "report_caller_ids", "report_number_keys", "report_area_keys",
+           "report_number_days", "report_area_days", "report_caller_days"}
     added = sum(b for name, b in rows if name in new or any(name.startswith(f"sqlite_autoindex_{t}") for t in new))
     total = sum(b for _, b in rows)
     return added, total - added, {name: b for name, b in rows if name in new}
@@ -123,7 +125,9 @@ def main():
         # The same N rows into fresh indexes: without any report aggregate (tables, triggers,
         # listing indexes); as v8 left them (v11's area table and triggers dropped, v8's dead-air
         # index back); and as they are now. Rounds alternate, so the machine's load hits each alike.
-        variants = (("without the report aggregates", "none"), ("v8 aggregates (before v11)", "v8"), ("v11 aggregates (now)", "now"))
+        variants = (("without the report aggregates", "none"), ("v8 aggregates (before v11)", "v8"),
+                    ("v13 aggregates (before v15)", "v13"), ("v15 aggregates (now)", "now"))
+        dimension_tables = ("report_caller_ids", "report_number_keys", "report_area_keys", "report_number_days", "report_area_days", "report_caller_days")
         rates = {label: [] for label, _ in variants}
         for round in range(args.rounds):
             for label, kind in variants:
@@ -134,7 +138,13 @@ def main():
                     for (k, name) in con.execute("SELECT type, name FROM sqlite_master WHERE name LIKE 'report_%' OR name IN ('calls_caller_answered', 'calls_answered_silence', 'calls_dead_air')").fetchall():
                         if k in ("trigger", "index", "table"):
                             con.execute(f"DROP {k.upper()} IF EXISTS {name}")
-                elif kind == "v8":
+                if kind in ("v8", "v13"):
+                    # v15's per-day dimension tables and their triggers.
+                    for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'report_dimension_%'").fetchall():
+                        con.execute(f"DROP TRIGGER {name}")
+                    for name in dimension_tables:
+                        con.execute(f"DROP TABLE IF EXISTS {name}")
+                if kind == "v8":
                     for (k, name) in con.execute("SELECT type, name FROM sqlite_master WHERE name LIKE 'report_area_%'").fetchall():
                         if k in ("trigger", "table"):
                             con.execute(f"DROP {k.upper()} IF EXISTS {name}")
@@ -188,6 +198,9 @@ def main():
         "report summary --by campaign C --by day (1 year)": ["report", "summary", "--by", "day", "--campaign", "Campaign-07"] + year,
         "report callers (1 year)": ["report", "callers"] + year,
         "report area-codes (1 year)": ["report", "area-codes"] + year,
+        "report summary --by source (1 year)": ["report", "summary", "--by", "source"] + year,
+        "report summary --by tracking-number (1 year)": ["report", "summary", "--by", "tracking-number"] + year,
+        "report summary --by source --tz Asia/Kathmandu (1 year)": ["report", "summary", "--by", "source", "--tz", "Asia/Kathmandu"] + year,
         "report hours --tz America/New_York (1 year)": ["report", "hours", "--tz", "America/New_York"] + year,
         "report compare (two months of one campaign)": ["report", "compare", "--campaign", "Campaign-07", "--before", "2025-03-01..2025-03-31", "--after", "2025-04-01..2025-04-30"],
         "report missed (1 month)": ["report", "missed"] + month,

@@ -6,8 +6,24 @@ import Foundation
 public enum AreaCodesReport {
     public static let columns = ["area_code", "region", "place", "country", "calls", "answered", "answer_rate", "unique_callers"]
 
+    typealias Key = DimensionSource.AreaKey
+
     public static func run(_ index: CallIndex, filter: ReportFilter) throws -> ReportTable {
-        struct Key: Hashable { var area: String?, region: String?, place: String?, country: String? }
+        let tallies = try aggregated(index, filter: filter) ?? scanned(index, filter: filter)
+        var table = ReportTable(title: "Calls by caller area code", columns: columns, notes: filter.notes)
+        // Most calls first; ties by area code, then region, place and country, so the order never
+        // depends on the dictionary's (one code can have several places).
+        func order(_ k: Key) -> (String, String, String, String) { (k.area ?? "~", k.region ?? "", k.place ?? "", k.country ?? "") }
+        for (k, t) in tallies.sorted(by: { $0.value.calls != $1.value.calls ? $0.value.calls > $1.value.calls : order($0.key) < order($1.key) }) {
+            let country = k.country.map { PhoneGeography.countryName($0) ?? $0 }
+            table.rows.append([.optional(k.area), .optional(k.region), .optional(k.place), .optional(country),
+                               .int(t.calls), .int(t.answered), .rate(t.answered, t.calls), .int(t.callers)])
+        }
+        return table
+    }
+
+    /// Every matching call (`--exact-scan`, or an index without the dimension aggregates).
+    static func scanned(_ index: CallIndex, filter: ReportFilter) throws -> [Key: (calls: Int, answered: Int, callers: Int)] {
         var tallies: [Key: (calls: Int, answered: Int, callers: Set<String>)] = [:]
         try CallFacts.forEach(index, filter) { c in
             let key = c.caller == nil ? Key(area: nil, region: "(anonymous)", place: nil, country: nil)
@@ -16,15 +32,26 @@ public enum AreaCodesReport {
             if c.outcome == .answered { tallies[key]!.answered += 1 }
             if let caller = c.caller { tallies[key]!.callers.insert(caller) }
         }
-        var table = ReportTable(title: "Calls by caller area code", columns: columns, notes: filter.notes)
-        // Most calls first; ties by area code, then region, place and country, so the order never
-        // depends on the dictionary's (one code can have several places).
-        func order(_ k: Key) -> (String, String, String, String) { (k.area ?? "~", k.region ?? "", k.place ?? "", k.country ?? "") }
-        for (k, t) in tallies.sorted(by: { $0.value.calls != $1.value.calls ? $0.value.calls > $1.value.calls : order($0.key) < order($1.key) }) {
-            let country = k.country.map { PhoneGeography.countryName($0) ?? $0 }
-            table.rows.append([.optional(k.area), .optional(k.region), .optional(k.place), .optional(country),
-                               .int(t.calls), .int(t.answered), .rate(t.answered, t.calls), .int(t.callers.count)])
+        return tallies.mapValues { (calls: $0.calls, answered: $0.answered, callers: $0.callers.count) }
+    }
+
+    /// From `report_area_days` and `report_caller_days` (with the partial days at either end from
+    /// the calls); nil when the report scans.
+    static func aggregated(_ index: CallIndex, filter: ReportFilter) throws -> [Key: (calls: Int, answered: Int, callers: Int)]? {
+        guard let source = try DimensionSource.make(index, filter) else { return nil }
+        var result: [Key: (calls: Int, answered: Int, callers: Int)] = [:]
+        try index.pool.read { db in
+            var callers: [Int: CallerBits] = [:]  // area key id ▶ its callers (a handful of area keys)
+            try source.callerKeys(db) { caller, _, area in callers[area, default: CallerBits(capacity: source.maxCallerId)].insert(caller) }
+            var callerCounts: [Key: Int] = [:]
+            for (id, set) in callers {
+                guard let key = source.areas[id] else { continue }
+                callerCounts[key, default: 0] += set.count
+            }
+            for (key, sums) in try source.areaSums(db) {
+                result[key] = (calls: sums.calls, answered: sums.answered, callers: callerCounts[key] ?? 0)
+            }
         }
-        return table
+        return result
     }
 }

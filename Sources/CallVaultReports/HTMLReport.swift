@@ -46,9 +46,21 @@ public enum HTMLReport {
         return charts
     }
 
-    /// Calls and answered calls per `source / medium` of the matching calls, grouped by SQLite in
-    /// one pass (no aggregate table is kept per source and medium; the web dimensions are open).
+    /// Calls and answered calls per `source / medium` of the matching calls: from the per-day
+    /// dimension aggregates (summed over the tracking numbers), or with `--exact-scan` grouped by
+    /// SQLite in one pass over the calls.
     static func sourceMedium(_ index: CallIndex, _ filter: ReportFilter) throws -> [(label: String, calls: Int, answered: Int)] {
+        if let source = try DimensionSource.make(index, filter) {
+            var byLabel: [String: (calls: Int, answered: Int)] = [:]
+            for (k, s) in try index.pool.read({ db in try source.numberSums(db) }) {
+                let label = (k.source ?? "(none)") + " / " + (k.medium ?? "(none)")
+                byLabel[label, default: (0, 0)].calls += s.calls
+                byLabel[label]!.answered += s.answered
+            }
+            let counts = byLabel.map { (label: $0.key, calls: $0.value.calls, answered: $0.value.answered) }
+                .sorted { $0.calls != $1.calls ? $0.calls > $1.calls : $0.label < $1.label }
+            return Array(counts.prefix(12))
+        }
         let (clause, arguments) = filter.query.whereClause()
         let rows = try index.pool.read { db in
             try Row.fetchAll(db, sql: """

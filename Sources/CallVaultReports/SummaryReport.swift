@@ -28,6 +28,8 @@ public enum SummaryReport {
     struct Tally {
         var calls = 0, answered = 0, missed = 0, abandoned = 0, talk = 0, duration = 0, firstTime = 0
         var callers = Set<String>()
+        /// Unique callers counted from the aggregates' integer ids (``callers`` stays empty then).
+        var callersCounted = 0
 
         mutating func add(_ c: CallFacts, firstCall: [String: String]) {
             calls += 1
@@ -57,7 +59,7 @@ public enum SummaryReport {
 
         func row(_ bucket: String) -> [ReportTable.Value] {
             [.text(bucket), .int(calls), .int(answered), .int(missed), .int(abandoned), .rate(answered, calls),
-             .int(callers.count), .int(firstTime), .int(talk), .average(talk, answered), .average(duration, calls)]
+             .int(callers.count + callersCounted), .int(firstTime), .int(talk), .average(talk, answered), .average(duration, calls)]
         }
     }
 
@@ -150,9 +152,11 @@ public enum SummaryReport {
         return table
     }
 
-    /// From the per-quarter aggregates (by hour, day, week or campaign); nil when the report scans.
+    /// From the per-quarter aggregates (by hour, day, week or campaign) or the per-day ones (by
+    /// source or tracking number, ``byNumber(_:filter:by:)``); nil when the report scans.
     /// Buckets are disjoint in time, so ordering them by their first quarter orders them as the scan does.
     static func aggregated(_ index: CallIndex, filter: ReportFilter, by grouping: Grouping) throws -> ReportTable? {
+        if grouping == .source || grouping == .trackingNumber { return try byNumber(index, filter: filter, by: grouping) }
         guard [.hour, .day, .week, .campaign].contains(grouping), let source = try AggregateSource.make(index, filter) else { return nil }
         var keys = TimeKeys(zone: filter.timeZone)
         var quarterKeys: [Int: String] = [:]

@@ -148,7 +148,7 @@ public enum ReportAggregates {
     }
 
     /// `callvault db rebuild-aggregates`: empties and refills every derived table from `calls`
-    /// alone (these and ``AreaAggregates``), in one transaction (a crash leaves the previous tables as they were).
+    /// alone (these, ``AreaAggregates`` and ``DimensionAggregates``), in one transaction (a crash leaves the previous tables as they were).
     /// Returns the number of calls the tables now describe.
     @discardableResult
     public static func rebuild(_ index: CallIndex) throws -> Int {
@@ -159,6 +159,7 @@ public enum ReportAggregates {
                 try db.execute(sql: "DELETE FROM \(AreaAggregates.table)")
                 try AreaAggregates.fill(db)
             }
+            try DimensionAggregates.refill(db)
             return try Int.fetchOne(db, sql: "SELECT ifnull(sum(calls), 0) FROM report_quarters") ?? 0
         }
     }
@@ -216,6 +217,11 @@ public enum ReportAggregates {
                     """, [from, to])
                 if stored != scanned { problems.append("report_first_calls: callers of the quarter starting \(from) differ from the calls") }
                 if let problem = try AreaAggregates.difference(db, quarter: quarter, from: from, to: to) { problems.append(problem) }
+            }
+            // The per-day tables, for the days of a few of these quarters (a day holds 96 of them).
+            let days = Set(quarters.map { $0 >= 0 ? $0 / 96 : -((-$0 + 95) / 96) })
+            for day in days.shuffled().prefix(max(1, sample / 40)) {
+                problems += try DimensionAggregates.differences(db, day: day)
             }
             return problems
         }

@@ -221,6 +221,11 @@ enum Schema {
             // The condition is CallQuery.redactedCondition, written out: history does not follow later edits.
             try db.execute(sql: "CREATE INDEX calls_redacted ON calls(started_at) WHERE (redactions <> '[]' OR redacted_fields <> '[]')")
         }
+        migrator.registerMigration("v15-report-dimensions") { db in
+            // Per-day aggregates by tracking number (campaign, source, medium) and caller area, and
+            // which caller called which of them each day, with integer keys (DimensionAggregates.swift).
+            try DimensionAggregates.migrate(db)
+        }
         return migrator
     }
 

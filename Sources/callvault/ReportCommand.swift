@@ -35,7 +35,7 @@ struct ReportCommand: ParsableCommand {
         @Option(help: "Time zone for hour and day buckets, e.g. America/New_York.") var tz: String = "UTC"
         @Option(help: "table, csv, json or html.") var format: ReportFormat = .table
         @Option(help: "Write to this file (atomically) instead of stdout.") var output: String?
-        @Flag(help: "Stream every matching call instead of reading the per-quarter aggregates (same numbers, slower).") var exactScan = false
+        @Flag(help: "Stream every matching call instead of reading the report aggregates (same numbers, slower).") var exactScan = false
 
         func validate() throws {
             if TimeZone(identifier: tz) == nil { throw ValidationError("--tz: unknown time zone \(tz)") }

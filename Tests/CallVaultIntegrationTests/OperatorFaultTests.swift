@@ -52,8 +52,9 @@ struct OperatorFaultTests {
         let mountPoint = f.root.appendingPathComponent("small").path
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
         // Room for a new index while it migrates (its write-ahead log holds every migration until the
-        // first checkpoint; v12-web-attribution's tables made 600k too small), then filled below.
-        let mounted = try Support.run("mount", ["-t", "tmpfs", "-o", "size=800k", "tmpfs", mountPoint])
+        // first checkpoint; v12-web-attribution's tables made 600k too small, v15-report-dimensions'
+        // 800k), then filled below.
+        let mounted = try Support.run("mount", ["-t", "tmpfs", "-o", "size=1200k", "tmpfs", mountPoint])
         try #require(mounted.status == 0, "mount: \(mounted.stderr)")
         defer { _ = try? Support.run("umount", [mountPoint]) }
         let database = mountPoint + "/index.sqlite"

@@ -50,12 +50,14 @@ struct RandomIndex {
             INSERT INTO calls (id, call_id, caller, caller_valid, tracking_number, started_at, duration_ms, talk_ms, outcome,
                 longest_silence_ms, leading_silence_ms, silences, channels, sample_rate, source_format, source_name, archive_path,
                 sha256, bytes, source_bytes, source_sha256, metadata, extra, warnings, ingested_at, campaign, source, caller_area_code,
-                caller_region, caller_country, caller_place)
-            VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, 0, ?, 1, 8000, 'WAV', 'x.wav', 'x.opus', '', 0, 0, '', '{}', '{}', '[]', ?, ?, ?, ?, ?, ?, ?)
+                caller_region, caller_country, caller_place, medium)
+            VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, 0, ?, 1, 8000, 'WAV', 'x.wav', 'x.opus', '', 0, 0, '', '{}', '{}', '[]', ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [id, "call-\(next)", caller, "+1415555100\(next % 4)", started, duration + 2000, talk, outcome, silence, silences,
                              started, campaign, campaign.map { $0.lowercased() }, caller.map { String($0.dropFirst(2).prefix(3)) },
                              caller == nil ? nil : "NY", caller == nil ? nil : "US",
-                             caller.flatMap { $0.hasSuffix("3") ? "Albany" : $0.hasSuffix("7") ? "" : nil }])
+                             caller.flatMap { $0.hasSuffix("3") ? "Albany" : $0.hasSuffix("7") ? "" : nil },
+                             // A medium for some campaigns, an empty one for one, none for the rest.
+                             campaign.flatMap { ["Radio": "radio", "Search": "cpc", "Print": ""][$0] }])
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: dir) }
@@ -140,10 +142,24 @@ struct AggregateReportTests {
         }
     }
 
+    /// Every derived table as text; the per-day dimension tables with their keys resolved (the
+    /// integer ids are the writers' order, which a rebuild renumbers).
     static func aggregateTables(_ index: CallIndex) throws -> [String] {
         try index.pool.read { db in
-            try (ReportAggregates.tables + [AreaAggregates.table]).map { table in
+            let decoded = [
+                "SELECT d.day, k.campaign, k.tracking_number, k.source, k.medium, d.calls, d.answered, d.missed, d.abandoned, d.talk_ms, d.duration_ms FROM report_number_days d JOIN report_number_keys k ON k.id = d.number_key",
+                "SELECT d.day, d.campaign, k.area_code, k.region, k.place, k.country, d.calls, d.answered FROM report_area_days d JOIN report_area_keys k ON k.id = d.area_key",
+                """
+                SELECT d.day, i.caller, n.campaign, n.tracking_number, n.source, n.medium, a.area_code, a.region, a.place, a.country, d.calls
+                FROM report_caller_days d JOIN report_caller_ids i ON i.id = d.caller_id JOIN report_number_keys n ON n.id = d.number_key
+                JOIN report_area_keys a ON a.id = d.area_key
+                """,
+                "SELECT caller FROM report_caller_ids",
+            ]
+            return try (ReportAggregates.tables + [AreaAggregates.table]).map { table in
                 try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY 1, 2, 3").map { $0.description }.joined(separator: "\n")
+            } + decoded.map { sql in
+                try Row.fetchAll(db, sql: sql).map { $0.description }.sorted().joined(separator: "\n")
             }
         }
     }
@@ -157,13 +173,17 @@ struct AggregateReportTests {
         try r.insert(60, from: Self.epoch("2026-03-05T00:00:00Z"), to: Self.epoch("2026-03-12T00:00:00Z"))
         let tables = try Self.aggregateTables(r.index)
         #expect(tables[0].split(separator: "\n").count > 100, "the triggers filled report_quarters")
+        #expect(tables[tables.count - 2].split(separator: "\n").count > 100, "the triggers filled report_caller_days")
         try Self.expectSameAsScan(r.index, "after inserts")
 
         // What a registry relink does (campaign and source of many calls), a caller correction,
         // a moved start time, and retention / erasure deleting records.
         try r.index.pool.write { db in
-            try db.execute(sql: "UPDATE calls SET campaign = 'Radio', source = 'radio' WHERE tracking_number = '+14155551001'")
-            try db.execute(sql: "UPDATE calls SET campaign = NULL, source = NULL WHERE tracking_number = '+14155551002' AND started_at < '2026-11-02'")
+            try db.execute(sql: "UPDATE calls SET campaign = 'Radio', source = 'radio', medium = 'radio' WHERE tracking_number = '+14155551001'")
+            try db.execute(sql: "UPDATE calls SET campaign = NULL, source = NULL, medium = NULL WHERE tracking_number = '+14155551002' AND started_at < '2026-11-02'")
+            // A number moved to another line, and a source changed alone.
+            try db.execute(sql: "UPDATE calls SET tracking_number = '+14155551009' WHERE tracking_number = '+14155551003' AND rowid % 3 = 0")
+            try db.execute(sql: "UPDATE calls SET source = 'print-2' WHERE source = 'print' AND rowid % 2 = 1")
             try db.execute(sql: "UPDATE calls SET caller = '+12125550001' WHERE caller = '+14155550005'")
             // A corrected place, and a number whose area code is no longer known.
             try db.execute(sql: "UPDATE calls SET caller_place = 'Brooklyn' WHERE caller = '+16465550010' AND rowid % 2 = 0")
@@ -205,6 +225,22 @@ struct AggregateReportTests {
         #expect(try ReportAggregates.differences(r.index, sample: 400).contains { $0.hasPrefix("report_area_quarters: quarter starting 2026-10-25T") })
         try ReportAggregates.rebuild(r.index)
         #expect(try ReportAggregates.differences(r.index, sample: 400).isEmpty)
+
+        // The per-day dimension tables: the reports read them (a changed number shows), verify's
+        // sample finds each one, the rebuild repairs them.
+        let changes = ["UPDATE report_number_days SET talk_ms = talk_ms + 1", "UPDATE report_area_days SET answered = answered + 1",
+                       "DELETE FROM report_caller_days WHERE caller_id % 2 = 0"]
+        for (change, table) in zip(changes, DimensionAggregates.dayTables) {
+            let before = try Self.renderAll(r.index, ReportFilter())
+            try r.index.pool.write { db in try db.execute(sql: change) }
+            let after = try Self.renderAll(r.index, ReportFilter())
+            let read = ["summary-source.json", "summary-tracking-number.json", "area-codes.json", "charts.html"].filter { before[$0] != after[$0] }
+            #expect(!read.isEmpty, "\(table): no report changed")
+            #expect(try ReportAggregates.differences(r.index, sample: 400).contains { $0.hasPrefix("\(table): UTC day 2026-10-25 differs") })
+            try ReportAggregates.rebuild(r.index)
+            #expect(try ReportAggregates.differences(r.index, sample: 400).isEmpty)
+            #expect(try Self.renderAll(r.index, ReportFilter()) == before)
+        }
     }
 
     @Test("missed: 'got through later' is one seek in the partial index of answered calls")

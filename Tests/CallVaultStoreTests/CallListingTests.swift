@@ -63,6 +63,7 @@ struct CallListingTests {
         // old tool) must still be an error when read, not a crash or a silent default.
         try f.index.pool.write { db in
             try db.execute(sql: "DROP TRIGGER report_calls_update")
+            try db.execute(sql: "DROP TRIGGER report_dimension_calls_update")
             try db.execute(sql: "UPDATE calls SET started_at = 'yesterday'")
         }
         var q = CallQuery()

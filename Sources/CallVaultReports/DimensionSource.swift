@@ -1,0 +1,209 @@
+import CallVaultCore
+import CallVaultStore
+import Foundation
+import GRDB
+
+/// Reads the per-day dimension aggregates (see `DimensionAggregates` in CallVaultStore): calls by
+/// tracking number, source and medium, by caller area, and the callers of each.
+///
+/// Whole UTC days inside `[since, until)` come from the day tables; the partial days at either end
+/// from the calls, through the started_at index, turned into the same integer keys with one
+/// look-up each. `--campaign` keeps the number keys (and area rows) of those campaigns.
+struct DimensionSource {
+    /// A tracking number as calls carry it, with the campaign, source and medium it was linked to.
+    struct NumberKey: Hashable { var campaign: String?; var trackingNumber: String; var source: String?; var medium: String? }
+    /// The area-code report's key: anonymous calls are region `(anonymous)`, the rest nil.
+    struct AreaKey: Hashable { var area: String?, region: String?, place: String?, country: String? }
+    struct Sums { var calls = 0, answered = 0, missed = 0, abandoned = 0, talk = 0, duration = 0 }
+
+    let filter: ReportFilter
+    /// Whole days [dayFrom, dayTo) from the aggregates (nil: unbounded), unless `noAggregate`.
+    private var dayFrom: Int?, dayTo: Int?
+    private var noAggregate = false
+    /// Partial days read from `calls`: [from, to) as index timestamps.
+    private var edges: [(String, String)] = []
+    /// Number key id ▶ key, area key id ▶ key (the small key tables, read once).
+    private(set) var numbers: [Int: NumberKey] = [:]
+    private(set) var areas: [Int: AreaKey] = [:]
+    /// The largest caller id when the keys were read (sizes ``CallerBits``).
+    private(set) var maxCallerId = 0
+
+    /// nil when the report must scan: `--exact-scan`, or an index without the tables.
+    static func make(_ index: CallIndex, _ filter: ReportFilter) throws -> DimensionSource? {
+        guard !filter.exactScan, try DimensionAggregates.available(index) else { return nil }
+        var source = DimensionSource(filter: filter)
+        try index.pool.read { db in
+            let numbers = try Row.fetchCursor(db, sql: "SELECT id, campaign, tracking_number, source, medium FROM report_number_keys")
+            while let r = try numbers.next() {
+                let campaign: String = r[1]
+                source.numbers[r[0]] = NumberKey(campaign: campaign.isEmpty ? nil : campaign, trackingNumber: r[2],
+                                                 source: DimensionAggregates.decode(r[3]), medium: DimensionAggregates.decode(r[4]))
+            }
+            source.maxCallerId = try Int.fetchOne(db, sql: "SELECT ifnull(max(id), 0) FROM report_caller_ids") ?? 0
+            let areas = try Row.fetchCursor(db, sql: "SELECT id, area_code, region, place, country FROM report_area_keys")
+            while let r = try areas.next() {
+                source.areas[r[0]] = AreaKey(area: DimensionAggregates.decode(r[1]), region: DimensionAggregates.decode(r[2]),
+                                             place: DimensionAggregates.decode(r[3]), country: DimensionAggregates.decode(r[4]))
+            }
+        }
+        return source
+    }
+
+    private init(filter: ReportFilter) {
+        self.filter = filter
+        // The scan compares started_at with the formatted bound, so the bound is that second.
+        let since = filter.since.map { Clock.epoch(Timestamp.format($0)) }
+        let until = filter.until.map { Clock.epoch(Timestamp.format($0)) }
+        func floorDay(_ e: Int) -> Int { e >= 0 ? e / 86400 : -((-e + 86399) / 86400) }
+        func text(_ e: Int) -> String { Timestamp.format(Date(timeIntervalSince1970: Double(e))) }
+        if let s = since, let u = until, s >= u { noAggregate = true; return }
+        dayFrom = since.map { floorDay($0 + 86399) }
+        dayTo = until.map { floorDay($0) }
+        if let a = dayFrom, let b = dayTo, a >= b {
+            noAggregate = true
+            edges = [(text(since!), text(until!))]
+            return
+        }
+        if let s = since, let a = dayFrom, s != a * 86400 { edges.append((text(s), text(a * 86400))) }
+        if let u = until, let b = dayTo, u != b * 86400 { edges.append((text(b * 86400), text(u))) }
+    }
+
+    /// Whether the number key is in the filter's campaigns (every key without `--campaign`).
+    func allowed(number id: Int) -> Bool {
+        filter.campaigns.isEmpty || filter.campaigns.contains(numbers[id]?.campaign ?? "")
+    }
+
+    /// `day >= ? AND day < ?` for the aggregate part, or nil when there is none.
+    private var dayCondition: (String, StatementArguments)? {
+        if noAggregate { return nil }
+        var c: [String] = [], a: StatementArguments = []
+        if let dayFrom { c.append("day >= ?"); a += [dayFrom] }
+        if let dayTo { c.append("day < ?"); a += [dayTo] }
+        return (c.isEmpty ? "1" : c.joined(separator: " AND "), a)
+    }
+
+    /// The edges as one condition on `calls` (with the campaigns), or nil when there are none.
+    private var edgeCondition: (String, StatementArguments)? {
+        guard !edges.isEmpty else { return nil }
+        var a: StatementArguments = []
+        for (from, to) in edges { a += [from, to] }
+        var sql = "(" + edges.map { _ in "(started_at >= ? AND started_at < ?)" }.joined(separator: " OR ") + ")"
+        if !filter.campaigns.isEmpty {
+            sql += " AND campaign IN (\(Array(repeating: "?", count: filter.campaigns.count).joined(separator: ", ")))"
+            a += StatementArguments(filter.campaigns)
+        }
+        return (sql, a)
+    }
+
+    private static let numberKeyOfCall = DimensionAggregates.keysOfCall.number
+    private static let areaKeyOfCall = DimensionAggregates.keysOfCall.area
+    private static let callerIdOfCall = DimensionAggregates.keysOfCall.caller
+
+    /// Calls, outcomes and sums per number key in the period (keys of other campaigns left out).
+    func numberSums(_ db: Database) throws -> [NumberKey: Sums] {
+        var parts: [String] = [], args: StatementArguments = []
+        if let (dc, da) = dayCondition {
+            parts.append("SELECT number_key, calls, answered, missed, abandoned, talk_ms, duration_ms FROM report_number_days WHERE \(dc)")
+            args += da
+        }
+        if let (ec, ea) = edgeCondition {
+            parts.append("""
+                SELECT \(Self.numberKeyOfCall), 1, outcome = \(Outcome.answered.sqlLiteral), outcome = \(Outcome.missed.sqlLiteral),
+                       outcome = \(Outcome.abandoned.sqlLiteral), talk_ms, duration_ms FROM calls WHERE \(ec)
+                """)
+            args += ea
+        }
+        var byId: [Int: Sums] = [:]
+        if !parts.isEmpty {
+            let cursor = try Row.fetchCursor(db, sql: parts.joined(separator: "\nUNION ALL\n"), arguments: args)
+            while let r = try cursor.next() {
+                let id: Int = r[0]
+                guard allowed(number: id) else { continue }
+                byId[id, default: Sums()].calls += r[1] as Int
+                byId[id]!.answered += r[2] as Int
+                byId[id]!.missed += r[3] as Int
+                byId[id]!.abandoned += r[4] as Int
+                byId[id]!.talk += r[5] as Int
+                byId[id]!.duration += r[6] as Int
+            }
+        }
+        var sums: [NumberKey: Sums] = [:]
+        for (id, s) in byId {
+            guard let key = numbers[id] else { continue }
+            sums[key] = s
+        }
+        return sums
+    }
+
+    /// Calls and answered calls per area key in the period.
+    func areaSums(_ db: Database) throws -> [AreaKey: (calls: Int, answered: Int)] {
+        var parts: [String] = [], args: StatementArguments = []
+        if let (dc, da) = dayCondition {
+            var sql = "SELECT area_key, calls, answered FROM report_area_days WHERE \(dc)"
+            args += da
+            if !filter.campaigns.isEmpty {
+                sql += " AND campaign IN (\(Array(repeating: "?", count: filter.campaigns.count).joined(separator: ", ")))"
+                args += StatementArguments(filter.campaigns)
+            }
+            parts.append(sql)
+        }
+        if let (ec, ea) = edgeCondition {
+            parts.append("SELECT \(Self.areaKeyOfCall), 1, outcome = \(Outcome.answered.sqlLiteral) FROM calls WHERE \(ec)")
+            args += ea
+        }
+        var byId: [Int: (calls: Int, answered: Int)] = [:]
+        if !parts.isEmpty {
+            let cursor = try Row.fetchCursor(db, sql: parts.joined(separator: "\nUNION ALL\n"), arguments: args)
+            while let r = try cursor.next() {
+                let id: Int = r[0]
+                byId[id, default: (0, 0)].calls += r[1] as Int
+                byId[id]!.answered += r[2] as Int
+            }
+        }
+        var sums: [AreaKey: (calls: Int, answered: Int)] = [:]
+        for (id, s) in byId {
+            guard let key = areas[id] else { continue }
+            sums[key] = s
+        }
+        return sums
+    }
+
+    /// Every (caller id, number key id, area key id) with a call in the period, once per day it
+    /// called (the caller's calls of other campaigns left out); anonymous calls are not in it.
+    func callerKeys(_ db: Database, _ body: (_ caller: Int, _ number: Int, _ area: Int) throws -> Void) throws {
+        var parts: [String] = [], args: StatementArguments = []
+        if let (dc, da) = dayCondition {
+            parts.append("SELECT caller_id, number_key, area_key FROM report_caller_days WHERE \(dc)")
+            args += da
+        }
+        if let (ec, ea) = edgeCondition {
+            parts.append("SELECT \(Self.callerIdOfCall), \(Self.numberKeyOfCall), \(Self.areaKeyOfCall) FROM calls WHERE \(ec) AND caller IS NOT NULL")
+            args += ea
+        }
+        guard !parts.isEmpty else { return }
+        let cursor = try Row.fetchCursor(db, sql: parts.joined(separator: "\nUNION ALL\n"), arguments: args)
+        while let r = try cursor.next() {
+            let number: Int = r[1]
+            guard allowed(number: number) else { continue }
+            try body(r[0], number, r[2])
+        }
+    }
+
+    /// The callers whose first call in the whole index is in the period (and campaigns), with the
+    /// number key of that call (one look-up of the call by id each).
+    func firstCallNumbers(_ db: Database) throws -> [NumberKey] {
+        var c: [String] = [], a: StatementArguments = []
+        if let since = filter.since { c.append("f.started_at >= ?"); a += [Timestamp.format(since)] }
+        if let until = filter.until { c.append("f.started_at < ?"); a += [Timestamp.format(until)] }
+        if !filter.campaigns.isEmpty {
+            c.append("f.campaign IN (\(Array(repeating: "?", count: filter.campaigns.count).joined(separator: ", ")))")
+            a += StatementArguments(filter.campaigns)
+        }
+        let sql = "SELECT calls.campaign, calls.tracking_number, calls.source, calls.medium FROM report_first_calls f JOIN calls ON calls.id = f.id"
+            + (c.isEmpty ? "" : " WHERE " + c.joined(separator: " AND "))
+        return try Row.fetchAll(db, sql: sql, arguments: a).map { r in
+            let campaign: String? = r[0]
+            return NumberKey(campaign: campaign.flatMap { $0.isEmpty ? nil : $0 }, trackingNumber: r[1], source: r[2], medium: r[3])
+        }
+    }
+}

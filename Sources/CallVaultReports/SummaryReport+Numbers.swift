@@ -1,0 +1,55 @@
+import CallVaultCore
+import CallVaultStore
+import Foundation
+
+extension SummaryReport {
+    /// `summary --by source|tracking-number` from the per-day dimension aggregates: calls and
+    /// sums per number key, callers per (caller, number key) and day, first-time callers from
+    /// `report_first_calls`; nil when the report scans (`--exact-scan`, an index without them).
+    static func byNumber(_ index: CallIndex, filter: ReportFilter, by grouping: Grouping) throws -> ReportTable? {
+        guard let source = try DimensionSource.make(index, filter) else { return nil }
+        func key(_ k: DimensionSource.NumberKey) -> String { grouping == .source ? k.source ?? "(unassigned)" : k.trackingNumber }
+        var tallies: [String: Tally] = [:]
+        var total = Tally()
+        try index.pool.read { db in
+            for (k, s) in try source.numberSums(db) {
+                tallies[key(k), default: Tally()].count(s)
+                total.count(s)
+            }
+            // Each number key's group as an array index, computed once; callers as bits per group.
+            var names: [String] = [], indexOf: [String: Int] = [:]
+            var groupOf = Array(repeating: -1, count: (source.numbers.keys.max() ?? 0) + 1)
+            for (id, k) in source.numbers where id >= 0 {
+                let name = key(k)
+                if indexOf[name] == nil { indexOf[name] = names.count; names.append(name) }
+                groupOf[id] = indexOf[name]!
+            }
+            var bits = Array(repeating: CallerBits(capacity: source.maxCallerId), count: names.count)
+            var all = CallerBits(capacity: source.maxCallerId)
+            try source.callerKeys(db) { caller, number, _ in
+                guard number >= 0, number < groupOf.count, groupOf[number] >= 0 else { return }
+                bits[groupOf[number]].insert(caller)
+                all.insert(caller)
+            }
+            for (i, name) in names.enumerated() where tallies[name] != nil { tallies[name]!.callersCounted = bits[i].count }
+            total.callersCounted = all.count
+            for k in try source.firstCallNumbers(db) {
+                tallies[key(k), default: Tally()].firstTime += 1
+                total.firstTime += 1
+            }
+        }
+        return table(grouping, filter, tallies, total, [:])
+    }
+}
+
+extension SummaryReport.Tally {
+    /// Adds a number key's calls and sums.
+    mutating func count(_ s: DimensionSource.Sums) {
+        calls += s.calls
+        answered += s.answered
+        missed += s.missed
+        abandoned += s.abandoned
+        talk += s.talk
+        duration += s.duration
+    }
+}

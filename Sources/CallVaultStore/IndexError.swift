@@ -18,6 +18,13 @@ import GRDB
 
 extension IndexError {
     /// True when SQLite reports a full disk or a read-only database: the environment is at fault.
+    /// Why the index could not be written, for a message: SQLite's words, with the cause named
+    /// first when it is a full disk (SQLITE_FULL says only "database or disk is full").
+    public static func storageReason(_ error: Error) -> String {
+        guard let db = error as? DatabaseError, db.resultCode == .SQLITE_FULL else { return "\(error)" }
+        return "the disk holding the index is full (No space left on device; \(db))"
+    }
+
     public static func isStorageExhausted(_ error: Error) -> Bool {
         guard let db = error as? DatabaseError else { return false }
         return db.resultCode == .SQLITE_FULL || db.resultCode == .SQLITE_READONLY || db.extendedResultCode == .SQLITE_IOERR_WRITE

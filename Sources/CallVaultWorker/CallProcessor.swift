@@ -388,7 +388,7 @@ struct CallProcessor: Sendable {
             if e.isOutOfSpace || e.isReadOnly { return .environment(e.description) }
             return .transient(e.description)
         default:
-            if IndexError.isStorageExhausted(error) { return .environment("the index cannot be written: \(error)") }
+            if IndexError.isStorageExhausted(error) { return .environment("the index cannot be written: \(IndexError.storageReason(error))") }
             if queue.isUnavailable(error) { return .environment("the index cannot be reached: \(error)") }
             return .transient("\(error)")
         }

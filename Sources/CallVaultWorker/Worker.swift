@@ -127,7 +127,7 @@ public struct Worker: Sendable {
                             return
                         } catch {
                             if IndexError.isStorageExhausted(error) {
-                                fatal.offer("the index cannot be written: \(error)")
+                                fatal.offer("the index cannot be written: \(IndexError.storageReason(error))")
                                 bell.ring()
                             } else if queue.isUnavailable(error) {
                                 fatal.offer("the index cannot be reached: \(error)")

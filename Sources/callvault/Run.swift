@@ -154,6 +154,9 @@ struct Run: AsyncParsableCommand {
             summary = try await RunServices(worker: worker, once: once, metricsListen: listen, logger: Logger(label: "callvault.run")).run()
         } catch let e as WorkerError {
             throw CLIError.input(e.description)
+        } catch where IndexError.isStorageExhausted(error) {
+            // Before any call (the archive root recorded at start): the index is not writable.
+            throw CLIError.fatal("\(worker.settings.database): the index cannot be written: \(IndexError.storageReason(error)); nothing was changed")
         }
         if let metrics {
             try metrics.write(summary: summary, succeeded: summary.stoppedBecause == nil)

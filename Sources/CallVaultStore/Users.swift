@@ -78,7 +78,7 @@ public struct Users: Sendable {
             let at = Timestamp.format(now)
             try db.execute(sql: "INSERT INTO users (name, role, password_hash, created_at, password_changed_at) VALUES (?, ?, ?, ?, ?)",
                            arguments: [name, role.rawValue, passwordHash, at, at])
-            try AuditLog.append(db, action: "user_added", ids: [], reason: "user \(name) added", details: ["user": name, "role": role.rawValue], now: now)
+            try AuditLog.append(db, action: "user_added", ids: [], reason: "user \(name) added", details: ["user": name, "role": role.rawValue])
         }
     }
 
@@ -86,7 +86,7 @@ public struct Users: Sendable {
         try index.pool.write { db in
             try db.execute(sql: "DELETE FROM users WHERE name = ?", arguments: [name])
             guard db.changesCount == 1 else { throw UserError.notFound(name) }
-            try AuditLog.append(db, action: "user_removed", ids: [], reason: "user \(name) removed", details: ["user": name], now: now)
+            try AuditLog.append(db, action: "user_removed", ids: [], reason: "user \(name) removed", details: ["user": name])
         }
     }
 
@@ -97,7 +97,7 @@ public struct Users: Sendable {
                            arguments: [passwordHash, Timestamp.format(now), name])
             guard db.changesCount == 1 else { throw UserError.notFound(name) }
             try db.execute(sql: "DELETE FROM sessions WHERE user = ?", arguments: [name])
-            try AuditLog.append(db, action: "user_password_changed", ids: [], reason: "password of \(name) changed", details: ["user": name], now: now)
+            try AuditLog.append(db, action: "user_password_changed", ids: [], reason: "password of \(name) changed", details: ["user": name])
         }
     }
 
@@ -106,7 +106,7 @@ public struct Users: Sendable {
         try index.pool.write { db in
             try db.execute(sql: "UPDATE users SET token_sha256 = ? WHERE name = ?", arguments: [digest, name])
             guard db.changesCount == 1 else { throw UserError.notFound(name) }
-            try AuditLog.append(db, action: "user_token_issued", ids: [], reason: "API token issued to \(name)", details: ["user": name], now: now)
+            try AuditLog.append(db, action: "user_token_issued", ids: [], reason: "API token issued to \(name)", details: ["user": name])
         }
     }
 

@@ -74,7 +74,7 @@ struct AudioRoute {
                 try AuditLog(index: state.index).append(
                     action: "access", ids: [id], reason: download ? "download" : "play", sha256: record.sha256,
                     details: ["by": principal.name, "address": context.clientAddress ?? "unknown", "kind": download ? "download" : "play",
-                              "via": principal.via == .token ? "token" : "session"], now: now)
+                              "via": principal.via == .token ? "token" : "session"])
                 state.metrics.countPlay(download: download)
             }
         }

@@ -63,7 +63,7 @@ struct LoginRoutes {
 
         for key in keys {
             if let until = try sessions.lockedUntil(key: key, now: now.timeIntervalSince1970) {
-                try audit.append(action: "login_failed", ids: [], reason: "locked out", details: details.merging(["locked": key]) { a, _ in a }, now: now)
+                try audit.append(action: "login_failed", ids: [], reason: "locked out", details: details.merging(["locked": key]) { a, _ in a })
                 return try self.form(request, context, message: "Too many failed sign-ins; try again after \(Timestamp.format(Date(timeIntervalSince1970: until))).",
                                      status: .tooManyRequests)
             }
@@ -71,11 +71,11 @@ struct LoginRoutes {
         let stored = Users.isValidName(username) ? try Users(index: state.index).passwordHash(name: username) : nil
         let ok = Passwords.verify(password, hash: stored?.hash ?? Passwords.decoy) && stored != nil
         guard ok, let stored else {
-            try audit.append(action: "login_failed", ids: [], reason: "wrong user name or password", details: details, now: now)
+            try audit.append(action: "login_failed", ids: [], reason: "wrong user name or password", details: details)
             let locked = try sessions.recordFailure(keys: keys, now: now.timeIntervalSince1970, policy: Self.throttle)
             for key in locked {
                 try audit.append(action: "login_locked", ids: [], reason: "\(Self.throttle.maxFailures) failed sign-ins",
-                                 details: details.merging(["locked": key, "minutes": "\(Int(Self.throttle.lockSeconds / 60))"]) { a, _ in a }, now: now)
+                                 details: details.merging(["locked": key, "minutes": "\(Int(Self.throttle.lockSeconds / 60))"]) { a, _ in a })
             }
             return try self.form(request, context, message: "Wrong user name or password.", status: .unauthorized)
         }
@@ -86,7 +86,7 @@ struct LoginRoutes {
         let lifetime = state.settings.sessionHours * 3600
         try sessions.create(idDigest: ServerState.sha256(id), user: username, csrf: ServerState.randomToken(),
                             now: now.timeIntervalSince1970, lifetime: lifetime, address: address)
-        try audit.append(action: "login", ids: [], reason: "signed in", details: details.merging(["role": stored.role.rawValue]) { a, _ in a }, now: now)
+        try audit.append(action: "login", ids: [], reason: "signed in", details: details.merging(["role": stored.role.rawValue]) { a, _ in a })
         var next = form["next"] ?? "/calls"
         // Only a local path: never an open redirect.
         if !next.hasPrefix("/") || next.hasPrefix("//") || next.hasPrefix("/\\") || next.hasPrefix("/login") { next = "/calls" }
@@ -101,7 +101,7 @@ struct LoginRoutes {
         if let p = context.principal, case .session(let digest) = p.via {
             try Sessions(index: state.index).delete(idDigest: digest)
             try AuditLog(index: state.index).append(action: "logout", ids: [], reason: "signed out",
-                                                    details: ["by": p.name, "address": context.clientAddress ?? "unknown"], now: state.now())
+                                                    details: ["by": p.name, "address": context.clientAddress ?? "unknown"])
         }
         var response = Responses.redirect("/login")
         response.setCookie(Cookie(name: AuthMiddleware.sessionCookie, value: "", maxAge: 0, path: "/", secure: context.secure,

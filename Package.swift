@@ -162,7 +162,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"), .product(name: "InMemoryLogging", package: "swift-log"),
         ]),
         .testTarget(name: "CallVaultPostgresTests", dependencies: [
-            "CallVaultPostgres", "CallVaultCore", "CallVaultSettings", "CallVaultStore", "CallVaultTestSupport",
+            "CallVaultPostgres", "CallVaultCore", "CallVaultSettings", "CallVaultStore", "CallVaultWorker", "CallVaultTestSupport",
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),

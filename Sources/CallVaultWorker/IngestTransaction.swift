@@ -11,8 +11,8 @@ import Foundation
 /// 4. the record inserted and the job `archived`;
 /// 5. an audit entry when anything was kept out of the archive (DTMF, requested spans, card numbers).
 /// All of it commits, or none: a crash leaves either no record or a record with its job archived.
-enum IngestTransaction {
-    static func commit<Store: QueueStore>(_ record: CallRecord, job: Job, owner: String, retention: RetentionPolicy?,
+package enum IngestTransaction {
+    package static func commit<Store: QueueStore>(_ record: CallRecord, job: Job, owner: String, retention: RetentionPolicy?,
                                           now: Date, in store: Store) throws -> CommitResult {
         try store.inTransaction { tx in
             if let refusal = try store.commitRefusal(tx, recordID: record.id, job: job, owner: owner) { return refusal }

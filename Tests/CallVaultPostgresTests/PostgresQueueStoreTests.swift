@@ -1,6 +1,7 @@
 import CallVaultCore
 import CallVaultPostgres
 import CallVaultStore
+import CallVaultWorker
 import CallVaultTestSupport
 import Foundation
 import PostgresNIO
@@ -12,20 +13,6 @@ import Testing
 private func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         Thread { continuation.resume(with: Result { try body() }) }.start()
-    }
-}
-
-/// The worker's ingest transaction, as CallVaultWorker's `IngestTransaction` composes it.
-private func commit<Store: QueueStore>(_ record: CallRecord, job: Job, owner: String, in store: Store,
-                                       retention: RetentionPolicy? = nil, now: Date) throws -> CommitResult {
-    try store.inTransaction { tx in
-        if let refusal = try store.commitRefusal(tx, recordID: record.id, job: job, owner: owner) { return refusal }
-        var record = record
-        try store.linkAttribution(&record, tx)
-        if let retention { try store.stampRetention(&record, policy: retention, tx) }
-        try store.insertArchived(record, job: job, now: now, tx)
-        try store.auditRedactions(record, tx)
-        return .committed
     }
 }
 
@@ -59,7 +46,7 @@ struct PostgresQueueStoreTests {
             let (result, state, read) = try await onThread { () -> (CommitResult, Job.State?, CallRecord?) in
                 _ = try store.enqueue([SpoolArrival(stem: "same-1", audioName: "same-1.wav")], now: now) { _ in true }
                 guard let job = try store.claim(owner: "me", now: now) else { return (.leaseLost, nil, nil) }
-                let result = try commit(record, job: job, owner: "me", in: store, now: now)
+                let result = try IngestTransaction.commit(record, job: job, owner: "me", retention: nil, now: now, in: store)
                 return (result, try store.job(stem: "same-1")?.state, try store.call(id: record.id))
             }
             #expect(result == .committed && state == .archived)
@@ -94,10 +81,10 @@ struct PostgresQueueStoreTests {
                 }
                 seen.append("call after rollback: \(try store.call(id: record.id) == nil ? "none" : "present")")
                 seen.append("job: \(try store.job(stem: "roll-1")?.state.rawValue ?? "?")")
-                seen.append("other owner: \(try commit(record, job: job, owner: "someone else", in: store, now: now))")
+                seen.append("other owner: \(try IngestTransaction.commit(record, job: job, owner: "someone else", retention: nil, now: now, in: store))")
                 seen.append("call after lost lease: \(try store.call(id: record.id) == nil ? "none" : "present")")
-                seen.append("owner: \(try commit(record, job: job, owner: "me", in: store, now: now))")
-                seen.append("again: \(try commit(record, job: job, owner: "me", in: store, now: now))")
+                seen.append("owner: \(try IngestTransaction.commit(record, job: job, owner: "me", retention: nil, now: now, in: store))")
+                seen.append("again: \(try IngestTransaction.commit(record, job: job, owner: "me", retention: nil, now: now, in: store))")
                 seen.append("calls: \(try store.callCount())")
                 return seen
             }

@@ -10,19 +10,22 @@ import GRDB
 /// index, so any bounds give the same numbers as a scan.
 struct AggregateSource {
     struct Quarter { var q: Int; var campaign: String?; var outcome: Outcome; var calls, anonymous, talk, duration: Int }
-    struct CallerQuarter { var q: Int; var caller: String; var campaign: String?; var calls, answered: Int }
     struct FirstCall { var epoch: Int; var caller: String; var campaign: String? }
 
     let filter: ReportFilter
     /// Whole quarters [qFrom, qTo) read from the aggregates (nil: unbounded).
     private var qFrom: Int?, qTo: Int?
     private var noAggregate = false
-    /// Partial quarters read from `calls`: [from, to) as index timestamps.
-    private var edges: [(String, String)] = []
+    /// Partial quarters read from `calls`: [from, to) as index timestamps; the one before the
+    /// whole quarters (or the only one, when there are none) and the one after them.
+    private var leadingEdge: (String, String)?, trailingEdge: (String, String)?
+    private var edges: [(String, String)] { [leadingEdge, trailingEdge].compactMap { $0 } }
 
-    /// nil when the report must scan: `--exact-scan`, or an index without the aggregates.
-    static func make(_ index: CallIndex, _ filter: ReportFilter) throws -> AggregateSource? {
+    /// nil when the report must scan: `--exact-scan`, or an index without the aggregates (with
+    /// `callers`, without ``CallerPacks`` it can use).
+    static func make(_ index: CallIndex, _ filter: ReportFilter, callers: Bool = false) throws -> AggregateSource? {
         guard !filter.exactScan, try ReportAggregates.available(index) else { return nil }
+        if callers, try !index.pool.read({ db in try CallerPacks.usable(db) }) { return nil }
         return AggregateSource(filter: filter)
     }
 
@@ -38,11 +41,11 @@ struct AggregateSource {
         qTo = until.map { floorQ($0) }
         if let a = qFrom, let b = qTo, a >= b {
             noAggregate = true
-            edges = [(text(since!), text(until!))]
+            leadingEdge = (text(since!), text(until!))
             return
         }
-        if let s = since, let a = qFrom, s != a * 900 { edges.append((text(s), text(a * 900))) }
-        if let u = until, let b = qTo, u != b * 900 { edges.append((text(b * 900), text(u))) }
+        if let s = since, let a = qFrom, s != a * 900 { leadingEdge = (text(s), text(a * 900)) }
+        if let u = until, let b = qTo, u != b * 900 { trailingEdge = (text(b * 900), text(u)) }
     }
 
     private var campaignCondition: (String, StatementArguments)? {
@@ -104,29 +107,24 @@ struct AggregateSource {
         }
     }
 
-    /// Every (quarter, caller, campaign) with its calls and answered calls; anonymous calls are not in it.
-    func callerQuarters(_ db: Database, _ body: (CallerQuarter) throws -> Void) throws {
-        var parts: [String] = [], args: StatementArguments = []
-        if !filter.campaigns.isEmpty {
-            // A few campaigns: their calls through the campaign index, exact for any bounds.
-            let (clause, a) = filter.query.whereClause()
-            parts.append("SELECT \(Self.quarterOfCall), caller, ifnull(campaign, ''), count(*), sum(outcome = \(Outcome.answered.sqlLiteral)) FROM calls \(clause) AND caller IS NOT NULL GROUP BY 1, 2, 3")
-            args += a
-        } else {
-            if let (qc, qa) = quarterCondition {
-                parts.append("SELECT q, caller, campaign, calls, answered FROM report_callers WHERE \(qc)")
-                args += qa
-            }
-            if let (ec, ea) = edgeCondition {
-                parts.append("SELECT \(Self.quarterOfCall), caller, ifnull(campaign, ''), 1, outcome = \(Outcome.answered.sqlLiteral) FROM calls WHERE \(ec) AND caller IS NOT NULL")
-                args += ea
-            }
+    private static let keysOfCall = DimensionAggregates.keysOfCall
+
+    /// Every call with a caller in the period, in quarter order, as (quarter, caller id, number
+    /// key, area key, answered): the whole quarters from ``CallerPacks``, the partial ones at
+    /// either end from the calls (their keys looked up). Campaigns are not filtered here: the
+    /// caller keeps the number keys of `--campaign` (see ``ReportKeys``).
+    func callerEntries(_ db: Database, _ body: (CallerPacks.Entry) throws -> Void) throws {
+        func edge(_ e: (String, String)) throws {
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT \(Self.quarterOfCall), \(Self.keysOfCall.caller), \(Self.keysOfCall.number), \(Self.keysOfCall.area),
+                       outcome = \(Outcome.answered.sqlLiteral)
+                FROM calls WHERE started_at >= ? AND started_at < ? AND caller IS NOT NULL ORDER BY started_at
+                """, arguments: [e.0, e.1])
+            while let r = try cursor.next() { try body(CallerPacks.Entry(q: r[0], caller: r[1], number: r[2], area: r[3], answered: r[4])) }
         }
-        guard !parts.isEmpty else { return }
-        let cursor = try Row.fetchCursor(db, sql: parts.joined(separator: "\nUNION ALL\n"), arguments: args)
-        while let r = try cursor.next() {
-            try body(CallerQuarter(q: r[0], caller: r[1], campaign: Self.campaign(r[2]), calls: r[3], answered: r[4]))
-        }
+        if let leadingEdge { try edge(leadingEdge) }
+        if !noAggregate { try CallerPacks.forEach(db, from: qFrom, to: qTo, body) }
+        if let trailingEdge { try edge(trailingEdge) }
     }
 
     /// Calls per NANP area code and label (place, else region) in the period: from

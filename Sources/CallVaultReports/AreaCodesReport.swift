@@ -35,17 +35,24 @@ public enum AreaCodesReport {
         return tallies.mapValues { (calls: $0.calls, answered: $0.answered, callers: $0.callers.count) }
     }
 
-    /// From `report_area_days` and `report_caller_days` (with the partial days at either end from
-    /// the calls); nil when the report scans.
+    /// From `report_area_days` and ``CallerPacks`` (with the partial days and quarters at either
+    /// end from the calls); nil when the report scans.
     static func aggregated(_ index: CallIndex, filter: ReportFilter) throws -> [Key: (calls: Int, answered: Int, callers: Int)]? {
-        guard let source = try DimensionSource.make(index, filter) else { return nil }
+        guard let source = try DimensionSource.make(index, filter),
+              let callerSource = try AggregateSource.make(index, filter, callers: true) else { return nil }
         var result: [Key: (calls: Int, answered: Int, callers: Int)] = [:]
         try index.pool.read { db in
-            var callers: [Int: CallerBits] = [:]  // area key id ▶ its callers (a handful of area keys)
-            try source.callerKeys(db) { caller, _, area in callers[area, default: CallerBits(capacity: source.maxCallerId)].insert(caller) }
+            // Area key id ▶ its callers, made when the area's first caller shows.
+            var callers: [CallerBits?] = Array(repeating: nil, count: (source.areas.keys.max() ?? 0) + 1)
+            let allowed = source.keys.allowed(filter)
+            try callerSource.callerEntries(db) { e in
+                guard e.number < allowed.count, allowed[e.number], e.area < callers.count else { return }
+                if callers[e.area] == nil { callers[e.area] = CallerBits(capacity: source.keys.maxCallerId) }
+                callers[e.area]!.insert(e.caller)
+            }
             var callerCounts: [Key: Int] = [:]
-            for (id, set) in callers {
-                guard let key = source.areas[id] else { continue }
+            for (id, set) in callers.enumerated() {
+                guard let set, let key = source.areas[id] else { continue }
                 callerCounts[key, default: 0] += set.count
             }
             for (key, sums) in try source.areaSums(db) {

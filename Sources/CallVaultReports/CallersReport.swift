@@ -12,11 +12,19 @@ public enum CallersReport {
     /// The directory's fields printed beside each top caller.
     public static let directoryColumns = ["name", "company", "address", "city", "region", "postal_code", "country"]
 
-    struct Scope { var calls = 0, anonymous = 0; var perCaller: [String: Int] = [:]; var firstTime = Set<String>() }
+    struct Scope {
+        var calls = 0, anonymous = 0
+        var perCaller: [String: Int] = [:]
+        var firstTime = Set<String>()
+        /// Unique and repeat callers counted from ``CallerPacks`` (``perCaller`` stays empty then).
+        var uniqueCounted = 0, repeatCounted = 0
+        var unique: Int { perCaller.count + uniqueCounted }
+        var repeated: Int { perCaller.values.filter { $0 > 1 }.count + repeatCounted }
+    }
     struct Caller { var calls = 0, answered = 0; var first = "", last = ""; var campaigns = Set<String>() }
 
     public static func run(_ index: CallIndex, filter: ReportFilter, top: Int = 10) throws -> (ReportTable, ReportTable) {
-        if let source = try AggregateSource.make(index, filter) { return try aggregated(index, source, filter: filter, top: top) }
+        if let source = try AggregateSource.make(index, filter, callers: true) { return try aggregated(index, source, filter: filter, top: top) }
         let first = try SummaryReport.firstCalls(index)
         var scopes: [String: Scope] = [:]
         var callers: [String: Caller] = [:]
@@ -42,8 +50,8 @@ public enum CallersReport {
     }
 
     /// From the aggregates: calls and anonymous calls per campaign from the quarters, callers from
-    /// `report_callers`, first-time callers from `report_first_calls`; the first and last call of
-    /// the top callers only, one seek each in the caller index.
+    /// ``CallerPacks`` (``CallerTallies``), first-time callers from `report_first_calls`; the
+    /// first and last call of the top callers only, one seek each in the caller index.
     static func aggregated(_ index: CallIndex, _ source: AggregateSource, filter: ReportFilter, top: Int) throws -> (ReportTable, ReportTable) {
         var scopes: [String: Scope] = [:]
         var callers: [String: Caller] = [:]
@@ -54,12 +62,12 @@ public enum CallersReport {
                     scopes[key, default: Scope()].anonymous += t.anonymous
                 }
             }
-            try source.callerQuarters(db) { c in
-                for key in ["(all)", c.campaign ?? "(unassigned)"] { scopes[key, default: Scope()].perCaller[c.caller, default: 0] += c.calls }
-                callers[c.caller, default: Caller()].calls += c.calls
-                callers[c.caller, default: Caller()].answered += c.answered
-                callers[c.caller, default: Caller()].campaigns.insert(c.campaign ?? "(unassigned)")
+            let tallies = try CallerTallies.count(db, source, filter)
+            for (name, scope) in tallies.scopes {
+                scopes[name, default: Scope()].uniqueCounted = scope.unique
+                scopes[name, default: Scope()].repeatCounted = scope.repeated
             }
+            callers = try tallies.topCandidates(db, top)
             for f in try source.firstCalls(db) {
                 for key in ["(all)", f.campaign ?? "(unassigned)"] { scopes[key, default: Scope()].firstTime.insert(f.caller) }
             }
@@ -85,8 +93,8 @@ public enum CallersReport {
         var table = ReportTable(title: "Callers: unique, repeat, first-time", columns: columns, notes: filter.notes)
         for key in scopes.keys.sorted(by: { $0 == "(all)" ? true : $1 == "(all)" ? false : $0 < $1 }) {
             let s = scopes[key]!
-            table.rows.append([.text(key), .int(s.calls), .int(s.perCaller.count), .int(s.perCaller.values.filter { $0 > 1 }.count),
-                               .int(s.firstTime.count), .int(s.perCaller.count - s.firstTime.count), .int(s.anonymous)])
+            table.rows.append([.text(key), .int(s.calls), .int(s.unique), .int(s.repeated),
+                               .int(s.firstTime.count), .int(s.unique - s.firstTime.count), .int(s.anonymous)])
         }
         table.notes.append("repeat: called more than once in the period; first-time: first call ever in the index falls in the period; returning: the others")
         var topTable = ReportTable(title: "Top repeat callers", columns: topColumns)

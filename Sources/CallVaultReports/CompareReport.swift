@@ -23,15 +23,19 @@ public enum CompareReport {
             f.until = p.to
             var calls = 0, answered = 0
             var callers = Set<String>()
-            if keywords.isEmpty, let source = try AggregateSource.make(index, f) {
-                try index.pool.read { db in
+            if keywords.isEmpty, let source = try AggregateSource.make(index, f, callers: true) {
+                let unique = try index.pool.read { db in
                     for t in try source.quarters(db, byCampaign: false) {
                         calls += t.calls
                         if t.outcome == .answered { answered += t.calls }
                     }
-                    try source.callerQuarters(db) { callers.insert($0.caller) }
+                    let keys = try ReportKeys.read(db)
+                    let allowed = keys.allowed(f)
+                    var bits = CallerBits(capacity: keys.maxCallerId)
+                    try source.callerEntries(db) { e in if e.number < allowed.count, allowed[e.number] { bits.insert(e.caller) } }
+                    return bits.count
                 }
-                return (calls, answered, callers.count)
+                return (calls, answered, unique)
             }
             // Keywords are read from each call's attribution (the aggregates do not keep them).
             let keywordCondition = keywords.isEmpty ? nil

@@ -10,10 +10,8 @@ import GRDB
 /// from the calls, through the started_at index, turned into the same integer keys with one
 /// look-up each. `--campaign` keeps the number keys (and area rows) of those campaigns.
 struct DimensionSource {
-    /// A tracking number as calls carry it, with the campaign, source and medium it was linked to.
-    struct NumberKey: Hashable { var campaign: String?; var trackingNumber: String; var source: String?; var medium: String? }
-    /// The area-code report's key: anonymous calls are region `(anonymous)`, the rest nil.
-    struct AreaKey: Hashable { var area: String?, region: String?, place: String?, country: String? }
+    typealias NumberKey = ReportKeys.NumberKey
+    typealias AreaKey = ReportKeys.AreaKey
     struct Sums { var calls = 0, answered = 0, missed = 0, abandoned = 0, talk = 0, duration = 0 }
 
     let filter: ReportFilter
@@ -22,30 +20,16 @@ struct DimensionSource {
     private var noAggregate = false
     /// Partial days read from `calls`: [from, to) as index timestamps.
     private var edges: [(String, String)] = []
-    /// Number key id ▶ key, area key id ▶ key (the small key tables, read once).
-    private(set) var numbers: [Int: NumberKey] = [:]
-    private(set) var areas: [Int: AreaKey] = [:]
-    /// The largest caller id when the keys were read (sizes ``CallerBits``).
-    private(set) var maxCallerId = 0
+    /// What the number and area keys stand for.
+    private(set) var keys = ReportKeys()
+    var numbers: [Int: NumberKey] { keys.numbers }
+    var areas: [Int: AreaKey] { keys.areas }
 
     /// nil when the report must scan: `--exact-scan`, or an index without the tables.
     static func make(_ index: CallIndex, _ filter: ReportFilter) throws -> DimensionSource? {
         guard !filter.exactScan, try DimensionAggregates.available(index) else { return nil }
         var source = DimensionSource(filter: filter)
-        try index.pool.read { db in
-            let numbers = try Row.fetchCursor(db, sql: "SELECT id, campaign, tracking_number, source, medium FROM report_number_keys")
-            while let r = try numbers.next() {
-                let campaign: String = r[1]
-                source.numbers[r[0]] = NumberKey(campaign: campaign.isEmpty ? nil : campaign, trackingNumber: r[2],
-                                                 source: DimensionAggregates.decode(r[3]), medium: DimensionAggregates.decode(r[4]))
-            }
-            source.maxCallerId = try Int.fetchOne(db, sql: "SELECT ifnull(max(id), 0) FROM report_caller_ids") ?? 0
-            let areas = try Row.fetchCursor(db, sql: "SELECT id, area_code, region, place, country FROM report_area_keys")
-            while let r = try areas.next() {
-                source.areas[r[0]] = AreaKey(area: DimensionAggregates.decode(r[1]), region: DimensionAggregates.decode(r[2]),
-                                             place: DimensionAggregates.decode(r[3]), country: DimensionAggregates.decode(r[4]))
-            }
-        }
+        source.keys = try index.pool.read { db in try ReportKeys.read(db) }
         return source
     }
 
@@ -97,7 +81,6 @@ struct DimensionSource {
 
     private static let numberKeyOfCall = DimensionAggregates.keysOfCall.number
     private static let areaKeyOfCall = DimensionAggregates.keysOfCall.area
-    private static let callerIdOfCall = DimensionAggregates.keysOfCall.caller
 
     /// Calls, outcomes and sums per number key in the period (keys of other campaigns left out).
     func numberSums(_ db: Database) throws -> [NumberKey: Sums] {
@@ -166,27 +149,6 @@ struct DimensionSource {
             sums[key] = s
         }
         return sums
-    }
-
-    /// Every (caller id, number key id, area key id) with a call in the period, once per day it
-    /// called (the caller's calls of other campaigns left out); anonymous calls are not in it.
-    func callerKeys(_ db: Database, _ body: (_ caller: Int, _ number: Int, _ area: Int) throws -> Void) throws {
-        var parts: [String] = [], args: StatementArguments = []
-        if let (dc, da) = dayCondition {
-            parts.append("SELECT caller_id, number_key, area_key FROM report_caller_days WHERE \(dc)")
-            args += da
-        }
-        if let (ec, ea) = edgeCondition {
-            parts.append("SELECT \(Self.callerIdOfCall), \(Self.numberKeyOfCall), \(Self.areaKeyOfCall) FROM calls WHERE \(ec) AND caller IS NOT NULL")
-            args += ea
-        }
-        guard !parts.isEmpty else { return }
-        let cursor = try Row.fetchCursor(db, sql: parts.joined(separator: "\nUNION ALL\n"), arguments: args)
-        while let r = try cursor.next() {
-            let number: Int = r[1]
-            guard allowed(number: number) else { continue }
-            try body(r[0], number, r[2])
-        }
     }
 
     /// The callers whose first call in the whole index is in the period (and campaigns), with the

@@ -4,10 +4,11 @@ import Foundation
 
 extension SummaryReport {
     /// `summary --by source|tracking-number` from the per-day dimension aggregates: calls and
-    /// sums per number key, callers per (caller, number key) and day, first-time callers from
+    /// sums per number key, callers from ``CallerPacks`` (each caller a bit per group), first-time callers from
     /// `report_first_calls`; nil when the report scans (`--exact-scan`, an index without them).
     static func byNumber(_ index: CallIndex, filter: ReportFilter, by grouping: Grouping) throws -> ReportTable? {
-        guard let source = try DimensionSource.make(index, filter) else { return nil }
+        guard let source = try DimensionSource.make(index, filter),
+              let callerSource = try AggregateSource.make(index, filter, callers: true) else { return nil }
         func key(_ k: DimensionSource.NumberKey) -> String { grouping == .source ? k.source ?? "(unassigned)" : k.trackingNumber }
         var tallies: [String: Tally] = [:]
         var total = Tally()
@@ -19,17 +20,17 @@ extension SummaryReport {
             // Each number key's group as an array index, computed once; callers as bits per group.
             var names: [String] = [], indexOf: [String: Int] = [:]
             var groupOf = Array(repeating: -1, count: (source.numbers.keys.max() ?? 0) + 1)
-            for (id, k) in source.numbers where id >= 0 {
+            for (id, k) in source.numbers where id >= 0 && source.allowed(number: id) {
                 let name = key(k)
                 if indexOf[name] == nil { indexOf[name] = names.count; names.append(name) }
                 groupOf[id] = indexOf[name]!
             }
-            var bits = Array(repeating: CallerBits(capacity: source.maxCallerId), count: names.count)
-            var all = CallerBits(capacity: source.maxCallerId)
-            try source.callerKeys(db) { caller, number, _ in
-                guard number >= 0, number < groupOf.count, groupOf[number] >= 0 else { return }
-                bits[groupOf[number]].insert(caller)
-                all.insert(caller)
+            var bits = Array(repeating: CallerBits(capacity: source.keys.maxCallerId), count: names.count)
+            var all = CallerBits(capacity: source.keys.maxCallerId)
+            try callerSource.callerEntries(db) { e in
+                guard e.number < groupOf.count, groupOf[e.number] >= 0 else { return }
+                bits[groupOf[e.number]].insert(e.caller)
+                all.insert(e.caller)
             }
             for (i, name) in names.enumerated() where tallies[name] != nil { tallies[name]!.callersCounted = bits[i].count }
             total.callersCounted = all.count

@@ -152,12 +152,12 @@ public enum SummaryReport {
         return table
     }
 
-    /// From the per-quarter aggregates (by hour, day, week or campaign) or the per-day ones (by
+    /// From the per-quarter aggregates and ``CallerPacks`` (by hour, day, week or campaign) or the per-day ones (by
     /// source or tracking number, ``byNumber(_:filter:by:)``); nil when the report scans.
     /// Buckets are disjoint in time, so ordering them by their first quarter orders them as the scan does.
     static func aggregated(_ index: CallIndex, filter: ReportFilter, by grouping: Grouping) throws -> ReportTable? {
         if grouping == .source || grouping == .trackingNumber { return try byNumber(index, filter: filter, by: grouping) }
-        guard [.hour, .day, .week, .campaign].contains(grouping), let source = try AggregateSource.make(index, filter) else { return nil }
+        guard [.hour, .day, .week, .campaign].contains(grouping), let source = try AggregateSource.make(index, filter, callers: true) else { return nil }
         var keys = TimeKeys(zone: filter.timeZone)
         var quarterKeys: [Int: String] = [:]
         func key(q: Int, campaign: String?) throws -> String {
@@ -178,11 +178,9 @@ public enum SummaryReport {
                     tallies[k, default: Tally()].add(outcome: t.outcome, calls: t.calls, talk: t.talk, duration: t.duration)
                     total.add(outcome: t.outcome, calls: t.calls, talk: t.talk, duration: t.duration)
                 }
-                try source.callerQuarters(db) { c in
-                    let k = try key(q: c.q, campaign: c.campaign)
-                    tallies[k, default: Tally()].callers.insert(c.caller)
-                    total.callers.insert(c.caller)
-                }
+                let counts = try callerCounts(db, source, filter, byCampaign: grouping == .campaign) { q, campaign in try key(q: q, campaign: campaign) }
+                for (k, n) in counts.buckets { tallies[k, default: Tally()].callersCounted = n }
+                total.callersCounted = counts.total
                 for f in try source.firstCalls(db) {
                     let k = try key(q: f.epoch >= 0 ? f.epoch / 900 : -((-f.epoch + 899) / 900), campaign: f.campaign)
                     tallies[k, default: Tally()].firstTime += 1

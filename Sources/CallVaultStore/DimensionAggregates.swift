@@ -26,6 +26,7 @@ import GRDB
 /// (`v15-report-dimensions`) and by `db rebuild-aggregates`, sampled by `verify`.
 public enum DimensionAggregates {
     public static let keyTables = ["report_caller_ids", "report_number_keys", "report_area_keys"]
+    /// The day tables (`report_caller_days` only before `v16-caller-packs`, see ``CallerPacks``).
     public static let dayTables = ["report_number_days", "report_area_days", "report_caller_days"]
     public static var tables: [String] { keyTables + dayTables }
 
@@ -84,8 +85,12 @@ public enum DimensionAggregates {
     /// days at a period's ends from the calls: `SELECT \(keysOfCall.number) FROM calls WHERE …`.
     public static var keysOfCall: (number: String, area: String, caller: String) { keyLookups("calls.") }
 
+    /// What the triggers keep of a caller: v15 a `report_caller_days` row per caller, number key,
+    /// area key and day; v16 an entry in ``CallerPacks`` per call (and no `report_caller_days`).
+    enum CallerForm { case days, packs }
+
     /// Statements adding row `R` (NEW) to the tables.
-    private static func add(_ row: String) -> String {
+    private static func add(_ row: String, _ form: CallerForm) -> String {
         let r = row + "."
         let d = day("\(r)started_at")
         let (number, area, caller) = keyLookups(r)
@@ -103,16 +108,17 @@ public enum DimensionAggregates {
             INSERT INTO report_area_days (day, campaign, area_key, calls, answered)
                 VALUES (\(d), ifnull(\(r)campaign, ''), \(area), 1, \(o) = \(Outcome.answered.sqlLiteral))
                 ON CONFLICT (day, campaign, area_key) DO UPDATE SET calls = calls + 1, answered = answered + excluded.answered;
+            """ + (form == .packs ? CallerPacks.append(row, removal: false, keys: (number, area, caller)) : """
             INSERT INTO report_caller_days (day, caller_id, number_key, area_key, calls)
                 SELECT \(d), \(caller), \(number), \(area), 1 WHERE \(r)caller IS NOT NULL
                 ON CONFLICT (day, caller_id, number_key, area_key) DO UPDATE SET calls = calls + 1;
-            """
+            """)
     }
 
     /// Statements removing row `R` (OLD). A caller's number leaves `report_caller_ids` with their
     /// last call (erasure must leave it nowhere; one seek in `calls_caller`); the number and area
     /// keys stay (they name no one, and a later call may use them again).
-    private static func remove(_ row: String) -> String {
+    private static func remove(_ row: String, _ form: CallerForm) -> String {
         let r = row + "."
         let d = day("\(r)started_at")
         let (number, area, caller) = keyLookups(r)
@@ -127,8 +133,10 @@ public enum DimensionAggregates {
             DELETE FROM report_number_days WHERE \(numberRow) AND calls = 0;
             UPDATE report_area_days SET calls = calls - 1, answered = answered - (\(o) = \(Outcome.answered.sqlLiteral)) WHERE \(areaRow);
             DELETE FROM report_area_days WHERE \(areaRow) AND calls = 0;
+            """ + (form == .packs ? CallerPacks.append(row, removal: true, keys: (number, area, caller)) + CallerPacks.dropEmptyQuarter(row) : """
             UPDATE report_caller_days SET calls = calls - 1 WHERE \(r)caller IS NOT NULL AND \(callerRow);
             DELETE FROM report_caller_days WHERE \(r)caller IS NOT NULL AND \(callerRow) AND calls = 0;
+            """) + """
             DELETE FROM report_caller_ids WHERE caller = \(r)caller AND NOT EXISTS (SELECT 1 FROM calls WHERE caller = \(r)caller);
             """
     }
@@ -137,20 +145,22 @@ public enum DimensionAggregates {
     static let watchedColumns = "started_at, outcome, campaign, caller, talk_ms, duration_ms, tracking_number, source, medium, "
         + "caller_area_code, caller_region, caller_place, caller_country"
 
-    static var createTriggers: String {
+    static func createTriggers(_ form: CallerForm) -> String {
         """
         CREATE TRIGGER report_dimension_calls_insert AFTER INSERT ON calls BEGIN
-        \(add("NEW"))
+        \(add("NEW", form))
         END;
         CREATE TRIGGER report_dimension_calls_delete AFTER DELETE ON calls BEGIN
-        \(remove("OLD"))
+        \(remove("OLD", form))
         END;
         CREATE TRIGGER report_dimension_calls_update AFTER UPDATE OF \(watchedColumns) ON calls BEGIN
-        \(remove("OLD"))
-        \(add("NEW"))
+        \(remove("OLD", form))
+        \(add("NEW", form))
         END;
         """
     }
+
+    static let triggerNames = ["report_dimension_calls_insert", "report_dimension_calls_delete", "report_dimension_calls_update"]
 
     /// Fills the (empty) tables from `calls`: keys first (callers in number order), then one
     /// GROUP BY pass per table, joined to the keys after grouping.
@@ -175,6 +185,9 @@ public enum DimensionAggregates {
                         count(*) AS n, sum(outcome = \(Outcome.answered.sqlLiteral)) AS an
                     FROM calls GROUP BY 1, 2, 3, 4, 5, 6) g
                 JOIN report_area_keys k ON k.area_code = g.ac AND k.region = g.r AND k.place = g.p AND k.country = g.co;
+            """)
+        guard try db.tableExists("report_caller_days") else { return }
+        try db.execute(sql: """
             INSERT INTO report_caller_days (day, caller_id, number_key, area_key, calls)
                 SELECT g.d, i.id, nk.id, ak.id, g.n FROM (
                     SELECT \(d) AS d, caller, \(n[0]) AS c, \(n[1]) AS tn, \(n[2]) AS s, \(n[3]) AS m,
@@ -189,25 +202,36 @@ public enum DimensionAggregates {
     /// The `v15-report-dimensions` migration: tables, triggers, backfill.
     static func migrate(_ db: Database) throws {
         try db.execute(sql: createTables)
-        try db.execute(sql: createTriggers)
+        try db.execute(sql: createTriggers(.days))
         try fill(db)
     }
 
-    /// Empties and refills the tables (keys renumbered densely), inside the caller's transaction.
+    /// The `v16-caller-packs` migration: callers as ``CallerPacks`` entries instead of
+    /// `report_caller_days` rows (the triggers rewritten, the table dropped, the packs filled).
+    static func migrateToPacks(_ db: Database) throws {
+        for name in triggerNames { try db.execute(sql: "DROP TRIGGER \(name)") }
+        try db.execute(sql: "DROP TABLE report_caller_days")
+        try CallerPacks.migrate(db)
+        try db.execute(sql: createTriggers(.packs))
+    }
+
+    /// Empties and refills the tables (keys renumbered densely, then the packs that use them),
+    /// inside the caller's transaction.
     static func refill(_ db: Database) throws {
-        guard try db.tableExists("report_caller_days") else { return }
-        for table in dayTables + keyTables { try db.execute(sql: "DELETE FROM \(table)") }
+        guard try db.tableExists("report_number_days") else { return }
+        for table in dayTables + keyTables where try db.tableExists(table) { try db.execute(sql: "DELETE FROM \(table)") }
         try fill(db)
+        try CallerPacks.refill(db)
     }
 
     /// Whether this index has the tables (an index opened read-only before migrating has not).
     public static func available(_ index: CallIndex) throws -> Bool {
-        try index.pool.read { db in try db.tableExists("report_caller_days") }
+        try index.pool.read { db in try db.tableExists("report_number_days") }
     }
 
     /// The stored and the recomputed rows of UTC day `day` (for `verify`), one line per table that differs.
     static func differences(_ db: Database, day: Int) throws -> [String] {
-        guard try db.tableExists("report_caller_days") else { return [] }
+        guard try db.tableExists("report_number_days") else { return [] }
         func rows(_ sql: String, _ args: StatementArguments) throws -> Set<String> {
             Set(try Row.fetchAll(db, sql: sql, arguments: args).map { row in row.databaseValues.map { "\($0)" }.joined(separator: "|") })
         }
@@ -231,7 +255,7 @@ public enum DimensionAggregates {
              "SELECT caller, \(n.joined(separator: ", ")), \(a.joined(separator: ", ")), count(*) FROM calls WHERE \(range) AND caller IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9"),
         ]
         var problems: [String] = []
-        for (table, stored, scanned) in checks {
+        for (table, stored, scanned) in checks where try db.tableExists(table) {
             let s = try rows(stored, [day]), c = try rows(scanned, [from, to])
             if s != c { problems.append("\(table): UTC day \(from.prefix(10)) differs from the calls (\(s.count) rows stored, \(c.count) computed)") }
         }

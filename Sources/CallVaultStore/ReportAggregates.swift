@@ -14,11 +14,13 @@ import GRDB
 ///
 /// - `report_quarters`: per quarter and outcome — calls, anonymous calls, talk and duration sums.
 /// - `report_campaign_quarters`: the same per campaign (for `--campaign` and `--by campaign`).
-/// - `report_callers`: per quarter, caller and campaign — calls and answered calls. Exact unique,
-///   repeat, first-time and returning callers for any zone; anonymous calls are not in it.
+/// - `report_callers` (v8 to v15): per quarter, caller and campaign — calls and answered calls;
+///   since `v16-caller-packs` callers are ``CallerPacks`` entries (the same facts, packed).
 /// - `report_first_calls`: each caller's first call (earliest `started_at`, then smallest `id`).
 public enum ReportAggregates {
     public static let tables = ["report_quarters", "report_campaign_quarters", "report_callers", "report_first_calls"]
+    /// The tables of ``tables`` this index has (`report_callers` is gone since v16).
+    public static func existingTables(_ db: Database) throws -> [String] { try tables.filter { try db.tableExists($0) } }
 
     /// floor(epoch / 900) of a `started_at` column, correct for negative epochs too.
     static func quarter(_ column: String) -> String {
@@ -49,8 +51,9 @@ public enum ReportAggregates {
         CREATE INDEX calls_answered_silence ON calls(started_at, longest_silence_ms) WHERE outcome = \(Outcome.answered.sqlLiteral);
         """
 
-    /// Statements adding row `R` (NEW) to the aggregates.
-    private static func add(_ r: String) -> String {
+    /// Statements adding row `R` (NEW) to the aggregates; `callers`: to `report_callers` too
+    /// (v8 to v15; `v16-caller-packs` keeps callers in ``CallerPacks`` instead).
+    private static func add(_ r: String, callers: Bool) -> String {
         let q = quarter("\(r).started_at")
         return """
             INSERT INTO report_quarters (q, outcome, calls, anonymous, talk_ms, duration_ms)
@@ -61,9 +64,11 @@ public enum ReportAggregates {
                 VALUES (ifnull(\(r).campaign, ''), \(q), \(r).outcome, 1, \(r).caller IS NULL, \(r).talk_ms, \(r).duration_ms)
                 ON CONFLICT (campaign, q, outcome) DO UPDATE SET calls = calls + 1, anonymous = anonymous + excluded.anonymous,
                     talk_ms = talk_ms + excluded.talk_ms, duration_ms = duration_ms + excluded.duration_ms;
+            """ + (!callers ? "" : """
             INSERT INTO report_callers (q, caller, campaign, calls, answered)
                 SELECT \(q), \(r).caller, ifnull(\(r).campaign, ''), 1, \(r).outcome = \(Outcome.answered.sqlLiteral) WHERE \(r).caller IS NOT NULL
                 ON CONFLICT (q, caller, campaign) DO UPDATE SET calls = calls + 1, answered = answered + excluded.answered;
+            """) + """
             INSERT INTO report_first_calls (caller, id, started_at, campaign)
                 SELECT \(r).caller, \(r).id, \(r).started_at, ifnull(\(r).campaign, '') WHERE \(r).caller IS NOT NULL
                 ON CONFLICT (caller) DO UPDATE SET id = excluded.id, started_at = excluded.started_at, campaign = excluded.campaign
@@ -73,7 +78,7 @@ public enum ReportAggregates {
 
     /// Statements removing row `R` (OLD) from the aggregates; the caller's first call is looked up
     /// again (one seek in `calls_caller`) only when it was this row.
-    private static func remove(_ r: String) -> String {
+    private static func remove(_ r: String, callers: Bool) -> String {
         let q = quarter("\(r).started_at")
         return """
             UPDATE report_quarters SET calls = calls - 1, anonymous = anonymous - (\(r).caller IS NULL),
@@ -84,9 +89,11 @@ public enum ReportAggregates {
                 talk_ms = talk_ms - \(r).talk_ms, duration_ms = duration_ms - \(r).duration_ms
                 WHERE campaign = ifnull(\(r).campaign, '') AND q = \(q) AND outcome = \(r).outcome;
             DELETE FROM report_campaign_quarters WHERE campaign = ifnull(\(r).campaign, '') AND q = \(q) AND outcome = \(r).outcome AND calls = 0;
+            """ + (!callers ? "" : """
             UPDATE report_callers SET calls = calls - 1, answered = answered - (\(r).outcome = \(Outcome.answered.sqlLiteral))
                 WHERE q = \(q) AND caller = \(r).caller AND campaign = ifnull(\(r).campaign, '');
             DELETE FROM report_callers WHERE q = \(q) AND caller = \(r).caller AND campaign = ifnull(\(r).campaign, '') AND calls = 0;
+            """) + """
             DELETE FROM report_first_calls WHERE caller = \(r).caller AND id = \(r).id;
             INSERT INTO report_first_calls (caller, id, started_at, campaign)
                 SELECT caller, id, started_at, ifnull(campaign, '') FROM calls
@@ -98,19 +105,27 @@ public enum ReportAggregates {
     /// The columns whose change moves a number in the aggregates.
     static let watchedColumns = "started_at, outcome, campaign, caller, talk_ms, duration_ms"
 
-    static var createTriggers: String {
+    static func createTriggers(callers: Bool) -> String {
         """
         CREATE TRIGGER report_calls_insert AFTER INSERT ON calls BEGIN
-        \(add("NEW"))
+        \(add("NEW", callers: callers))
         END;
         CREATE TRIGGER report_calls_delete AFTER DELETE ON calls BEGIN
-        \(remove("OLD"))
+        \(remove("OLD", callers: callers))
         END;
         CREATE TRIGGER report_calls_update AFTER UPDATE OF \(watchedColumns) ON calls BEGIN
-        \(remove("OLD"))
-        \(add("NEW"))
+        \(remove("OLD", callers: callers))
+        \(add("NEW", callers: callers))
         END;
         """
+    }
+
+    /// `v16-caller-packs`: the triggers without `report_callers`, and the table dropped (callers
+    /// are counted from ``CallerPacks``).
+    static func dropCallers(_ db: Database) throws {
+        for name in ["report_calls_insert", "report_calls_delete", "report_calls_update"] { try db.execute(sql: "DROP TRIGGER \(name)") }
+        try db.execute(sql: createTriggers(callers: false))
+        try db.execute(sql: "DROP TABLE report_callers")
     }
 
     /// Fills the (empty) tables from `calls` in a few GROUP BY passes.
@@ -122,13 +137,16 @@ public enum ReportAggregates {
             INSERT INTO report_campaign_quarters (campaign, q, outcome, calls, anonymous, talk_ms, duration_ms)
                 SELECT ifnull(campaign, '') AS cc, \(q) AS qq, outcome, count(*), sum(caller IS NULL), sum(talk_ms), sum(duration_ms)
                 FROM calls GROUP BY cc, qq, outcome;
-            INSERT INTO report_callers (q, caller, campaign, calls, answered)
-                SELECT \(q) AS qq, caller, ifnull(campaign, '') AS cc, count(*), sum(outcome = \(Outcome.answered.sqlLiteral))
-                FROM calls WHERE caller IS NOT NULL GROUP BY qq, caller, cc;
             INSERT INTO report_first_calls (caller, id, started_at, campaign)
                 SELECT caller, id, started_at, ifnull(campaign, '') FROM (
                     SELECT caller, id, started_at, campaign, row_number() OVER (PARTITION BY caller ORDER BY started_at, id) AS n
                     FROM calls WHERE caller IS NOT NULL) WHERE n = 1;
+            """)
+        guard try db.tableExists("report_callers") else { return }
+        try db.execute(sql: """
+            INSERT INTO report_callers (q, caller, campaign, calls, answered)
+                SELECT \(q) AS qq, caller, ifnull(campaign, '') AS cc, count(*), sum(outcome = \(Outcome.answered.sqlLiteral))
+                FROM calls WHERE caller IS NOT NULL GROUP BY qq, caller, cc;
             """)
     }
 
@@ -136,7 +154,7 @@ public enum ReportAggregates {
     static func migrate(_ db: Database) throws {
         try db.execute(sql: createTables)
         try db.execute(sql: createIndexes)
-        try db.execute(sql: createTriggers)
+        try db.execute(sql: createTriggers(callers: true))
         try fill(db)
     }
 
@@ -153,7 +171,7 @@ public enum ReportAggregates {
     @discardableResult
     public static func rebuild(_ index: CallIndex) throws -> Int {
         try index.pool.write { db in
-            for table in tables { try db.execute(sql: "DELETE FROM \(table)") }
+            for table in tables where try db.tableExists(table) { try db.execute(sql: "DELETE FROM \(table)") }
             try fill(db)
             if try db.tableExists(AreaAggregates.table) {
                 try db.execute(sql: "DELETE FROM \(AreaAggregates.table)")
@@ -201,7 +219,7 @@ public enum ReportAggregates {
                      "SELECT caller, campaign, calls, answered FROM report_callers WHERE q = ?",
                      "SELECT caller, ifnull(campaign, ''), count(*), sum(outcome = \(Outcome.answered.sqlLiteral)) FROM calls WHERE \(range) AND caller IS NOT NULL GROUP BY 1, 2"),
                 ]
-                for (table, stored, scanned) in checks {
+                for (table, stored, scanned) in checks where try db.tableExists(table) {
                     let a = try rows(stored, [quarter]), b = try rows(scanned, [from, to])
                     if a != b { problems.append("\(table): quarter starting \(from) differs from the calls (\(a.count) rows stored, \(b.count) computed)") }
                 }
@@ -217,6 +235,7 @@ public enum ReportAggregates {
                     """, [from, to])
                 if stored != scanned { problems.append("report_first_calls: callers of the quarter starting \(from) differ from the calls") }
                 if let problem = try AreaAggregates.difference(db, quarter: quarter, from: from, to: to) { problems.append(problem) }
+                if let problem = try CallerPacks.difference(db, quarter: quarter, from: from, to: to) { problems.append(problem) }
             }
             // The per-day tables, for the days of a few of these quarters (a day holds 96 of them).
             let days = Set(quarters.map { $0 >= 0 ? $0 / 96 : -((-$0 + 95) / 96) })

@@ -226,6 +226,12 @@ enum Schema {
             // which caller called which of them each day, with integer keys (DimensionAggregates.swift).
             try DimensionAggregates.migrate(db)
         }
+        migrator.registerMigration("v16-caller-packs") { db in
+            // Callers per quarter as packed entries, one per call (CallerPacks.swift), instead of a
+            // row per caller and quarter (report_callers) and per caller and day (report_caller_days).
+            try ReportAggregates.dropCallers(db)
+            try DimensionAggregates.migrateToPacks(db)
+        }
         return migrator
     }
 

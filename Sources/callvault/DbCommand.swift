@@ -62,8 +62,9 @@ struct DbCommand: AsyncParsableCommand {
             discussion: """
             Reports read per-quarter and per-day aggregates that SQLite triggers keep up to date with every \
             change to the calls. This empties and refills every derived table (report_quarters, \
-            report_campaign_quarters, report_callers, report_first_calls, report_area_quarters, and the per-day \
-            report_number_days, report_area_days and report_caller_days with their keys) from the calls rows, in \
+            report_campaign_quarters, report_first_calls, report_area_quarters, the per-day \
+            report_number_days and report_area_days with their keys, and report_caller_packs, which callers called \
+            in each quarter, packed afresh) from the calls rows, in \
             one transaction: interrupted, the index keeps the tables it had. `callvault verify` \
             compares a sample of the aggregates with the calls.
 

@@ -149,19 +149,26 @@ struct AggregateReportTests {
             let decoded = [
                 "SELECT d.day, k.campaign, k.tracking_number, k.source, k.medium, d.calls, d.answered, d.missed, d.abandoned, d.talk_ms, d.duration_ms FROM report_number_days d JOIN report_number_keys k ON k.id = d.number_key",
                 "SELECT d.day, d.campaign, k.area_code, k.region, k.place, k.country, d.calls, d.answered FROM report_area_days d JOIN report_area_keys k ON k.id = d.area_key",
-                """
-                SELECT d.day, i.caller, n.campaign, n.tracking_number, n.source, n.medium, a.area_code, a.region, a.place, a.country, d.calls
-                FROM report_caller_days d JOIN report_caller_ids i ON i.id = d.caller_id JOIN report_number_keys n ON n.id = d.number_key
-                JOIN report_area_keys a ON a.id = d.area_key
-                """,
                 "SELECT caller FROM report_caller_ids",
             ]
-            return try (ReportAggregates.tables + [AreaAggregates.table]).map { table in
+            return try (ReportAggregates.existingTables(db) + [AreaAggregates.table]).map { table in
                 try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY 1, 2, 3").map { $0.description }.joined(separator: "\n")
             } + decoded.map { sql in
                 try Row.fetchAll(db, sql: sql).map { $0.description }.sorted().joined(separator: "\n")
-            }
+            } + [try packedCalls(db).joined(separator: "\n")]
         }
+    }
+
+    /// The calls `report_caller_packs` describes (removals cancelled), keys resolved, sorted.
+    static func packedCalls(_ db: Database) throws -> [String] {
+        var out: [String] = []
+        try CallerPacks.forEach(db, from: nil, to: nil) { e in
+            let caller = try String.fetchOne(db, sql: "SELECT caller FROM report_caller_ids WHERE id = ?", arguments: [e.caller]) ?? "?"
+            let number = try Row.fetchOne(db, sql: "SELECT campaign, tracking_number, source, medium FROM report_number_keys WHERE id = ?", arguments: [e.number])
+            let area = try Row.fetchOne(db, sql: "SELECT area_code, region, place, country FROM report_area_keys WHERE id = ?", arguments: [e.area])
+            out.append("\(e.q) \(caller) \(number?.description ?? "?") \(area?.description ?? "?") \(e.answered)")
+        }
+        return out.sorted()
     }
 
     @Test("every report and format, four zones (New York across the fall-back night, Kolkata, Kathmandu), after updates and deletes")
@@ -173,7 +180,7 @@ struct AggregateReportTests {
         try r.insert(60, from: Self.epoch("2026-03-05T00:00:00Z"), to: Self.epoch("2026-03-12T00:00:00Z"))
         let tables = try Self.aggregateTables(r.index)
         #expect(tables[0].split(separator: "\n").count > 100, "the triggers filled report_quarters")
-        #expect(tables[tables.count - 2].split(separator: "\n").count > 100, "the triggers filled report_caller_days")
+        #expect(tables[tables.count - 1].split(separator: "\n").count > 300, "the triggers filled report_caller_packs")
         try Self.expectSameAsScan(r.index, "after inserts")
 
         // What a registry relink does (campaign and source of many calls), a caller correction,
@@ -202,6 +209,31 @@ struct AggregateReportTests {
         #expect(try Self.aggregateTables(r.index) == kept)
     }
 
+    @Test("v16-caller-packs on an index written at v15: callers packed on open, the per-caller tables gone, same numbers as the scan")
+    func packsMigration() throws {
+        var r = try RandomIndex(seed: 23)  // its generator; the index under test is written below at v15
+        defer { r.remove() }
+        let path = r.dir + "/v15.sqlite"
+        let queue = try DatabaseQueue(path: path)
+        try Schema.migrator.migrate(queue, upTo: "v15-report-dimensions")
+        let start = Self.epoch("2026-10-25T00:00:00Z")
+        try queue.write { db in
+            for i in 0..<400 { try r.insertOne(db, at: start + (i * 3001) % (14 * 86400), caller: RandomIndex.callers[i % RandomIndex.callers.count]) }
+            try db.execute(sql: "UPDATE calls SET campaign = 'Radio' WHERE rowid % 5 = 0")
+            try db.execute(sql: "DELETE FROM calls WHERE rowid % 9 = 0")
+        }
+        try queue.close()
+        let index = try CallIndex(path: path)
+        try index.pool.read { db in
+            #expect(try !db.tableExists("report_callers") && !db.tableExists("report_caller_days"))
+            let withCaller = try Int.fetchOne(db, sql: "SELECT count(*) FROM calls WHERE caller IS NOT NULL") ?? 0
+            #expect(withCaller > 300)
+            #expect(try Self.packedCalls(db).count == withCaller)
+        }
+        try Self.expectSameAsScan(index, "after the v16 migration")
+        #expect(try ReportAggregates.differences(index, sample: 400).isEmpty)
+    }
+
     @Test("verify's sample finds an aggregate that differs from the calls; rebuild-aggregates repairs it")
     func verifyFindsDifference() throws {
         var r = try RandomIndex(seed: 5)
@@ -228,15 +260,16 @@ struct AggregateReportTests {
 
         // The per-day dimension tables: the reports read them (a changed number shows), verify's
         // sample finds each one, the rebuild repairs them.
-        let changes = ["UPDATE report_number_days SET talk_ms = talk_ms + 1", "UPDATE report_area_days SET answered = answered + 1",
-                       "DELETE FROM report_caller_days WHERE caller_id % 2 = 0"]
-        for (change, table) in zip(changes, DimensionAggregates.dayTables) {
+        let changes = [("UPDATE report_number_days SET talk_ms = talk_ms + 1", "report_number_days: UTC day 2026-10-25 differs"),
+                       ("UPDATE report_area_days SET answered = answered + 1", "report_area_days: UTC day 2026-10-25 differs"),
+                       ("DELETE FROM report_caller_packs WHERE k % 2 = 0", "report_caller_packs: quarter starting 2026-10-25T")]
+        for (change, problem) in changes {
             let before = try Self.renderAll(r.index, ReportFilter())
             try r.index.pool.write { db in try db.execute(sql: change) }
             let after = try Self.renderAll(r.index, ReportFilter())
             let read = ["summary-source.json", "summary-tracking-number.json", "area-codes.json", "charts.html"].filter { before[$0] != after[$0] }
-            #expect(!read.isEmpty, "\(table): no report changed")
-            #expect(try ReportAggregates.differences(r.index, sample: 400).contains { $0.hasPrefix("\(table): UTC day 2026-10-25 differs") })
+            #expect(!read.isEmpty, "\(change): no report changed")
+            #expect(try ReportAggregates.differences(r.index, sample: 400).contains { $0.hasPrefix(problem) }, "\(change)")
             try ReportAggregates.rebuild(r.index)
             #expect(try ReportAggregates.differences(r.index, sample: 400).isEmpty)
             #expect(try Self.renderAll(r.index, ReportFilter()) == before)

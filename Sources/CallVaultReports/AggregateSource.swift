@@ -10,7 +10,7 @@ import GRDB
 /// index, so any bounds give the same numbers as a scan.
 struct AggregateSource {
     struct Quarter { var q: Int; var campaign: String?; var outcome: Outcome; var calls, anonymous, talk, duration: Int }
-    struct FirstCall { var epoch: Int; var caller: String; var campaign: String? }
+    struct FirstCall { var epoch: Int; var campaign: String? }
 
     let filter: ReportFilter
     /// Whole quarters [qFrom, qTo) read from the aggregates (nil: unbounded).
@@ -94,17 +94,26 @@ struct AggregateSource {
         }
         guard !parts.isEmpty else { return [] }
         let group = byCampaign ? "c, q, o" : "q, o"
-        let sql = """
-            SELECT \(byCampaign ? "c, " : "")q, o, sum(n), sum(anon), sum(t), sum(d) FROM (
-            \(parts.joined(separator: "\nUNION ALL\n"))
-            ) GROUP BY \(group)
-            """
-        return try Row.fetchAll(db, sql: sql, arguments: args).map { r in
-            let o = byCampaign ? 1 : 0
-            return Quarter(q: r[o], campaign: byCampaign ? Self.campaign(r[0]) : nil,
-                           outcome: try r.outcome(atIndex: o + 1, in: "report aggregates"), calls: r[o + 2],
-                           anonymous: r[o + 3], talk: r[o + 4], duration: r[o + 5])
+        // The table has one row per key and the edges lie outside its quarters, so only the edges
+        // need grouping — unless several campaigns' rows add up to one key.
+        if useCampaignTable && !byCampaign {
+            parts = ["SELECT q, o, sum(n) AS n, sum(anon) AS anon, sum(t) AS t, sum(d) AS d FROM (\(parts.joined(separator: "\nUNION ALL\n"))) GROUP BY q, o"]
+        } else if edgeCondition != nil {
+            let edge = parts.removeLast()
+            let columns = (byCampaign ? "c, " : "") + "q, o, sum(n) AS n, sum(anon) AS anon, sum(t) AS t, sum(d) AS d"
+            parts.append("SELECT \(columns) FROM (\(edge)) GROUP BY \(group)")
         }
+        let sql = "SELECT \(byCampaign ? "c, " : "")q, o, n, anon, t, d FROM (\(parts.joined(separator: "\nUNION ALL\n")))"
+        // Through a cursor (no copy of each row): a year is about 100,000 rows at any volume.
+        var quarters: [Quarter] = []
+        let o = byCampaign ? 1 : 0
+        let cursor = try Row.fetchCursor(db, sql: sql, arguments: args)
+        while let r = try cursor.next() {
+            quarters.append(Quarter(q: r[o], campaign: byCampaign ? Self.campaign(r[0]) : nil,
+                                    outcome: try r.outcome(atIndex: o + 1, in: "report aggregates"), calls: r[o + 2],
+                                    anonymous: r[o + 3], talk: r[o + 4], duration: r[o + 5]))
+        }
+        return quarters
     }
 
     private static let keysOfCall = DimensionAggregates.keysOfCall
@@ -113,14 +122,15 @@ struct AggregateSource {
     /// key, area key, answered): the whole quarters from ``CallerPacks``, the partial ones at
     /// either end from the calls (their keys looked up). Campaigns are not filtered here: the
     /// caller keeps the number keys of `--campaign` (see ``ReportKeys``).
-    func callerEntries(_ db: Database, _ body: (CallerPacks.Entry) throws -> Void) throws {
+    /// `body` gets the entries a batch at a time (a quarter, or a partial period at one end).
+    func callerEntries(_ db: Database, _ body: ([CallerPacks.Entry]) throws -> Void) throws {
         func edge(_ e: (String, String)) throws {
-            let cursor = try Row.fetchCursor(db, sql: """
+            let batch = try Row.fetchAll(db, sql: """
                 SELECT \(Self.quarterOfCall), \(Self.keysOfCall.caller), \(Self.keysOfCall.number), \(Self.keysOfCall.area),
                        outcome = \(Outcome.answered.sqlLiteral)
                 FROM calls WHERE started_at >= ? AND started_at < ? AND caller IS NOT NULL ORDER BY started_at
-                """, arguments: [e.0, e.1])
-            while let r = try cursor.next() { try body(CallerPacks.Entry(q: r[0], caller: r[1], number: r[2], area: r[3], answered: r[4])) }
+                """, arguments: [e.0, e.1]).map { r in CallerPacks.Entry(q: r[0], caller: r[1], number: r[2], area: r[3], answered: r[4]) }
+            if !batch.isEmpty { try body(batch) }
         }
         if let leadingEdge { try edge(leadingEdge) }
         if !noAggregate { try CallerPacks.forEach(db, from: qFrom, to: qTo, body) }
@@ -157,16 +167,18 @@ struct AggregateSource {
         return areas
     }
 
-    /// The callers whose first call in the whole index is in the period (and campaigns).
+    /// The callers whose first call in the whole index is in the period (and campaigns): when
+    /// and in which campaign (each caller once, so a count of them is a count of callers).
     func firstCalls(_ db: Database) throws -> [FirstCall] {
         var c: [String] = [], a: StatementArguments = []
         if let since = filter.since { c.append("started_at >= ?"); a += [Timestamp.format(since)] }
         if let until = filter.until { c.append("started_at < ?"); a += [Timestamp.format(until)] }
         if let (cc, ca) = campaignCondition { c.append(cc); a += ca }
-        let sql = "SELECT started_at, caller, campaign FROM report_first_calls" + (c.isEmpty ? "" : " WHERE " + c.joined(separator: " AND "))
-        return try Row.fetchAll(db, sql: sql, arguments: a).map { r in
-            FirstCall(epoch: Clock.epoch(r[0]), caller: r[1], campaign: Self.campaign(r[2]))
-        }
+        let sql = "SELECT started_at, campaign FROM report_first_calls" + (c.isEmpty ? "" : " WHERE " + c.joined(separator: " AND "))
+        var calls: [FirstCall] = []
+        let cursor = try Row.fetchCursor(db, sql: sql, arguments: a)
+        while let r = try cursor.next() { calls.append(FirstCall(epoch: Clock.epoch(r[0]), campaign: Self.campaign(r[1]))) }
+        return calls
     }
 }
 

@@ -45,10 +45,12 @@ public enum AreaCodesReport {
             // Area key id ▶ its callers, made when the area's first caller shows.
             var callers: [CallerBits?] = Array(repeating: nil, count: (source.areas.keys.max() ?? 0) + 1)
             let allowed = source.keys.allowed(filter)
-            try callerSource.callerEntries(db) { e in
-                guard e.number < allowed.count, allowed[e.number], e.area < callers.count else { return }
-                if callers[e.area] == nil { callers[e.area] = CallerBits(capacity: source.keys.maxCallerId) }
-                callers[e.area]!.insert(e.caller)
+            try callerSource.callerEntries(db) { batch in
+                for e in batch {
+                    guard e.number < allowed.count, allowed[e.number], e.area < callers.count else { continue }
+                    if callers[e.area] == nil { callers[e.area] = CallerBits(capacity: source.keys.maxCallerId) }
+                    callers[e.area]!.insert(e.caller)
+                }
             }
             var callerCounts: [Key: Int] = [:]
             for (id, set) in callers.enumerated() {

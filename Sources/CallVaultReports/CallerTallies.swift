@@ -8,13 +8,16 @@ import GRDB
 /// Per caller and scope a saturating count (0, 1, 2 = more than once) in a byte array per scope,
 /// per caller a call and an answered count: arrays indexed by caller id, no hashing per call.
 struct CallerTallies {
-    struct Counts { var unique = 0, repeated = 0 }
+    /// A scope's unique and repeat callers, and its calls with a caller (the rest are anonymous).
+    struct Counts { var unique = 0, repeated = 0, calls = 0 }
     private(set) var scopes: [String: Counts] = [:]
     private var keys = ReportKeys()
     private var names: [String] = []
     /// Scope index ▶ caller id ▶ 0, 1 or 2 (more than once).
     private var seen: [[UInt8]] = []
     private var calls: [Int32] = [], answered: [Int32] = []
+    /// Scope index ▶ its calls with a caller.
+    private var scopeCalls: [Int] = []
 
     static func count(_ db: Database, _ source: AggregateSource, _ filter: ReportFilter) throws -> CallerTallies {
         var t = CallerTallies()
@@ -34,15 +37,21 @@ struct CallerTallies {
         t.seen = Array(repeating: [UInt8](repeating: 0, count: size), count: t.names.count)
         t.calls = Array(repeating: 0, count: size)
         t.answered = Array(repeating: 0, count: size)
-        try source.callerEntries(db) { e in
-            guard e.number < allowed.count, allowed[e.number] else { return }
-            if e.caller >= t.calls.count { t.grow(to: e.caller + 1) }
-            t.calls[e.caller] += 1
-            if e.answered { t.answered[e.caller] += 1 }
-            for s in [0, scopeOf[e.number]] where t.seen[s][e.caller] < 2 { t.seen[s][e.caller] += 1 }
+        t.scopeCalls = Array(repeating: 0, count: t.names.count)
+        try source.callerEntries(db) { batch in
+            for e in batch {
+                guard e.number < allowed.count, allowed[e.number] else { continue }
+                if e.caller >= t.calls.count { t.grow(to: e.caller + 1) }
+                t.calls[e.caller] += 1
+                if e.answered { t.answered[e.caller] += 1 }
+                for s in [0, scopeOf[e.number]] {
+                    t.scopeCalls[s] += 1
+                    if t.seen[s][e.caller] < 2 { t.seen[s][e.caller] += 1 }
+                }
+            }
         }
         for (i, name) in t.names.enumerated() {
-            var c = Counts()
+            var c = Counts(calls: t.scopeCalls[i])
             for n in t.seen[i] where n > 0 {
                 c.unique += 1
                 if n > 1 { c.repeated += 1 }

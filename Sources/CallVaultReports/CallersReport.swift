@@ -16,15 +16,19 @@ public enum CallersReport {
         var calls = 0, anonymous = 0
         var perCaller: [String: Int] = [:]
         var firstTime = Set<String>()
-        /// Unique and repeat callers counted from ``CallerPacks`` (``perCaller`` stays empty then).
-        var uniqueCounted = 0, repeatCounted = 0
+        /// Unique, repeat and first-time callers counted from the aggregates (``perCaller`` and
+        /// ``firstTime`` stay empty then).
+        var uniqueCounted = 0, repeatCounted = 0, firstTimeCounted = 0
         var unique: Int { perCaller.count + uniqueCounted }
         var repeated: Int { perCaller.values.filter { $0 > 1 }.count + repeatCounted }
+        var firstTimers: Int { firstTime.count + firstTimeCounted }
     }
     struct Caller { var calls = 0, answered = 0; var first = "", last = ""; var campaigns = Set<String>() }
 
     public static func run(_ index: CallIndex, filter: ReportFilter, top: Int = 10) throws -> (ReportTable, ReportTable) {
-        if let source = try AggregateSource.make(index, filter, callers: true) { return try aggregated(index, source, filter: filter, top: top) }
+        if let source = try AggregateSource.make(index, filter, callers: true), let dimensions = try DimensionSource.make(index, filter) {
+            return try aggregated(index, source, dimensions, filter: filter, top: top)
+        }
         let first = try SummaryReport.firstCalls(index)
         var scopes: [String: Scope] = [:]
         var callers: [String: Caller] = [:]
@@ -49,27 +53,30 @@ public enum CallersReport {
         return tables(scopes, callers, directory: directory, filter: filter, top: top)
     }
 
-    /// From the aggregates: calls and anonymous calls per campaign from the quarters, callers from
-    /// ``CallerPacks`` (``CallerTallies``), first-time callers from `report_first_calls`; the
-    /// first and last call of the top callers only, one seek each in the caller index.
-    static func aggregated(_ index: CallIndex, _ source: AggregateSource, filter: ReportFilter, top: Int) throws -> (ReportTable, ReportTable) {
+    /// From the aggregates: calls per campaign from the per-day number tables, callers (and so
+    /// the anonymous calls, the rest) from ``CallerPacks`` (``CallerTallies``), first-time callers
+    /// from `report_first_calls`; the first and last call of the top callers only, one seek each
+    /// in the caller index.
+    static func aggregated(_ index: CallIndex, _ source: AggregateSource, _ dimensions: DimensionSource,
+                           filter: ReportFilter, top: Int) throws -> (ReportTable, ReportTable) {
         var scopes: [String: Scope] = [:]
         var callers: [String: Caller] = [:]
         try index.pool.read { db in
-            for t in try source.quarters(db, byCampaign: true) {
-                for key in ["(all)", t.campaign ?? "(unassigned)"] {
-                    scopes[key, default: Scope()].calls += t.calls
-                    scopes[key, default: Scope()].anonymous += t.anonymous
+            for (k, sums) in try dimensions.numberSums(db) {
+                for key in ["(all)", k.campaign ?? "(unassigned)"] {
+                    scopes[key, default: Scope()].calls += sums.calls
+                    scopes[key, default: Scope()].anonymous += sums.calls
                 }
             }
             let tallies = try CallerTallies.count(db, source, filter)
             for (name, scope) in tallies.scopes {
                 scopes[name, default: Scope()].uniqueCounted = scope.unique
                 scopes[name, default: Scope()].repeatCounted = scope.repeated
+                scopes[name, default: Scope()].anonymous -= scope.calls
             }
             callers = try tallies.topCandidates(db, top)
             for f in try source.firstCalls(db) {
-                for key in ["(all)", f.campaign ?? "(unassigned)"] { scopes[key, default: Scope()].firstTime.insert(f.caller) }
+                for key in ["(all)", f.campaign ?? "(unassigned)"] { scopes[key, default: Scope()].firstTimeCounted += 1 }
             }
             let (clause, arguments) = filter.query.whereClause()
             for caller in topCallers(callers, top) {
@@ -94,7 +101,7 @@ public enum CallersReport {
         for key in scopes.keys.sorted(by: { $0 == "(all)" ? true : $1 == "(all)" ? false : $0 < $1 }) {
             let s = scopes[key]!
             table.rows.append([.text(key), .int(s.calls), .int(s.unique), .int(s.repeated),
-                               .int(s.firstTime.count), .int(s.unique - s.firstTime.count), .int(s.anonymous)])
+                               .int(s.firstTimers), .int(s.unique - s.firstTimers), .int(s.anonymous)])
         }
         table.notes.append("repeat: called more than once in the period; first-time: first call ever in the index falls in the period; returning: the others")
         var topTable = ReportTable(title: "Top repeat callers", columns: topColumns)

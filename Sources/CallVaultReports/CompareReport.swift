@@ -32,7 +32,7 @@ public enum CompareReport {
                     let keys = try ReportKeys.read(db)
                     let allowed = keys.allowed(f)
                     var bits = CallerBits(capacity: keys.maxCallerId)
-                    try source.callerEntries(db) { e in if e.number < allowed.count, allowed[e.number] { bits.insert(e.caller) } }
+                    try source.callerEntries(db) { batch in for e in batch { if e.number < allowed.count, allowed[e.number] { bits.insert(e.caller) } } }
                     return bits.count
                 }
                 return (calls, answered, unique)

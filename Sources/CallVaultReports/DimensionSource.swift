@@ -152,20 +152,23 @@ struct DimensionSource {
     }
 
     /// The callers whose first call in the whole index is in the period (and campaigns), with the
-    /// number key of that call (one look-up of the call by id each).
+    /// number key of that call (`report_first_calls` keeps its tracking number, source and medium).
     func firstCallNumbers(_ db: Database) throws -> [NumberKey] {
         var c: [String] = [], a: StatementArguments = []
-        if let since = filter.since { c.append("f.started_at >= ?"); a += [Timestamp.format(since)] }
-        if let until = filter.until { c.append("f.started_at < ?"); a += [Timestamp.format(until)] }
+        if let since = filter.since { c.append("started_at >= ?"); a += [Timestamp.format(since)] }
+        if let until = filter.until { c.append("started_at < ?"); a += [Timestamp.format(until)] }
         if !filter.campaigns.isEmpty {
-            c.append("f.campaign IN (\(Array(repeating: "?", count: filter.campaigns.count).joined(separator: ", ")))")
+            c.append("campaign IN (\(Array(repeating: "?", count: filter.campaigns.count).joined(separator: ", ")))")
             a += StatementArguments(filter.campaigns)
         }
-        let sql = "SELECT calls.campaign, calls.tracking_number, calls.source, calls.medium FROM report_first_calls f JOIN calls ON calls.id = f.id"
+        let sql = "SELECT campaign, tracking_number, source, medium FROM report_first_calls"
             + (c.isEmpty ? "" : " WHERE " + c.joined(separator: " AND "))
-        return try Row.fetchAll(db, sql: sql, arguments: a).map { r in
-            let campaign: String? = r[0]
-            return NumberKey(campaign: campaign.flatMap { $0.isEmpty ? nil : $0 }, trackingNumber: r[1], source: r[2], medium: r[3])
+        var keys: [NumberKey] = []
+        let cursor = try Row.fetchCursor(db, sql: sql, arguments: a)
+        while let r = try cursor.next() {
+            let campaign: String = r[0]
+            keys.append(NumberKey(campaign: campaign.isEmpty ? nil : campaign, trackingNumber: r[1], source: r[2], medium: r[3]))
         }
+        return keys
     }
 }

@@ -3,13 +3,19 @@ import CallVaultStore
 import Foundation
 
 extension SummaryReport {
-    /// `summary --by source|tracking-number` from the per-day dimension aggregates: calls and
+    /// `summary --by campaign|source|tracking-number` from the per-day dimension aggregates: calls and
     /// sums per number key, callers from ``CallerPacks`` (each caller a bit per group), first-time callers from
     /// `report_first_calls`; nil when the report scans (`--exact-scan`, an index without them).
     static func byNumber(_ index: CallIndex, filter: ReportFilter, by grouping: Grouping) throws -> ReportTable? {
         guard let source = try DimensionSource.make(index, filter),
               let callerSource = try AggregateSource.make(index, filter, callers: true) else { return nil }
-        func key(_ k: DimensionSource.NumberKey) -> String { grouping == .source ? k.source ?? "(unassigned)" : k.trackingNumber }
+        func key(_ k: DimensionSource.NumberKey) -> String {
+            switch grouping {
+            case .campaign: k.campaign ?? "(unassigned)"
+            case .source: k.source ?? "(unassigned)"
+            default: k.trackingNumber
+            }
+        }
         var tallies: [String: Tally] = [:]
         var total = Tally()
         try index.pool.read { db in
@@ -27,10 +33,12 @@ extension SummaryReport {
             }
             var bits = Array(repeating: CallerBits(capacity: source.keys.maxCallerId), count: names.count)
             var all = CallerBits(capacity: source.keys.maxCallerId)
-            try callerSource.callerEntries(db) { e in
-                guard e.number < groupOf.count, groupOf[e.number] >= 0 else { return }
-                bits[groupOf[e.number]].insert(e.caller)
-                all.insert(e.caller)
+            try callerSource.callerEntries(db) { batch in
+                for e in batch {
+                    guard e.number < groupOf.count, groupOf[e.number] >= 0 else { continue }
+                    bits[groupOf[e.number]].insert(e.caller)
+                    all.insert(e.caller)
+                }
             }
             for (i, name) in names.enumerated() where tallies[name] != nil { tallies[name]!.callersCounted = bits[i].count }
             total.callersCounted = all.count

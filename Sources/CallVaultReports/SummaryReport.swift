@@ -104,7 +104,7 @@ public enum SummaryReport {
                 let hour = Int((Double(l) / 3600).rounded(.down))
                 let clock = clock
                 return label(hour &* 4096 &+ offset / 60 &+ 2048) {
-                    let base = Clock.day(l) + String(format: " %02d:00", Clock.hourOfDay(l))
+                    let base = Clock.day(l) + (Clock.hourOfDay(l) < 10 ? " 0" : " ") + String(Clock.hourOfDay(l)) + ":00"
                     return clock.isRepeated(localHourStart: hour * 3600, offset: offset) ? base + " " + Clock.offsetName(offset) : base
                 }
             case .day:
@@ -152,12 +152,14 @@ public enum SummaryReport {
         return table
     }
 
-    /// From the per-quarter aggregates and ``CallerPacks`` (by hour, day, week or campaign) or the per-day ones (by
-    /// source or tracking number, ``byNumber(_:filter:by:)``); nil when the report scans.
+    /// From the per-quarter aggregates and ``CallerPacks`` (by hour, day or week) or the per-day ones (by
+    /// campaign, source or tracking number, ``byNumber(_:filter:by:)``); nil when the report scans.
     /// Buckets are disjoint in time, so ordering them by their first quarter orders them as the scan does.
     static func aggregated(_ index: CallIndex, filter: ReportFilter, by grouping: Grouping) throws -> ReportTable? {
-        if grouping == .source || grouping == .trackingNumber { return try byNumber(index, filter: filter, by: grouping) }
-        guard [.hour, .day, .week, .campaign].contains(grouping), let source = try AggregateSource.make(index, filter, callers: true) else { return nil }
+        // Per-day tables by number key: a day row per tracking number whatever the volume (the
+        // per-quarter campaign table nears a row per call at tens of calls per quarter).
+        if [.campaign, .source, .trackingNumber].contains(grouping) { return try byNumber(index, filter: filter, by: grouping) }
+        guard [.hour, .day, .week].contains(grouping), let source = try AggregateSource.make(index, filter, callers: true) else { return nil }
         var keys = TimeKeys(zone: filter.timeZone)
         var quarterKeys: [Int: String] = [:]
         func key(q: Int, campaign: String?) throws -> String {
@@ -178,7 +180,7 @@ public enum SummaryReport {
                     tallies[k, default: Tally()].add(outcome: t.outcome, calls: t.calls, talk: t.talk, duration: t.duration)
                     total.add(outcome: t.outcome, calls: t.calls, talk: t.talk, duration: t.duration)
                 }
-                let counts = try callerCounts(db, source, filter, byCampaign: grouping == .campaign) { q, campaign in try key(q: q, campaign: campaign) }
+                let counts = try callerCounts(db, source, filter) { q in try key(q: q, campaign: nil) }
                 for (k, n) in counts.buckets { tallies[k, default: Tally()].callersCounted = n }
                 total.callersCounted = counts.total
                 for f in try source.firstCalls(db) {

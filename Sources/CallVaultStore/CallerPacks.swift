@@ -129,50 +129,53 @@ public enum CallerPacks {
         return (row[0] as Int) <= maxCallerId && (row[1] as Int) <= maxKey && (row[2] as Int) <= maxKey
     }
 
-    /// Every entry of quarters [from, to) (nil: unbounded), in quarter order, each removal
-    /// cancelled with one identical entry of its quarter (so what is left is the calls there).
-    public static func forEach(_ db: Database, from: Int?, to: Int?, _ body: (Entry) throws -> Void) throws {
+    /// Every entry of quarters [from, to) (nil: unbounded), a quarter at a time in quarter order,
+    /// each removal cancelled with one identical entry of its quarter (so what is left is the
+    /// calls there). One call of `body` per quarter, so the per-entry loop is the caller's own.
+    public static func forEach(_ db: Database, from: Int?, to: Int?, _ body: ([Entry]) throws -> Void) throws {
         var c: [String] = [], a: StatementArguments = []
         if let from { c.append("k >= ?"); a += [from * rowsPerQuarter] }
         if let to { c.append("k < ?"); a += [to * rowsPerQuarter] }
         let sql = "SELECT k, entries FROM report_caller_packs" + (c.isEmpty ? "" : " WHERE " + c.joined(separator: " AND ")) + " ORDER BY k"
         var quarter = Int.min
-        var pending: [Entry] = [], removals: [Entry] = []
-        func flush() throws {
-            if !removals.isEmpty { cancel(&pending, removals) }
-            for e in pending { try body(e) }
-            pending.removeAll(keepingCapacity: true)
-            removals.removeAll(keepingCapacity: true)
-        }
+        var batch = QuarterBatch()
         let cursor = try Row.fetchCursor(db, sql: sql, arguments: a)
         while let row = try cursor.next() {
             let k: Int = row[0]
             let q = k >> 20
-            if q != quarter { try flush(); quarter = q }
+            if q != quarter {
+                if let entries = batch.take() { try body(entries) }
+                quarter = q
+            }
             try row.withUnsafeData(atIndex: 1) { data in
-                guard let data else { return }
-                data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
-                    decode(bytes, quarter: q) { e, removal in
-                        if removal { removals.append(e) } else { pending.append(e) }
-                    }
-                }
+                data?.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in batch.decode(bytes, quarter: q) }
             }
         }
-        try flush()
+        if let entries = batch.take() { try body(entries) }
     }
 
-    /// Decodes the entries of one row; a trailing partial entry (never written) is ignored.
-    static func decode(_ bytes: UnsafeRawBufferPointer, quarter: Int, _ body: (Entry, _ removal: Bool) -> Void) {
-        let count = bytes.count / width
-        var i = 0
-        for _ in 0..<count {
-            @inline(__always) func d(_ j: Int) -> Int { Int(bytes[i + j] &- 48) & 63 }
-            let flag = d(0)
-            let caller = d(1) << 24 | d(2) << 18 | d(3) << 12 | d(4) << 6 | d(5)
-            let number = d(6) << 12 | d(7) << 6 | d(8)
-            let area = d(9) << 12 | d(10) << 6 | d(11)
-            body(Entry(q: quarter, caller: caller, number: number, area: area, answered: flag & 1 == 1), flag & 2 == 2)
-            i += width
+    /// One quarter's entries being read: the calls, and the removals to cancel against them.
+    struct QuarterBatch {
+        var entries: [Entry] = [], removals: [Entry] = []
+
+        /// Appends the entries of one row; a trailing partial entry (never written) is ignored.
+        mutating func decode(_ bytes: UnsafeRawBufferPointer, quarter: Int) {
+            var i = 0
+            while i + width <= bytes.count {
+                @inline(__always) func d(_ j: Int) -> Int { Int(bytes[i + j] &- 48) & 63 }
+                let flag = d(0)
+                let e = Entry(q: quarter, caller: d(1) << 24 | d(2) << 18 | d(3) << 12 | d(4) << 6 | d(5),
+                              number: d(6) << 12 | d(7) << 6 | d(8), area: d(9) << 12 | d(10) << 6 | d(11), answered: flag & 1 == 1)
+                if flag & 2 == 2 { removals.append(e) } else { entries.append(e) }
+                i += width
+            }
+        }
+
+        /// The quarter's calls (removals cancelled), nil when there are none; empties the batch.
+        mutating func take() -> [Entry]? {
+            if !removals.isEmpty { CallerPacks.cancel(&entries, removals) }
+            defer { entries.removeAll(keepingCapacity: true); removals.removeAll(keepingCapacity: true) }
+            return entries.isEmpty ? nil : entries
         }
     }
 
@@ -198,7 +201,7 @@ public enum CallerPacks {
             try Row.fetchOne(db, sql: sql, arguments: [id]).map { $0.databaseValues.map { "\($0)" }.joined(separator: "|") } ?? "?"
         }
         var entries: [Entry] = []
-        try forEach(db, from: q, to: q + 1) { entries.append($0) }
+        try forEach(db, from: q, to: q + 1) { entries += $0 }
         for e in entries {
             if ids[e.caller] == nil { ids[e.caller] = try text("SELECT caller FROM report_caller_ids WHERE id = ?", e.caller) }
             if numbers[e.number] == nil {

@@ -53,7 +53,8 @@ public enum ReportAggregates {
 
     /// Statements adding row `R` (NEW) to the aggregates; `callers`: to `report_callers` too
     /// (v8 to v15; `v16-caller-packs` keeps callers in ``CallerPacks`` instead).
-    private static func add(_ r: String, callers: Bool) -> String {
+    private static func add(_ r: String, _ form: Form) -> String {
+        let callers = form == .v8
         let q = quarter("\(r).started_at")
         return """
             INSERT INTO report_quarters (q, outcome, calls, anonymous, talk_ms, duration_ms)
@@ -69,16 +70,18 @@ public enum ReportAggregates {
                 SELECT \(q), \(r).caller, ifnull(\(r).campaign, ''), 1, \(r).outcome = \(Outcome.answered.sqlLiteral) WHERE \(r).caller IS NOT NULL
                 ON CONFLICT (q, caller, campaign) DO UPDATE SET calls = calls + 1, answered = answered + excluded.answered;
             """) + """
-            INSERT INTO report_first_calls (caller, id, started_at, campaign)
-                SELECT \(r).caller, \(r).id, \(r).started_at, ifnull(\(r).campaign, '') WHERE \(r).caller IS NOT NULL
-                ON CONFLICT (caller) DO UPDATE SET id = excluded.id, started_at = excluded.started_at, campaign = excluded.campaign
+            INSERT INTO report_first_calls (\(firstCallColumns(form)))
+                SELECT \(firstCallValues(form, r + ".")) WHERE \(r).caller IS NOT NULL
+                ON CONFLICT (caller) DO UPDATE SET id = excluded.id, started_at = excluded.started_at, campaign = excluded.campaign\(
+                    form == .v16 ? ", tracking_number = excluded.tracking_number, source = excluded.source, medium = excluded.medium" : "")
                 WHERE excluded.started_at < started_at OR (excluded.started_at = started_at AND excluded.id < id);
             """
     }
 
     /// Statements removing row `R` (OLD) from the aggregates; the caller's first call is looked up
     /// again (one seek in `calls_caller`) only when it was this row.
-    private static func remove(_ r: String, callers: Bool) -> String {
+    private static func remove(_ r: String, _ form: Form) -> String {
+        let callers = form == .v8
         let q = quarter("\(r).started_at")
         return """
             UPDATE report_quarters SET calls = calls - 1, anonymous = anonymous - (\(r).caller IS NULL),
@@ -95,51 +98,85 @@ public enum ReportAggregates {
             DELETE FROM report_callers WHERE q = \(q) AND caller = \(r).caller AND campaign = ifnull(\(r).campaign, '') AND calls = 0;
             """) + """
             DELETE FROM report_first_calls WHERE caller = \(r).caller AND id = \(r).id;
-            INSERT INTO report_first_calls (caller, id, started_at, campaign)
-                SELECT caller, id, started_at, ifnull(campaign, '') FROM calls
+            INSERT INTO report_first_calls (\(firstCallColumns(form)))
+                SELECT \(firstCallValues(form, "")) FROM calls
                 WHERE caller = \(r).caller AND NOT EXISTS (SELECT 1 FROM report_first_calls f WHERE f.caller = \(r).caller)
                 ORDER BY started_at, id LIMIT 1;
             """
     }
 
-    /// The columns whose change moves a number in the aggregates.
-    static let watchedColumns = "started_at, outcome, campaign, caller, talk_ms, duration_ms"
+    /// What the triggers keep: v8 (to v15) `report_callers`, and each caller's first call with its
+    /// campaign; v16 no `report_callers` (``CallerPacks`` has the callers) and the first call with
+    /// its tracking number, source and medium too, so `summary --by source|tracking-number` finds
+    /// them without reading the calls.
+    enum Form { case v8, v16 }
 
-    static func createTriggers(callers: Bool) -> String {
+    static func firstCallColumns(_ form: Form) -> String {
+        "caller, id, started_at, campaign" + (form == .v16 ? ", tracking_number, source, medium" : "")
+    }
+
+    /// The values of ``firstCallColumns(_:)`` from the columns of `r` (`"NEW."`, or `""` in a SELECT).
+    static func firstCallValues(_ form: Form, _ r: String) -> String {
+        "\(r)caller, \(r)id, \(r)started_at, ifnull(\(r)campaign, '')" + (form == .v16 ? ", \(r)tracking_number, \(r)source, \(r)medium" : "")
+    }
+
+    /// The columns whose change moves a number in the aggregates.
+    static func watchedColumns(_ form: Form) -> String {
+        "started_at, outcome, campaign, caller, talk_ms, duration_ms" + (form == .v16 ? ", tracking_number, source, medium" : "")
+    }
+
+    static func createTriggers(_ form: Form) -> String {
         """
         CREATE TRIGGER report_calls_insert AFTER INSERT ON calls BEGIN
-        \(add("NEW", callers: callers))
+        \(add("NEW", form))
         END;
         CREATE TRIGGER report_calls_delete AFTER DELETE ON calls BEGIN
-        \(remove("OLD", callers: callers))
+        \(remove("OLD", form))
         END;
-        CREATE TRIGGER report_calls_update AFTER UPDATE OF \(watchedColumns) ON calls BEGIN
-        \(remove("OLD", callers: callers))
-        \(add("NEW", callers: callers))
+        CREATE TRIGGER report_calls_update AFTER UPDATE OF \(watchedColumns(form)) ON calls BEGIN
+        \(remove("OLD", form))
+        \(add("NEW", form))
         END;
         """
     }
 
-    /// `v16-caller-packs`: the triggers without `report_callers`, and the table dropped (callers
-    /// are counted from ``CallerPacks``).
-    static func dropCallers(_ db: Database) throws {
+    /// `v16-caller-packs`: `report_callers` dropped (callers are counted from ``CallerPacks``), the
+    /// first calls given their tracking number, source and medium (and an index by time that
+    /// covers what the reports read of them: a period's first calls without a seek each), the
+    /// triggers rewritten for both.
+    static func migrateToV16(_ db: Database) throws {
         for name in ["report_calls_insert", "report_calls_delete", "report_calls_update"] { try db.execute(sql: "DROP TRIGGER \(name)") }
-        try db.execute(sql: createTriggers(callers: false))
         try db.execute(sql: "DROP TABLE report_callers")
+        try db.execute(sql: """
+            ALTER TABLE report_first_calls ADD COLUMN tracking_number TEXT;
+            ALTER TABLE report_first_calls ADD COLUMN source TEXT;
+            ALTER TABLE report_first_calls ADD COLUMN medium TEXT;
+            UPDATE report_first_calls SET (tracking_number, source, medium) =
+                (SELECT tracking_number, source, medium FROM calls WHERE calls.id = report_first_calls.id);
+            DROP INDEX report_first_calls_started;
+            CREATE INDEX report_first_calls_started ON report_first_calls(started_at, campaign, tracking_number, source, medium);
+            """)
+        try db.execute(sql: createTriggers(.v16))
+    }
+
+    /// The form of this index's tables (v16 once its first calls have a tracking number).
+    static func form(_ db: Database) throws -> Form {
+        try db.columns(in: "report_first_calls").contains { $0.name == "tracking_number" } ? .v16 : .v8
     }
 
     /// Fills the (empty) tables from `calls` in a few GROUP BY passes.
     static func fill(_ db: Database) throws {
         let q = quarter("started_at")
+        let form = try form(db)
         try db.execute(sql: """
             INSERT INTO report_quarters (q, outcome, calls, anonymous, talk_ms, duration_ms)
                 SELECT \(q) AS qq, outcome, count(*), sum(caller IS NULL), sum(talk_ms), sum(duration_ms) FROM calls GROUP BY qq, outcome;
             INSERT INTO report_campaign_quarters (campaign, q, outcome, calls, anonymous, talk_ms, duration_ms)
                 SELECT ifnull(campaign, '') AS cc, \(q) AS qq, outcome, count(*), sum(caller IS NULL), sum(talk_ms), sum(duration_ms)
                 FROM calls GROUP BY cc, qq, outcome;
-            INSERT INTO report_first_calls (caller, id, started_at, campaign)
-                SELECT caller, id, started_at, ifnull(campaign, '') FROM (
-                    SELECT caller, id, started_at, campaign, row_number() OVER (PARTITION BY caller ORDER BY started_at, id) AS n
+            INSERT INTO report_first_calls (\(firstCallColumns(form)))
+                SELECT \(firstCallValues(form, "")) FROM (
+                    SELECT caller, id, started_at, campaign, tracking_number, source, medium, row_number() OVER (PARTITION BY caller ORDER BY started_at, id) AS n
                     FROM calls WHERE caller IS NOT NULL) WHERE n = 1;
             """)
         guard try db.tableExists("report_callers") else { return }
@@ -154,7 +191,7 @@ public enum ReportAggregates {
     static func migrate(_ db: Database) throws {
         try db.execute(sql: createTables)
         try db.execute(sql: createIndexes)
-        try db.execute(sql: createTriggers(callers: true))
+        try db.execute(sql: createTriggers(.v8))
         try fill(db)
     }
 
@@ -224,13 +261,14 @@ public enum ReportAggregates {
                     if a != b { problems.append("\(table): quarter starting \(from) differs from the calls (\(a.count) rows stored, \(b.count) computed)") }
                 }
                 // The first calls of the callers of that quarter.
+                let form = try form(db)
                 let stored = try rows("""
-                    SELECT f.caller, f.id, f.started_at, f.campaign FROM report_first_calls f
+                    SELECT \(firstCallColumns(form)) FROM report_first_calls f
                     WHERE f.caller IN (SELECT caller FROM calls WHERE \(range) AND caller IS NOT NULL)
                     """, [from, to])
                 let scanned = try rows("""
-                    SELECT caller, id, started_at, ifnull(campaign, '') FROM (
-                        SELECT caller, id, started_at, campaign, row_number() OVER (PARTITION BY caller ORDER BY started_at, id) AS n
+                    SELECT \(firstCallValues(form, "")) FROM (
+                        SELECT caller, id, started_at, campaign, tracking_number, source, medium, row_number() OVER (PARTITION BY caller ORDER BY started_at, id) AS n
                         FROM calls WHERE caller IN (SELECT caller FROM calls WHERE \(range) AND caller IS NOT NULL)) WHERE n = 1
                     """, [from, to])
                 if stored != scanned { problems.append("report_first_calls: callers of the quarter starting \(from) differ from the calls") }

@@ -229,7 +229,7 @@ enum Schema {
         migrator.registerMigration("v16-caller-packs") { db in
             // Callers per quarter as packed entries, one per call (CallerPacks.swift), instead of a
             // row per caller and quarter (report_callers) and per caller and day (report_caller_days).
-            try ReportAggregates.dropCallers(db)
+            try ReportAggregates.migrateToV16(db)
             try DimensionAggregates.migrateToPacks(db)
         }
         return migrator

@@ -162,7 +162,9 @@ struct AggregateReportTests {
     /// The calls `report_caller_packs` describes (removals cancelled), keys resolved, sorted.
     static func packedCalls(_ db: Database) throws -> [String] {
         var out: [String] = []
-        try CallerPacks.forEach(db, from: nil, to: nil) { e in
+        var entries: [CallerPacks.Entry] = []
+        try CallerPacks.forEach(db, from: nil, to: nil) { entries += $0 }
+        for e in entries {
             let caller = try String.fetchOne(db, sql: "SELECT caller FROM report_caller_ids WHERE id = ?", arguments: [e.caller]) ?? "?"
             let number = try Row.fetchOne(db, sql: "SELECT campaign, tracking_number, source, medium FROM report_number_keys WHERE id = ?", arguments: [e.number])
             let area = try Row.fetchOne(db, sql: "SELECT area_code, region, place, country FROM report_area_keys WHERE id = ?", arguments: [e.area])

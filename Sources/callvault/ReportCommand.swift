@@ -113,18 +113,29 @@ struct ReportCommand: ParsableCommand {
             abstract: "Missed and abandoned calls, and whether the caller got through later.",
             discussion: """
             A caller got through later when an answered call from the same number follows the missed one. \
-            --unreturned keeps only the callers who never did: the list to call back.
+            --unreturned keeps only the callers who never did: the list to call back. The oldest first, at most \
+            --limit rows (1000 unless told; 0 for all): when there are more, a note (and a line on stderr) says \
+            how many.
 
             Examples:
               callvault report missed --since yesterday --tz Europe/London
               callvault report missed --unreturned --format csv > call-back.csv
+              callvault report missed --since 2025-06-01 --until 2025-07-01 --limit 0
             """)
         @OptionGroup var common: Common
         @Flag(help: "Only callers who never got through afterwards: the call-back list.") var unreturned = false
+        @Option(help: "At most this many calls, the oldest first (0: all).") var limit: Int = 1000
+        func validate() throws {
+            if limit < 0 { throw ValidationError("--limit must be 0 or more") }
+        }
         func run() throws {
             let (index, _) = try common.store.openIndex(readOnly: true)
             let f = try common.filter()
-            try common.emit([try MissedReport.run(index, filter: f, unreturnedOnly: unreturned)], index: index, filter: f)
+            let table = try MissedReport.run(index, filter: f, unreturnedOnly: unreturned, limit: limit)
+            if let note = table.notes.first(where: { $0.hasPrefix("showing the first") }) {
+                FileHandle.standardError.write(Data("callvault: \(note)\n".utf8))
+            }
+            try common.emit([table], index: index, filter: f)
         }
     }
 

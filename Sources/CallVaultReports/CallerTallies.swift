@@ -44,10 +44,11 @@ struct CallerTallies {
                 if e.caller >= t.calls.count { t.grow(to: e.caller + 1) }
                 t.calls[e.caller] += 1
                 if e.answered { t.answered[e.caller] += 1 }
-                for s in [0, scopeOf[e.number]] {
-                    t.scopeCalls[s] += 1
-                    if t.seen[s][e.caller] < 2 { t.seen[s][e.caller] += 1 }
-                }
+                let scope = scopeOf[e.number]
+                t.scopeCalls[0] += 1
+                t.scopeCalls[scope] += 1
+                if t.seen[0][e.caller] < 2 { t.seen[0][e.caller] += 1 }
+                if t.seen[scope][e.caller] < 2 { t.seen[scope][e.caller] += 1 }
             }
         }
         for (i, name) in t.names.enumerated() {

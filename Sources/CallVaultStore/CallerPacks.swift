@@ -89,7 +89,8 @@ public enum CallerPacks {
             """
     }
 
-    /// Packs every call with a caller, quarter by quarter (the key tables must be filled first).
+    /// Packs every call with a caller, quarter by quarter (the key tables must be filled first: a
+    /// call whose keys are not there yet is left out, and `verify` reports its quarter).
     static func fill(_ db: Database) throws {
         let keys = DimensionAggregates.keysOfCall
         let q = ReportAggregates.quarter("started_at")
@@ -100,7 +101,7 @@ public enum CallerPacks {
                         SELECT \(q) AS q, (SELECT \(entry(flag: "f", caller: "c", number: "nk", area: "ak"))
                             FROM (SELECT (outcome = \(Outcome.answered.sqlLiteral)) AS f, \(keys.caller) AS c,
                                          \(keys.number) AS nk, \(keys.area) AS ak)) AS e
-                        FROM calls WHERE caller IS NOT NULL))
+                        FROM calls WHERE caller IS NOT NULL) WHERE e IS NOT NULL)
                 GROUP BY q, chunk
             """)
     }

@@ -7,6 +7,7 @@ struct CallerBits {
     /// `capacity`: the largest id expected (more grows the set).
     init(capacity: Int) { words = Array(repeating: 0, count: max(capacity, 0) / 64 + 1) }
 
+    @inline(__always)
     mutating func insert(_ id: Int) {
         guard id >= 0 else { return }
         let w = id >> 6

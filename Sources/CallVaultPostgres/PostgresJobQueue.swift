@@ -12,9 +12,15 @@ import PostgresNIO
 ///
 /// Times are the callers' clocks in seconds since 1970, as on SQLite (tests walk through time
 /// without sleeping): the machines sharing a queue keep their clocks synchronised (NTP).
+///
+/// Each queue value serves one spool (``spool``, the id in its `.callvault-spool` marker): it
+/// enqueues, claims, counts and looks up that spool's jobs only, so a machine never claims a pair
+/// it cannot read, and two spools' pairs under one stem are two jobs.
 public struct PostgresJobQueue: Sendable {
     public let index: PostgresIndex
     public var leaseSeconds: Double
+    /// The spool whose jobs this queue handles ('' in tests of the queue alone).
+    public var spool: String
 
     /// A pair that arrived in a spool: its stem and its audio file's name.
     public struct Arrival: Sendable, Equatable {
@@ -26,39 +32,47 @@ public struct PostgresJobQueue: Sendable {
         }
     }
 
-    public init(index: PostgresIndex, leaseSeconds: Double = 120) {
+    public init(index: PostgresIndex, leaseSeconds: Double = 120, spool: String = "") {
         self.index = index
         self.leaseSeconds = leaseSeconds
+        self.spool = spool
     }
 
     /// Records arrivals; a stem whose job had finished (done or failed) but whose files are back
     /// (`stillPresent`, checked inside the transaction) is queued again. Returns how many became
     /// ready. Two machines enqueueing the same stem at once queue it once.
+    ///
+    /// `finishedAt` (from ``finished(stems:)``, read before the caller looked for the files): a
+    /// finished stem is queued again only if its job is still the one seen finished then, not one
+    /// that was queued again and finished since (its files, seen then, may be gone now).
     @discardableResult
-    public func enqueue(_ arrivals: [Arrival], now: Date, stillPresent: (Arrival) -> Bool) async throws -> Int {
+    public func enqueue(_ arrivals: [Arrival], now: Date, finishedAt: [String: Double]? = nil,
+                        stillPresent: (Arrival) -> Bool) async throws -> Int {
         let t = now.timeIntervalSince1970
         let logger = index.logger
+        let spool = spool
         return try await index.transaction("enqueueing \(arrivals.count) pair(s)") { connection in
             var ready = 0
             for arrival in arrivals {
                 let existing = try await connection.query(
-                    "SELECT state FROM jobs WHERE stem = \(arrival.stem) FOR UPDATE", logger: logger).collect()
+                    "SELECT state, updated_at FROM jobs WHERE spool = \(spool) AND stem = \(arrival.stem) FOR UPDATE", logger: logger).collect()
                 if let row = existing.first {
-                    let state = try row.decode(String.self)
+                    let (state, updatedAt) = try row.decode((String, Double).self)
                     guard state == PostgresJob.State.done.rawValue || state == PostgresJob.State.failed.rawValue, stillPresent(arrival) else { continue }
+                    if let finishedAt, finishedAt[arrival.stem] != updatedAt { continue }
                     // A new delivery under a finished stem is a new pair: it must be read, not taken
                     // for the call the job archived before.
                     try await connection.query("""
                         UPDATE jobs SET record_id = NULL, state = 'pending', audio_name = \(arrival.audioName), attempts = 0, claims = 0,
                             available_at = \(t), lease_owner = NULL, lease_expires_at = NULL, last_error = NULL, updated_at = \(t)
-                        WHERE stem = \(arrival.stem)
+                        WHERE spool = \(spool) AND stem = \(arrival.stem)
                         """, logger: logger)
                     ready += 1
                 } else {
                     let inserted = try await connection.query("""
-                        INSERT INTO jobs (stem, audio_name, state, attempts, claims, available_at, created_at, updated_at)
-                        VALUES (\(arrival.stem), \(arrival.audioName), 'pending', 0, 0, \(t), \(t), \(t))
-                        ON CONFLICT (stem) DO NOTHING RETURNING id
+                        INSERT INTO jobs (spool, stem, audio_name, state, attempts, claims, available_at, created_at, updated_at)
+                        VALUES (\(spool), \(arrival.stem), \(arrival.audioName), 'pending', 0, 0, \(t), \(t), \(t))
+                        ON CONFLICT (spool, stem) DO NOTHING RETURNING id
                         """, logger: logger).collect()
                     ready += inserted.count
                 }
@@ -67,8 +81,24 @@ public struct PostgresJobQueue: Sendable {
         }
     }
 
-    /// Claims the oldest ready job: pending and due, or held under an expired lease. Locked rows
-    /// are skipped, so concurrent claimers take different jobs.
+    /// This spool's finished (done or failed) jobs among `stems`, each with the time it finished.
+    /// A worker removes a pair's inputs before it marks the job finished, so files looked for
+    /// after this read are a new delivery, not the inputs of a job that was finishing meanwhile.
+    public func finished(stems: [String]) async throws -> [String: Double] {
+        guard !stems.isEmpty else { return [:] }
+        let rows = try await index.query("reading finished jobs", """
+            SELECT stem, updated_at FROM jobs WHERE spool = \(spool) AND stem = ANY(\(stems)) AND state IN ('done', 'failed')
+            """)
+        var finished: [String: Double] = [:]
+        for row in rows {
+            let (stem, at) = try row.decode((String, Double).self)
+            finished[stem] = at
+        }
+        return finished
+    }
+
+    /// Claims this spool's oldest ready job: pending and due, or held under an expired lease.
+    /// Locked rows are skipped, so concurrent claimers take different jobs.
     public func claim(owner: String, now: Date) async throws -> PostgresJob? {
         let t = now.timeIntervalSince1970
         let expires = t + leaseSeconds
@@ -76,8 +106,9 @@ public struct PostgresJobQueue: Sendable {
             UPDATE jobs SET state = 'running', lease_owner = \(owner), lease_expires_at = \(expires), claims = claims + 1, updated_at = \(t)
             WHERE id = (
                 SELECT id FROM jobs
-                WHERE (state = 'pending' AND available_at <= \(t))
-                   OR (state IN ('running', 'archived') AND lease_expires_at < \(t))
+                WHERE spool = \(spool)
+                  AND ((state = 'pending' AND available_at <= \(t))
+                    OR (state IN ('running', 'archived') AND lease_expires_at < \(t)))
                 ORDER BY id LIMIT 1
                 FOR UPDATE SKIP LOCKED)
             RETURNING \(unescaped: PostgresJob.columns)
@@ -198,26 +229,26 @@ public struct PostgresJobQueue: Sendable {
                                   "UPDATE jobs SET last_error = \(error), updated_at = \(t) WHERE id = \(job.id) AND lease_owner = \(owner)")
     }
 
-    /// Jobs not yet finished: pending (due or waiting for a retry), running or archived.
+    /// This spool's jobs not yet finished: pending (due or waiting for a retry), running or archived.
     public func unfinishedCount() async throws -> Int {
         let rows = try await index.query("counting unfinished jobs",
-                                         "SELECT count(*) FROM jobs WHERE state IN ('pending', 'running', 'archived')")
+                                         "SELECT count(*) FROM jobs WHERE spool = \(spool) AND state IN ('pending', 'running', 'archived')")
         return Int(try rows.first?.decode(Int64.self) ?? 0)
     }
 
     public func job(stem: String) async throws -> PostgresJob? {
-        let rows = try await index.query("reading job \(stem)", "SELECT \(unescaped: PostgresJob.columns) FROM jobs WHERE stem = \(stem)")
+        let rows = try await index.query("reading job \(stem)", "SELECT \(unescaped: PostgresJob.columns) FROM jobs WHERE spool = \(spool) AND stem = \(stem)")
         return try rows.first.map(PostgresJob.init(row:))
     }
 
-    /// When the next unfinished job becomes claimable if nothing else happens (a retry's
+    /// When this spool's next unfinished job becomes claimable if nothing else happens (a retry's
     /// `available_at`, or a held job's `lease_expires_at`); nil when none is unfinished.
     public func nextClaimableAt() async throws -> Date? {
         let rows = try await index.query("reading the next claimable time", """
             SELECT min(t) FROM (
-                SELECT min(available_at) AS t FROM jobs WHERE state = 'pending'
+                SELECT min(available_at) AS t FROM jobs WHERE spool = \(spool) AND state = 'pending'
                 UNION ALL
-                SELECT min(lease_expires_at) FROM jobs WHERE state IN ('running', 'archived')) AS due
+                SELECT min(lease_expires_at) FROM jobs WHERE spool = \(spool) AND state IN ('running', 'archived')) AS due
             """)
         return try rows.first?.decode(Double?.self).map(Date.init(timeIntervalSince1970:))
     }

@@ -24,9 +24,10 @@ public struct PostgresQueueStore: QueueStore, IndexIdentityStore {
     public let jobs: PostgresJobQueue
     public var leaseSeconds: Double { jobs.leaseSeconds }
 
-    public init(index: PostgresIndex, leaseSeconds: Double) {
+    /// `spool`: the id of the spool this worker reads (``PostgresJobQueue/spool``).
+    public init(index: PostgresIndex, leaseSeconds: Double, spool: String = "") {
         self.index = index
-        jobs = PostgresJobQueue(index: index, leaseSeconds: leaseSeconds)
+        jobs = PostgresJobQueue(index: index, leaseSeconds: leaseSeconds, spool: spool)
     }
 
     public func inTransaction<T>(_ body: (PostgresTransaction) throws -> T) throws -> T {
@@ -102,12 +103,17 @@ public struct PostgresQueueStore: QueueStore, IndexIdentityStore {
     // MARK: The queue
 
     public func enqueue(_ arrivals: [SpoolArrival], now: Date, stillPresent: (SpoolArrival) -> Bool) throws -> Int {
-        // Whether a finished stem's files are back is asked here, before the transaction: the
-        // closure cannot cross to the async task. The queue checks the state again inside it.
-        let present = Set(arrivals.filter(stillPresent).map(\.stem))
+        // Whether a finished stem's files are back is asked here, outside the transaction (the
+        // closure cannot cross to the async task), and only after its job was seen finished: files
+        // looked for before could be those of a job another worker finishes in between (it removes
+        // them, then marks the job done), queued again and then quarantined as gone. The queue
+        // checks inside the transaction that the job is still the one seen finished.
+        let stems = arrivals.map(\.stem)
+        let finished = try PostgresBlocking.wait { [jobs] in try await jobs.finished(stems: stems) }
+        let present = Set(arrivals.filter { finished[$0.stem] != nil && stillPresent($0) }.map(\.stem))
         let pairs = arrivals.map { PostgresJobQueue.Arrival(stem: $0.stem, audioName: $0.audioName) }
         return try PostgresBlocking.wait { [jobs] in
-            try await jobs.enqueue(pairs, now: now) { present.contains($0.stem) }
+            try await jobs.enqueue(pairs, now: now, finishedAt: finished) { present.contains($0.stem) }
         }
     }
 

@@ -216,6 +216,14 @@ enum PostgresSchema {
             $$
             """,
         ]),
+        // Jobs carry their spool's id (SPOOL/.callvault-spool): machines with spools of their own
+        // share the queue without taking each other's pairs, and two spools may use one stem.
+        // Jobs queued before have '' (claimed by no spool's worker: their pairs are queued again).
+        Migration(name: "pg-v3-job-spool", statements: [
+            #"ALTER TABLE jobs ADD COLUMN spool TEXT COLLATE "C" NOT NULL DEFAULT ''"#,
+            "ALTER TABLE jobs DROP CONSTRAINT IF EXISTS jobs_stem_key",
+            "CREATE UNIQUE INDEX jobs_spool_stem ON jobs (spool, stem)",
+        ]),
     ]
 
     /// The names this build knows; an index with others was migrated by a newer callvault.

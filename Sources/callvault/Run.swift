@@ -124,7 +124,9 @@ struct Run: AsyncParsableCommand {
         var settings = WorkerSettings(spool: r.spool, archive: archive, database: r.database,
                                       workers: workers ?? r.settings.workers, settings: r.settings)
         if let settleSeconds { settings.settleSeconds = settleSeconds }
-        let queue = PostgresQueueStore(index: index, leaseSeconds: settings.leaseSeconds)
+        let spoolID: String
+        do { spoolID = try SpoolIdentity.id(spool: r.spool) } catch let e as WorkerError { throw CLIError.input(e.description) }
+        let queue = PostgresQueueStore(index: index, leaseSeconds: settings.leaseSeconds, spool: spoolID)
         let backend = WorkerStore(queue: queue, identity: queue, leaseFolder: PostgresBackend.leaseFolder(url), otherHostsShareQueue: true,
                                   watchedDatabasePath: nil, checkpoint: {})
         try await runWorker(Worker(settings: settings, store: backend, logger: Logger(label: "callvault.run"), progress: ProgressReporter()))

@@ -195,6 +195,41 @@ struct PostgresJobQueueTests {
             #expect(requeued.recordID == nil && requeued.lastError == nil)
         }
     }
+
+    @Test("machines with spools of their own share the queue: each claims, counts and finds only its spool's jobs, and one stem in two spools is two jobs")
+    func spoolsOfTheirOwn() async throws {
+        try await PostgresTestServer.withIndex { index in
+            // Two switches number their files alike: both deliver "1001" and "1002".
+            let a = PostgresJobQueue(index: index, leaseSeconds: 60, spool: "spool-a")
+            let b = PostgresJobQueue(index: index, leaseSeconds: 60, spool: "spool-b")
+            let pairs: [PostgresJobQueue.Arrival] = [.init(stem: "1001", audioName: "1001.wav"), .init(stem: "1002", audioName: "1002.wav")]
+            #expect(try await a.enqueue(pairs, now: t0) { _ in true } == 2)
+            #expect(try await b.enqueue(pairs, now: t0) { _ in true } == 2, "the other spool's pairs under the same stems are jobs of their own")
+            #expect(try await a.enqueue(pairs, now: t0) { _ in true } == 0)
+
+            // Before spools, machine B's worker claimed A's job and, not finding its files, quarantined it.
+            var claimedByB: [PostgresJob] = []
+            while let job = try await b.claim(owner: "b1", now: t0) { claimedByB.append(job) }
+            #expect(claimedByB.map(\.stem).sorted() == ["1001", "1002"] && Set(claimedByB.map(\.id)).count == 2)
+            #expect(try await b.unfinishedCount() == 2)
+            #expect(try await a.unfinishedCount() == 2)
+            let first = try #require(try await a.claim(owner: "a1", now: t0))
+            #expect(!claimedByB.contains { $0.id == first.id }, "A's worker gets A's job, never one B holds")
+            for job in claimedByB { try await b.markDone(job, owner: "b1", recordID: "b-\(job.stem)", now: t0) }
+            #expect(try await b.unfinishedCount() == 0, "B's --once is finished")
+            #expect(try await a.unfinishedCount() == 2, "A's jobs are A's to wait for")
+            #expect(try await b.nextClaimableAt() == nil)
+            #expect(try await a.nextClaimableAt() == t0)
+            #expect(try await b.job(stem: "1001")?.state == .done)
+            #expect(try await a.job(stem: "1001")?.state != .done)
+
+            // A's held job, its lease expired: B's workers still do not take it (they cannot read A's
+            // spool); another worker of A's spool does.
+            #expect(try await b.claim(owner: "b2", now: t0.addingTimeInterval(61)) == nil)
+            let takenOver = try #require(try await a.claim(owner: "a2", now: t0.addingTimeInterval(61)))
+            #expect(takenOver.id == first.id && takenOver.claims == 2 && takenOver.leaseOwner == "a2")
+        }
+    }
 }
 
 /// A clock the test moves by hand, read by the heartbeat's task.

@@ -92,4 +92,32 @@ struct PostgresQueueStoreTests {
                              "owner: committed", "again: alreadyArchived", "calls: 1"])
         }
     }
+
+    @Test("a scan racing a worker on a shared spool: a pair whose job finishes while the scan looks is not queued again (it would be quarantined as gone); a finished pair whose files are back is")
+    func scanRacingFinish() async throws {
+        let now = now
+        try await PostgresTestServer.withIndex { index in
+            let store = PostgresQueueStore(index: index, leaseSeconds: 60, spool: "shared")
+            let seen = try await onThread { () -> [String] in
+                let a = SpoolArrival(stem: "a", audioName: "a.wav")
+                var seen = ["queued: \(try store.enqueue([a], now: now) { _ in true })"]
+                guard let job = try store.claim(owner: "w1", now: now) else { return ["no job claimed"] }
+                // Another machine's scan finds a.json and a.wav while w1 finishes the job: w1 removes
+                // them and marks the job done just after the scan looked (if it looks: found, true),
+                // or just after the scan.
+                var finished = false
+                let racing = try store.enqueue([a], now: now) { _ in
+                    finished = (try? store.markDone(job, owner: "w1", recordID: "r1", note: nil, now: now)) != nil
+                    return true
+                }
+                if !finished { try store.markDone(job, owner: "w1", recordID: "r1", note: nil, now: now) }
+                seen.append("queued while finishing: \(racing), job \(try store.job(stem: "a")?.state.rawValue ?? "?")")
+                // A later scan: the files are gone, then a new delivery under the same stem.
+                seen.append("files gone: \(try store.enqueue([a], now: now.addingTimeInterval(1)) { _ in false })")
+                seen.append("new delivery: \(try store.enqueue([a], now: now.addingTimeInterval(2)) { _ in true }), job \(try store.job(stem: "a")?.state.rawValue ?? "?")")
+                return seen
+            }
+            #expect(seen == ["queued: 1", "queued while finishing: 0, job done", "files gone: 0", "new delivery: 1, job pending"])
+        }
+    }
 }

@@ -28,3 +28,15 @@ package enum Capabilities {
         return true
     }()
 }
+
+extension Capabilities {
+    /// `ip netns add` (root or CAP_NET_ADMIN, and iproute2): for tests whose "machines" are
+    /// network namespaces on this host (``MachineNetwork``).
+    package static let canUseNetworkNamespaces: Bool = {
+        guard let ip = MachineNetwork.ip else { return false }
+        let name = "cvprobe\(getpid())"
+        guard (try? Support.run(ip, ["netns", "add", name]))?.status == 0 else { return false }
+        _ = try? Support.run(ip, ["netns", "delete", name])
+        return true
+    }()
+}

@@ -70,7 +70,7 @@ struct PostgresHoldsRetentionTests {
             #expect(try await onThread { try retention.purgedArchivePaths() }.isEmpty, "the purged call's record is gone")
             #expect(try await PostgresCallReader(index: index).call(id: a.id) != nil)
             #expect(try await PostgresCallReader(index: index).call(id: b.id) == nil)
-            let audit = try await PostgresAuditLog(index: index)
+            let audit = PostgresAuditLog(index: index)
             #expect(try await audit.entries().map(\.action)
                     == ["hold_added", "policy_set", "hold_added", "hold_removed", "audio_deleted", "record_deleted"])
             #expect(try await audit.firstBrokenLink() == nil)

@@ -21,5 +21,5 @@
 // audio, touch archive files, parse CLI arguments, or print; decide policy (rules come from
 // CallVaultCore, defaults from CallVaultSettings).
 //
-// Not yet (later increments of issue 20): reports, export and the other commands here;
+// Not yet (later increments of issue 20): reports, evidence bundles and the other commands here;
 // pool-session and call-back attribution (their tables come with the web import commands).

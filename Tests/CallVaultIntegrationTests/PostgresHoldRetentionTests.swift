@@ -35,7 +35,7 @@ struct PostgresHoldRetentionTests {
             .replacing(Regex(today + #"T\d\d:\d\d:\d\dZ"#), with: "TODAY")
     }
 
-    @Test("the same spool on SQLite and on PostgreSQL: hold add, list and remove and retention apply (dry run, run, rerun) print and audit the same; the held call survives with its file, the others lose theirs, and verify is clean")
+    @Test("the same spool on SQLite and on PostgreSQL: hold add, list and remove and retention apply (dry run, run, rerun) print and audit the same; the held call survives with its file, the others lose theirs, verify is clean, and export --to copies the held call alike")
     func sameHoldsAndRetentionOnBothBackends() throws {
         let db = try PostgresDatabase()
         defer { db.drop() }
@@ -114,6 +114,18 @@ struct PostgresHoldRetentionTests {
         #expect(audits[0].count >= 11 && audits[0] == audits[1], "\(audits)")
         try same(["verify", "--format", "json"])
         try same(["show", "p4"])
+
+        // export --to: the held call copied under the same name on both, as recorded; the purged one refused alike (exit 2).
+        let exports = try backends.map { b in
+            let r = try b.cli(["export", "p4", "p0", "--to", b.f.root.appendingPathComponent("qa").path])
+            return (r.status, r.stdout.replacingOccurrences(of: b.f.root.path, with: "ROOT"), r.stderr)
+        }
+        #expect(exports.map(\.0) == [2, 2] && exports[0].1 == exports[1].1 && exports[0].2 == exports[1].2, "\(exports)")
+        #expect(exports[1].2.contains("audio purged by retention"), "\(exports[1].2)")
+        let copy = exports[1].1.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "ROOT", with: postgresFixture.root.path)
+        #expect(copy.hasSuffix("\(p4[0]).opus"), "\(copy)")
+        let recorded = try db.rows("SELECT sha256 FROM calls WHERE id = '\(p4[0])'")[0][0]
+        #expect(try postgresFixture.sha256(copy) == recorded, "the copy is the call as recorded")
         try same(["query", "--format", "json", "--limit", "0"])
     }
 }

@@ -76,4 +76,43 @@ struct PostgresHoldsRetentionTests {
             #expect(try await audit.firstBrokenLink() == nil)
         }
     }
+
+    @Test("a deletion that meets a hold being placed waits for it and then sees it: the call is held, not purged")
+    func deletionWaitsForAHoldBeingPlaced() async throws {
+        let call = try StoreFixture.record(callID: "race-c")
+        let (now, short) = (now, short)
+        let later = try #require(Timestamp.parseInstant("2026-12-01T00:00:00Z"))
+        try await PostgresTestServer.withIndex { index in
+            let store = PostgresQueueStore(index: index, leaseSeconds: 60)
+            let retention = PostgresRetentionIndex(index: index)
+            try await onThread {
+                _ = try store.enqueue([SpoolArrival(stem: "race-c", audioName: "c.wav")], now: now) { _ in true }
+                if let job = try store.claim(owner: "me", now: now) {
+                    _ = try IngestTransaction.commit(call, job: job, owner: "me", retention: nil, now: now, in: store)
+                }
+                _ = try retention.recompute(short, dryRun: false, extraDetails: [:])
+            }
+            // A hold's transaction, as PostgresHolds.add opens it: the lock, the row, then a pause before its commit.
+            let (locked, signal) = AsyncStream<Void>.makeStream()
+            let placing = Task {
+                try await index.transaction("placing a hold slowly") { c in
+                    _ = try await c.query("SELECT pg_advisory_xact_lock(\(PostgresHolds.lockKey))", logger: index.logger).collect()
+                    try await c.query("""
+                        INSERT INTO holds (name, reason, placed_by, placed_at, call_ids)
+                        VALUES ('slow', 'race', 'counsel', '2026-11-30T00:00:00Z', \("[\"\(call.id)\"]"))
+                        """, logger: index.logger)
+                    signal.yield()
+                    try await Task.sleep(for: .milliseconds(300))
+                }
+            }
+            for await _ in locked { break }
+            let check = try await onThread {
+                try retention.markAudioPurged(id: call.id, callID: call.callID, sha256: call.sha256, archivePath: call.archivePath,
+                                              policy: short, now: later, extraDetails: [:])
+            }
+            try await placing.value
+            #expect(check == .held, "the deletion waited for the hold's commit and saw it")
+            #expect(try await PostgresCallReader(index: index).call(id: call.id)?.audioPurgedAt == nil)
+        }
+    }
 }

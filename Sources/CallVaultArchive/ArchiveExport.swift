@@ -18,12 +18,18 @@ import Foundation
 /// }
 /// ```
 public struct ArchiveExport: Sendable {
-    public let index: CallIndex
+    /// The call with this archive id, read from the index (SQLite's or PostgreSQL's); nil when none.
+    public let call: @Sendable (String) throws -> CallRecord?
     public let archiveRoot: String
 
-    public init(index: CallIndex, archiveRoot: String) {
-        self.index = index
+    /// An export reading its calls through `call` (a PostgreSQL index's synchronous reader, say).
+    public init(archiveRoot: String, call: @escaping @Sendable (String) throws -> CallRecord?) {
+        self.call = call
         self.archiveRoot = archiveRoot
+    }
+
+    public init(index: CallIndex, archiveRoot: String) {
+        self.init(archiveRoot: archiveRoot) { try index.call(id: $0) }
     }
 
     /// What became of one requested call.
@@ -39,7 +45,7 @@ public struct ArchiveExport: Sendable {
     /// unreadable, an unexpected failure).
     public func copy(_ id: String, to folder: String, identities: [AgeIdentity]? = nil) throws -> Copy {
         let key = RecordID.isWellFormed(id) ? id : RecordID.make(callID: id)
-        guard let r = try index.call(id: key) else { return .refused("no call \(id.debugDescription)") }
+        guard let r = try call(key) else { return .refused("no call \(id.debugDescription)") }
         if let purgedAt = r.audioPurgedAt {
             return .refused("\(r.id): audio \(r.purgeNote(purgedAt)); nothing to export")
         }

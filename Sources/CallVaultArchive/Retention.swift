@@ -4,7 +4,7 @@ import CallVaultFiles
 import CallVaultStore
 import Foundation
 
-/// Applies a ``RetentionPolicy`` to the index and the archive.
+/// Applies a ``RetentionPolicy`` to the index (either backend, through ``RetentionSource``) and the archive.
 ///
 /// Order of effects, so that a kill at any moment followed by a rerun ends where one clean run
 /// would: the record is marked `audio_purged_at` and the deletion audited in one transaction,
@@ -12,16 +12,21 @@ import Foundation
 /// unlink); every run first removes files whose record already says purged.
 /// A record is deleted (with its audit entry) only after its audio is purged. Held calls are skipped.
 public struct Retention: Sendable {
-    public let index: CallIndex
+    /// The index's half: every statement retention runs (``RetentionIndex`` on SQLite).
+    public let source: any RetentionSource
     public let archiveRoot: String
     /// The `now` given to ``recompute(_:now:dryRun:)`` and ``apply(_:now:)`` is not the real time
     /// (`retention apply --now`): audit entries stay dated by the real clock and carry the
     /// simulated time in their details as `simulated_now`.
     public var simulatedClock = false
 
-    public init(index: CallIndex, archiveRoot: String) {
-        self.index = index
+    public init(source: any RetentionSource, archiveRoot: String) {
+        self.source = source
         self.archiveRoot = archiveRoot
+    }
+
+    public init(index: CallIndex, archiveRoot: String) {
+        self.init(source: RetentionIndex(index: index), archiveRoot: archiveRoot)
     }
 
     /// One call that retention removes something of.
@@ -85,7 +90,7 @@ public struct Retention: Sendable {
     }
 
     /// The index's half of retention: every statement retention runs.
-    private var indexSide: RetentionIndex { RetentionIndex(index: index) }
+    private var indexSide: any RetentionSource { source }
 
     /// `simulated_now` for an audit entry's details when the clock is simulated.
     private func clockDetails(_ now: Date) -> [String: String] {

@@ -44,20 +44,13 @@ public struct PostgresCallReader: Sendable {
     }
 
     /// The names of the active holds that cover each of these calls now (a call no hold covers is
-    /// absent), in the order SQLite's `Holds.names(covering:)` gives them.
+    /// absent), in the order SQLite's `Holds.names(covering:)` gives them (the same SQL, ``HoldMatch``).
     public func holdNames(covering ids: [String]) async throws -> [String: [String]] {
         guard !ids.isEmpty else { return [:] }
-        let rows = try await index.query("reading the holds of \(ids.count) call(s)", """
-            SELECT calls.id, h.name FROM calls JOIN holds h ON h.removed_at IS NULL
-                AND (h.call_ids IS NULL OR EXISTS (SELECT 1 FROM jsonb_array_elements_text(h.call_ids::jsonb) j WHERE j = calls.id))
-                AND (h.campaign IS NULL OR h.campaign = calls.campaign)
-                AND (h.caller IS NULL OR h.caller = calls.caller)
-                AND (h.tracking_number IS NULL OR h.tracking_number = calls.tracking_number)
-                AND (h.since IS NULL OR calls.started_at >= h.since)
-                AND (h.until IS NULL OR calls.started_at < h.until)
-            WHERE calls.id = ANY(\(ids))
-            ORDER BY h.placed_at, h.id
-            """)
+        var binds = PostgresBindings()
+        binds.append(ids)
+        let sql = HoldMatch.namesSQL(idsIn: "= ANY($1)", .postgres)
+        let rows = try await index.query("reading the holds of \(ids.count) call(s)", PostgresQuery(unsafeSQL: sql, binds: binds))
         var result: [String: [String]] = [:]
         for row in rows {
             let (id, name) = try row.decode((String, String).self)

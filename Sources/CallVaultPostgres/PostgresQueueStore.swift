@@ -56,9 +56,12 @@ public struct PostgresQueueStore: QueueStore, IndexIdentityStore {
         }
         let number = record.trackingNumber
         let startedAt = IndexTime.text(record.startedAt)
-        // NULLS LAST: SQLite sorts NULL first, so a dated row wins over an open one there too.
+        // NULLS LAST: SQLite sorts NULL first, so a dated row wins over an open one there too. The
+        // registry's lock, shared: an import running now is waited for (its rows are then read),
+        // or waits for this call's commit and re-links it (PostgresRegistry).
         let row = try tx.run { connection, logger in
-            try await connection.query("""
+            _ = try await connection.query("SELECT pg_advisory_xact_lock_shared(\(PostgresRegistry.lockKey))", logger: logger).collect()
+            return try await connection.query("""
                 SELECT id, campaign, source, medium, pool FROM registry
                 WHERE tracking_number = \(number) AND (valid_from IS NULL OR valid_from <= \(startedAt))
                   AND (valid_to IS NULL OR \(startedAt) < valid_to)

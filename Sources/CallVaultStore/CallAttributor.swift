@@ -76,6 +76,9 @@ public enum CallAttributor {
         return changed.count
     }
 
+    /// The text a relink stores in `calls.attribution` (a second backend's relink writes the same).
+    public static func storedText(_ attribution: CallAttribution) throws -> String { try jsonText(attribution) }
+
     /// The text stored in `calls.attribution`.
     static func jsonText(_ attribution: CallAttribution) throws -> String {
         let encoder = JSONEncoder()

@@ -11,17 +11,8 @@ extension Holds {
         // Chunks keep the parameter count under SQLite's limit.
         for start in stride(from: 0, to: ids.count, by: 500) {
             let chunk = Array(ids[start..<min(start + 500, ids.count)])
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT calls.id AS id, h.name AS name FROM calls JOIN holds h ON h.removed_at IS NULL
-                    AND (h.call_ids IS NULL OR EXISTS (SELECT 1 FROM json_each(h.call_ids) j WHERE j.value = calls.id))
-                    AND (h.campaign IS NULL OR h.campaign = calls.campaign)
-                    AND (h.caller IS NULL OR h.caller = calls.caller)
-                    AND (h.tracking_number IS NULL OR h.tracking_number = calls.tracking_number)
-                    AND (h.since IS NULL OR calls.started_at >= h.since)
-                    AND (h.until IS NULL OR calls.started_at < h.until)
-                WHERE calls.id IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ", ")))
-                ORDER BY h.placed_at, h.id
-                """, arguments: StatementArguments(chunk))
+            let placeholders = "IN (" + Array(repeating: "?", count: chunk.count).joined(separator: ", ") + ")"
+            let rows = try Row.fetchAll(db, sql: HoldMatch.namesSQL(idsIn: placeholders, .sqlite), arguments: StatementArguments(chunk))
             for row in rows { result[row["id"] as String, default: []].append(row["name"]) }
         }
         return result

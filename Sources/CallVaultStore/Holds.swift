@@ -66,20 +66,10 @@ public struct Holds: Sendable {
     }
 
     /// SQL that is true for a `calls` row when a hold chosen by `holds` (a condition on `h`) covers it.
-    static func covered(by holds: String) -> String {
-        """
-        EXISTS (SELECT 1 FROM holds h WHERE \(holds)
-            AND (h.call_ids IS NULL OR EXISTS (SELECT 1 FROM json_each(h.call_ids) j WHERE j.value = calls.id))
-            AND (h.campaign IS NULL OR h.campaign = calls.campaign)
-            AND (h.caller IS NULL OR h.caller = calls.caller)
-            AND (h.tracking_number IS NULL OR h.tracking_number = calls.tracking_number)
-            AND (h.since IS NULL OR calls.started_at >= h.since)
-            AND (h.until IS NULL OR calls.started_at < h.until))
-        """
-    }
+    static func covered(by holds: String) -> String { HoldMatch.covered(by: holds, .sqlite) }
 
     /// SQL that is true for a `calls` row (alias `calls`) under at least one active hold.
-    public static let heldCondition = covered(by: "h.removed_at IS NULL")
+    public static let heldCondition = HoldMatch.held(.sqlite)
 
     public enum HoldError: Error, CustomStringConvertible {
         case noSelector, duplicate(String), notFound(String)
@@ -101,6 +91,12 @@ public struct Holds: Sendable {
         public var unknownIDs: [String] = []
         /// The campaign, when neither a call nor the registry has it.
         public var unknownCampaign: String?
+
+        public init(covered: [String], unknownIDs: [String] = [], unknownCampaign: String? = nil) {
+            self.covered = covered
+            self.unknownIDs = unknownIDs
+            self.unknownCampaign = unknownCampaign
+        }
     }
 
     /// Places `hold`. Its `hold_added` audit entry lists exactly the calls this hold covers (and
@@ -132,21 +128,29 @@ public struct Holds: Sendable {
                     """, arguments: [campaign, campaign]) ?? false
                 if !known { added.unknownCampaign = campaign }
             }
-            var details = hold.selectors
-            details["name"] = hold.name
-            details["placed_by"] = hold.placedBy
-            details["covered_now"] = "\(added.covered.count)"
-            if !added.unknownIDs.isEmpty { details["unknown_ids"] = added.unknownIDs.joined(separator: " ") }
-            if let campaign = added.unknownCampaign { details["unknown_campaign"] = campaign }
-            if !warnings.isEmpty { details["warnings"] = warnings.joined(separator: "; ") }
-            try AuditLog.append(db, action: "hold_added", ids: added.covered, reason: hold.reason, details: details)
+            try AuditLog.append(db, action: "hold_added", ids: added.covered, reason: hold.reason,
+                                details: Self.addedDetails(hold, added, warnings: warnings))
             return added
         }
     }
 
+    /// The details of a `hold_added` entry, on either backend: the selectors, who placed it, how
+    /// many calls it covers now, and what named nothing the index knows.
+    public static func addedDetails(_ hold: Hold, _ added: Added, warnings: [String]) -> [String: String] {
+        var details = hold.selectors
+        details["name"] = hold.name
+        details["placed_by"] = hold.placedBy
+        details["covered_now"] = "\(added.covered.count)"
+        if !added.unknownIDs.isEmpty { details["unknown_ids"] = added.unknownIDs.joined(separator: " ") }
+        if let campaign = added.unknownCampaign { details["unknown_campaign"] = campaign }
+        if !warnings.isEmpty { details["warnings"] = warnings.joined(separator: "; ") }
+        return details
+    }
+
     public func remove(name: String, by: String, reason: String, now: Date) throws -> Int {
         try index.pool.write { db in
-            let covered = try String.fetchAll(db, sql: "SELECT id FROM calls WHERE \(Self.heldCondition)")
+            // By id, so the entry lists the released calls in the same order on every backend.
+            let covered = try String.fetchAll(db, sql: "SELECT id FROM calls WHERE \(Self.heldCondition) ORDER BY id")
             try db.execute(sql: "UPDATE holds SET removed_at = ?, removed_by = ?, removal_reason = ? WHERE name = ? AND removed_at IS NULL",
                            arguments: [Timestamp.format(now), by, reason, name])
             guard db.changesCount == 1 else { throw HoldError.notFound(name) }

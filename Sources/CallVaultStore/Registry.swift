@@ -18,6 +18,10 @@ public struct Registry: Sendable {
         public var removed: Int
         public var callsRelinked: Int
         public var unchanged: Bool { added == 0 && removed == 0 }
+
+        public init(rows: Int, added: Int, removed: Int, callsRelinked: Int) {
+            (self.rows, self.added, self.removed, self.callsRelinked) = (rows, added, removed, callsRelinked)
+        }
     }
 
     /// Replaces the registry with `entries` (already checked by ``RegistryEntry/parse(csv:file:defaultCountryCode:timeZone:)``).
@@ -26,11 +30,9 @@ public struct Registry: Sendable {
     public func replace(with entries: [RegistryEntry], file: String, now: Date,
                         windows: AttributionWindows = Registry.defaultWindows) throws -> ImportResult {
         try index.pool.write { db in
-            let existing = try Row.fetchAll(db, sql: "SELECT tracking_number, campaign, source, medium, valid_from, valid_to, metadata, pool FROM registry")
-                .map { Key(row: $0) }
-            let incoming = entries.map { Key(entry: $0) }
-            let old = Set(existing), new = Set(incoming)
-            if old == new && existing.count == incoming.count {
+            let existing = try Row.fetchAll(db, sql: "SELECT \(Self.contentColumns) FROM registry").map { Key(row: $0).values }
+            let comparison = Self.compare(existing: existing, with: entries)
+            if comparison.unchanged {
                 return ImportResult(rows: entries.count, added: 0, removed: 0, callsRelinked: 0)
             }
             try db.execute(sql: "DELETE FROM registry")
@@ -44,8 +46,7 @@ public struct Registry: Sendable {
                                                e.validTo.map(Timestamp.format), e.line, importedAt, file, Key.metadataJSON(e.metadata), e.pool])
             }
             let relinked = try CallAttributor.relink(db, windows: windows)
-            return ImportResult(rows: entries.count, added: new.subtracting(old).count, removed: old.subtracting(new).count,
-                                callsRelinked: relinked)
+            return ImportResult(rows: entries.count, added: comparison.added, removed: comparison.removed, callsRelinked: relinked)
         }
     }
 
@@ -106,16 +107,10 @@ public struct Registry: Sendable {
 
     public func list() throws -> [Listing] {
         try index.pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT r.tracking_number, r.campaign, r.source, r.medium, r.valid_from, r.valid_to, r.metadata, r.pool,
-                       (SELECT count(*) FROM calls c WHERE c.registry_id = r.id) AS calls
-                FROM registry r ORDER BY r.tracking_number, r.valid_from
-                """).map {
-                let json: String = $0["metadata"]
-                let metadata = (try? JSONDecoder().decode([String: String].self, from: Data(json.utf8))) ?? [:]
-                return Listing(trackingNumber: $0["tracking_number"], campaign: $0["campaign"], source: $0["source"], medium: $0["medium"],
-                               validFrom: $0["valid_from"], validTo: $0["valid_to"], calls: $0["calls"], metadata: metadata,
-                               pool: $0["pool"])
+            try Row.fetchAll(db, sql: Self.listSQL(.sqlite)).map {
+                Listing(trackingNumber: $0["tracking_number"], campaign: $0["campaign"], source: $0["source"], medium: $0["medium"],
+                        validFrom: $0["valid_from"], validTo: $0["valid_to"], calls: $0["calls"], metadataJSON: $0["metadata"],
+                        pool: $0["pool"])
             }
         }
     }
@@ -135,14 +130,13 @@ public struct Registry: Sendable {
     /// Tracking numbers of calls no registry row attributes.
     public func unassigned() throws -> [Unassigned] {
         try index.pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT tracking_number, count(*) AS calls, min(started_at) AS first, max(started_at) AS last
-                FROM calls WHERE campaign IS NULL GROUP BY tracking_number ORDER BY calls DESC, tracking_number
-                """).map { Unassigned(trackingNumber: $0["tracking_number"], calls: $0["calls"], firstCall: $0["first"], lastCall: $0["last"]) }
+            try Row.fetchAll(db, sql: Self.unassignedSQL).map {
+                Unassigned(trackingNumber: $0["tracking_number"], calls: $0["calls"], first: $0["first"], last: $0["last"])
+            }
         }
     }
 
-    private struct Key: Hashable {
+    struct Key: Hashable {
         var values: [String?]
         init(row: Row) {
             values = ["tracking_number", "campaign", "source", "medium", "valid_from", "valid_to", "metadata", "pool"].map { row[$0] }

@@ -26,39 +26,20 @@ public struct RetentionIndex: Sendable {
         try index.pool.write { db in
             let previous = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'retention_policy'")
             let policyChanged = previous != nil && previous != policy.fingerprint
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT id, campaign, source, outcome, tracking_number, started_at, retain_audio_until, retain_record_until, retention_rule
-                FROM calls
-                """)
-            var updates: [(id: String, audio: String, record: String, rule: String)] = []
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(RetentionRow.columns) FROM calls")
+            var updates: [(id: String, dates: RetentionRow.Dates)] = []
             while let row = try rows.next() {
-                let id: String = row["id"]
-                let startedText: String? = row["started_at"]
-                guard let started = startedText.flatMap(Timestamp.parseInstant) else {
-                    throw IndexError(.unusable, "call \(id): started_at \((startedText ?? "NULL").debugDescription) is not a time, "
-                                     + "so retention cannot date it (nothing was changed)")
-                }
-                let facts = RetentionPolicy.Facts(campaign: row["campaign"], source: row["source"],
-                                                  outcome: try row.outcome(),
-                                                  trackingNumber: row["tracking_number"], startedAt: started)
-                let r = policy.retention(for: facts)
-                let audio = IndexTime.text(r.audioUntil), record = IndexTime.text(r.recordUntil)
-                let stored: (audio: String?, record: String?, rule: String?) = (row["retain_audio_until"], row["retain_record_until"], row["retention_rule"])
-                if stored.audio != audio || stored.record != record || stored.rule != r.rule {
-                    updates.append((id, audio, record, r.rule))
-                }
+                if let dates = try Self.retentionRow(row).newDates(policy) { updates.append((row["id"], dates)) }
             }
             let changed = updates.count
             if dryRun { return (changed, policyChanged) }
             for u in updates {
-                try Self.storeDates(db, id: u.id, audio: u.audio, record: u.record, rule: u.rule)
+                try Self.storeDates(db, id: u.id, audio: u.dates.audio, record: u.dates.record, rule: u.dates.rule)
             }
             if previous != policy.fingerprint {
                 try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('retention_policy', ?)", arguments: [policy.fingerprint])
-                try AuditLog.append(db, action: previous == nil ? "policy_set" : "policy_changed", ids: [],
-                                    reason: previous == nil ? "first retention policy recorded" : "retention policy changed; dates recomputed",
-                                    details: ["rules": policy.rules.map { "\($0.name): audio \($0.keepAudioDays) d, record \($0.keepRecordDays) d" }.joined(separator: "; "),
-                                              "calls_recomputed": "\(changed)"].merging(extraDetails) { $1 })
+                let entry = Self.policyEntry(policy, previous: previous, changed: changed, extraDetails: extraDetails)
+                try AuditLog.append(db, action: entry.action, ids: [], reason: entry.reason, details: entry.details)
             }
             return (changed, policyChanged)
         }
@@ -89,25 +70,13 @@ public struct RetentionIndex: Sendable {
     public func due(at now: Date) throws -> (calls: [DueCall], held: Int) {
         let t = Timestamp.format(now)
         return try index.pool.read { db in
-            let held = try Int.fetchOne(db, sql: """
-                SELECT count(*) FROM calls WHERE ((retain_audio_until <= ? AND audio_purged_at IS NULL) OR retain_record_until <= ?)
-                AND \(Holds.heldCondition)
-                """, arguments: [t, t]) ?? 0
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT id, call_id, started_at, campaign, outcome, retention_rule, retain_audio_until, retain_record_until,
-                       bytes, duration_ms, sha256, archive_path, audio_purged_at
-                FROM calls
-                WHERE ((retain_audio_until <= ? AND audio_purged_at IS NULL) OR retain_record_until <= ?)
-                  AND NOT \(Holds.heldCondition)
-                ORDER BY started_at, id
-                """, arguments: [t, t])
+            let held = try Int.fetchOne(db, sql: Self.heldDueSQL(.sqlite), arguments: [t, t]) ?? 0
+            let rows = try Row.fetchAll(db, sql: Self.dueSQL(.sqlite), arguments: [t, t])
             let calls = try rows.map { row -> DueCall in
-                let recordDue = (row["retain_record_until"] as String? ?? "9") <= t
-                return DueCall(id: row["id"], callID: row["call_id"], startedAt: row["started_at"], campaign: row["campaign"],
-                               outcome: try row.outcome(), rule: row["retention_rule"] ?? "", recordDue: recordDue,
-                               until: recordDue ? row["retain_record_until"] : row["retain_audio_until"], bytes: row["bytes"],
-                               durationMs: row["duration_ms"], sha256: row["sha256"], archivePath: row["archive_path"],
-                               audioPresent: (row["audio_purged_at"] as String?) == nil)
+                DueCall(id: row["id"], callID: row["call_id"], startedAt: row["started_at"], campaign: row["campaign"],
+                        outcome: try row.outcome(), rule: row["retention_rule"], audioUntil: row["retain_audio_until"],
+                        recordUntil: row["retain_record_until"], bytes: row["bytes"], durationMs: row["duration_ms"],
+                        sha256: row["sha256"], archivePath: row["archive_path"], audioPurgedAt: row["audio_purged_at"], now: t)
             }
             return (calls, held)
         }
@@ -136,7 +105,7 @@ public struct RetentionIndex: Sendable {
             guard case .due(let rule, let until) = check else { return check }
             try db.execute(sql: "UPDATE calls SET audio_purged_at = ? WHERE id = ?", arguments: [Timestamp.format(now), id])
             try AuditLog.append(db, action: "audio_deleted", ids: [id],
-                                reason: "retention rule \(rule.debugDescription): audio kept until \(until)",
+                                reason: Self.deletionReason(rule: rule, until: until, audio: true),
                                 sha256: sha256, details: ["archive_path": archivePath, "call_id": callID].merging(extraDetails) { $1 })
             return check
         }
@@ -151,7 +120,7 @@ public struct RetentionIndex: Sendable {
             guard case .due(let rule, let until) = check else { return check }
             try db.execute(sql: "DELETE FROM calls WHERE id = ?", arguments: [id])
             try AuditLog.append(db, action: "record_deleted", ids: [id],
-                                reason: "retention rule \(rule.debugDescription): record kept until \(until)",
+                                reason: Self.deletionReason(rule: rule, until: until, audio: false),
                                 sha256: sha256, details: ["call_id": callID, "started_at": startedAt].merging(extraDetails) { $1 })
             return check
         }
@@ -169,29 +138,19 @@ public struct RetentionIndex: Sendable {
     /// and the call's rule is recomputed from its current attribution (a `numbers import` may have
     /// moved it to a campaign kept longer), its stored dates corrected when they changed.
     private static func recheck(_ db: Database, id: String, audio: Bool, policy: RetentionPolicy?, now: Date) throws -> Recheck {
-        guard let row = try Row.fetchOne(db, sql: """
-            SELECT campaign, source, outcome, tracking_number, started_at, retain_audio_until, retain_record_until,
-                   retention_rule, audio_purged_at, \(Holds.heldCondition) AS held
-            FROM calls WHERE id = ?
-            """, arguments: [id]) else { return .gone }
-        if audio ? (row["audio_purged_at"] as String?) != nil : (row["audio_purged_at"] as String?) == nil { return .gone }
-        if row["held"] as Bool { return .held }
-        var audioUntil: String? = row["retain_audio_until"], recordUntil: String? = row["retain_record_until"]
-        var rule: String = row["retention_rule"] ?? ""
-        if let policy, let started = Timestamp.parseInstant(row["started_at"]) {
-            let facts = RetentionPolicy.Facts(campaign: row["campaign"], source: row["source"],
-                                              outcome: try row.outcome(call: id),
-                                              trackingNumber: row["tracking_number"], startedAt: started)
-            let r = policy.retention(for: facts)
-            let audioText = IndexTime.text(r.audioUntil), recordText = IndexTime.text(r.recordUntil)
-            if audioText != audioUntil || recordText != recordUntil || r.rule != rule {
-                (audioUntil, recordUntil, rule) = (audioText, recordText, r.rule)
-                try storeDates(db, id: id, audio: audioText, record: recordText, rule: r.rule)
-            }
-        }
-        let t = Timestamp.format(now)
-        guard let until = audio ? audioUntil : recordUntil, until <= t else { return .notDue }
-        return .due(rule: rule, until: until)
+        guard let row = try Row.fetchOne(db, sql: recheckSQL(.sqlite), arguments: [id]) else { return .gone }
+        let (check, changed) = try retentionRow(row, held: row["held"]).recheck(audio: audio, policy: policy, now: now)
+        if let changed { try storeDates(db, id: id, audio: changed.audio, record: changed.record, rule: changed.rule) }
+        return check
+    }
+
+    /// A ``RetentionRow`` from a row of its columns.
+    private static func retentionRow(_ row: Row, held: Bool = false) throws -> RetentionRow {
+        let id: String = row["id"]
+        return RetentionRow(id: id, campaign: row["campaign"], source: row["source"], outcome: try row.outcome(call: id),
+                            trackingNumber: row["tracking_number"], startedAt: row["started_at"], audioUntil: row["retain_audio_until"],
+                            recordUntil: row["retain_record_until"], rule: row["retention_rule"], audioPurgedAt: row["audio_purged_at"],
+                            held: held)
     }
 
     private static func storeDates(_ db: Database, id: String, audio: String, record: String, rule: String) throws {

@@ -3,10 +3,12 @@ import CallVaultAge
 import CallVaultArchive
 import CallVaultCore
 import CallVaultFiles
+import CallVaultPostgres
 import CallVaultStore
+import CallVaultWorker
 import Foundation
 
-struct Export: ParsableCommand {
+struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Copy calls' Opus files to a folder under readable names, for QA; or write an evidence bundle.",
         discussion: """
@@ -52,22 +54,51 @@ struct Export: ParsableCommand {
         }
     }
 
-    func run() throws {
-        if let bundle { return try runBundle(bundle) }
+    func run() async throws {
+        let r = try store.resolved()
+        if let bundle {
+            if try PostgresBackend.url(r.database) != nil {
+                throw CLIError.input("export --bundle: not supported yet on a PostgreSQL index (issue 20 in progress; export --to works); use a SQLite path")
+            }
+            return try runBundle(bundle)
+        }
         guard let to else { return }
         let identities = try identities()
+        if let url = try PostgresBackend.url(r.database) {
+            // The same copies as on SQLite; the export and the archive check are synchronous: on a thread of their own.
+            let ids = ids
+            let copies = try await PostgresBackend.withIndex(url, config: r.config) { index in
+                let archive = try await PostgresBackend.archiveRoot(index, given: store.givenArchive(r.config), fallback: r.archive)
+                return try await PostgresBackend.onThread {
+                    let calls = PostgresQueueStore(index: index, leaseSeconds: 0)
+                    do {
+                        try ArchiveIdentity.check(root: archive, index: calls, claim: false)
+                    } catch let e as WorkerError {
+                        throw CLIError.input(e.description)
+                    }
+                    try Self.makeFolder(to)
+                    let export = ArchiveExport(archiveRoot: archive) { try calls.call(id: $0) }
+                    return try ids.map { try export.copy($0, to: to, identities: identities) }
+                }
+            }
+            try report(copies)
+            return
+        }
         let (index, archive) = try store.openIndex(readOnly: true, checkArchive: true)
         try Self.makeFolder(to)
-        var failures = 0
-        func fail(_ message: String) {
-            FileHandle.standardError.write(Data("callvault: \(message)\n".utf8))
-            failures += 1
-        }
         let export = ArchiveExport(index: index, archiveRoot: archive)
-        for id in ids {
-            switch try export.copy(id, to: to, identities: identities) {
+        try report(try ids.map { try export.copy($0, to: to, identities: identities) })
+    }
+
+    /// Each copy's path on stdout, each refusal on stderr; exit 2 when any was refused.
+    private func report(_ copies: [ArchiveExport.Copy]) throws {
+        var failures = 0
+        for copy in copies {
+            switch copy {
             case .copied(let destination): print(destination)
-            case .refused(let reason): fail(reason)
+            case .refused(let reason):
+                FileHandle.standardError.write(Data("callvault: \(reason)\n".utf8))
+                failures += 1
             }
         }
         if failures > 0 { throw ExitCode(2) }

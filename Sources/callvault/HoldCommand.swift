@@ -1,9 +1,10 @@
 import ArgumentParser
 import CallVaultCore
+import CallVaultPostgres
 import CallVaultStore
 import Foundation
 
-struct HoldCommand: ParsableCommand {
+struct HoldCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hold",
         abstract: "Legal holds: calls that retention must never delete.",
@@ -26,7 +27,7 @@ struct HoldCommand: ParsableCommand {
         """,
         subcommands: [Add.self, Remove.self, List.self])
 
-    struct Add: ParsableCommand {
+    struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Place a hold.",
             discussion: """
@@ -48,7 +49,7 @@ struct HoldCommand: ParsableCommand {
         @Option(help: "Calls that started at or after T.") var since: String?
         @Option(help: "Calls that started before T (a date: through that day).") var until: String?
 
-        func run() throws {
+        func run() async throws {
             let utc = TimeZone(identifier: "UTC")!
             let numbers = try store.loadConfig().numberReading
             var warnings: [String] = []
@@ -68,10 +69,15 @@ struct HoldCommand: ParsableCommand {
                 trackingNumber: try number(trackingNumber, option: "--tracking-number"),
                 since: try since.map { Timestamp.format(try TimeBounds.start($0, zone: utc, option: "--since")) },
                 until: try until.map { Timestamp.format(try TimeBounds.end($0, zone: utc, option: "--until")) })
-            let (index, _) = try store.openIndex()
             let added: Holds.Added
             do {
-                added = try Holds(index: index).add(hold, warnings: warnings)
+                let r = try store.resolved(), noted = warnings
+                if let url = try PostgresBackend.url(r.database) {
+                    added = try await PostgresBackend.withIndex(url, config: r.config) { try await PostgresHolds(index: $0).add(hold, warnings: noted) }
+                } else {
+                    let (index, _) = try store.openIndex()
+                    added = try Holds(index: index).add(hold, warnings: warnings)
+                }
             } catch let e as Holds.HoldError { throw CLIError.input(e.description) }
             for unknown in added.unknownIDs {
                 let text = typed[unknown] ?? unknown
@@ -89,7 +95,7 @@ struct HoldCommand: ParsableCommand {
         }
     }
 
-    struct Remove: ParsableCommand {
+    struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Remove a hold (its calls follow the policy again).",
             discussion: """
@@ -103,16 +109,25 @@ struct HoldCommand: ParsableCommand {
         @Option(help: "Why (required).") var reason: String
         @Option(help: "Who removes it (default: the OS user).") var by: String?
 
-        func run() throws {
-            let (index, _) = try store.openIndex()
+        func run() async throws {
+            let who = by ?? AuditLog.osUser
             do {
-                let released = try Holds(index: index).remove(name: name, by: by ?? AuditLog.osUser, reason: reason, now: Date())
+                let released: Int
+                let r = try store.resolved()
+                if let url = try PostgresBackend.url(r.database) {
+                    released = try await PostgresBackend.withIndex(url, config: r.config) {
+                        try await PostgresHolds(index: $0).remove(name: name, by: who, reason: reason, now: Date())
+                    }
+                } else {
+                    let (index, _) = try store.openIndex()
+                    released = try Holds(index: index).remove(name: name, by: who, reason: reason, now: Date())
+                }
                 print("hold \(name.debugDescription) removed; \(released) calls are subject to the retention policy again")
             } catch let e as Holds.HoldError { throw CLIError.notFound(e.description) }
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List holds and how many calls each covers.",
             discussion: """
@@ -124,9 +139,15 @@ struct HoldCommand: ParsableCommand {
         @Flag(help: "Include removed holds.") var all = false
         @Option(help: "table, json or csv.") var format: OutputFormat = .table
 
-        func run() throws {
-            let (index, _) = try store.openIndex(readOnly: true)
-            let holds = try Holds(index: index).list(includeRemoved: all)
+        func run() async throws {
+            let holds: [Holds.Hold]
+            let r = try store.resolved()
+            if let url = try PostgresBackend.url(r.database) {
+                holds = try await PostgresBackend.withIndex(url, config: r.config) { try await PostgresHolds(index: $0).list(includeRemoved: all) }
+            } else {
+                let (index, _) = try store.openIndex(readOnly: true)
+                holds = try Holds(index: index).list(includeRemoved: all)
+            }
             typealias Column = Listing<Holds.Hold>.Column
             let name = Column("name") { .text($0.name) }, reason = Column("reason") { .text($0.reason) }
             let placedAt = Column("placed_at") { .text($0.placedAt) }, placedBy = Column("placed_by") { .text($0.placedBy) }

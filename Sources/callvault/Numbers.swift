@@ -1,15 +1,16 @@
 import ArgumentParser
 import CallVaultCore
+import CallVaultPostgres
 import CallVaultSettings
 import CallVaultStore
 import Foundation
 
-struct Numbers: ParsableCommand {
+struct Numbers: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The tracking-number registry: which campaign each number belonged to, and when.",
         subcommands: [Import.self, List.self, Unassigned.self, Relink.self])
 
-    struct Import: ParsableCommand {
+    struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Replace the registry with a CSV file and re-link every call.",
             discussion: """
@@ -33,7 +34,7 @@ struct Numbers: ParsableCommand {
         @Argument(help: "The registry CSV.") var file: String
         @Option(help: "Time zone of dates without an offset (default UTC), e.g. America/New_York.") var tz: String = "UTC"
 
-        func run() throws {
+        func run() async throws {
             guard let zone = TimeZone(identifier: tz) else { throw ValidationError("--tz: unknown time zone \(tz)") }
             let text: String
             do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
@@ -41,20 +42,38 @@ struct Numbers: ParsableCommand {
             }
             let config = try store.loadConfig()
             let countryCode = config.numberReading.countryCode
-            let (index, _) = try store.openIndex()
-            let registry = Registry(index: index)
             // The same file, read the same way, as last time: nothing to parse, nothing changes.
             let fingerprint = Registry.fingerprint(text: text, countryCode: countryCode, timeZone: zone.identifier)
-            if try registry.isImported(fingerprint: fingerprint) {
-                print("\(file): \(try registry.rowCount()) rows, registry unchanged")
-                return
+            func entries() throws -> [RegistryEntry] {
+                do {
+                    return try RegistryEntry.parse(csv: text, file: file, defaultCountryCode: countryCode, timeZone: zone)
+                } catch let e as ConfigError { throw CLIError.input(e.description) }
             }
-            let entries: [RegistryEntry]
-            do {
-                entries = try RegistryEntry.parse(csv: text, file: file, defaultCountryCode: countryCode, timeZone: zone)
-            } catch let e as ConfigError { throw CLIError.input(e.description) }
-            let result = try registry.replace(with: entries, file: file, now: Date(), windows: Settings(config: config).attributionWindows)
-            try registry.recordImport(fingerprint: fingerprint)
+            let r = try store.resolved()
+            let result: Registry.ImportResult?
+            if let url = try PostgresBackend.url(r.database) {
+                // The same steps on PostgreSQL; attribution there is by the registry only (PostgresRegistry).
+                result = try await PostgresBackend.withIndex(url, config: r.config) { index -> Registry.ImportResult? in
+                    let registry = PostgresRegistry(index: index)
+                    if try await registry.isImported(fingerprint: fingerprint) {
+                        print("\(file): \(try await registry.rowCount()) rows, registry unchanged")
+                        return nil
+                    }
+                    let result = try await registry.replace(with: try entries(), file: file, now: Date())
+                    try await registry.recordImport(fingerprint: fingerprint)
+                    return result
+                }
+            } else {
+                let (index, _) = try store.openIndex()
+                let registry = Registry(index: index)
+                if try registry.isImported(fingerprint: fingerprint) {
+                    print("\(file): \(try registry.rowCount()) rows, registry unchanged")
+                    return
+                }
+                result = try registry.replace(with: try entries(), file: file, now: Date(), windows: Settings(config: config).attributionWindows)
+                try registry.recordImport(fingerprint: fingerprint)
+            }
+            guard let result else { return }
             if result.unchanged {
                 print("\(file): \(result.rows) rows, registry unchanged")
             } else {
@@ -63,7 +82,7 @@ struct Numbers: ParsableCommand {
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the registry with the number of calls each row attributes.",
             discussion: """
@@ -74,9 +93,15 @@ struct Numbers: ParsableCommand {
         @OptionGroup var store: StoreOptions
         @Option(help: "table, json or csv.") var format: OutputFormat = .table
 
-        func run() throws {
-            let (index, _) = try store.openIndex(readOnly: true)
-            let rows = try Registry(index: index).list()
+        func run() async throws {
+            let rows: [Registry.Listing]
+            let r = try store.resolved()
+            if let url = try PostgresBackend.url(r.database) {
+                rows = try await PostgresBackend.withIndex(url, config: r.config) { try await PostgresRegistry(index: $0).list() }
+            } else {
+                let (index, _) = try store.openIndex(readOnly: true)
+                rows = try Registry(index: index).list()
+            }
             // The registry CSV's own columns (a list can be edited and imported again), then the calls.
             try Listing(rows, table: [
                 .init("tracking_number") { .text($0.trackingNumber) }, .init("campaign") { .text($0.campaign) },
@@ -87,7 +112,7 @@ struct Numbers: ParsableCommand {
         }
     }
 
-    struct Unassigned: ParsableCommand {
+    struct Unassigned: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Tracking numbers that received calls but no registry row covers.",
             discussion: """
@@ -100,9 +125,15 @@ struct Numbers: ParsableCommand {
         @OptionGroup var store: StoreOptions
         @Option(help: "table, json or csv.") var format: OutputFormat = .table
 
-        func run() throws {
-            let (index, _) = try store.openIndex(readOnly: true)
-            let rows = try Registry(index: index).unassigned()
+        func run() async throws {
+            let rows: [Registry.Unassigned]
+            let r = try store.resolved()
+            if let url = try PostgresBackend.url(r.database) {
+                rows = try await PostgresBackend.withIndex(url, config: r.config) { try await PostgresRegistry(index: $0).unassigned() }
+            } else {
+                let (index, _) = try store.openIndex(readOnly: true)
+                rows = try Registry(index: index).unassigned()
+            }
             try Listing(rows, table: [
                 .init("tracking_number") { .text($0.trackingNumber) }, .init("calls") { .int($0.calls) },
                 .init("first_call") { .text($0.firstCall) }, .init("last_call") { .text($0.lastCall) },
@@ -110,7 +141,7 @@ struct Numbers: ParsableCommand {
         }
     }
 
-    struct Relink: ParsableCommand {
+    struct Relink: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Re-attribute every call from the current registry (import does this too).",
             discussion: """
@@ -123,8 +154,15 @@ struct Numbers: ParsableCommand {
             """)
         @OptionGroup var store: StoreOptions
 
-        func run() throws {
+        func run() async throws {
             let windows = Settings(config: try store.loadConfig()).attributionWindows
+            let r = try store.resolved()
+            if let url = try PostgresBackend.url(r.database) {
+                // By the registry only on PostgreSQL (no pool sessions or call-back requests there yet).
+                let relinked = try await PostgresBackend.withIndex(url, config: r.config) { try await PostgresRegistry(index: $0).relink() }
+                print("\(relinked) calls re-linked")
+                return
+            }
             let (index, _) = try store.openIndex()
             print("\(try Registry(index: index).relink(windows: windows)) calls re-linked")
         }

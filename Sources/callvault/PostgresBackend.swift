@@ -15,9 +15,13 @@ enum PostgresBackend {
     }
 
     /// Runs `body` with the migrated index at `url`. An unreachable server or a refused login is
-    /// exit 1 (the environment), an index migrated by a newer callvault exit 2.
-    static func withIndex<T: Sendable>(_ url: PostgresURL, config: Config, _ body: (PostgresIndex) async throws -> T) async throws -> T {
-        let logger = Logger(label: "callvault.postgres")
+    /// exit 1 (the environment), an index migrated by a newer callvault exit 2. The pool logs at
+    /// `poolLogLevel` (nil: the command's `--log-level`): a one-shot command keeps warnings and
+    /// errors, not the pool's note about a connection it was still opening when the command ended.
+    static func withIndex<T: Sendable>(_ url: PostgresURL, config: Config, poolLogLevel: Logger.Level? = .warning,
+                                       _ body: (PostgresIndex) async throws -> T) async throws -> T {
+        var logger = Logger(label: "callvault.postgres")
+        if let poolLogLevel { logger.logLevel = poolLogLevel }
         let credentials: PostgresCredentials
         do {
             credentials = try PostgresCredentials.resolve(url: url, passwordFile: config.passwordFile)

@@ -5,7 +5,8 @@ import CallVaultSettings
 /// command with exit 2 and says so: a URL must never be taken for a SQLite file name.
 enum PostgresNotYet {
     /// The commands that work on PostgreSQL (``PostgresBackend``), as typed; every other one refuses.
-    static let working: Set<String> = ["run", "show", "query", "audit list", "verify"]
+    static let working: Set<String> = ["run", "show", "query", "audit list", "verify", "hold add", "hold remove", "hold list", "retention apply",
+                                          "numbers import", "numbers list", "numbers unassigned", "numbers relink", "export"]
 
     /// The refusal for `database` (the config's or `--db`'s text) when it is a URL; nil for a path.
     /// A malformed URL is refused with its reason (`what` names where it came from); a well-formed

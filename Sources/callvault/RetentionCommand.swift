@@ -1,17 +1,18 @@
 import ArgumentParser
 import CallVaultArchive
 import CallVaultCore
+import CallVaultPostgres
 import CallVaultStore
 import CallVaultWorker
 import Foundation
 
-struct RetentionCommand: ParsableCommand {
+struct RetentionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "retention",
         abstract: "Apply the retention policy: delete audio and records whose time has come, except under legal hold.",
         subcommands: [Apply.self])
 
-    struct Apply: ParsableCommand {
+    struct Apply: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Delete what the policy says is due; --dry-run lists it and changes nothing.",
             discussion: """
@@ -36,33 +37,71 @@ struct RetentionCommand: ParsableCommand {
         @Option(help: "The clock retention dates are compared with, for tests and back-fills (ISO timestamp or date; default now). Audit entries keep the real time and record this one as simulated_now.") var now: String?
         @Option(help: "table, json or csv.") var format: OutputFormat = .table
 
-        func run() throws {
+        func run() async throws {
             let clock = try now.map { try TimeBounds.start($0, zone: TimeZone(identifier: "UTC")!, option: "--now") } ?? Date()
             let config = try store.loadConfig()
             guard let policy = config.retention else {
                 throw CLIError.input("no retention policy: add [[retention.rules]] to the config file (see `callvault config check`)")
             }
-            let (index, archive) = try store.openIndex(checkArchive: true)
-            var retention = Retention(index: index, archiveRoot: archive)
-            retention.simulatedClock = now != nil
-            let recomputed = try retention.recompute(policy, now: clock, dryRun: dryRun)
-            if dryRun && recomputed.changed > 0 {
-                FileHandle.standardError.write(Data("callvault: note: \(recomputed.changed) calls would get new retention dates first; the list below uses the stored ones\n".utf8))
-            }
-            let plan = try retention.plan(now: clock)
-            if dryRun {
-                try printPlan(plan)
+            let simulated = now != nil, dryRun = dryRun
+            let r = try store.resolved()
+            if let url = try PostgresBackend.url(r.database) {
+                let result = try await PostgresBackend.withIndex(url, config: r.config) { index in
+                    let archive = try await PostgresBackend.archiveRoot(index, given: store.givenArchive(r.config), fallback: r.archive)
+                    // Retention and the archive check are synchronous: on a thread of their own (PostgresBlocking).
+                    return try await PostgresBackend.onThread {
+                        do {
+                            try ArchiveIdentity.check(root: archive, index: PostgresQueueStore(index: index, leaseSeconds: 0), claim: false)
+                        } catch let e as WorkerError {
+                            throw CLIError.input(e.description)
+                        }
+                        var retention = Retention(source: PostgresRetentionIndex(index: index), archiveRoot: archive)
+                        retention.simulatedClock = simulated
+                        return try Self.perform(retention, policy: policy, clock: clock, dryRun: dryRun)
+                    }
+                }
+                try report(result)
                 return
             }
+            let (index, archive) = try store.openIndex(checkArchive: true)
+            var retention = Retention(index: index, archiveRoot: archive)
+            retention.simulatedClock = simulated
+            try report(try Self.perform(retention, policy: policy, clock: clock, dryRun: dryRun))
+        }
+
+        /// What one run did, on either backend.
+        enum RunResult: Sendable {
+            /// The dry run's plan, and how many calls would get new dates first.
+            case planned(Retention.Plan, datesToChange: Int)
+            case applied(Retention.Summary)
+        }
+
+        /// Recomputes every call's dates, then lists (dry run) or applies what is due at `clock`.
+        static func perform(_ retention: Retention, policy: RetentionPolicy, clock: Date, dryRun: Bool) throws -> RunResult {
+            let recomputed = try retention.recompute(policy, now: clock, dryRun: dryRun)
+            let plan = try retention.plan(now: clock)
+            if dryRun { return .planned(plan, datesToChange: recomputed.changed) }
             var summary = try retention.apply(plan, policy: policy, now: clock)
             summary.datesRecomputed = recomputed.changed
             summary.policyChanged = recomputed.policyChanged
-            // One summary, not a list: csv prints the readable line, as table does.
-            try SummaryOutput.print(summary, json: format == .json) {
-                [String(format: "retention: audio deleted %d, records deleted %d, %@ freed, %.2f h audio; %d held calls skipped; %d dates recomputed",
-                        summary.audioDeleted, summary.recordsDeleted, RunSummary.bytes(summary.bytesFreed),
-                        Double(summary.audioMs) / 3_600_000, summary.heldSkipped, summary.datesRecomputed)
-                 + (summary.noLongerDue > 0 ? "; \(summary.noLongerDue) calls re-attributed during the run were no longer due" : "")]
+            return .applied(summary)
+        }
+
+        private func report(_ result: RunResult) throws {
+            switch result {
+            case .planned(let plan, let changed):
+                if changed > 0 {
+                    FileHandle.standardError.write(Data("callvault: note: \(changed) calls would get new retention dates first; the list below uses the stored ones\n".utf8))
+                }
+                try printPlan(plan)
+            case .applied(let summary):
+                // One summary, not a list: csv prints the readable line, as table does.
+                try SummaryOutput.print(summary, json: format == .json) {
+                    [String(format: "retention: audio deleted %d, records deleted %d, %@ freed, %.2f h audio; %d held calls skipped; %d dates recomputed",
+                            summary.audioDeleted, summary.recordsDeleted, RunSummary.bytes(summary.bytesFreed),
+                            Double(summary.audioMs) / 3_600_000, summary.heldSkipped, summary.datesRecomputed)
+                     + (summary.noLongerDue > 0 ? "; \(summary.noLongerDue) calls re-attributed during the run were no longer due" : "")]
+                }
             }
         }
 

@@ -87,7 +87,7 @@ struct Run: AsyncParsableCommand {
     private func runAndWriteMetrics() async throws {
         let r = try store.resolved()
         if let url = try PostgresBackend.url(r.database) {
-            try await PostgresBackend.withIndex(url, config: r.config) { index in
+            try await PostgresBackend.withIndex(url, config: r.config, poolLogLevel: nil) { index in
                 try await runOnPostgres(index, url: url, resolved: r)
             }
             return

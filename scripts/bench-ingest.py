@@ -9,8 +9,8 @@ order so the machine's drift hits both alike; wall and CPU time are summed per v
 
     scripts/bench-ingest.py --callvault .build-release/release/callvault --calls 200 --seconds 60 --rounds 3
 
-`--index PATH` starts each run from a copy of an existing index (e.g. a 1M-call one), so the
-triggers work on tables of that size.
+`--index PATH` starts each run from a copy of an existing index (e.g. a 1M-call one, its archive
+marked as that index's), so the triggers work on tables of that size.
 """
 import argparse, json, os, resource, shutil, sqlite3, subprocess, sys, tempfile, time, wave
 import glob
@@ -46,6 +46,12 @@ def one_run(args, files, directory, keep_triggers, round_no):
     db = os.path.join(root, "index.sqlite")
     if args.index:
         shutil.copyfile(args.index, db)  # at the binary's schema already (a relink would rewrite every call)
+        # The archive must be the index's: its marker names the index (as the worker writes it).
+        con = sqlite3.connect(db)
+        index_id = con.execute("SELECT value FROM meta WHERE key = 'index_id'").fetchone()[0]
+        con.close()
+        with open(os.path.join(root, "archive", ".callvault-archive"), "w") as marker:
+            json.dump({"created_at": "2026-11-30T00:00:00Z", "index_id": index_id, "note": "bench-ingest.py"}, marker)
     else:
         subprocess.run([args.callvault, "numbers", "relink", "--db", db], check=True, stdout=subprocess.DEVNULL)
     if not keep_triggers:

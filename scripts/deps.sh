@@ -4,7 +4,7 @@
 set -euo pipefail
 
 CALLVAULT_BUILD_PACKAGES="libsndfile1-dev libopus-dev libogg-dev libsoxr-dev libsqlite3-dev pkg-config"
-CALLVAULT_TEST_PACKAGES="opus-tools ffmpeg sox asterisk-core-sounds-en-wav asterisk-moh-opsound-wav sqlite3 python3 python3-prometheus-client time util-linux curl openssl chromium chromium-driver wrk age postgresql"
+CALLVAULT_TEST_PACKAGES="opus-tools ffmpeg sox asterisk-core-sounds-en-wav asterisk-moh-opsound-wav sqlite3 python3 python3-prometheus-client time util-linux curl openssl chromium chromium-driver wrk age postgresql iproute2"
 
 callvault_install_packages() {
     local missing=()

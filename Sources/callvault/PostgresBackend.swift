@@ -1,4 +1,5 @@
 import CallVaultPostgres
+import CallVaultWorker
 import CallVaultSettings
 import Foundation
 import Logging
@@ -48,6 +49,22 @@ enum PostgresBackend {
     static func archiveRoot(_ index: PostgresIndex, given: String?, fallback: String) async throws -> String {
         if let given { return given }
         return try await index.meta("archive_root") ?? fallback
+    }
+
+    /// Runs `body` with the archive root of `index` (``archiveRoot(_:given:fallback:)``) checked as
+    /// that index's own (exit 2 otherwise, as `openIndex(checkArchive:)` does on SQLite), on a
+    /// thread of its own (``onThread(_:)``): the check and the maintenance after it are synchronous.
+    static func withCheckedArchive<T: Sendable>(_ index: PostgresIndex, given: String?, fallback: String,
+                                                _ body: @escaping @Sendable (_ archive: String) throws -> T) async throws -> T {
+        let archive = try await archiveRoot(index, given: given, fallback: fallback)
+        return try await onThread {
+            do {
+                try ArchiveIdentity.check(root: archive, index: PostgresQueueStore(index: index, leaseSeconds: 0), claim: false)
+            } catch let e as WorkerError {
+                throw CLIError.input(e.description)
+            }
+            return try body(archive)
+        }
     }
 
     /// Runs synchronous work that waits on the PostgreSQL client (``PostgresBlocking``) on a

@@ -47,14 +47,7 @@ struct RetentionCommand: AsyncParsableCommand {
             let r = try store.resolved()
             if let url = try PostgresBackend.url(r.database) {
                 let result = try await PostgresBackend.withIndex(url, config: r.config) { index in
-                    let archive = try await PostgresBackend.archiveRoot(index, given: store.givenArchive(r.config), fallback: r.archive)
-                    // Retention and the archive check are synchronous: on a thread of their own (PostgresBlocking).
-                    return try await PostgresBackend.onThread {
-                        do {
-                            try ArchiveIdentity.check(root: archive, index: PostgresQueueStore(index: index, leaseSeconds: 0), claim: false)
-                        } catch let e as WorkerError {
-                            throw CLIError.input(e.description)
-                        }
+                    try await PostgresBackend.withCheckedArchive(index, given: store.givenArchive(r.config), fallback: r.archive) { archive in
                         var retention = Retention(source: PostgresRetentionIndex(index: index), archiveRoot: archive)
                         retention.simulatedClock = simulated
                         return try Self.perform(retention, policy: policy, clock: clock, dryRun: dryRun)

@@ -52,15 +52,8 @@ struct VerifyCommand: AsyncParsableCommand {
         let r = try store.resolved()
         if let url = try PostgresBackend.url(r.database) {
             let report = try await PostgresBackend.withIndex(url, config: r.config) { [identities, sample] index in
-                let archive = try await PostgresBackend.archiveRoot(index, given: store.givenArchive(r.config), fallback: r.archive)
-                // The verifier and the archive check are synchronous: on a thread of their own (PostgresBlocking).
-                return try await PostgresBackend.onThread {
-                    do {
-                        try ArchiveIdentity.check(root: archive, index: PostgresQueueStore(index: index, leaseSeconds: 0), claim: false)
-                    } catch let e as WorkerError {
-                        throw CLIError.input(e.description)
-                    }
-                    return try Verifier(source: PostgresVerifySource(index: index), archiveRoot: archive)
+                try await PostgresBackend.withCheckedArchive(index, given: store.givenArchive(r.config), fallback: r.archive) { archive in
+                    try Verifier(source: PostgresVerifySource(index: index), archiveRoot: archive)
                         .run(sample: sample, since: start, now: Date(), decryptWith: identities)
                 }
             }

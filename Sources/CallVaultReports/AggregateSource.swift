@@ -9,7 +9,7 @@ import GRDB
 /// at either end (a `--since` of 10:07) come from the calls themselves, through the started_at
 /// index, so any bounds give the same numbers as a scan.
 struct AggregateSource {
-    struct Quarter { var q: Int; var campaign: String?; var outcome: Outcome; var calls, anonymous, talk, duration: Int }
+    struct Quarter { var q: Int; var outcome: Outcome; var calls, anonymous, talk, duration: Int }
     struct FirstCall { var epoch: Int; var campaign: String? }
 
     let filter: ReportFilter
@@ -75,43 +75,33 @@ struct AggregateSource {
 
     private static func campaign(_ text: String) -> String? { text.isEmpty ? nil : text }
 
-    /// Calls per quarter and outcome (and campaign, when `byCampaign`).
-    func quarters(_ db: Database, byCampaign: Bool) throws -> [Quarter] {
-        let useCampaignTable = byCampaign || !filter.campaigns.isEmpty
+    /// Calls per quarter and outcome (of `--campaign`'s campaigns when given).
+    func quarters(_ db: Database) throws -> [Quarter] {
+        let campaignTable = !filter.campaigns.isEmpty
         var parts: [String] = [], args: StatementArguments = []
-        let campaignColumn = byCampaign ? "campaign AS c, " : ""
+        let sums = "q, o, sum(n) AS n, sum(anon) AS anon, sum(t) AS t, sum(d) AS d"
         if let (qc, qa) = quarterCondition {
-            var sql = "SELECT \(campaignColumn)q AS q, outcome AS o, calls AS n, anonymous AS anon, talk_ms AS t, duration_ms AS d FROM \(useCampaignTable ? "report_campaign_quarters" : "report_quarters") WHERE \(qc)"
+            var sql = "SELECT q AS q, outcome AS o, calls AS n, anonymous AS anon, talk_ms AS t, duration_ms AS d FROM \(campaignTable ? "report_campaign_quarters" : "report_quarters") WHERE \(qc)"
             args += qa
             if let (cc, ca) = campaignCondition { sql += " AND \(cc)"; args += ca }
-            parts.append(sql)
+            // One row per quarter and outcome already, unless several campaigns' rows add up to one.
+            parts.append(campaignTable ? "SELECT \(sums) FROM (\(sql)) GROUP BY q, o" : sql)
         }
         if let (ec, ea) = edgeCondition {
-            var sql = "SELECT \(byCampaign ? "ifnull(campaign, '') AS c, " : "")\(Self.quarterOfCall) AS q, outcome AS o, 1 AS n, caller IS NULL AS anon, talk_ms AS t, duration_ms AS d FROM calls WHERE \(ec)"
+            var sql = "SELECT \(Self.quarterOfCall) AS q, outcome AS o, 1 AS n, caller IS NULL AS anon, talk_ms AS t, duration_ms AS d FROM calls WHERE \(ec)"
             args += ea
             if let (cc, ca) = campaignCondition { sql += " AND \(cc)"; args += ca }
-            parts.append(sql)
+            // The edges lie outside the table's quarters: only their own calls need grouping.
+            parts.append("SELECT \(sums) FROM (\(sql)) GROUP BY q, o")
         }
         guard !parts.isEmpty else { return [] }
-        let group = byCampaign ? "c, q, o" : "q, o"
-        // The table has one row per key and the edges lie outside its quarters, so only the edges
-        // need grouping — unless several campaigns' rows add up to one key.
-        if useCampaignTable && !byCampaign {
-            parts = ["SELECT q, o, sum(n) AS n, sum(anon) AS anon, sum(t) AS t, sum(d) AS d FROM (\(parts.joined(separator: "\nUNION ALL\n"))) GROUP BY q, o"]
-        } else if edgeCondition != nil {
-            let edge = parts.removeLast()
-            let columns = (byCampaign ? "c, " : "") + "q, o, sum(n) AS n, sum(anon) AS anon, sum(t) AS t, sum(d) AS d"
-            parts.append("SELECT \(columns) FROM (\(edge)) GROUP BY \(group)")
-        }
-        let sql = "SELECT \(byCampaign ? "c, " : "")q, o, n, anon, t, d FROM (\(parts.joined(separator: "\nUNION ALL\n")))"
+        let sql = "SELECT q, o, n, anon, t, d FROM (\(parts.joined(separator: "\nUNION ALL\n")))"
         // Through a cursor (no copy of each row): a year is about 100,000 rows at any volume.
         var quarters: [Quarter] = []
-        let o = byCampaign ? 1 : 0
         let cursor = try Row.fetchCursor(db, sql: sql, arguments: args)
         while let r = try cursor.next() {
-            quarters.append(Quarter(q: r[o], campaign: byCampaign ? Self.campaign(r[0]) : nil,
-                                    outcome: try r.outcome(atIndex: o + 1, in: "report aggregates"), calls: r[o + 2],
-                                    anonymous: r[o + 3], talk: r[o + 4], duration: r[o + 5]))
+            quarters.append(Quarter(q: r[0], outcome: try r.outcome(atIndex: 1, in: "report aggregates"), calls: r[2],
+                                    anonymous: r[3], talk: r[4], duration: r[5]))
         }
         return quarters
     }

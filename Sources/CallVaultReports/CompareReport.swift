@@ -25,7 +25,7 @@ public enum CompareReport {
             var callers = Set<String>()
             if keywords.isEmpty, let source = try AggregateSource.make(index, f, callers: true) {
                 let unique = try index.pool.read { db in
-                    for t in try source.quarters(db, byCampaign: false) {
+                    for t in try source.quarters(db) {
                         calls += t.calls
                         if t.outcome == .answered { answered += t.calls }
                     }

@@ -23,7 +23,7 @@ public enum HTMLReport {
             var tally = ChartTally(zone: filter.timeZone)
             do {
                 try index.pool.read { db in
-                    for t in try source.quarters(db, byCampaign: false) {
+                    for t in try source.quarters(db) {
                         let l = try tally.clock.localQuarter(t.q)
                         tally.add(local: l, outcome: t.outcome, calls: t.calls)
                     }

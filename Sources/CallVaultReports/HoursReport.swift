@@ -12,7 +12,7 @@ public enum HoursReport {
         if let source = try AggregateSource.make(index, filter) {
             do {
                 try index.pool.read { db in
-                    for t in try source.quarters(db, byCampaign: false) {
+                    for t in try source.quarters(db) {
                         let l = try clock.localQuarter(t.q)
                         m[Clock.hourOfDay(l)][Clock.weekday(l)] += t.calls
                     }

@@ -162,8 +162,7 @@ public enum SummaryReport {
         guard [.hour, .day, .week].contains(grouping), let source = try AggregateSource.make(index, filter, callers: true) else { return nil }
         var keys = TimeKeys(zone: filter.timeZone)
         var quarterKeys: [Int: String] = [:]
-        func key(q: Int, campaign: String?) throws -> String {
-            if grouping == .campaign { return campaign ?? "(unassigned)" }
+        func key(q: Int) throws -> String {
             if let k = quarterKeys[q] { return k }
             let k = keys.key(grouping, epoch: q * 900, local: try keys.clock.localQuarter(q))
             quarterKeys[q] = k
@@ -174,17 +173,17 @@ public enum SummaryReport {
         var order: [String: Int] = [:]
         do {
             try index.pool.read { db in
-                for t in try source.quarters(db, byCampaign: grouping == .campaign) {
-                    let k = try key(q: t.q, campaign: t.campaign)
+                for t in try source.quarters(db) {
+                    let k = try key(q: t.q)
                     if order[k].map({ t.q * 900 < $0 }) ?? true { order[k] = t.q * 900 }
                     tallies[k, default: Tally()].add(outcome: t.outcome, calls: t.calls, talk: t.talk, duration: t.duration)
                     total.add(outcome: t.outcome, calls: t.calls, talk: t.talk, duration: t.duration)
                 }
-                let counts = try callerCounts(db, source, filter) { q in try key(q: q, campaign: nil) }
+                let counts = try callerCounts(db, source, filter) { q in try key(q: q) }
                 for (k, n) in counts.buckets { tallies[k, default: Tally()].callersCounted = n }
                 total.callersCounted = counts.total
                 for f in try source.firstCalls(db) {
-                    let k = try key(q: f.epoch >= 0 ? f.epoch / 900 : -((-f.epoch + 899) / 900), campaign: f.campaign)
+                    let k = try key(q: f.epoch >= 0 ? f.epoch / 900 : -((-f.epoch + 899) / 900))
                     tallies[k, default: Tally()].firstTime += 1
                     total.firstTime += 1
                 }

@@ -15,8 +15,10 @@ import Foundation
 /// (its process gone) is removed first. ``remove()`` deletes the namespaces, veths and bridge:
 /// call it in a `defer` so a failing test leaves nothing behind.
 package final class MachineNetwork {
-    /// `ip` from iproute2 (in /usr/sbin on Debian, so not found by ``Support/which(_:)``).
-    package static let ip: String? = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"]
+    /// `ip` from iproute2 (scripts/deps.sh installs it), at the paths the package records —
+    /// `/sbin/ip` and `/bin/ip`, which merged-/usr Debian reaches through its /usr links; in
+    /// /sbin, so not found by ``Support/which(_:)``.
+    package static let ip: String? = ["/sbin/ip", "/bin/ip"]
         .first { FileManager.default.isExecutableFile(atPath: $0) }
 
     /// The namespaces, one a machine.

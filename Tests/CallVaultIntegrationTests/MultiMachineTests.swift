@@ -37,7 +37,7 @@ struct MultiMachineTests {
         defer { cluster.stop() }
         let root = try Support.temporaryDirectory("multi-machine-\(layout.rawValue)")
         defer { try? FileManager.default.removeItem(at: root) }
-        var random = SplitMix64(seed: UInt64(Date().timeIntervalSince1970 * 1000))
+        var random = SplitMix(seed: UInt64(Date().timeIntervalSince1970 * 1000))
         let seed = "seed \(random.seed)"
 
         let archive = root.appendingPathComponent("archive").path
@@ -303,23 +303,4 @@ final class MachineWorker {
         let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         return text.split(separator: "\n").suffix(25).joined(separator: "\n")
     }
-}
-
-/// A small seeded generator: a failing run's kill times can be told from its seed.
-struct SplitMix64: RandomNumberGenerator {
-    let seed: UInt64
-    private var state: UInt64
-    init(seed: UInt64) {
-        self.seed = seed
-        state = seed
-    }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// In [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

@@ -63,19 +63,6 @@ struct RandomIndex {
     func remove() { try? FileManager.default.removeItem(atPath: dir) }
 }
 
-/// A small deterministic generator (the same calls on every run).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite("Reports from the aggregates give the numbers of the full scan")
 struct AggregateReportTests {
     static let zones = ["UTC", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu"]

@@ -114,6 +114,27 @@ struct AggregateSource {
     /// caller keeps the number keys of `--campaign` (see ``ReportKeys``).
     /// `body` gets the entries a batch at a time (a quarter, or a partial period at one end).
     func callerEntries(_ db: Database, _ body: ([CallerPacks.Entry]) throws -> Void) throws {
+        try callerEntries(db, part: nil, body)
+    }
+
+    /// One part of the period for ``callerEntries(_:_:)``: the whole quarters [from, to), and
+    /// whether the part reads the leading and the trailing edge (nil: the whole period).
+    struct EntryPart: Sendable {
+        var from: Int?, to: Int?
+        var leading: Bool, trailing: Bool
+    }
+
+    /// The whole quarters of the period as a range, when it has any and callers packed there
+    /// (an unbounded end is the first or last packed quarter).
+    func packedQuarters(_ db: Database) throws -> Range<Int>? {
+        if noAggregate { return nil }
+        guard let row = try Row.fetchOne(db, sql: "SELECT min(k), max(k) FROM \(CallerPacks.table)"),
+              let first = row[0] as Int?, let last = row[1] as Int? else { return nil }
+        let lo = qFrom ?? (first >> 20), hi = qTo ?? ((last >> 20) + 1)
+        return lo < hi ? lo..<hi : nil
+    }
+
+    func callerEntries(_ db: Database, part: EntryPart?, _ body: ([CallerPacks.Entry]) throws -> Void) throws {
         func edge(_ e: (String, String)) throws {
             let batch = try Row.fetchAll(db, sql: """
                 SELECT \(Self.quarterOfCall), \(Self.keysOfCall.caller), \(Self.keysOfCall.number), \(Self.keysOfCall.area),
@@ -122,9 +143,9 @@ struct AggregateSource {
                 """, arguments: [e.0, e.1]).map { r in CallerPacks.Entry(q: r[0], caller: r[1], number: r[2], area: r[3], answered: r[4]) }
             if !batch.isEmpty { try body(batch) }
         }
-        if let leadingEdge { try edge(leadingEdge) }
-        if !noAggregate { try CallerPacks.forEach(db, from: qFrom, to: qTo, body) }
-        if let trailingEdge { try edge(trailingEdge) }
+        if let leadingEdge, part?.leading ?? true { try edge(leadingEdge) }
+        if !noAggregate { try CallerPacks.forEach(db, from: part.map { $0.from } ?? qFrom, to: part.map { $0.to } ?? qTo, body) }
+        if let trailingEdge, part?.trailing ?? true { try edge(trailingEdge) }
     }
 
     /// Calls per NANP area code and label (place, else region) in the period: from

@@ -42,14 +42,17 @@ public enum AreaCodesReport {
               let callerSource = try AggregateSource.make(index, filter, callers: true) else { return nil }
         var result: [Key: (calls: Int, answered: Int, callers: Int)] = [:]
         try index.pool.read { db in
-            // Area key id ▶ its callers, made when the area's first caller shows.
-            var callers: [CallerBits?] = Array(repeating: nil, count: (source.areas.keys.max() ?? 0) + 1)
+            let areaCount = (source.areas.keys.max() ?? 0) + 1
+            let largestCaller = try ReportKeys.largestCallerId(db)
             let allowed = source.keys.allowed(filter)
-            try callerSource.callerEntries(db) { batch in
-                for e in batch {
-                    guard e.number < allowed.count, allowed[e.number], e.area < callers.count else { continue }
-                    if callers[e.area] == nil { callers[e.area] = CallerBits(capacity: source.keys.maxCallerId) }
-                    callers[e.area]!.insert(e.caller)
+            let parts = try callerSource.countCallerEntries(db, index, make: {
+                AreaCallers(allowed: allowed, areas: areaCount, largestCaller: largestCaller)
+            })
+            var callers = parts[0].sets
+            for part in parts.dropFirst() {
+                for (id, set) in part.sets.enumerated() {
+                    guard let set else { continue }
+                    if let mine = callers[id] { mine.formUnion(set) } else { callers[id] = set }
                 }
             }
             var callerCounts: [Key: Int] = [:]
@@ -62,5 +65,29 @@ public enum AreaCodesReport {
             }
         }
         return result
+    }
+}
+
+/// One part's callers per area key (``AggregateSource/countCallerEntries(_:_:make:splitBefore:)``):
+/// a set per area key id, made when the area's first caller shows.
+private final class AreaCallers: CallerEntryCounter {
+    let allowed: [Bool]
+    let largestCaller: Int
+    private(set) var sets: [CallerBits?]
+
+    init(allowed: [Bool], areas: Int, largestCaller: Int) {
+        self.allowed = allowed
+        self.largestCaller = largestCaller
+        sets = Array(repeating: nil, count: areas)
+    }
+
+    func count(_ batch: [CallerPacks.Entry]) {
+        for e in batch {
+            guard e.number < allowed.count, allowed[e.number], e.area >= 0, e.area < sets.count else { continue }
+            if let set = sets[e.area] { set.insert(e.caller); continue }
+            let set = CallerBits(capacity: largestCaller)
+            set.insert(e.caller)
+            sets[e.area] = set
+        }
     }
 }

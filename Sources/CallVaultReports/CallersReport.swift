@@ -68,7 +68,7 @@ public enum CallersReport {
                     scopes[key, default: Scope()].anonymous += sums.calls
                 }
             }
-            let tallies = try CallerTallies.count(db, source, filter)
+            let tallies = try CallerTallies.count(db, index, source, filter)
             for (name, scope) in tallies.scopes {
                 scopes[name, default: Scope()].uniqueCounted = scope.unique
                 scopes[name, default: Scope()].repeatCounted = scope.repeated

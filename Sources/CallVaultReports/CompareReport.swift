@@ -31,9 +31,9 @@ public enum CompareReport {
                     }
                     let keys = try ReportKeys.read(db)
                     let allowed = keys.allowed(f)
-                    var bits = CallerBits(capacity: keys.maxCallerId)
-                    try source.callerEntries(db) { batch in for e in batch { if e.number < allowed.count, allowed[e.number] { bits.insert(e.caller) } } }
-                    return bits.count
+                    let parts = try source.countCallerEntries(db, index, make: { PeriodCallers(allowed: allowed, largestCaller: keys.maxCallerId) })
+                    for part in parts.dropFirst() { parts[0].bits.formUnion(part.bits) }
+                    return parts[0].bits.count
                 }
                 return (calls, answered, unique)
             }
@@ -64,5 +64,20 @@ public enum CompareReport {
                            notes: ["before: \(Timestamp.format(before.from)) .. \(Timestamp.format(before.to)) (\(String(format: "%.1f", before.days)) days)",
                                    "after: \(Timestamp.format(after.from)) .. \(Timestamp.format(after.to)) (\(String(format: "%.1f", after.days)) days)",
                                    "change = after - before; change_pct relative to before"])
+    }
+}
+
+/// One part's callers of a period (``AggregateSource/countCallerEntries(_:_:make:splitBefore:)``).
+private final class PeriodCallers: CallerEntryCounter {
+    let allowed: [Bool]
+    let bits: CallerBits
+
+    init(allowed: [Bool], largestCaller: Int) {
+        self.allowed = allowed
+        bits = CallerBits(capacity: largestCaller)
+    }
+
+    func count(_ batch: [CallerPacks.Entry]) {
+        for e in batch where e.number < allowed.count && allowed[e.number] { bits.insert(e.caller) }
     }
 }

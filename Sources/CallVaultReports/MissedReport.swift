@@ -25,6 +25,32 @@ public enum MissedReport {
         """
     }
 
+    /// The unreturned calls from ``CallerLastCalls``: the callers whose last missed (or abandoned)
+    /// call is in the period or later, and whose last answered call is not after it and is before
+    /// the period's end (the covering index on both times, no seek per caller passed over), then
+    /// each one's calls from their last answered call on (one range of `calls_caller` per caller;
+    /// none was answered, none has an answered call later). `and` is the filter's WHERE, open
+    /// for more; ``unreturnedArguments(_:)`` follow the filter's.
+    static func unreturnedSQL(_ and: String, bounded: Bool) -> String {
+        """
+        SELECT c.started_at, c.id, c.caller, c.campaign, c.tracking_number, c.outcome, c.duration_ms, NULL AS answered_at
+        FROM \(CallerLastCalls.table) r INDEXED BY report_caller_last_missed CROSS JOIN calls c INDEXED BY calls_caller
+        \(and)r.last_missed_at >= ?
+            AND (r.last_answered_at IS NULL OR (r.last_answered_at <= r.last_missed_at\(bounded ? " AND r.last_answered_at < ?" : "")))
+            AND c.caller = r.caller_number AND c.started_at >= max(ifnull(r.last_answered_at, ''), ?)
+            AND c.outcome <> \(Outcome.answered.sqlLiteral)
+        ORDER BY c.started_at, c.id
+        """
+    }
+
+    /// The arguments of ``unreturnedSQL(_:bounded:)`` (bounded: with `--until`): the period's
+    /// start (the empty text, before any time, without `--since`), its end, its start again.
+    static func unreturnedArguments(_ filter: ReportFilter) -> StatementArguments {
+        let since = filter.since.map { Timestamp.format($0) } ?? ""
+        if let until = filter.until { return [since, Timestamp.format(until), since] }
+        return [since, since]
+    }
+
     /// `limit`: at most that many rows (0: all); a note then says how many there were in all
     /// (with `unreturnedOnly`, that more follow: counting them would check every call).
     public static func run(_ index: CallIndex, filter: ReportFilter, unreturnedOnly: Bool, limit: Int = 0) throws -> ReportTable {
@@ -36,7 +62,9 @@ public enum MissedReport {
         try index.pool.read { db in
             // Unqualified columns in these WHEREs are the outer `c`: the only table of the outer FROM.
             var cursors: [RowCursor] = []
-            if filter.campaigns.isEmpty {
+            if unreturnedOnly, !filter.exactScan, try CallerLastCalls.available(db) {
+                cursors.append(try Row.fetchCursor(db, sql: unreturnedSQL(and, bounded: filter.until != nil), arguments: arguments + unreturnedArguments(filter)))
+            } else if filter.campaigns.isEmpty {
                 for o in [Outcome.missed, .abandoned] {
                     cursors.append(try Row.fetchCursor(db, sql: sql(and + "c.outcome = \(o.sqlLiteral)", outcome: true), arguments: arguments))
                 }

@@ -22,13 +22,19 @@ struct ReportKeys {
             keys.numbers[r[0]] = NumberKey(campaign: campaign.isEmpty ? nil : campaign, trackingNumber: r[2],
                                            source: DimensionAggregates.decode(r[3]), medium: DimensionAggregates.decode(r[4]))
         }
-        keys.maxCallerId = try Int.fetchOne(db, sql: "SELECT ifnull(max(id), 0) FROM report_caller_ids") ?? 0
+        keys.maxCallerId = try largestCallerId(db)
         let areas = try Row.fetchCursor(db, sql: "SELECT id, area_code, region, place, country FROM report_area_keys")
         while let r = try areas.next() {
             keys.areas[r[0]] = AreaKey(area: DimensionAggregates.decode(r[1]), region: DimensionAggregates.decode(r[2]),
                                        place: DimensionAggregates.decode(r[3]), country: DimensionAggregates.decode(r[4]))
         }
         return keys
+    }
+
+    /// The largest caller id (0 when there is none): sizes the per-caller buffers of a report, read
+    /// in the transaction that reads the entries (so no entry names a larger one).
+    static func largestCallerId(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT ifnull(max(id), 0) FROM report_caller_ids") ?? 0
     }
 
     /// A value per number key id as an array (index = id; ids are small and dense), for the

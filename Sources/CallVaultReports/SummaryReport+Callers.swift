@@ -4,42 +4,80 @@ import GRDB
 
 extension SummaryReport {
     /// Unique callers per time bucket and in all, from ``CallerPacks`` entries (`--campaign`
-    /// keeps those campaigns' number keys).
+    /// keeps those campaigns' number keys), counted in two parts at once split between buckets
+    /// (``AggregateSource/countCallerEntries(_:_:make:splitBefore:)``).
     ///
-    /// Time buckets are runs of quarters and the entries come in quarter order, so a caller is
-    /// new to the current bucket when the bucket they were last counted in is another one: one
-    /// array slot per caller, no set per bucket.
-    static func callerCounts(_ db: Database, _ source: AggregateSource, _ filter: ReportFilter,
-                             bucket key: (_ q: Int) throws -> String) throws -> (buckets: [String: Int], total: Int) {
+    /// `makeKey` gives each part its own bucket function (a bucket's label from its quarter).
+    static func callerCounts(_ db: Database, _ index: CallIndex, _ source: AggregateSource, _ filter: ReportFilter,
+                             makeKey: () -> (_ q: Int) throws -> String) throws -> (buckets: [String: Int], total: Int) {
         let keys = try ReportKeys.read(db)
         let allowed = keys.allowed(filter)
-        var all = CallerBits(capacity: keys.maxCallerId)
-        var last = [Int32](repeating: -1, count: keys.maxCallerId + 1)
-        var names: [String] = [], counts: [Int] = [], indexOf: [String: Int32] = [:]
-        var lastQ = Int.min, bucket: Int32 = -1
-        try source.callerEntries(db) { batch in
+        let key = makeKey()
+        let parts = try source.countCallerEntries(db, index, make: {
+            BucketCallers(allowed: allowed, largestCaller: keys.maxCallerId, key: makeKey())
+        }, splitBefore: { q in try key(q) != key(q - 1) })
+        var buckets: [String: Int] = [:]
+        for part in parts {
+            part.flush()
+            for (i, name) in part.names.enumerated() { buckets[name, default: 0] += part.bucketCounts[i] }
+            if part !== parts[0] { parts[0].all.formUnion(part.all) }
+        }
+        return (buckets, parts[0].all.count)
+    }
+
+    /// One part's count. Time buckets are runs of quarters and the entries come in quarter
+    /// order, so a caller is new to the current bucket when the bucket they were last counted in
+    /// is another one: one slot per caller (``FlatBuffer``), no set per bucket.
+    final class BucketCallers: CallerEntryCounter {
+        let allowed: [Bool]
+        let all: CallerBits
+        /// Per caller, the bucket they were last counted in (-1: none yet).
+        let last: FlatBuffer<Int32>
+        let key: (Int) throws -> String
+        private(set) var names: [String] = [], bucketCounts: [Int] = []
+        private var indexOf: [String: Int32] = [:]
+        private var lastQ = Int.min, bucket: Int32 = -1, current = 0
+
+        init(allowed: [Bool], largestCaller: Int, key: @escaping (Int) throws -> String) {
+            self.allowed = allowed
+            self.key = key
+            all = CallerBits(capacity: largestCaller)
+            last = FlatBuffer(repeating: -1, count: largestCaller + 1)
+        }
+
+        func count(_ batch: [CallerPacks.Entry]) throws {
+            // The bucket's running count in locals, stored once per batch (a property written
+            // per entry costs an exclusivity check).
+            var lastQ = self.lastQ, bucket = self.bucket, current = self.current
+            defer { self.lastQ = lastQ; self.bucket = bucket; self.current = current }
+            let size = last.count
             for e in batch {
-                guard e.number < allowed.count, allowed[e.number] else { continue }
+                // Ids beyond the largest read with the keys (none, in one transaction) are left out.
+                guard e.number < allowed.count, allowed[e.number], e.caller >= 0, e.caller < size else { continue }
                 if e.q != lastQ {
                     lastQ = e.q
                     let name = try key(e.q)
+                    if bucket >= 0 { bucketCounts[Int(bucket)] += current }
+                    current = 0
                     if let b = indexOf[name] { bucket = b } else {
                         bucket = Int32(names.count)
                         indexOf[name] = bucket
                         names.append(name)
-                        counts.append(0)
+                        bucketCounts.append(0)
                     }
                 }
-                if e.caller >= last.count { last += Array(repeating: -1, count: e.caller - last.count + 1) }
                 if last[e.caller] != bucket {
                     last[e.caller] = bucket
-                    counts[Int(bucket)] += 1
+                    current &+= 1
                 }
                 all.insert(e.caller)
             }
         }
-        var buckets: [String: Int] = [:]
-        for (i, name) in names.enumerated() { buckets[name] = counts[i] }
-        return (buckets, all.count)
+
+        /// Adds the running bucket's count to its total.
+        func flush() {
+            if bucket >= 0 { bucketCounts[Int(bucket)] += current }
+            current = 0
+        }
     }
 }

@@ -31,14 +31,15 @@ extension SummaryReport {
                 if indexOf[name] == nil { indexOf[name] = names.count; names.append(name) }
                 groupOf[id] = indexOf[name]!
             }
-            var bits = Array(repeating: CallerBits(capacity: source.keys.maxCallerId), count: names.count)
-            var all = CallerBits(capacity: source.keys.maxCallerId)
-            try callerSource.callerEntries(db) { batch in
-                for e in batch {
-                    guard e.number < groupOf.count, groupOf[e.number] >= 0 else { continue }
-                    bits[groupOf[e.number]].insert(e.caller)
-                    all.insert(e.caller)
-                }
+            let largestCaller = try ReportKeys.largestCallerId(db)
+            let groupCount = names.count
+            let parts = try callerSource.countCallerEntries(db, index, make: {
+                GroupCallers(groupOf: groupOf, groups: groupCount, largestCaller: largestCaller)
+            })
+            let bits = parts[0].bits, all = parts[0].all
+            for part in parts.dropFirst() {
+                for (i, set) in part.bits.enumerated() { bits[i].formUnion(set) }
+                all.formUnion(part.all)
             }
             for (i, name) in names.enumerated() where tallies[name] != nil { tallies[name]!.callersCounted = bits[i].count }
             total.callersCounted = all.count
@@ -60,5 +61,26 @@ extension SummaryReport.Tally {
         abandoned += s.abandoned
         talk += s.talk
         duration += s.duration
+    }
+}
+
+/// One part's callers per group of number keys and in all
+/// (``AggregateSource/countCallerEntries(_:_:make:splitBefore:)``).
+private final class GroupCallers: CallerEntryCounter {
+    let groupOf: [Int]
+    let bits: [CallerBits], all: CallerBits
+
+    init(groupOf: [Int], groups: Int, largestCaller: Int) {
+        self.groupOf = groupOf
+        bits = (0..<groups).map { _ in CallerBits(capacity: largestCaller) }
+        all = CallerBits(capacity: largestCaller)
+    }
+
+    func count(_ batch: [CallerPacks.Entry]) {
+        for e in batch {
+            guard e.number >= 0, e.number < groupOf.count, groupOf[e.number] >= 0 else { continue }
+            bits[groupOf[e.number]].insert(e.caller)
+            all.insert(e.caller)
+        }
     }
 }

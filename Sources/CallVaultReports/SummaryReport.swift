@@ -179,7 +179,17 @@ public enum SummaryReport {
                     tallies[k, default: Tally()].add(outcome: t.outcome, calls: t.calls, talk: t.talk, duration: t.duration)
                     total.add(outcome: t.outcome, calls: t.calls, talk: t.talk, duration: t.duration)
                 }
-                let counts = try callerCounts(db, source, filter) { q in try key(q: q) }
+                let counts = try callerCounts(db, index, source, filter) {
+                    // A bucket function of the part's own (its labels cache is written as it goes).
+                    var keys = TimeKeys(zone: filter.timeZone)
+                    var memo: [Int: String] = [:]
+                    return { q in
+                        if let k = memo[q] { return k }
+                        let k = keys.key(grouping, epoch: q * 900, local: try keys.clock.localQuarter(q))
+                        memo[q] = k
+                        return k
+                    }
+                }
                 for (k, n) in counts.buckets { tallies[k, default: Tally()].callersCounted = n }
                 total.callersCounted = counts.total
                 for f in try source.firstCalls(db) {

@@ -203,7 +203,7 @@ public enum ReportAggregates {
     }
 
     /// `callvault db rebuild-aggregates`: empties and refills every derived table from `calls`
-    /// alone (these, ``AreaAggregates`` and ``DimensionAggregates``), in one transaction (a crash leaves the previous tables as they were).
+    /// alone (these, ``AreaAggregates``, ``DimensionAggregates`` and ``CallerLastCalls``), in one transaction (a crash leaves the previous tables as they were).
     /// Returns the number of calls the tables now describe.
     @discardableResult
     public static func rebuild(_ index: CallIndex) throws -> Int {
@@ -215,6 +215,7 @@ public enum ReportAggregates {
                 try AreaAggregates.fill(db)
             }
             try DimensionAggregates.refill(db)
+            try CallerLastCalls.refill(db)
             return try Int.fetchOne(db, sql: "SELECT ifnull(sum(calls), 0) FROM report_quarters") ?? 0
         }
     }
@@ -274,6 +275,7 @@ public enum ReportAggregates {
                 if stored != scanned { problems.append("report_first_calls: callers of the quarter starting \(from) differ from the calls") }
                 if let problem = try AreaAggregates.difference(db, quarter: quarter, from: from, to: to) { problems.append(problem) }
                 if let problem = try CallerPacks.difference(db, quarter: quarter, from: from, to: to) { problems.append(problem) }
+                if let problem = try CallerLastCalls.difference(db, from: from, to: to) { problems.append(problem) }
             }
             // The per-day tables, for the days of a few of these quarters (a day holds 96 of them).
             let days = Set(quarters.map { $0 >= 0 ? $0 / 96 : -((-$0 + 95) / 96) })

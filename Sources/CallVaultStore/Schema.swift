@@ -232,6 +232,11 @@ enum Schema {
             try ReportAggregates.migrateToV16(db)
             try DimensionAggregates.migrateToPacks(db)
         }
+        migrator.registerMigration("v17-caller-last-calls") { db in
+            // Per caller, the last answered and the last missed call (CallerLastCalls.swift): the
+            // candidates of `report missed --unreturned` without a seek per missed call.
+            try CallerLastCalls.migrate(db)
+        }
         return migrator
     }
 

@@ -138,7 +138,7 @@ struct AggregateReportTests {
                 "SELECT d.day, d.campaign, k.area_code, k.region, k.place, k.country, d.calls, d.answered FROM report_area_days d JOIN report_area_keys k ON k.id = d.area_key",
                 "SELECT caller FROM report_caller_ids",
             ]
-            return try (ReportAggregates.existingTables(db) + [AreaAggregates.table]).map { table in
+            return try (ReportAggregates.existingTables(db) + [AreaAggregates.table, CallerLastCalls.table]).map { table in
                 try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY 1, 2, 3").map { $0.description }.joined(separator: "\n")
             } + decoded.map { sql in
                 try Row.fetchAll(db, sql: sql).map { $0.description }.sorted().joined(separator: "\n")
@@ -167,10 +167,19 @@ struct AggregateReportTests {
         // Two weeks around the New York fall-back night (2026-11-01 06:00Z), and a March week with spring-forward.
         try r.insert(350, from: Self.epoch("2026-10-25T00:00:00Z"), to: Self.epoch("2026-11-08T00:00:00Z"))
         try r.insert(60, from: Self.epoch("2026-03-05T00:00:00Z"), to: Self.epoch("2026-03-12T00:00:00Z"))
+        // A summer with calls every day: the whole period's caller pass splits in two parts
+        // (AggregateSource.countCallerEntries) inside it, with callers on both sides.
+        try r.insert(250, from: Self.epoch("2026-06-20T00:00:00Z"), to: Self.epoch("2026-08-10T00:00:00Z"))
         let tables = try Self.aggregateTables(r.index)
         #expect(tables[0].split(separator: "\n").count > 100, "the triggers filled report_quarters")
         #expect(tables[tables.count - 1].split(separator: "\n").count > 300, "the triggers filled report_caller_packs")
         try Self.expectSameAsScan(r.index, "after inserts")
+        // The whole period was counted in two parts, each with entries, one caller at least on both sides.
+        let source = try #require(try AggregateSource.make(r.index, ReportFilter(), callers: true))
+        let parts = try r.index.pool.read { db in try source.countCallerEntries(db, r.index, make: { EntryLog() }) }
+        #expect(parts.count == 2 && parts.allSatisfy { !$0.callers.isEmpty })
+        #expect(parts.count == 2 && !parts[0].callers.isDisjoint(with: parts[1].callers))
+        #expect(parts.count == 2 && parts[0].quarters.max()! < parts[1].quarters.min()!)
 
         // What a registry relink does (campaign and source of many calls), a caller correction,
         // a moved start time, and retention / erasure deleting records.
@@ -251,12 +260,14 @@ struct AggregateReportTests {
         // sample finds each one, the rebuild repairs them.
         let changes = [("UPDATE report_number_days SET talk_ms = talk_ms + 1", "report_number_days: UTC day 2026-10-25 differs"),
                        ("UPDATE report_area_days SET answered = answered + 1", "report_area_days: UTC day 2026-10-25 differs"),
-                       ("DELETE FROM report_caller_packs WHERE k % 2 = 0", "report_caller_packs: quarter starting 2026-10-25T")]
+                       ("DELETE FROM report_caller_packs WHERE k % 2 = 0", "report_caller_packs: quarter starting 2026-10-25T"),
+                       ("UPDATE report_caller_last SET last_answered_at = NULL", "report_caller_last: callers of the quarter starting 2026-10-25T")]
         for (change, problem) in changes {
             let before = try Self.renderAll(r.index, ReportFilter())
             try r.index.pool.write { db in try db.execute(sql: change) }
             let after = try Self.renderAll(r.index, ReportFilter())
-            let read = ["summary-source.json", "summary-tracking-number.json", "area-codes.json", "charts.html"].filter { before[$0] != after[$0] }
+            let read = ["summary-source.json", "summary-tracking-number.json", "area-codes.json", "charts.html", "missed-unreturned.json"]
+                .filter { before[$0] != after[$0] }
             #expect(!read.isEmpty, "\(change): no report changed")
             #expect(try ReportAggregates.differences(r.index, sample: 400).contains { $0.hasPrefix(problem) }, "\(change)")
             try ReportAggregates.rebuild(r.index)
@@ -281,6 +292,15 @@ struct AggregateReportTests {
         #expect(plan.contains { $0.contains("calls_outcome") && $0.contains("outcome=? AND started_at>? AND started_at<?") }, "\(plan)")
         // Read in index order: at most the calls of one second are sorted (by id), never the month.
         #expect(!plan.contains { $0 == "USE TEMP B-TREE FOR ORDER BY" }, "\(plan)")
+
+        // --unreturned: the candidate callers by their last missed call, then one range of each
+        // one's calls — not the month's missed calls.
+        let unreturned = try r.index.pool.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + MissedReport.unreturnedSQL(clause + " AND ", bounded: true),
+                             arguments: arguments + MissedReport.unreturnedArguments(f)).map { $0["detail"] as String }
+        }
+        #expect(unreturned.first { $0.hasPrefix("SEARCH") || $0.hasPrefix("SCAN") }?.contains("COVERING INDEX report_caller_last_missed (last_missed_at>?)") == true, "\(unreturned)")
+        #expect(unreturned.contains { $0.contains("calls_caller") && $0.contains("caller=? AND started_at>?") }, "\(unreturned)")
     }
 
     @Test("missed --limit: the first N calls of the whole listing, and how many there are in all")
@@ -304,6 +324,18 @@ struct AggregateReportTests {
             #expect(unreturnedPage.rows == Array(unreturned.rows.prefix(3)) && unreturned.rows.count > 3)
             #expect(unreturnedPage.notes.contains("showing the first 3 calls; more follow; --limit 0 for all"))
             #expect(try MissedReport.run(r.index, filter: f, unreturnedOnly: false, limit: all.rows.count).rows == all.rows)
+        }
+    }
+}
+
+/// The callers and quarters of one part's entries.
+final class EntryLog: CallerEntryCounter {
+    var callers = Set<Int>(), quarters = Set<Int>()
+
+    func count(_ batch: [CallerPacks.Entry]) {
+        for e in batch {
+            callers.insert(e.caller)
+            quarters.insert(e.q)
         }
     }
 }

@@ -6,6 +6,7 @@ import Foundation
 
 struct Analyze: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "analyze",
         abstract: "Measure a recording's talk, silences and outcome without writing anything.",
         discussion: """
         \(d.frameMs) ms frames per channel are active at \(helpNumber(d.activeThresholdDbfs)) dBFS RMS or louder, both as decoded and after \

@@ -12,6 +12,7 @@ struct AuditCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "Print audit entries.",
             discussion: """
             Each entry: seq, at, action (audio_deleted, record_deleted, hold_added, hold_removed, \

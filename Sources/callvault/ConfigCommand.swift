@@ -11,6 +11,7 @@ struct ConfigCommand: ParsableCommand {
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Validate a TOML config file; errors name the line.",
             discussion: """
             Exit 0 and a one-line summary when the file is valid; exit 2 and FILE:LINE: reason otherwise.

@@ -13,6 +13,7 @@ struct DbCommand: AsyncParsableCommand {
 
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "migrate",
             abstract: "Move a SQLite index to PostgreSQL: calls, registry, holds, users, the audit chain.",
             discussion: """
             Copies the registry, holds, users, calls and the audit log (the same entries, times and \

@@ -20,6 +20,7 @@ struct DirectoryCommand: ParsableCommand {
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Replace the caller directory with a CSV file.",
             discussion: """
             The CSV has a header: number,name,company,address,city,region,postal_code,country,customer_id,email \
@@ -67,6 +68,7 @@ struct DirectoryCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List the caller directory, by number.",
             discussion: """
             Examples:
@@ -84,6 +86,7 @@ struct DirectoryCommand: ParsableCommand {
 
     struct Lookup: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "lookup",
             abstract: "Print the directory entry of one number.",
             discussion: """
             NUMBER in any notation (read with default_country_code). A number not in the directory \

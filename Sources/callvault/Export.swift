@@ -10,6 +10,7 @@ import Foundation
 
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "export",
         abstract: "Copy calls' Opus files to a folder under readable names, for QA; or write an evidence bundle.",
         discussion: """
         With --to: names are DATE_TIME_CAMPAIGN_CALLER_ID.opus (UTC), e.g. \

@@ -29,6 +29,7 @@ struct HoldCommand: AsyncParsableCommand {
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Place a hold.",
             discussion: """
             Prints how many calls this hold covers now; calls that arrive later and match are held too.
@@ -97,6 +98,7 @@ struct HoldCommand: AsyncParsableCommand {
 
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "remove",
             abstract: "Remove a hold (its calls follow the policy again).",
             discussion: """
             The hold stays in `hold list --all` and in the audit log, with who removed it and why.
@@ -129,6 +131,7 @@ struct HoldCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List holds and how many calls each covers.",
             discussion: """
             Examples:

@@ -13,6 +13,7 @@ struct JobCommand: ParsableCommand {
 
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "run",
             abstract: "Run jobs/NAME.toml: its steps in order, under a lock, with metrics.",
             discussion: """
             A job file names a shared config and its steps (ingest, import-numbers, import-directory, \

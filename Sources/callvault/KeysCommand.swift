@@ -13,6 +13,7 @@ struct KeysCommand: ParsableCommand {
 
     struct Rotate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "rotate",
             abstract: "Re-encrypt every encrypted archive file (ID.opus.age) to new recipients.",
             discussion: """
             Each file is decrypted with the old identity and encrypted to the --to recipients as it is \

@@ -7,11 +7,13 @@ import Foundation
 
 struct Numbers: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "numbers",
         abstract: "The tracking-number registry: which campaign each number belonged to, and when.",
         subcommands: [Import.self, List.self, Unassigned.self, Relink.self])
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Replace the registry with a CSV file and re-link every call.",
             discussion: """
             The CSV has a header: tracking_number,campaign,source,medium,valid_from,valid_to \
@@ -84,6 +86,7 @@ struct Numbers: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List the registry with the number of calls each row attributes.",
             discussion: """
             Examples:
@@ -114,6 +117,7 @@ struct Numbers: AsyncParsableCommand {
 
     struct Unassigned: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "unassigned",
             abstract: "Tracking numbers that received calls but no registry row covers.",
             discussion: """
             Each number with its calls and the first and last call's time: add rows for them to the registry and \
@@ -143,6 +147,7 @@ struct Numbers: AsyncParsableCommand {
 
     struct Relink: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "relink",
             abstract: "Re-attribute every call from the current registry (import does this too).",
             discussion: """
             Prints how many calls changed attribution (registry row, pool session or call-back request). \

@@ -7,6 +7,7 @@ import Foundation
 
 struct Query: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "query",
         abstract: "Find calls by campaign, number, caller, outcome and time.",
         discussion: """
         Filters combine with AND; --campaign may repeat (any of them). --caller-name matches \

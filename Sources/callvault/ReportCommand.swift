@@ -79,6 +79,7 @@ struct ReportCommand: ParsableCommand {
 
     struct Summary: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "summary",
             abstract: "Calls, outcomes, answer rate, unique and first-time callers, talk time, per bucket.",
             discussion: """
             One row per hour, day, week (starting Monday), campaign, source or tracking number, and a TOTAL row. \
@@ -110,6 +111,7 @@ struct ReportCommand: ParsableCommand {
 
     struct Missed: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "missed",
             abstract: "Missed and abandoned calls, and whether the caller got through later.",
             discussion: """
             A caller got through later when an answered call from the same number follows the missed one. \
@@ -141,6 +143,7 @@ struct ReportCommand: ParsableCommand {
 
     struct Callers: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "callers",
             abstract: "Unique vs repeat callers per campaign and overall; first-time vs returning; top repeat callers.",
             discussion: """
             A repeat caller called more than once in the period; a first-time caller's first call in the whole index \
@@ -182,6 +185,7 @@ struct ReportCommand: ParsableCommand {
 
     struct Hours: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "hours",
             abstract: "When calls come: hour of day × day of week.",
             discussion: """
             Hours and weekdays are local to --tz: staff a call centre by the caller's clock, not the server's.
@@ -200,6 +204,7 @@ struct ReportCommand: ParsableCommand {
 
     struct Compare: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "compare",
             abstract: "A campaign or keyword before and after a change: calls and answered per day, unique callers, answer rate.",
             discussion: """
             Per-day figures make periods of different lengths comparable; each row shows the absolute and relative change. \
@@ -258,6 +263,7 @@ struct ReportCommand: ParsableCommand {
 
     struct Callbacks: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "callbacks",
             abstract: "Web call-back requests: how many were called back and how fast, and how many answered.",
             discussion: """
             One row per day of the request (in --tz) and a TOTAL row: requests, called_back and \

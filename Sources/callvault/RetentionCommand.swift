@@ -14,6 +14,7 @@ struct RetentionCommand: AsyncParsableCommand {
 
     struct Apply: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "apply",
             abstract: "Delete what the policy says is due; --dry-run lists it and changes nothing.",
             discussion: """
             The policy is the ordered [[retention.rules]] of the config file; the first rule that \

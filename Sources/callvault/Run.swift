@@ -10,6 +10,7 @@ import Logging
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Archive and index every recording in the spool, exactly once.",
         discussion: """
         A phone system drops pairs into SPOOL/incoming/: the audio (STEM.wav, .gsm, .ulaw, ...) and, \

@@ -6,6 +6,7 @@ import Foundation
 
 struct Show: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "show",
         abstract: "Print one call's record as a JSON object.",
         discussion: """
         ID is the archive id (c + 24 hex digits) that `callvault query` lists; a switch's \

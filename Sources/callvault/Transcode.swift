@@ -7,6 +7,7 @@ import Foundation
 
 struct Transcode: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "transcode",
         abstract: "Transcode one recording to Ogg Opus at its native rate.",
         discussion: """
         Reads anything libsndfile opens by its header (WAV with PCM, mu-law, A-law, GSM 6.10 or \

@@ -49,6 +49,7 @@ struct UserCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Add a user (the password from the terminal or stdin).",
             discussion: """
             The password is asked twice on a terminal; from a pipe, the first line is the password and an \
@@ -73,6 +74,7 @@ struct UserCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List users and their roles.",
             discussion: """
             Example:
@@ -95,6 +97,7 @@ struct UserCommand: ParsableCommand {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "remove",
             abstract: "Remove a user (their sessions end).",
             discussion: """
             Example:
@@ -112,6 +115,7 @@ struct UserCommand: ParsableCommand {
 
     struct Passwd: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "passwd",
             abstract: "Set a user's password (their sessions end).",
             discussion: """
             Example:
@@ -131,6 +135,7 @@ struct UserCommand: ParsableCommand {
 
     struct Token: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "token",
             abstract: "Issue an API token (printed once, alone, on stdout; it replaces the user's earlier token).",
             discussion: """
             Use it as `Authorization: Bearer TOKEN` on any route. Only its SHA-256 is kept: a lost token \

@@ -25,30 +25,12 @@ public enum MissedReport {
         """
     }
 
-    /// The unreturned calls from ``CallerLastCalls``: the callers whose last missed (or abandoned)
-    /// call is in the period or later, and whose last answered call is not after it and is before
-    /// the period's end (the covering index on both times, no seek per caller passed over), then
-    /// each one's calls from their last answered call on (one range of `calls_caller` per caller;
-    /// none was answered, none has an answered call later). `and` is the filter's WHERE, open
-    /// for more; ``unreturnedArguments(_:)`` follow the filter's.
-    static func unreturnedSQL(_ and: String, bounded: Bool) -> String {
-        """
-        SELECT c.started_at, c.id, c.caller, c.campaign, c.tracking_number, c.outcome, c.duration_ms, NULL AS answered_at
-        FROM \(CallerLastCalls.table) r INDEXED BY report_caller_last_missed CROSS JOIN calls c INDEXED BY calls_caller
-        \(and)r.last_missed_at >= ?
-            AND (r.last_answered_at IS NULL OR (r.last_answered_at <= r.last_missed_at\(bounded ? " AND r.last_answered_at < ?" : "")))
-            AND c.caller = r.caller_number AND c.started_at >= max(ifnull(r.last_answered_at, ''), ?)
-            AND c.outcome <> \(Outcome.answered.sqlLiteral)
-        ORDER BY c.started_at, c.id
-        """
-    }
-
-    /// The arguments of ``unreturnedSQL(_:bounded:)`` (bounded: with `--until`): the period's
-    /// start (the empty text, before any time, without `--since`), its end, its start again.
-    static func unreturnedArguments(_ filter: ReportFilter) -> StatementArguments {
-        let since = filter.since.map { Timestamp.format($0) } ?? ""
-        if let until = filter.until { return [since, Timestamp.format(until), since] }
-        return [since, since]
+    /// A row of the listing from a row of ``sql(_:outcome:)`` (or ``UnreturnedCalls``).
+    static func row(_ r: Row) -> [ReportTable.Value] {
+        let answeredAt: String? = r["answered_at"]
+        return [.text(r["started_at"]), .text(r["id"]), .optional(r["caller"]), .optional(r["campaign"]),
+                .text(r["tracking_number"]), .text(r["outcome"]), .int(r["duration_ms"]),
+                .text(answeredAt == nil ? "no" : "yes"), .optional(answeredAt)]
     }
 
     /// `limit`: at most that many rows (0: all); a note then says how many there were in all
@@ -61,10 +43,15 @@ public enum MissedReport {
         var more = false
         try index.pool.read { db in
             // Unqualified columns in these WHEREs are the outer `c`: the only table of the outer FROM.
-            var cursors: [RowCursor] = []
             if unreturnedOnly, !filter.exactScan, try CallerLastCalls.available(db) {
-                cursors.append(try Row.fetchCursor(db, sql: unreturnedSQL(and, bounded: filter.until != nil), arguments: arguments + unreturnedArguments(filter)))
-            } else if filter.campaigns.isEmpty {
+                let page = try UnreturnedCalls(filter: filter).page(db, limit: limit)
+                for r in page.rows { table.rows.append(row(r)) }
+                more = page.more
+                if more { table.notes.append("showing the first \(limit) calls; more follow; --limit 0 for all") }
+                return
+            }
+            var cursors: [RowCursor] = []
+            if filter.campaigns.isEmpty {
                 for o in [Outcome.missed, .abandoned] {
                     cursors.append(try Row.fetchCursor(db, sql: sql(and + "c.outcome = \(o.sqlLiteral)", outcome: true), arguments: arguments))
                 }
@@ -89,9 +76,7 @@ public enum MissedReport {
                 let caller: String? = r["caller"]
                 if unreturnedOnly && (answeredAt != nil || caller == nil) { continue }
                 if limit > 0 && table.rows.count == limit { more = true; break }
-                table.rows.append([.text(r["started_at"]), .text(r["id"]), .optional(caller), .optional(r["campaign"]),
-                                   .text(r["tracking_number"]), .text(r["outcome"]), .int(r["duration_ms"]),
-                                   .text(answeredAt == nil ? "no" : "yes"), .optional(answeredAt)])
+                table.rows.append(row(r))
             }
             if more && !unreturnedOnly {
                 let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM calls c \(and)c.outcome IN (\(Outcome.missed.sqlLiteral), \(Outcome.abandoned.sqlLiteral))",

@@ -8,8 +8,9 @@
 // client through PostgresBlocking, the ingest transaction on one connection), the reads of `show`,
 // `query` and `audit list` (PostgresCallReader), verify's index side (PostgresVerifySource),
 // legal holds (PostgresHolds), retention's index side (PostgresRetentionIndex: Store's
-// RetentionSource), the registry behind `numbers` (PostgresRegistry), and `db migrate`
-// (PostgresIndexMigration).
+// RetentionSource), the registry behind `numbers` (PostgresRegistry), `db migrate`
+// (PostgresIndexMigration), and what reports scan (PostgresReportSource: Store's ReportScanSource;
+// no report aggregates here, every report scans).
 //
 // Depends on CallVaultStore for the types the worker shares with SQLite: QueueStore, Job,
 // CallRecord (its columns in and out through IndexValue, so a call is encoded and decoded by the
@@ -21,5 +22,5 @@
 // audio, touch archive files, parse CLI arguments, or print; decide policy (rules come from
 // CallVaultCore, defaults from CallVaultSettings).
 //
-// Not yet (later increments of issue 20): reports, evidence bundles and the other commands here;
+// Not yet (later increments of issue 20): report aggregates, evidence bundles and the other commands here;
 // pool-session and call-back attribution (their tables come with the web import commands).

@@ -9,7 +9,14 @@ public enum AreaCodesReport {
     typealias Key = DimensionSource.AreaKey
 
     public static func run(_ index: CallIndex, filter: ReportFilter) throws -> ReportTable {
-        let tallies = try aggregated(index, filter: filter) ?? scanned(index, filter: filter)
+        try run(.sqlite(index), filter: filter)
+    }
+
+    /// From SQLite's aggregates where they serve; otherwise, and on every other backend, from every matching call.
+    public static func run(_ index: ReportIndex, filter: ReportFilter) throws -> ReportTable {
+        var aggregates: [Key: (calls: Int, answered: Int, callers: Int)]?
+        if case .sqlite(let sqlite) = index { aggregates = try aggregated(sqlite, filter: filter) }
+        let tallies = try aggregates ?? scanned(index, filter: filter)
         var table = ReportTable(title: "Calls by caller area code", columns: columns, notes: filter.notes)
         // Most calls first; ties by area code, then region, place and country, so the order never
         // depends on the dictionary's (one code can have several places).
@@ -23,9 +30,9 @@ public enum AreaCodesReport {
     }
 
     /// Every matching call (`--exact-scan`, or an index without the dimension aggregates).
-    static func scanned(_ index: CallIndex, filter: ReportFilter) throws -> [Key: (calls: Int, answered: Int, callers: Int)] {
+    static func scanned(_ index: ReportIndex, filter: ReportFilter) throws -> [Key: (calls: Int, answered: Int, callers: Int)] {
         var tallies: [Key: (calls: Int, answered: Int, callers: Set<String>)] = [:]
-        try CallFacts.forEach(index, filter) { c in
+        try index.forEachCall(filter) { c in
             let key = c.caller == nil ? Key(area: nil, region: "(anonymous)", place: nil, country: nil)
                 : Key(area: c.areaCode, region: c.region, place: c.place, country: c.country)
             tallies[key, default: (0, 0, [])].calls += 1

@@ -34,45 +34,67 @@ public enum CallbacksReport {
     }
 
     public static func run(_ index: CallIndex, filter: ReportFilter) throws -> ReportTable {
+        try run(.sqlite(index), filter: filter)
+    }
+
+    /// The requests and their call-backs from SQLite's tables, or another backend's
+    /// (``ReportScanSource/callbackLinks()``, ``ReportScanSource/callbackRequests(since:until:campaigns:)``).
+    public static func run(_ index: ReportIndex, filter: ReportFilter) throws -> ReportTable {
+        switch index {
+        case .sqlite(let sqlite):
+            return try sqlite.pool.read { db in try table(linked: try links(db), requests: try requests(db, filter), filter: filter) }
+        case .scanned(let source):
+            let requests = try source.callbackRequests(since: filter.since, until: filter.until, campaigns: filter.campaigns)
+            return table(linked: try source.callbackLinks(), requests: requests, filter: filter)
+        }
+    }
+
+    /// Each request's call-backs: the first start and whether any was answered.
+    static func links(_ db: Database) throws -> [String: CallbackLink] {
+        var linked: [String: CallbackLink] = [:]
+        let calls = try Row.fetchCursor(db, sql: """
+            SELECT json_extract(attribution, '$.request_id'), min(started_at), max(outcome = \(Outcome.answered.sqlLiteral))
+            FROM calls WHERE direction = 'outbound' AND json_extract(attribution, '$.method') = 'callback'
+            GROUP BY 1
+            """)
+        while let row = try calls.next() {
+            guard let id: String = row[0] else { continue }
+            linked[id] = CallbackLink(firstStartedAt: row[1], answered: (row[2] as Int?) == 1)
+        }
+        return linked
+    }
+
+    /// The requests `filter` selects, as (request id, requested_at).
+    static func requests(_ db: Database, _ filter: ReportFilter) throws -> [(id: String, requestedAt: String)] {
+        var conditions: [String] = [], arguments: StatementArguments = []
+        if let since = filter.since { conditions.append("requested_at >= ?"); arguments += [Timestamp.format(since)] }
+        if let until = filter.until { conditions.append("requested_at < ?"); arguments += [Timestamp.format(until)] }
+        if !filter.campaigns.isEmpty {
+            conditions.append("utm_campaign IN (\(filter.campaigns.map { _ in "?" }.joined(separator: ", ")))")
+            arguments += StatementArguments(filter.campaigns)
+        }
+        return try Row.fetchAll(db, sql: """
+            SELECT request_id, requested_at FROM callback_requests \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+            """, arguments: arguments).map { row -> (id: String, requestedAt: String) in (row[0], row[1]) }
+    }
+
+    /// The table of `requests`, per day of the request in the report's zone, with their call-backs.
+    static func table(linked: [String: CallbackLink], requests: [(id: String, requestedAt: String)], filter: ReportFilter) -> ReportTable {
         var clock = Clock(zone: filter.timeZone)
         var days: [String: Tally] = [:]
         var total = Tally()
-        try index.pool.read { db in
-            // Each request's call-backs: the first start and whether any was answered.
-            var linked: [String: (first: String, answered: Bool)] = [:]
-            let calls = try Row.fetchCursor(db, sql: """
-                SELECT json_extract(attribution, '$.request_id'), min(started_at), max(outcome = \(Outcome.answered.sqlLiteral))
-                FROM calls WHERE direction = 'outbound' AND json_extract(attribution, '$.method') = 'callback'
-                GROUP BY 1
-                """)
-            while let row = try calls.next() {
-                guard let id: String = row[0] else { continue }
-                linked[id] = (row[1], (row[2] as Int?) == 1)
-            }
-            var conditions: [String] = [], arguments: StatementArguments = []
-            if let since = filter.since { conditions.append("requested_at >= ?"); arguments += [Timestamp.format(since)] }
-            if let until = filter.until { conditions.append("requested_at < ?"); arguments += [Timestamp.format(until)] }
-            if !filter.campaigns.isEmpty {
-                conditions.append("utm_campaign IN (\(filter.campaigns.map { _ in "?" }.joined(separator: ", ")))")
-                arguments += StatementArguments(filter.campaigns)
-            }
-            let requests = try Row.fetchCursor(db, sql: """
-                SELECT request_id, requested_at FROM callback_requests \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
-                """, arguments: arguments)
-            while let row = try requests.next() {
-                let id: String = row[0], at: String = row[1]
-                let epoch = Clock.epoch(at)
-                let day = Clock.day(clock.local(epoch))
-                days[day, default: Tally()].requests += 1
-                total.requests += 1
-                guard let call = linked[id] else { continue }
-                let delay = Clock.epoch(call.first) - epoch
-                days[day, default: Tally()].delays.append(delay)
-                total.delays.append(delay)
-                if call.answered {
-                    days[day, default: Tally()].answered += 1
-                    total.answered += 1
-                }
+        for (id, at) in requests {
+            let epoch = Clock.epoch(at)
+            let day = Clock.day(clock.local(epoch))
+            days[day, default: Tally()].requests += 1
+            total.requests += 1
+            guard let call = linked[id] else { continue }
+            let delay = Clock.epoch(call.firstStartedAt) - epoch
+            days[day, default: Tally()].delays.append(delay)
+            total.delays.append(delay)
+            if call.answered {
+                days[day, default: Tally()].answered += 1
+                total.answered += 1
             }
         }
         let keys = days.keys.sorted()

@@ -26,13 +26,19 @@ public enum CallersReport {
     struct Caller { var calls = 0, answered = 0; var first = "", last = ""; var campaigns = Set<String>() }
 
     public static func run(_ index: CallIndex, filter: ReportFilter, top: Int = 10) throws -> (ReportTable, ReportTable) {
-        if let source = try AggregateSource.make(index, filter, callers: true), let dimensions = try DimensionSource.make(index, filter) {
-            return try aggregated(index, source, dimensions, filter: filter, top: top)
+        try run(.sqlite(index), filter: filter, top: top)
+    }
+
+    /// From SQLite's aggregates where they serve; otherwise, and on every other backend, from every matching call.
+    public static func run(_ index: ReportIndex, filter: ReportFilter, top: Int = 10) throws -> (ReportTable, ReportTable) {
+        if case .sqlite(let sqlite) = index, let source = try AggregateSource.make(sqlite, filter, callers: true),
+           let dimensions = try DimensionSource.make(sqlite, filter) {
+            return try aggregated(sqlite, source, dimensions, filter: filter, top: top)
         }
-        let first = try SummaryReport.firstCalls(index)
+        let first = try index.firstCalls()
         var scopes: [String: Scope] = [:]
         var callers: [String: Caller] = [:]
-        try CallFacts.forEach(index, filter) { c in
+        try index.forEachCall(filter) { c in
             // Mutate in place (`[key, default:]`): copying a scope out would copy its caller table per call.
             for key in ["(all)", c.campaign ?? "(unassigned)"] {
                 scopes[key, default: Scope()].calls += 1
@@ -49,7 +55,7 @@ public enum CallersReport {
                 callers[caller]!.campaigns.insert(c.campaign ?? "(unassigned)")
             }
         }
-        let directory = try CallerDirectory(index: index).entries(for: topCallers(callers, top).map(\.key))
+        let directory = try index.directoryEntries(for: topCallers(callers, top).map(\.key))
         return tables(scopes, callers, directory: directory, filter: filter, top: top)
     }
 

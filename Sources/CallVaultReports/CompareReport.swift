@@ -17,14 +17,19 @@ public enum CompareReport {
     }
 
     public static func run(_ index: CallIndex, filter: ReportFilter, before: Period, after: Period, keywords: [String] = []) throws -> ReportTable {
+        try run(.sqlite(index), filter: filter, before: before, after: after, keywords: keywords)
+    }
+
+    /// From SQLite's aggregates where they serve (no keyword); otherwise, and on every other backend, from every matching call.
+    public static func run(_ index: ReportIndex, filter: ReportFilter, before: Period, after: Period, keywords: [String] = []) throws -> ReportTable {
         func measure(_ p: Period) throws -> (calls: Int, answered: Int, callers: Int) {
             var f = filter
             f.since = p.from
             f.until = p.to
             var calls = 0, answered = 0
             var callers = Set<String>()
-            if keywords.isEmpty, let source = try AggregateSource.make(index, f, callers: true) {
-                let unique = try index.pool.read { db in
+            if keywords.isEmpty, case .sqlite(let sqlite) = index, let source = try AggregateSource.make(sqlite, f, callers: true) {
+                let unique = try sqlite.pool.read { db in
                     for t in try source.quarters(db) {
                         calls += t.calls
                         if t.outcome == .answered { answered += t.calls }
@@ -38,9 +43,7 @@ public enum CompareReport {
                 return (calls, answered, unique)
             }
             // Keywords are read from each call's attribution (the aggregates do not keep them).
-            let keywordCondition = keywords.isEmpty ? nil
-                : "json_extract(attribution, '$.keyword') IN (\(keywords.map { _ in "?" }.joined(separator: ", ")))"
-            try CallFacts.forEach(index, f, extraCondition: keywordCondition, extraArguments: StatementArguments(keywords)) { c in
+            try index.forEachCall(f, keywords: keywords) { c in
                 calls += 1
                 if c.outcome == .answered { answered += 1 }
                 if let caller = c.caller { callers.insert(caller) }

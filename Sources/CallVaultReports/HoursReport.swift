@@ -7,11 +7,16 @@ public enum HoursReport {
     public static let columns = ["hour"] + Clock.weekdayNames + ["total"]
 
     public static func matrix(_ index: CallIndex, filter: ReportFilter) throws -> [[Int]] {
+        try matrix(.sqlite(index), filter: filter)
+    }
+
+    /// From SQLite's aggregates where they serve; otherwise, and on every other backend, from every matching call.
+    public static func matrix(_ index: ReportIndex, filter: ReportFilter) throws -> [[Int]] {
         var clock = Clock(zone: filter.timeZone)
         var m = Array(repeating: Array(repeating: 0, count: 7), count: 24)
-        if let source = try AggregateSource.make(index, filter) {
+        if case .sqlite(let sqlite) = index, let source = try AggregateSource.make(sqlite, filter) {
             do {
-                try index.pool.read { db in
+                try sqlite.pool.read { db in
                     for t in try source.quarters(db) {
                         let l = try clock.localQuarter(t.q)
                         m[Clock.hourOfDay(l)][Clock.weekday(l)] += t.calls
@@ -22,7 +27,7 @@ public enum HoursReport {
                 m = Array(repeating: Array(repeating: 0, count: 7), count: 24)
             }
         }
-        try CallFacts.forEach(index, filter) { c in
+        try index.forEachCall(filter) { c in
             let l = clock.local(c.epoch)
             m[Clock.hourOfDay(l)][Clock.weekday(l)] += 1
         }
@@ -30,6 +35,10 @@ public enum HoursReport {
     }
 
     public static func run(_ index: CallIndex, filter: ReportFilter) throws -> ReportTable {
+        try run(.sqlite(index), filter: filter)
+    }
+
+    public static func run(_ index: ReportIndex, filter: ReportFilter) throws -> ReportTable {
         let m = try matrix(index, filter: filter)
         var table = ReportTable(title: "Calls by hour of day and day of week", columns: columns, notes: filter.notes)
         for h in 0..<24 {

@@ -116,16 +116,20 @@ public enum SummaryReport {
     }
 
     public static func run(_ index: CallIndex, filter: ReportFilter, by grouping: Grouping) throws -> ReportTable {
-        if let table = try aggregated(index, filter: filter, by: grouping) { return table }
-        let first = try firstCalls(index)
+        try run(.sqlite(index), filter: filter, by: grouping)
+    }
+
+    /// From SQLite's aggregates where they serve; otherwise, and on every other backend, from every matching call.
+    public static func run(_ index: ReportIndex, filter: ReportFilter, by grouping: Grouping) throws -> ReportTable {
+        if case .sqlite(let sqlite) = index, let table = try aggregated(sqlite, filter: filter, by: grouping) { return table }
+        let first = try index.firstCalls()
         var keys = TimeKeys(zone: filter.timeZone)
         var tallies: [String: Tally] = [:]
         var total = Tally()
         var order: [String: Int] = [:]  // label ▶ its earliest call: time buckets sort by time, not by label
         // The attribution dimensions are read from each call (streamed: the per-quarter aggregates
         // do not keep them).
-        let dimension = grouping.attributionField.map { "json_extract(attribution, '$.\($0)')" }
-        try CallFacts.forEach(index, filter, dimension: dimension) { c in
+        try index.forEachCall(filter, attributionField: grouping.attributionField) { c in
             let key: String
             switch grouping {
             case .utmSource, .utmMedium, .utmCampaign, .keyword, .landingPage, .attributionMethod: key = c.dimension ?? "(none)"

@@ -1,11 +1,12 @@
 import ArgumentParser
 import CallVaultCore
 import CallVaultFiles
+import CallVaultPostgres
 import CallVaultReports
 import CallVaultStore
 import Foundation
 
-struct ReportCommand: ParsableCommand {
+struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "What marketing and QA read each morning: summaries, missed calls, callers, area codes, hours, before/after, dead air, web call-backs.",
@@ -57,14 +58,24 @@ struct ReportCommand: ParsableCommand {
             return f
         }
 
-        func emit(_ tables: [ReportTable], index: CallIndex, filter: ReportFilter) throws {
+        /// Runs `make` on the index the options name and prints (or writes) its tables: a SQLite
+        /// index (its aggregates where they serve) or a PostgreSQL one (every report scans, on a
+        /// thread of its own: the reads wait on the client). `make` gets the filter the options give.
+        func report(_ make: @escaping @Sendable (ReportIndex, ReportFilter) throws -> [ReportTable]) async throws {
+            let f = try filter()
+            let r = try store.resolved()
+            let format = format
             let text: String
-            switch format {
-            case .table: text = tables.map { $0.text() }.joined(separator: "\n\n")
-            case .csv: text = tables.map { $0.csv() }.joined(separator: "\n\n")
-            case .json: text = tables.count == 1 ? try tables[0].json() : "[" + (try tables.map { try $0.json() }).joined(separator: ",\n") + "]"
-            case .html: text = HTMLReport.render(tables: tables, charts: try HTMLReport.charts(index, filter: filter), generatedAt: Date(),
-                                                period: filter.periodDescription)
+            if let url = try PostgresBackend.url(r.database) {
+                text = try await PostgresBackend.withIndex(url, config: r.config) { index in
+                    try await PostgresBackend.onThread {
+                        let reports = ReportIndex.scanned(PostgresReportSource(index: index))
+                        return try Self.render(try make(reports, f), format: format, index: reports, filter: f)
+                    }
+                }
+            } else {
+                let (index, _) = try store.openIndex(readOnly: true)
+                text = try Self.render(try make(.sqlite(index), f), format: format, index: .sqlite(index), filter: f)
             }
             if let output {
                 try writeAtomically(text + "\n", to: output)
@@ -73,11 +84,21 @@ struct ReportCommand: ParsableCommand {
                 print(text)
             }
         }
+
+        static func render(_ tables: [ReportTable], format: ReportFormat, index: ReportIndex, filter: ReportFilter) throws -> String {
+            switch format {
+            case .table: tables.map { $0.text() }.joined(separator: "\n\n")
+            case .csv: tables.map { $0.csv() }.joined(separator: "\n\n")
+            case .json: tables.count == 1 ? try tables[0].json() : "[" + (try tables.map { try $0.json() }).joined(separator: ",\n") + "]"
+            case .html: HTMLReport.render(tables: tables, charts: try HTMLReport.charts(index, filter: filter), generatedAt: Date(),
+                                          period: filter.periodDescription)
+            }
+        }
     }
 
-    enum ReportFormat: String, ExpressibleByArgument, CaseIterable { case table, csv, json, html }
+    enum ReportFormat: String, ExpressibleByArgument, CaseIterable, Sendable { case table, csv, json, html }
 
-    struct Summary: ParsableCommand {
+    struct Summary: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "summary",
             abstract: "Calls, outcomes, answer rate, unique and first-time callers, talk time, per bucket.",
@@ -102,14 +123,13 @@ struct ReportCommand: ParsableCommand {
                 throw ValidationError("--by must be one of \(SummaryReport.Grouping.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }
-        func run() throws {
-            let (index, _) = try common.store.openIndex(readOnly: true)
-            let f = try common.filter()
-            try common.emit([try SummaryReport.run(index, filter: f, by: SummaryReport.Grouping(rawValue: by)!)], index: index, filter: f)
+        func run() async throws {
+            guard let grouping = SummaryReport.Grouping(rawValue: by) else { throw ValidationError("--by: unknown grouping \(by)") }
+            try await common.report { index, f in [try SummaryReport.run(index, filter: f, by: grouping)] }
         }
     }
 
-    struct Missed: ParsableCommand {
+    struct Missed: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "missed",
             abstract: "Missed and abandoned calls, and whether the caller got through later.",
@@ -130,18 +150,19 @@ struct ReportCommand: ParsableCommand {
         func validate() throws {
             if limit < 0 { throw ValidationError("--limit must be 0 or more") }
         }
-        func run() throws {
-            let (index, _) = try common.store.openIndex(readOnly: true)
-            let f = try common.filter()
-            let table = try MissedReport.run(index, filter: f, unreturnedOnly: unreturned, limit: limit)
-            if let note = table.notes.first(where: { $0.hasPrefix("showing the first") }) {
-                FileHandle.standardError.write(Data("callvault: \(note)\n".utf8))
+        func run() async throws {
+            let (unreturned, limit) = (unreturned, limit)
+            try await common.report { index, f in
+                let table = try MissedReport.run(index, filter: f, unreturnedOnly: unreturned, limit: limit)
+                if let note = table.notes.first(where: { $0.hasPrefix("showing the first") }) {
+                    FileHandle.standardError.write(Data("callvault: \(note)\n".utf8))
+                }
+                return [table]
             }
-            try common.emit([table], index: index, filter: f)
         }
     }
 
-    struct Callers: ParsableCommand {
+    struct Callers: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "callers",
             abstract: "Unique vs repeat callers per campaign and overall; first-time vs returning; top repeat callers.",
@@ -158,15 +179,16 @@ struct ReportCommand: ParsableCommand {
         func validate() throws {
             if top < 0 { throw ValidationError("--top must be 0 or more") }
         }
-        func run() throws {
-            let (index, _) = try common.store.openIndex(readOnly: true)
-            let f = try common.filter()
-            let (table, topTable) = try CallersReport.run(index, filter: f, top: top)
-            try common.emit([table, topTable], index: index, filter: f)
+        func run() async throws {
+            let top = top
+            try await common.report { index, f in
+                let (table, topTable) = try CallersReport.run(index, filter: f, top: top)
+                return [table, topTable]
+            }
         }
     }
 
-    struct AreaCodes: ParsableCommand {
+    struct AreaCodes: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "area-codes",
             abstract: "Calls by caller area code and region/place (country outside NANP), with answer rate.",
@@ -176,14 +198,12 @@ struct ReportCommand: ParsableCommand {
               callvault report area-codes --campaign Radio-KFOG --format csv
             """)
         @OptionGroup var common: Common
-        func run() throws {
-            let (index, _) = try common.store.openIndex(readOnly: true)
-            let f = try common.filter()
-            try common.emit([try AreaCodesReport.run(index, filter: f)], index: index, filter: f)
+        func run() async throws {
+            try await common.report { index, f in [try AreaCodesReport.run(index, filter: f)] }
         }
     }
 
-    struct Hours: ParsableCommand {
+    struct Hours: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "hours",
             abstract: "When calls come: hour of day × day of week.",
@@ -195,14 +215,12 @@ struct ReportCommand: ParsableCommand {
               callvault report hours --format html --output hours.html
             """)
         @OptionGroup var common: Common
-        func run() throws {
-            let (index, _) = try common.store.openIndex(readOnly: true)
-            let f = try common.filter()
-            try common.emit([try HoursReport.run(index, filter: f)], index: index, filter: f)
+        func run() async throws {
+            try await common.report { index, f in [try HoursReport.run(index, filter: f)] }
         }
     }
 
-    struct Compare: ParsableCommand {
+    struct Compare: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "compare",
             abstract: "A campaign or keyword before and after a change: calls and answered per day, unique callers, answer rate.",
@@ -224,21 +242,21 @@ struct ReportCommand: ParsableCommand {
         func validate() throws {
             if common.campaign.isEmpty && keyword.isEmpty { throw ValidationError("compare needs --campaign or --keyword") }
         }
-        func run() throws {
-            let (index, _) = try common.store.openIndex(readOnly: true)
-            let f = try common.filter()
+        func run() async throws {
+            let zone = try common.filter().timeZone
             func period(_ text: String, _ option: String) throws -> CompareReport.Period {
-                do { return try CompareReport.Period.parse(text, timeZone: f.timeZone, now: Date()) } catch let e as CompareReport.Period.ParseError {
+                do { return try CompareReport.Period.parse(text, timeZone: zone, now: Date()) } catch let e as CompareReport.Period.ParseError {
                     throw ValidationError(e.message(for: option))
                 }
             }
-            try common.emit([try CompareReport.run(index, filter: f, before: period(before, "--before"), after: period(after, "--after"),
-                                                   keywords: keyword)],
-                            index: index, filter: f)
+            let (before, after, keywords) = (try period(before, "--before"), try period(after, "--after"), keyword)
+            try await common.report { index, f in
+                [try CompareReport.run(index, filter: f, before: before, after: after, keywords: keywords)]
+            }
         }
     }
 
-    struct DeadAir: ParsableCommand {
+    struct DeadAir: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "dead-air",
             abstract: "Answered calls with a long inner silence, for QA review.",
@@ -254,14 +272,13 @@ struct ReportCommand: ParsableCommand {
         func validate() throws {
             if !(threshold >= 0 && threshold <= 86_400) { throw ValidationError("--threshold must be between 0 and 86400 seconds") }
         }
-        func run() throws {
-            let (index, _) = try common.store.openIndex(readOnly: true)
-            let f = try common.filter()
-            try common.emit([try DeadAirReport.run(index, filter: f, thresholdMs: Int(threshold * 1000))], index: index, filter: f)
+        func run() async throws {
+            let thresholdMs = Int(threshold * 1000)
+            try await common.report { index, f in [try DeadAirReport.run(index, filter: f, thresholdMs: thresholdMs)] }
         }
     }
 
-    struct Callbacks: ParsableCommand {
+    struct Callbacks: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "callbacks",
             abstract: "Web call-back requests: how many were called back and how fast, and how many answered.",
@@ -277,10 +294,8 @@ struct ReportCommand: ParsableCommand {
               callvault report callbacks --since 2026-11-01 --tz America/New_York
             """)
         @OptionGroup var common: Common
-        func run() throws {
-            let (index, _) = try common.store.openIndex(readOnly: true)
-            let f = try common.filter()
-            try common.emit([try CallbacksReport.run(index, filter: f)], index: index, filter: f)
+        func run() async throws {
+            try await common.report { index, f in [try CallbacksReport.run(index, filter: f)] }
         }
     }
 }

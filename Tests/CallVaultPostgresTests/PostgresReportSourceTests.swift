@@ -1,0 +1,137 @@
+import CallVaultCore
+import CallVaultPostgres
+import CallVaultStore
+import CallVaultTestSupport
+import CallVaultWorker
+import Foundation
+import PostgresNIO
+import Testing
+
+/// Runs `body` on a thread of its own: the report reader waits synchronously on the client, as it
+/// does under the CLI, never on a thread of the cooperative pool.
+private func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}
+
+@Suite("PostgreSQL report reads: the scan's calls, first calls, missed, dead air, call-backs", .enabled(if: PostgresTestServer.isConfigured, "CALLVAULT_TEST_POSTGRES_URL is not set (scripts/test.sh sets it)"))
+struct PostgresReportSourceTests {
+    let now = Date(timeIntervalSince1970: 1_764_000_000)
+
+    /// Six calls: X twice in one second (a, b), Y missed then answered (c, d), Z abandoned (e), an
+    /// anonymous missed call (f); a has two equal inner silences and silences at both edges.
+    static func records() throws -> [CallRecord] {
+        var a = try StoreFixture.record(callID: "a", caller: "+12125550101", startedAt: "2026-11-20T10:00:00Z")
+        a.silences = [Interval(startMs: 0, endMs: 2000), Interval(startMs: 5000, endMs: 9000), Interval(startMs: 12_000, endMs: 16_000),
+                      Interval(startMs: 26_000, endMs: 30_000)]
+        a.longestSilenceMs = 4000
+        let b = try StoreFixture.record(callID: "b", caller: "+12125550101", startedAt: "2026-11-20T10:00:00Z")
+        let c = try StoreFixture.record(callID: "c", caller: "+12125550102", startedAt: "2026-11-21T08:00:00Z", outcome: .missed)
+        let d = try StoreFixture.record(callID: "d", caller: "+12125550102", startedAt: "2026-11-22T08:00:00Z")
+        let e = try StoreFixture.record(callID: "e", caller: "+12125550103", startedAt: "2026-11-23T08:00:00Z", outcome: .abandoned)
+        let f = try StoreFixture.record(callID: "f", caller: nil, startedAt: "2026-11-23T09:00:00Z", outcome: .missed)
+        return [a, b, c, d, e, f]
+    }
+
+    @Test("the scan reads every matching call once across pages (campaign, since/until, keyword, an attribution field); first calls break a same-second tie by id; missed pages, counts and the call-back list; dead air's longest inner silence, the first of equal ones")
+    func readsMatchTheRules() async throws {
+        let records = try Self.records()
+        let ids = Dictionary(uniqueKeysWithValues: records.map { ($0.callID, $0.id) })
+        let now = now
+        try await PostgresTestServer.withIndex { index in
+            let store = PostgresQueueStore(index: index, leaseSeconds: 60)
+            try await onThread {
+                _ = try store.enqueue(records.map { SpoolArrival(stem: $0.callID, audioName: $0.callID + ".wav") }, now: now) { _ in true }
+                while let job = try store.claim(owner: "me", now: now) {
+                    let record = try #require(records.first { $0.callID == job.stem })
+                    _ = try IngestTransaction.commit(record, job: job, owner: "me", retention: nil, now: now, in: store)
+                }
+            }
+            _ = try await index.query("campaigns", "UPDATE calls SET campaign = CASE WHEN call_id IN ('a', 'b', 'c') THEN 'A' ELSE 'B' END")
+            _ = try await index.query("keyword", """
+                UPDATE calls SET attribution = '{"method":"pool-session","keyword":"k1","utm_source":"google"}' WHERE call_id = 'd'
+                """)
+            var source = PostgresReportSource(index: index)
+            source.pageSize = 2
+            let reader = source
+
+            func scan(_ query: CallQuery, field: String? = nil, keywords: [String] = []) async throws -> [String] {
+                try await onThread {
+                    var seen: [String] = []
+                    try reader.forEachCall(query, attributionField: field, keywords: keywords) { seen.append("\($0.id) \($0.dimension ?? "-")") }
+                    return seen
+                }
+            }
+            // Six calls in pages of two: each once, by id.
+            #expect(try await scan(CallQuery()) == records.map(\.id).sorted().map { "\($0) -" })
+            var firstDays = CallQuery()
+            firstDays.campaigns = ["A"]
+            firstDays.since = Timestamp.parseInstant("2026-11-20T10:00:00Z")
+            firstDays.until = Timestamp.parseInstant("2026-11-21T08:00:00Z")
+            #expect(try await scan(firstDays, field: "method") == [ids["a"]!, ids["b"]!].sorted().map { "\($0) none" }, "until is exclusive")
+            #expect(try await scan(CallQuery(), field: "utm_source", keywords: ["k1", "k2"]) == ["\(ids["d"]!) google"])
+
+            let first = try await onThread { try reader.firstCallIDs() }
+            #expect(first == ["+12125550101": min(ids["a"]!, ids["b"]!), "+12125550102": ids["c"]!, "+12125550103": ids["e"]!])
+
+            let pages = try await onThread {
+                [try reader.missedCalls(CallQuery(), unreturnedOnly: false, limit: 0), try reader.missedCalls(CallQuery(), unreturnedOnly: false, limit: 2),
+                 try reader.missedCalls(CallQuery(), unreturnedOnly: true, limit: 0), try reader.missedCalls(CallQuery(), unreturnedOnly: true, limit: 1)]
+            }
+            #expect(pages[0].calls.map { "\($0.id) \($0.outcome) \($0.answeredAt ?? "-")" }
+                    == ["\(ids["c"]!) missed 2026-11-22T08:00:00Z", "\(ids["e"]!) abandoned -", "\(ids["f"]!) missed -"])
+            #expect(!pages[0].more && pages[0].total == nil)
+            #expect(pages[1].calls.map(\.id) == [ids["c"]!, ids["e"]!] && pages[1].more && pages[1].total == 3)
+            #expect(pages[2].calls.map(\.id) == [ids["e"]!] && !pages[2].more, "the anonymous call cannot be called back")
+            #expect(pages[3].calls.map(\.id) == [ids["e"]!] && !pages[3].more)
+
+            let deadAir = try await onThread { [try reader.deadAirCalls(CallQuery(), thresholdMs: 3000), try reader.deadAirCalls(CallQuery(), thresholdMs: 4000)] }
+            #expect(deadAir[0].map { "\($0.id) \($0.innerMs) \($0.atMs)" } == ["\(ids["a"]!) 4000 5000"],
+                    "edge silences left out; of two 4 s silences the first")
+            #expect(deadAir[1].isEmpty, "longest_silence_ms must exceed the threshold")
+        }
+    }
+
+    @Test("call-backs and the caller directory: none while the index has no such tables; then read by SQLite's column names, the requests filtered by time and campaign")
+    func callbacksAndDirectory() async throws {
+        let records = try Self.records()
+        let d = try #require(records.first { $0.callID == "d" })
+        let now = now
+        try await PostgresTestServer.withIndex { index in
+            let store = PostgresQueueStore(index: index, leaseSeconds: 60)
+            try await onThread {
+                _ = try store.enqueue([SpoolArrival(stem: "d", audioName: "d.wav")], now: now) { _ in true }
+                let job = try #require(try store.claim(owner: "me", now: now))
+                _ = try IngestTransaction.commit(d, job: job, owner: "me", retention: nil, now: now, in: store)
+            }
+            _ = try await index.query("call-back", """
+                UPDATE calls SET direction = 'outbound', attribution = '{"method":"callback","request_id":"r1"}' WHERE call_id = 'd'
+                """)
+            let reader = PostgresReportSource(index: index)
+            let before = try await onThread {
+                (try reader.callbackRequests(since: nil, until: nil, campaigns: []).count, try reader.directoryEntries(for: ["+12125550102"]).count)
+            }
+            #expect(before == (0, 0))
+            #expect(try await onThread { try reader.callbackLinks() } == ["r1": CallbackLink(firstStartedAt: "2026-11-22T08:00:00Z", answered: true)])
+
+            for statement in [
+                "CREATE TABLE callback_requests (request_id TEXT PRIMARY KEY, requested_at TEXT NOT NULL, utm_campaign TEXT)",
+                "INSERT INTO callback_requests VALUES ('r1', '2026-11-22T07:50:00Z', 'winter'), ('r2', '2026-11-23T07:00:00Z', 'summer'), ('r3', '2026-11-21T07:00:00Z', 'winter')",
+                "CREATE TABLE caller_directory (number TEXT PRIMARY KEY, name TEXT, company TEXT, address TEXT, city TEXT, region TEXT, postal_code TEXT, country TEXT, customer_id TEXT, email TEXT)",
+                "INSERT INTO caller_directory (number, name, city) VALUES ('+12125550102', 'Ada', 'New York'), ('+12125550199', 'Bob', NULL)",
+            ] {
+                _ = try await index.query("setting up", PostgresQuery(unsafeSQL: statement))
+            }
+            let after = try await onThread { () -> ([String], [String], [String: CallerDirectoryEntry]) in
+                let all = try reader.callbackRequests(since: nil, until: nil, campaigns: []).map { "\($0.id) \($0.requestedAt)" }.sorted()
+                let some = try reader.callbackRequests(since: Timestamp.parseInstant("2026-11-22T00:00:00Z"), until: Timestamp.parseInstant("2026-11-23T07:00:00Z"),
+                                                       campaigns: ["winter", "autumn"]).map(\.id)
+                return (all, some, try reader.directoryEntries(for: ["+12125550102", "+12125550100"]))
+            }
+            #expect(after.0 == ["r1 2026-11-22T07:50:00Z", "r2 2026-11-23T07:00:00Z", "r3 2026-11-21T07:00:00Z"])
+            #expect(after.1 == ["r1"], "since inclusive, until exclusive, campaign among those given")
+            #expect(after.2 == ["+12125550102": CallerDirectoryEntry(number: "+12125550102", name: "Ada", city: "New York")])
+        }
+    }
+}

@@ -36,7 +36,7 @@ public enum CompareReport {
                     }
                     let keys = try ReportKeys.read(db)
                     let allowed = keys.allowed(f)
-                    let parts = try source.countCallerEntries(db, index, make: { PeriodCallers(allowed: allowed, largestCaller: keys.maxCallerId) })
+                    let parts = try source.countCallerEntries(db, sqlite, make: { PeriodCallers(allowed: allowed, largestCaller: keys.maxCallerId) })
                     for part in parts.dropFirst() { parts[0].bits.formUnion(part.bits) }
                     return parts[0].bits.count
                 }

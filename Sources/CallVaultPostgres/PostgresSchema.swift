@@ -3,7 +3,7 @@
 ///
 /// The first migration is the SQLite schema's state at its `v14-pci-redactions`, for the tables
 /// the queue, the calls, attribution, holds, accounts and the audit log need (the report
-/// aggregates, the caller directory and the web log come with the commands that use them). The
+/// aggregates, the caller directory and the web log come with the commands that use them, later). The
 /// types keep SQLite's values as they are: times as the same text, JSON as the same text, queue
 /// times as seconds (DOUBLE PRECISION), so a moved index reads back byte for byte.
 enum PostgresSchema {
@@ -223,6 +223,26 @@ enum PostgresSchema {
             #"ALTER TABLE jobs ADD COLUMN spool TEXT COLLATE "C" NOT NULL DEFAULT ''"#,
             "ALTER TABLE jobs DROP CONSTRAINT IF EXISTS jobs_stem_key",
             "CREATE UNIQUE INDEX jobs_spool_stem ON jobs (spool, stem)",
+        ]),
+        // The caller directory (`callvault directory`), as SQLite's `caller_directory` (v9); text
+        // byte-ordered, as pg-v2 made the others.
+        Migration(name: "pg-v4-caller-directory", statements: [
+            """
+            CREATE TABLE caller_directory (
+                number TEXT COLLATE "C" PRIMARY KEY,
+                name TEXT COLLATE "C",
+                company TEXT COLLATE "C",
+                address TEXT COLLATE "C",
+                city TEXT COLLATE "C",
+                region TEXT COLLATE "C",
+                postal_code TEXT COLLATE "C",
+                country TEXT COLLATE "C",
+                customer_id TEXT COLLATE "C",
+                email TEXT COLLATE "C",
+                imported_at TEXT COLLATE "C" NOT NULL,
+                imported_from TEXT COLLATE "C" NOT NULL
+            )
+            """,
         ]),
     ]
 

@@ -7,7 +7,8 @@ enum PostgresNotYet {
     /// The commands that work on PostgreSQL (``PostgresBackend``), as typed; every other one refuses.
     static let working: Set<String> = ["run", "show", "query", "audit list", "verify", "hold add", "hold remove", "hold list", "retention apply",
                                           "numbers import", "numbers list", "numbers unassigned", "numbers relink", "export",
-                                          "user add", "user list", "user remove", "user passwd", "user token"]
+                                          "user add", "user list", "user remove", "user passwd", "user token",
+                                          "directory import", "directory list", "directory lookup"]
 
     /// The refusal for `database` (the config's or `--db`'s text) when it is a URL; nil for a path.
     /// A malformed URL is refused with its reason (`what` names where it came from); a well-formed

@@ -244,6 +244,49 @@ enum PostgresSchema {
             )
             """,
         ]),
+        // The website's logs that attribute calls (`callvault web import-*`), as SQLite's
+        // `web_sessions` and `callback_requests` (v8), so pool sessions and call-backs attribute
+        // calls on PostgreSQL too; text byte-ordered, as the rules compare and sort times as text.
+        Migration(name: "pg-v5-web-logs", statements: [
+            """
+            CREATE TABLE web_sessions (
+                session_id TEXT COLLATE "C" PRIMARY KEY,
+                pool_number TEXT COLLATE "C" NOT NULL,
+                first_seen TEXT COLLATE "C" NOT NULL,
+                last_seen TEXT COLLATE "C" NOT NULL,
+                utm_source TEXT COLLATE "C",
+                utm_medium TEXT COLLATE "C",
+                utm_campaign TEXT COLLATE "C",
+                utm_term TEXT COLLATE "C",
+                utm_content TEXT COLLATE "C",
+                keyword TEXT COLLATE "C",
+                landing_page TEXT COLLATE "C",
+                referrer TEXT COLLATE "C",
+                gclid TEXT COLLATE "C",
+                imported_at TEXT COLLATE "C" NOT NULL,
+                imported_from TEXT COLLATE "C" NOT NULL
+            )
+            """,
+            "CREATE INDEX web_sessions_pool ON web_sessions (pool_number, last_seen)",
+            """
+            CREATE TABLE callback_requests (
+                request_id TEXT COLLATE "C" PRIMARY KEY,
+                phone TEXT COLLATE "C" NOT NULL,
+                requested_at TEXT COLLATE "C" NOT NULL,
+                utm_source TEXT COLLATE "C",
+                utm_medium TEXT COLLATE "C",
+                utm_campaign TEXT COLLATE "C",
+                utm_term TEXT COLLATE "C",
+                utm_content TEXT COLLATE "C",
+                landing_page TEXT COLLATE "C",
+                referrer TEXT COLLATE "C",
+                gclid TEXT COLLATE "C",
+                imported_at TEXT COLLATE "C" NOT NULL,
+                imported_from TEXT COLLATE "C" NOT NULL
+            )
+            """,
+            "CREATE INDEX callback_requests_phone ON callback_requests (phone, requested_at)",
+        ]),
     ]
 
     /// The names this build knows; an index with others was migrated by a newer callvault.

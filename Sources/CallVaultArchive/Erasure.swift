@@ -18,29 +18,38 @@ import Foundation
 /// let erasure = Erasure(index: index, archiveRoot: root, policy: config.retention)
 /// let receipt = try erasure.run(caller: "+12125550187", ids: [], by: "dpo", reason: "art. 17 #114", dryRun: false)
 /// ```
+///
+/// Either backend: the index's half is an ``ErasureSource`` (``ErasureIndex`` on SQLite), and
+/// files left by an interrupted run are found through the same index's ``RetentionSource``.
 public struct Erasure: Sendable {
-    public let index: CallIndex
+    public let source: any ErasureSource
+    public let retention: any RetentionSource
     public let archiveRoot: String
     public let policy: RetentionPolicy?
 
-    public init(index: CallIndex, archiveRoot: String, policy: RetentionPolicy?) {
-        self.index = index
+    public init(source: any ErasureSource, retention: any RetentionSource, archiveRoot: String, policy: RetentionPolicy?) {
+        self.source = source
+        self.retention = retention
         self.archiveRoot = archiveRoot
         self.policy = policy
+    }
+
+    public init(index: CallIndex, archiveRoot: String, policy: RetentionPolicy?) {
+        self.init(source: ErasureIndex(index: index), retention: RetentionIndex(index: index), archiveRoot: archiveRoot, policy: policy)
     }
 
     /// Decides and (unless `dryRun`) erases. `caller` is the number as stored (E.164 when valid);
     /// `ids` are archive ids. Throws only for what is not a call's own problem (the index or the
     /// archive unusable); a kept call is an answer, not an error.
     public func run(caller: String?, ids: [String], by: String, reason: String, dryRun: Bool, now: Date = Date()) throws -> ErasureReceipt {
-        let store = ErasureIndex(index: index)
+        let store = source
         // A dry run writes nothing, not even the salt: it shows the hash only when one exists.
         let salt: String? = try dryRun ? store.existingSalt() : store.salt()
         let callerHash = caller.flatMap { c in salt.map { ErasureIndex.callerHash(c, salt: $0) } }
         let request = ErasureIndex.Request(by: by, reason: reason, callerHash: callerHash)
         var receipt = ErasureReceipt(dryRun: dryRun, requestedAt: Timestamp.format(now), by: by, reason: reason,
                                      caller: caller, callerHash: callerHash, ids: ids)
-        if !dryRun { receipt.leftoverFilesRemoved = try Retention(index: index, archiveRoot: archiveRoot).removeFilesOfPurgedRecords() }
+        if !dryRun { receipt.leftoverFilesRemoved = try Retention(source: retention, archiveRoot: archiveRoot).removeFilesOfPurgedRecords() }
         let (candidates, unknown) = try store.candidates(caller: caller, ids: ids)
         receipt.notFound = unknown
         let planned = try store.decisions(for: candidates.map(\.id), policy: policy, now: now)
@@ -80,7 +89,7 @@ public struct Erasure: Sendable {
     /// One call: audio (commit, then unlink), then the record. Returns what the last transaction
     /// found: `.erase` when the record is gone, else why it stayed.
     private func erase(_ call: ErasureIndex.Candidate, request: ErasureIndex.Request, now: Date) throws -> ErasureIndex.Decision {
-        let store = ErasureIndex(index: index)
+        let store = source
         if !call.audioPurged {
             let marked = try store.markAudioErased(call, request: request, policy: policy, now: now)
             guard marked == .erase else { return marked }

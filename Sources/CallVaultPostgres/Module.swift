@@ -9,8 +9,11 @@
 // `query` and `audit list` (PostgresCallReader), verify's index side (PostgresVerifySource),
 // legal holds (PostgresHolds), retention's index side (PostgresRetentionIndex: Store's
 // RetentionSource), the registry behind `numbers` (PostgresRegistry), `db migrate`
-// (PostgresIndexMigration), and what reports scan (PostgresReportSource: Store's ReportScanSource;
-// no report aggregates here, every report scans).
+// (PostgresIndexMigration), what reports scan (PostgresReportSource: Store's ReportScanSource;
+// no report aggregates here, every report scans); accounts behind `user` (PostgresUsers), the
+// caller directory (PostgresCallerDirectory), the website's logs behind `web import-*`
+// (PostgresWebLog) with attribution by Store's rules at ingest and relink (PostgresAttribution),
+// and erasure's index side (PostgresErasureIndex: Store's ErasureSource).
 //
 // Depends on CallVaultStore for the types the worker shares with SQLite: QueueStore, Job,
 // CallRecord (its columns in and out through IndexValue, so a call is encoded and decoded by the
@@ -22,5 +25,5 @@
 // audio, touch archive files, parse CLI arguments, or print; decide policy (rules come from
 // CallVaultCore, defaults from CallVaultSettings).
 //
-// Not yet (later increments of issue 20): report aggregates, evidence bundles and the other commands here;
-// pool-session and call-back attribution (their tables come with the web import commands).
+// Not yet (later increments of issue 20): report aggregates, evidence bundles, the web
+// application's sessions and the other commands here.

@@ -17,13 +17,10 @@ public struct PostgresCallReader: Sendable {
         try await index.query("reading call \(id)", "SELECT * FROM calls WHERE id = \(id)").first.map(PostgresCallColumns.record)
     }
 
-    /// The calls `query` matches, ordered and paged as ``CallQuery/run(_:)`` does on SQLite. The
-    /// caller-name filter reads the caller directory, which is not on PostgreSQL yet: refused.
+    /// The calls `query` matches, ordered and paged as ``CallQuery/run(_:)`` does on SQLite (the
+    /// caller-name filter through the caller directory, ``PostgresCallerDirectory``).
     public func calls(_ query: CallQuery) async throws -> CallQuery.Result {
-        guard query.callerName == nil else {
-            throw PostgresIndexError(.statement, "PostgreSQL index: --caller-name reads the caller directory, which is not on PostgreSQL yet")
-        }
-        let (clause, values) = query.conditions()
+        let (clause, values) = query.conditions(.postgres)
         let (whereSQL, binds) = try Self.numbered(clause, values)
         let totalRows = try await index.query("counting matching calls", PostgresQuery(unsafeSQL: "SELECT count(*) FROM calls \(whereSQL)", binds: binds))
         let total = Int(try totalRows.first?.decode(Int64.self) ?? 0)

@@ -6,7 +6,7 @@ import Logging
 import PostgresNIO
 
 /// `callvault db migrate`: moves a SQLite index to a PostgreSQL one — the registry, holds, users,
-/// calls and the audit log with its hash chain as written (the same `seq`, times and hashes, so
+/// the caller directory, the website's sessions and call-back requests, calls and the audit log with its hash chain as written (the same `seq`, times and hashes, so
 /// the chain checks out on PostgreSQL), and the index's id and archive root, so the archive's
 /// marker names the moved index.
 ///

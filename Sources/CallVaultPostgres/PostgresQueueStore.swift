@@ -1,4 +1,5 @@
 import CallVaultCore
+import CallVaultSettings
 import CallVaultStore
 import Foundation
 import PostgresNIO
@@ -14,20 +15,24 @@ import PostgresNIO
 /// PostgreSQL transaction on one connection (``PostgresTransaction``): the job's row is locked
 /// (`FOR UPDATE`) by the lease check, so a worker that took the job over waits for it to end.
 ///
-/// Attribution on PostgreSQL is by the registry (the tracking number's row at `started_at`); pool
-/// sessions and call-back requests are not imported there yet (their tables come with the web
-/// import commands): a pool number's call is `pool-fallback`, an outbound call `none`.
+/// Attribution on PostgreSQL is Store's rules (``PostgresAttribution``), as on SQLite: the
+/// tracking number's registry row at `started_at`, a pool session, or a call-back request.
 public struct PostgresQueueStore: QueueStore, IndexIdentityStore {
     public typealias Transaction = PostgresTransaction
 
     public let index: PostgresIndex
     public let jobs: PostgresJobQueue
     public var leaseSeconds: Double { jobs.leaseSeconds }
+    /// The windows of pool sessions and call-backs (the config's, as SQLite's `JobQueue` has them).
+    public let attributionWindows: AttributionWindows
 
     /// `spool`: the id of the spool this worker reads (``PostgresJobQueue/spool``).
-    public init(index: PostgresIndex, leaseSeconds: Double, spool: String = "") {
+    public init(index: PostgresIndex, leaseSeconds: Double, spool: String = "",
+                attributionWindows: AttributionWindows = AttributionWindows(callbackWindowMinutes: Settings.Defaults.callbackWindowMinutes,
+                                                                            poolSessionTimeoutMinutes: Settings.Defaults.poolSessionTimeoutMinutes)) {
         self.index = index
         jobs = PostgresJobQueue(index: index, leaseSeconds: leaseSeconds, spool: spool)
+        self.attributionWindows = attributionWindows
     }
 
     public func inTransaction<T>(_ body: (PostgresTransaction) throws -> T) throws -> T {
@@ -49,33 +54,15 @@ public struct PostgresQueueStore: QueueStore, IndexIdentityStore {
     }
 
     public func linkAttribution(_ record: inout CallRecord, _ tx: PostgresTransaction) throws {
-        guard record.direction == .inbound else {
-            record.attribution = .none
-            record.callAttribution = .none
-            return
-        }
-        let number = record.trackingNumber
-        let startedAt = IndexTime.text(record.startedAt)
-        // NULLS LAST: SQLite sorts NULL first, so a dated row wins over an open one there too. The
-        // registry's lock, shared: an import running now is waited for (its rows are then read),
-        // or waits for this call's commit and re-links it (PostgresRegistry).
-        let row = try tx.run { connection, logger in
+        let facts = CallAttributor.Facts(record)
+        let windows = attributionWindows
+        // The registry's lock, shared: an import (of the registry or the web logs) running now is
+        // waited for (its rows are then read), or waits for this call's commit and re-links it.
+        let result = try tx.run { connection, logger in
             _ = try await connection.query("SELECT pg_advisory_xact_lock_shared(\(PostgresRegistry.lockKey))", logger: logger).collect()
-            return try await connection.query("""
-                SELECT id, campaign, source, medium, pool FROM registry
-                WHERE tracking_number = \(number) AND (valid_from IS NULL OR valid_from <= \(startedAt))
-                  AND (valid_to IS NULL OR \(startedAt) < valid_to)
-                ORDER BY valid_from DESC NULLS LAST LIMIT 1
-                """, logger: logger).collect().first.map { try $0.decode((Int64, String, String?, String?, String?).self) }
+            return try await PostgresAttribution.resolve(facts, windows: windows, on: connection, logger: logger)
         }
-        guard let row else {
-            record.attribution = .none
-            record.callAttribution = .none
-            return
-        }
-        let (registryID, campaign, source, medium, pool) = row
-        record.attribution = CallRecord.Attribution(campaign: campaign, source: source, medium: medium, registryID: registryID)
-        record.callAttribution = pool == nil ? .number : CallAttribution(method: .poolFallback)
+        result.apply(to: &record)
     }
 
     public func stampRetention(_ record: inout CallRecord, policy: RetentionPolicy, _ tx: PostgresTransaction) throws {

@@ -8,9 +8,8 @@ import PostgresNIO
 /// text), so `numbers import`, `list`, `unassigned` and `relink` say the same on both backends and
 /// `run` on PostgreSQL attributes by an imported registry.
 ///
-/// Attribution here is by the registry only, as the ingest step's (``PostgresQueueStore``): pool
-/// sessions and call-back requests are not on PostgreSQL yet, so a pool number's call is
-/// `pool-fallback` and an outbound call `none`, as on SQLite without those tables' rows.
+/// Re-linking applies Store's rules (``PostgresAttribution``): registry rows, pool sessions and
+/// call-back requests, as on SQLite.
 ///
 /// An import or relink takes ``lockKey`` exclusively for its transaction, and the ingest
 /// transaction's attribution step takes it shared: a call committed while a registry is imported
@@ -48,7 +47,7 @@ public struct PostgresRegistry: Sendable {
 
     /// Replaces the registry with `entries` and re-links every call, in one transaction, as
     /// ``Registry/replace(with:file:now:windows:)`` does; the same rows again change nothing.
-    public func replace(with entries: [RegistryEntry], file: String, now: Date) async throws -> Registry.ImportResult {
+    public func replace(with entries: [RegistryEntry], file: String, now: Date, windows: AttributionWindows) async throws -> Registry.ImportResult {
         let logger = index.logger
         return try await index.transaction("importing the registry from \(file)") { c in
             _ = try await c.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: logger).collect()
@@ -79,17 +78,17 @@ public struct PostgresRegistry: Sendable {
                     INSERT INTO registry (\(Registry.contentColumns), line, imported_at, imported_from) VALUES \(tuples.joined(separator: ", "))
                     """, binds: binds), logger: logger)
             }
-            let relinked = try await Self.relink(c, logger: logger)
+            let relinked = try await PostgresAttribution.relink(c, logger: logger, windows: windows)
             return Registry.ImportResult(rows: entries.count, added: comparison.added, removed: comparison.removed, callsRelinked: relinked)
         }
     }
 
-    /// Re-attributes every call from the registry; returns how many changed.
-    public func relink() async throws -> Int {
+    /// Re-attributes every call (registry, sessions, requests); returns how many changed.
+    public func relink(windows: AttributionWindows) async throws -> Int {
         let logger = index.logger
         return try await index.transaction("re-linking the calls to the registry") { c in
             _ = try await c.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: logger).collect()
-            return try await Self.relink(c, logger: logger)
+            return try await PostgresAttribution.relink(c, logger: logger, windows: windows)
         }
     }
 
@@ -109,55 +108,5 @@ public struct PostgresRegistry: Sendable {
             let (number, calls, first, last) = try row.decode((String, Int64, String, String).self)
             return Registry.Unassigned(trackingNumber: number, calls: Int(calls), first: first, last: last)
         }
-    }
-
-    /// Re-attributes every call inside the caller's transaction: each call's registry row at
-    /// `started_at` (the ingest step's rule), only changed calls written, in the text SQLite's
-    /// relink writes (``CallAttributor/storedText(_:)``).
-    static func relink(_ c: PostgresConnection, logger: Logger) async throws -> Int {
-        var ids: [String] = [], registryIDs: [String] = [], campaigns: [String] = [], sources: [String] = [], media: [String] = []
-        var attributions: [String] = [], nulls: [String] = []
-        // NULLS LAST: SQLite sorts NULL first, so a dated row wins over an open one there too.
-        let rows = try await c.query("""
-            SELECT c.id, c.registry_id, c.campaign, c.source, c.medium, c.attribution, c.direction,
-                   r.id, r.campaign, r.source, r.medium, r.pool
-            FROM calls c LEFT JOIN LATERAL (
-                SELECT id, campaign, source, medium, pool FROM registry r
-                WHERE r.tracking_number = c.tracking_number AND (r.valid_from IS NULL OR r.valid_from <= c.started_at)
-                  AND (r.valid_to IS NULL OR c.started_at < r.valid_to)
-                ORDER BY r.valid_from DESC NULLS LAST LIMIT 1) r ON TRUE
-            """, logger: logger)
-        for try await row in rows {
-            let (id, currentRegistryID, currentCampaign, currentSource, currentMedium, currentAttribution, direction,
-                 registryID, campaign, source, medium, pool) =
-                try row.decode((String, Int64?, String?, String?, String?, String?, String?, Int64?, String?, String?, String?, String?).self)
-            let outbound = direction == Sidecar.Direction.outbound.rawValue
-            let target: (registryID: Int64?, campaign: String?, source: String?, medium: String?, attribution: CallAttribution) =
-                outbound || registryID == nil ? (nil, nil, nil, nil, CallAttribution.none)
-                    : (registryID, campaign, source, medium, pool == nil ? .number : CallAttribution(method: .poolFallback))
-            let current = currentAttribution.flatMap { try? JSONDecoder().decode(CallAttribution.self, from: Data($0.utf8)) }
-            if current == target.attribution && currentRegistryID == target.registryID && currentCampaign == target.campaign
-                && currentSource == target.source && currentMedium == target.medium { continue }
-            ids.append(id)
-            // Texts with a marker for NULL: an array bound here holds no NULLs.
-            registryIDs.append(target.registryID.map { "\($0)" } ?? "")
-            campaigns.append(target.campaign ?? "")
-            sources.append(target.source ?? "")
-            media.append(target.medium ?? "")
-            nulls.append([target.campaign, target.source, target.medium].map { $0 == nil ? "1" : "0" }.joined())
-            attributions.append(try CallAttributor.storedText(target.attribution))
-        }
-        guard !ids.isEmpty else { return 0 }
-        try await c.query("""
-            UPDATE calls SET registry_id = NULLIF(u.registry_id, '')::bigint,
-                             campaign = CASE WHEN substr(u.nulls, 1, 1) = '1' THEN NULL ELSE u.campaign END,
-                             source = CASE WHEN substr(u.nulls, 2, 1) = '1' THEN NULL ELSE u.source END,
-                             medium = CASE WHEN substr(u.nulls, 3, 1) = '1' THEN NULL ELSE u.medium END,
-                             attribution = u.attribution
-            FROM unnest(\(ids)::text[], \(registryIDs)::text[], \(campaigns)::text[], \(sources)::text[], \(media)::text[],
-                        \(nulls)::text[], \(attributions)::text[]) AS u (id, registry_id, campaign, source, medium, nulls, attribution)
-            WHERE calls.id = u.id
-            """, logger: logger)
-        return ids.count
     }
 }

@@ -3,7 +3,7 @@
 ///
 /// The first migration is the SQLite schema's state at its `v14-pci-redactions`, for the tables
 /// the queue, the calls, attribution, holds, accounts and the audit log need (the report
-/// aggregates, the caller directory and the web log come with the commands that use them). The
+/// aggregates, the caller directory and the web log come with the commands that use them, later). The
 /// types keep SQLite's values as they are: times as the same text, JSON as the same text, queue
 /// times as seconds (DOUBLE PRECISION), so a moved index reads back byte for byte.
 enum PostgresSchema {
@@ -223,6 +223,69 @@ enum PostgresSchema {
             #"ALTER TABLE jobs ADD COLUMN spool TEXT COLLATE "C" NOT NULL DEFAULT ''"#,
             "ALTER TABLE jobs DROP CONSTRAINT IF EXISTS jobs_stem_key",
             "CREATE UNIQUE INDEX jobs_spool_stem ON jobs (spool, stem)",
+        ]),
+        // The caller directory (`callvault directory`), as SQLite's `caller_directory` (v9); text
+        // byte-ordered, as pg-v2 made the others.
+        Migration(name: "pg-v4-caller-directory", statements: [
+            """
+            CREATE TABLE caller_directory (
+                number TEXT COLLATE "C" PRIMARY KEY,
+                name TEXT COLLATE "C",
+                company TEXT COLLATE "C",
+                address TEXT COLLATE "C",
+                city TEXT COLLATE "C",
+                region TEXT COLLATE "C",
+                postal_code TEXT COLLATE "C",
+                country TEXT COLLATE "C",
+                customer_id TEXT COLLATE "C",
+                email TEXT COLLATE "C",
+                imported_at TEXT COLLATE "C" NOT NULL,
+                imported_from TEXT COLLATE "C" NOT NULL
+            )
+            """,
+        ]),
+        // The website's logs that attribute calls (`callvault web import-*`), as SQLite's
+        // `web_sessions` and `callback_requests` (v8), so pool sessions and call-backs attribute
+        // calls on PostgreSQL too; text byte-ordered, as the rules compare and sort times as text.
+        Migration(name: "pg-v5-web-logs", statements: [
+            """
+            CREATE TABLE web_sessions (
+                session_id TEXT COLLATE "C" PRIMARY KEY,
+                pool_number TEXT COLLATE "C" NOT NULL,
+                first_seen TEXT COLLATE "C" NOT NULL,
+                last_seen TEXT COLLATE "C" NOT NULL,
+                utm_source TEXT COLLATE "C",
+                utm_medium TEXT COLLATE "C",
+                utm_campaign TEXT COLLATE "C",
+                utm_term TEXT COLLATE "C",
+                utm_content TEXT COLLATE "C",
+                keyword TEXT COLLATE "C",
+                landing_page TEXT COLLATE "C",
+                referrer TEXT COLLATE "C",
+                gclid TEXT COLLATE "C",
+                imported_at TEXT COLLATE "C" NOT NULL,
+                imported_from TEXT COLLATE "C" NOT NULL
+            )
+            """,
+            "CREATE INDEX web_sessions_pool ON web_sessions (pool_number, last_seen)",
+            """
+            CREATE TABLE callback_requests (
+                request_id TEXT COLLATE "C" PRIMARY KEY,
+                phone TEXT COLLATE "C" NOT NULL,
+                requested_at TEXT COLLATE "C" NOT NULL,
+                utm_source TEXT COLLATE "C",
+                utm_medium TEXT COLLATE "C",
+                utm_campaign TEXT COLLATE "C",
+                utm_term TEXT COLLATE "C",
+                utm_content TEXT COLLATE "C",
+                landing_page TEXT COLLATE "C",
+                referrer TEXT COLLATE "C",
+                gclid TEXT COLLATE "C",
+                imported_at TEXT COLLATE "C" NOT NULL,
+                imported_from TEXT COLLATE "C" NOT NULL
+            )
+            """,
+            "CREATE INDEX callback_requests_phone ON callback_requests (phone, requested_at)",
         ]),
     ]
 

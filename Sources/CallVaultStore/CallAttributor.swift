@@ -18,31 +18,55 @@ import GRDB
 /// `keyword` is the session's `keyword`, else its `utm_term`; a call-back's is the request's `utm_term`.
 public enum CallAttributor {
     /// What the rules read of a call.
-    struct Facts {
-        var trackingNumber: String
-        var startedAt: String
-        var direction: Sidecar.Direction
-        var callee: String?
-        var callbackRequestID: String?
+    public struct Facts: Sendable {
+        public var trackingNumber: String
+        public var startedAt: String
+        public var direction: Sidecar.Direction
+        public var callee: String?
+        public var callbackRequestID: String?
+
+        public init(trackingNumber: String, startedAt: String, direction: Sidecar.Direction, callee: String?, callbackRequestID: String?) {
+            self.trackingNumber = trackingNumber
+            self.startedAt = startedAt
+            self.direction = direction
+            self.callee = callee
+            self.callbackRequestID = callbackRequestID
+        }
+
+        /// What the rules read of `record` (before it is inserted).
+        public init(_ record: CallRecord) {
+            self.init(trackingNumber: record.trackingNumber, startedAt: IndexTime.text(record.startedAt), direction: record.direction,
+                      callee: record.callee, callbackRequestID: record.callbackRequestID)
+        }
     }
 
     /// What the rules set on a call.
-    struct Result: Equatable {
-        var registryID: Int64?
-        var campaign: String?
-        var source: String?
-        var medium: String?
-        var attribution: CallAttribution
+    public struct Result: Sendable, Equatable {
+        public var registryID: Int64?
+        public var campaign: String?
+        public var source: String?
+        public var medium: String?
+        public var attribution: CallAttribution
+
+        public init(registryID: Int64?, campaign: String?, source: String?, medium: String?, attribution: CallAttribution) {
+            self.registryID = registryID
+            self.campaign = campaign
+            self.source = source
+            self.medium = medium
+            self.attribution = attribution
+        }
+
+        /// Sets `record`'s registry fields and `attribution` to this result.
+        public func apply(to record: inout CallRecord) {
+            record.attribution = CallRecord.Attribution(campaign: campaign, source: source, medium: medium, registryID: registryID)
+            record.callAttribution = attribution
+        }
     }
 
     /// Ingest step: sets the record's registry fields and `attribution`, inside the ingest
     /// transaction (so an import committed just before is seen).
     public static func link(_ record: inout CallRecord, windows: AttributionWindows, _ db: Database) throws {
-        let facts = Facts(trackingNumber: record.trackingNumber, startedAt: IndexTime.text(record.startedAt), direction: record.direction,
-                          callee: record.callee, callbackRequestID: record.callbackRequestID)
-        let r = try resolve(facts, windows: windows, db)
-        record.attribution = CallRecord.Attribution(campaign: r.campaign, source: r.source, medium: r.medium, registryID: r.registryID)
-        record.callAttribution = r.attribution
+        try resolve(Facts(record), windows: windows, db).apply(to: &record)
     }
 
     /// Re-attributes the calls `condition` selects (all when nil) and returns how many changed.
@@ -86,56 +110,14 @@ public enum CallAttributor {
         return String(decoding: try encoder.encode(attribution), as: UTF8.self)
     }
 
+    /// The rules (``Resolution``) run against the SQLite index.
     static func resolve(_ call: Facts, windows: AttributionWindows, _ db: Database) throws -> Result {
-        if call.direction == .outbound { return try callback(call, windows: windows, db) }
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT id, campaign, source, medium, pool FROM registry
-            WHERE tracking_number = ? AND (valid_from IS NULL OR valid_from <= ?) AND (valid_to IS NULL OR ? < valid_to)
-            ORDER BY valid_from DESC LIMIT 1
-            """), arguments: [call.trackingNumber, call.startedAt, call.startedAt]) else {
-            return Result(registryID: nil, campaign: nil, source: nil, medium: nil, attribution: CallAttribution.none)
+        var resolution = Resolution(call, windows: windows)
+        while let lookup = resolution.pending {
+            let (sql, values) = lookup.sql(.sqlite)
+            let row = try Row.fetchOne(db.cachedStatement(sql: sql), arguments: StatementArguments(values))
+            resolution.answer(row.map { row in Dictionary(row.columnNames.map { ($0, row[$0] as String?) }, uniquingKeysWith: { a, _ in a }) })
         }
-        let registryID: Int64 = row["id"]
-        let campaign: String? = row["campaign"], source: String? = row["source"], medium: String? = row["medium"]
-        let pool: String? = row["pool"]
-        guard pool != nil else {
-            return Result(registryID: registryID, campaign: campaign, source: source, medium: medium, attribution: .number)
-        }
-        let started = IndexTime.date(call.startedAt) ?? Date(timeIntervalSince1970: 0)
-        let earliestLastSeen = IndexTime.text(started.addingTimeInterval(-Double(windows.poolSessionTimeoutMinutes) * 60))
-        guard let s = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT * FROM web_sessions
-            WHERE pool_number = ? AND first_seen <= ? AND last_seen >= ?
-            ORDER BY last_seen DESC, session_id DESC LIMIT 1
-            """), arguments: [call.trackingNumber, call.startedAt, earliestLastSeen]) else {
-            return Result(registryID: registryID, campaign: campaign, source: source, medium: medium,
-                          attribution: CallAttribution(method: .poolFallback))
-        }
-        let keyword: String? = s["keyword"], term: String? = s["utm_term"]
-        let a = CallAttribution(method: .poolSession, sessionID: s["session_id"], utmSource: s["utm_source"], utmMedium: s["utm_medium"],
-                                utmCampaign: s["utm_campaign"], utmTerm: term, utmContent: s["utm_content"],
-                                keyword: keyword ?? term, landingPage: s["landing_page"], gclid: s["gclid"])
-        return Result(registryID: registryID, campaign: a.utmCampaign ?? campaign, source: a.utmSource ?? source,
-                      medium: a.utmMedium ?? medium, attribution: a)
-    }
-
-    static func callback(_ call: Facts, windows: AttributionWindows, _ db: Database) throws -> Result {
-        var request: Row?
-        if let id = call.callbackRequestID {
-            request = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM callback_requests WHERE request_id = ?"), arguments: [id])
-        }
-        if request == nil, let callee = call.callee {
-            let started = IndexTime.date(call.startedAt) ?? Date(timeIntervalSince1970: 0)
-            let earliest = IndexTime.text(started.addingTimeInterval(-Double(windows.callbackWindowMinutes) * 60))
-            request = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT * FROM callback_requests WHERE phone = ? AND requested_at <= ? AND requested_at >= ?
-                ORDER BY requested_at DESC, request_id DESC LIMIT 1
-                """), arguments: [callee, call.startedAt, earliest])
-        }
-        guard let r = request else { return Result(registryID: nil, campaign: nil, source: nil, medium: nil, attribution: CallAttribution.none) }
-        let a = CallAttribution(method: .callback, requestID: r["request_id"], utmSource: r["utm_source"], utmMedium: r["utm_medium"],
-                                utmCampaign: r["utm_campaign"], utmTerm: r["utm_term"], utmContent: r["utm_content"],
-                                keyword: r["utm_term"], landingPage: r["landing_page"], gclid: r["gclid"])
-        return Result(registryID: nil, campaign: a.utmCampaign, source: a.utmSource, medium: a.utmMedium, attribution: a)
+        return resolution.result
     }
 }

@@ -37,8 +37,10 @@ public struct CallQuery: Sendable {
     }
 
     /// `WHERE …` with `?` placeholders and their values, for any backend (PostgreSQL numbers the
-    /// placeholders); the caller-name filter reads the caller directory, a SQLite table for now.
-    public func conditions() -> (sql: String, values: [IndexValue]) {
+    /// placeholders). The caller-name filter matches any case of ASCII letters, as SQLite's `LIKE`
+    /// does: PostgreSQL's `LIKE` is case-sensitive, so it is `ILIKE` there (over byte-ordered
+    /// text, `COLLATE "C"`, which folds ASCII letters only, as SQLite).
+    public func conditions(_ dialect: HoldMatch.Dialect = .sqlite) -> (sql: String, values: [IndexValue]) {
         var conditions: [String] = []
         var values: [IndexValue] = []
         if !campaigns.isEmpty {
@@ -51,8 +53,9 @@ public struct CallQuery: Sendable {
         if let callerName {
             // % and _ in the text are literal: escaped, with \ as the escape character.
             let pattern = "%" + Self.likeEscaped(callerName) + "%"
+            let like = dialect == .postgres ? "ILIKE" : "LIKE"
             conditions.append("""
-                (caller_name LIKE ? ESCAPE '\\' OR caller IN (SELECT number FROM caller_directory WHERE name LIKE ? ESCAPE '\\'))
+                (caller_name \(like) ? ESCAPE '\\' OR caller IN (SELECT number FROM caller_directory WHERE name \(like) ? ESCAPE '\\'))
                 """)
             values += [.text(pattern), .text(pattern)]
         }

@@ -49,13 +49,7 @@ public struct CallerDirectory: Sendable {
     /// and records `fingerprint`, in one transaction. The same rows again change nothing.
     public func replace(with entries: [CallerDirectoryEntry], file: String, fingerprint: String, now: Date) throws -> ImportResult {
         try index.pool.write { db in
-            var existing: [String: CallerDirectoryEntry] = [:]
-            for e in try Self.fetch(db, where: "", arguments: []) { existing[e.number] = e }
-            let incoming = Dictionary(entries.map { ($0.number, $0) }, uniquingKeysWith: { a, _ in a })
-            let added = incoming.keys.filter { existing[$0] == nil }.count
-            let removed = existing.keys.filter { incoming[$0] == nil }.count
-            let changed = incoming.filter { number, entry in existing[number].map { $0 != entry } ?? false }.count
-            let result = ImportResult(rows: entries.count, added: added, removed: removed, changed: changed)
+            let result = Self.compare(existing: try Self.fetch(db, where: "", arguments: []), incoming: entries)
             try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('caller_directory_fingerprint', ?)", arguments: [fingerprint])
             if result.unchanged { return result }
             try db.execute(sql: "DELETE FROM caller_directory")
@@ -71,11 +65,26 @@ public struct CallerDirectory: Sendable {
                 values += [importedAt, file]
                 try insert.execute(arguments: StatementArguments(values))
             }
-            try AuditLog.append(db, action: "directory_imported", ids: [], reason: "callvault directory import",
-                                details: ["file": file, "rows": "\(entries.count)", "added": "\(added)", "removed": "\(removed)",
-                                          "changed": "\(changed)"])
+            try AuditLog.append(db, action: "directory_imported", ids: [], reason: Self.importReason, details: Self.importDetails(file: file, result))
             return result
         }
+    }
+
+    /// What an import of `incoming` changes in a directory holding `existing` (one row per number:
+    /// the first of a number wins, as the import keeps it). Shared with the PostgreSQL index.
+    public static func compare(existing: [CallerDirectoryEntry], incoming entries: [CallerDirectoryEntry]) -> ImportResult {
+        let existing = Dictionary(existing.map { ($0.number, $0) }, uniquingKeysWith: { a, _ in a })
+        let incoming = Dictionary(entries.map { ($0.number, $0) }, uniquingKeysWith: { a, _ in a })
+        let added = incoming.keys.filter { existing[$0] == nil }.count
+        let removed = existing.keys.filter { incoming[$0] == nil }.count
+        let changed = incoming.filter { number, entry in existing[number].map { $0 != entry } ?? false }.count
+        return ImportResult(rows: entries.count, added: added, removed: removed, changed: changed)
+    }
+
+    /// The `directory_imported` audit entry's reason and details (the same on both backends).
+    public static let importReason = "callvault directory import"
+    public static func importDetails(file: String, _ result: ImportResult) -> [String: String] {
+        ["file": file, "rows": "\(result.rows)", "added": "\(result.added)", "removed": "\(result.removed)", "changed": "\(result.changed)"]
     }
 
     /// Every entry, by number.

@@ -33,6 +33,20 @@ public struct ErasureIndex: Sendable {
         public var bytes: Int
         public var durationMs: Int
         public var audioPurged: Bool
+
+        public init(id: String, callID: String, startedAt: String, campaign: String?, caller: String?, sha256: String,
+                    archivePath: String, bytes: Int, durationMs: Int, audioPurged: Bool) {
+            self.id = id
+            self.callID = callID
+            self.startedAt = startedAt
+            self.campaign = campaign
+            self.caller = caller
+            self.sha256 = sha256
+            self.archivePath = archivePath
+            self.bytes = bytes
+            self.durationMs = durationMs
+            self.audioPurged = audioPurged
+        }
     }
 
     /// Why a call is kept; nil in a ``Decision`` means it may be erased.
@@ -58,7 +72,7 @@ public struct ErasureIndex: Sendable {
     public func candidates(caller: String?, ids: [String]) throws -> (calls: [Candidate], unknownIDs: [String]) {
         try index.pool.read { db in
             var rows: [Row] = []
-            let columns = "id, call_id, started_at, campaign, caller, sha256, archive_path, bytes, duration_ms, audio_purged_at"
+            let columns = Self.candidateColumns
             if let caller {
                 rows = try Row.fetchAll(db, sql: "SELECT \(columns) FROM calls WHERE caller = ? ORDER BY started_at, id", arguments: [caller])
             }
@@ -101,7 +115,7 @@ public struct ErasureIndex: Sendable {
             self.callerHash = callerHash
         }
 
-        var details: [String: String] {
+        public var details: [String: String] {
             var d = ["by": by]
             if let callerHash { d["caller_hash"] = callerHash }
             return d
@@ -155,10 +169,7 @@ public struct ErasureIndex: Sendable {
                 deleted = db.changesCount > 0
                 if deleted { try db.execute(sql: "DELETE FROM meta WHERE key = 'caller_directory_fingerprint'") }
             }
-            var details = request.details.merging(extraDetails) { $1 }
-            details["erased"] = "\(erased.count)"
-            details["kept"] = kept.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ")
-            details["directory_entry_deleted"] = deleted ? "true" : "false"
+            let details = Self.finishDetails(request, erased: erased, kept: kept, directoryEntryDeleted: deleted, extraDetails: extraDetails)
             try AuditLog.append(db, action: "erasure", ids: erased, reason: request.reason, details: details)
             return (deleted, db.lastInsertedRowID)
         }
@@ -168,8 +179,7 @@ public struct ErasureIndex: Sendable {
     public func salt() throws -> String {
         try index.pool.write { db in
             if let salt = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'erasure_salt'") { return salt }
-            var rng = SystemRandomNumberGenerator()
-            let salt = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &rng)) }.joined()
+            let salt = Self.newSalt()
             try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('erasure_salt', ?)", arguments: [salt])
             return salt
         }
@@ -191,23 +201,16 @@ public struct ErasureIndex: Sendable {
         SHA256.hash(data: Data((salt + ":" + caller).utf8)).hexString
     }
 
-    /// One call looked at again: gone, held, inside a mandatory minimum (its rule recomputed from
-    /// its attribution now), still being archived by a worker, or free to erase.
+    /// One call looked at again (``judge(_:holds:unfinishedJobs:policy:now:)``).
     static func decide(_ db: Database, id: String, policy: RetentionPolicy?, now: Date) throws -> Decision {
-        guard let row = try Row.fetchOne(db, sql: """
-            SELECT campaign, source, outcome, tracking_number, started_at FROM calls WHERE id = ?
-            """, arguments: [id]) else { return .gone }
+        guard let row = try Row.fetchOne(db, sql: "SELECT \(judgedColumns) FROM calls WHERE id = ?", arguments: [id]) else { return .gone }
         let holds = try Holds.names(covering: [id], in: db)[id] ?? []
-        if !holds.isEmpty { return .keep(.held(holds)) }
-        if let policy, let started = Timestamp.parseInstant(row["started_at"]) {
-            let facts = RetentionPolicy.Facts(campaign: row["campaign"], source: row["source"], outcome: try row.outcome(call: id),
-                                              trackingNumber: row["tracking_number"], startedAt: started)
-            if let minimum = policy.mandatoryMinimum(for: facts, now: now) {
-                return .keep(.mandatoryMinimum(rule: minimum.rule, days: minimum.days, until: IndexTime.text(minimum.until)))
-            }
-        }
         let unfinished = try Int.fetchOne(db, sql: "SELECT count(*) FROM jobs WHERE record_id = ? AND state NOT IN ('done', 'failed')",
                                           arguments: [id]) ?? 0
-        return unfinished > 0 ? .keep(.beingArchived) : .erase
+        let facts = try (policy == nil ? nil : Timestamp.parseInstant(row["started_at"])).map { started in
+            RetentionPolicy.Facts(campaign: row["campaign"], source: row["source"], outcome: try row.outcome(call: id),
+                                  trackingNumber: row["tracking_number"], startedAt: started)
+        }
+        return judge(facts, holds: holds, unfinishedJobs: unfinished, policy: policy, now: now)
     }
 }

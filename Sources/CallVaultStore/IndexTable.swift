@@ -6,13 +6,19 @@ import GRDB
 /// Sessions, the queue and derived tables (report aggregates) are not moved: a session is signed
 /// in again, jobs belong to the spool, aggregates are recomputed.
 public enum IndexTable: String, CaseIterable, Sendable {
-    case registry, holds, users, calls, audit
+    case registry, holds, users
+    /// The caller directory and the website's logs (on PostgreSQL since `pg-v4`/`pg-v5`).
+    case callerDirectory = "caller_directory", webSessions = "web_sessions", callbackRequests = "callback_requests"
+    case calls, audit
 
     /// The column every row is known by.
     public var key: String {
         switch self {
         case .registry, .holds, .calls: "id"
         case .users: "name"
+        case .callerDirectory: "number"
+        case .webSessions: "session_id"
+        case .callbackRequests: "request_id"
         case .audit: "seq"
         }
     }

@@ -46,6 +46,14 @@ public struct Users: Sendable {
         public var passwordChangedAt: String
         public var hasToken: Bool
 
+        public init(name: String, role: Role, createdAt: String, passwordChangedAt: String, hasToken: Bool) {
+            self.name = name
+            self.role = role
+            self.createdAt = createdAt
+            self.passwordChangedAt = passwordChangedAt
+            self.hasToken = hasToken
+        }
+
         enum CodingKeys: String, CodingKey {
             case name, role
             case createdAt = "created_at", passwordChangedAt = "password_changed_at", hasToken = "has_token"
@@ -78,7 +86,8 @@ public struct Users: Sendable {
             let at = Timestamp.format(now)
             try db.execute(sql: "INSERT INTO users (name, role, password_hash, created_at, password_changed_at) VALUES (?, ?, ?, ?, ?)",
                            arguments: [name, role.rawValue, passwordHash, at, at])
-            try AuditLog.append(db, action: "user_added", ids: [], reason: "user \(name) added", details: ["user": name, "role": role.rawValue])
+            let entry = Entry.added(name, role: role)
+            try AuditLog.append(db, action: entry.action, ids: [], reason: entry.reason, details: entry.details)
         }
     }
 
@@ -86,7 +95,8 @@ public struct Users: Sendable {
         try index.pool.write { db in
             try db.execute(sql: "DELETE FROM users WHERE name = ?", arguments: [name])
             guard db.changesCount == 1 else { throw UserError.notFound(name) }
-            try AuditLog.append(db, action: "user_removed", ids: [], reason: "user \(name) removed", details: ["user": name])
+            let entry = Entry.removed(name)
+            try AuditLog.append(db, action: entry.action, ids: [], reason: entry.reason, details: entry.details)
         }
     }
 
@@ -97,7 +107,8 @@ public struct Users: Sendable {
                            arguments: [passwordHash, Timestamp.format(now), name])
             guard db.changesCount == 1 else { throw UserError.notFound(name) }
             try db.execute(sql: "DELETE FROM sessions WHERE user = ?", arguments: [name])
-            try AuditLog.append(db, action: "user_password_changed", ids: [], reason: "password of \(name) changed", details: ["user": name])
+            let entry = Entry.passwordChanged(name)
+            try AuditLog.append(db, action: entry.action, ids: [], reason: entry.reason, details: entry.details)
         }
     }
 
@@ -106,7 +117,8 @@ public struct Users: Sendable {
         try index.pool.write { db in
             try db.execute(sql: "UPDATE users SET token_sha256 = ? WHERE name = ?", arguments: [digest, name])
             guard db.changesCount == 1 else { throw UserError.notFound(name) }
-            try AuditLog.append(db, action: "user_token_issued", ids: [], reason: "API token issued to \(name)", details: ["user": name])
+            let entry = Entry.tokenIssued(name)
+            try AuditLog.append(db, action: entry.action, ids: [], reason: entry.reason, details: entry.details)
         }
     }
 

@@ -55,32 +55,66 @@ public struct WebLog: Sendable {
         public var changed: Int
         public var callsRelinked: Int
         public var unchanged: Bool { added == 0 && changed == 0 }
+
+        public init(rows: Int, added: Int, changed: Int, callsRelinked: Int) {
+            self.rows = rows
+            self.added = added
+            self.changed = changed
+            self.callsRelinked = callsRelinked
+        }
+    }
+
+    /// One kind of web log as stored: its table, columns (the id first), audit action and the
+    /// calls an import of it re-links. Shared with the PostgreSQL index, which stores them alike.
+    public struct Kind: Sendable {
+        public var table: String
+        public var columns: [String]
+        public var action: String
+        /// The calls it can concern (a condition on `calls`, without values).
+        public var relink: String
+
+        public static let callbacks = Kind(table: "callback_requests", columns: CallbackRequest.columns, action: "callbacks_imported",
+                                           relink: "direction = 'outbound'")
+        public static let sessions = Kind(table: "web_sessions", columns: WebSession.columns, action: "sessions_imported",
+                                          relink: "tracking_number IN (SELECT tracking_number FROM registry WHERE pool IS NOT NULL)")
+    }
+
+    /// The stored values of `requests`, in ``Kind/callbacks``'s columns.
+    public static func rows(_ requests: [CallbackRequest]) -> [[String?]] {
+        requests.map { r -> [String?] in
+            let required: [String?] = [r.requestID, r.phone, IndexTime.text(r.requestedAt)]
+            return required + r.optionalFields.map(\.value)
+        }
+    }
+
+    /// The stored values of `sessions`, in ``Kind/sessions``'s columns.
+    public static func rows(_ sessions: [WebSession]) -> [[String?]] {
+        sessions.map { s -> [String?] in
+            let required: [String?] = [s.sessionID, s.poolNumber, IndexTime.text(s.firstSeen), IndexTime.text(s.lastSeen)]
+            return required + s.optionalFields.map(\.value)
+        }
+    }
+
+    /// The audit entry's reason and details of an import that changed something.
+    public static let importReason = "callvault web import"
+    public static func importDetails(file: String, _ r: ImportResult) -> [String: String] {
+        ["file": file, "rows": "\(r.rows)", "added": "\(r.added)", "changed": "\(r.changed)", "calls_relinked": "\(r.callsRelinked)"]
     }
 
     /// Adds or updates call-back requests by `request_id`, then re-links outbound calls.
     public func importCallbacks(_ requests: [CallbackRequest], file: String, windows: AttributionWindows, now: Date) throws -> ImportResult {
-        let rows = requests.map { r -> [String?] in
-            let required: [String?] = [r.requestID, r.phone, IndexTime.text(r.requestedAt)]
-            return required + r.optionalFields.map(\.value)
-        }
-        return try upsert(table: "callback_requests", columns: CallbackRequest.columns, rows: rows, file: file, now: now,
-                          action: "callbacks_imported", windows: windows, relink: "direction = 'outbound'")
+        try upsert(.callbacks, rows: Self.rows(requests), file: file, now: now, windows: windows)
     }
 
     /// Adds or updates sessions by `session_id`, then re-links the calls to pool numbers.
     public func importSessions(_ sessions: [WebSession], file: String, windows: AttributionWindows, now: Date) throws -> ImportResult {
-        let rows = sessions.map { s -> [String?] in
-            let required: [String?] = [s.sessionID, s.poolNumber, IndexTime.text(s.firstSeen), IndexTime.text(s.lastSeen)]
-            return required + s.optionalFields.map(\.value)
-        }
-        return try upsert(table: "web_sessions", columns: WebSession.columns, rows: rows, file: file, now: now, action: "sessions_imported",
-                          windows: windows, relink: "tracking_number IN (SELECT tracking_number FROM registry WHERE pool IS NOT NULL)")
+        try upsert(.sessions, rows: Self.rows(sessions), file: file, now: now, windows: windows)
     }
 
     /// Rows are `columns` values, the id first. One transaction: every row and the relink, or nothing.
-    private func upsert(table: String, columns: [String], rows: [[String?]], file: String, now: Date, action: String,
-                        windows: AttributionWindows, relink condition: String) throws -> ImportResult {
-        try index.pool.write { db in
+    private func upsert(_ kind: Kind, rows: [[String?]], file: String, now: Date, windows: AttributionWindows) throws -> ImportResult {
+        let (table, columns) = (kind.table, kind.columns)
+        return try index.pool.write { db in
             let select = try db.makeStatement(sql: "SELECT \(columns.joined(separator: ", ")) FROM \(table) WHERE \(columns[0]) = ?")
             let all = columns + ["imported_at", "imported_from"]
             let write = try db.makeStatement(sql: """
@@ -101,11 +135,10 @@ public struct WebLog: Sendable {
                 try write.execute(arguments: StatementArguments(row))
             }
             guard added + changed > 0 else { return ImportResult(rows: rows.count, added: 0, changed: 0, callsRelinked: 0) }
-            let relinked = try CallAttributor.relink(db, windows: windows, condition: condition)
-            try AuditLog.append(db, action: action, ids: [], reason: "callvault web import",
-                                details: ["file": file, "rows": "\(rows.count)", "added": "\(added)", "changed": "\(changed)",
-                                          "calls_relinked": "\(relinked)"])
-            return ImportResult(rows: rows.count, added: added, changed: changed, callsRelinked: relinked)
+            let relinked = try CallAttributor.relink(db, windows: windows, condition: kind.relink)
+            let result = ImportResult(rows: rows.count, added: added, changed: changed, callsRelinked: relinked)
+            try AuditLog.append(db, action: kind.action, ids: [], reason: Self.importReason, details: Self.importDetails(file: file, result))
+            return result
         }
     }
 

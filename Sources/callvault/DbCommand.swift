@@ -16,12 +16,13 @@ struct DbCommand: AsyncParsableCommand {
             commandName: "migrate",
             abstract: "Move a SQLite index to PostgreSQL: calls, registry, holds, users, the audit chain.",
             discussion: """
-            Copies the registry, holds, users, calls and the audit log (the same entries, times and \
+            Copies the registry, holds, users, the caller directory, the website's sessions and \
+            call-back requests, calls and the audit log (the same entries, times and \
             hashes: the chain checks out on PostgreSQL) and the index's id and archive root, so the \
             archive's marker names the moved index. Rows go in batches by key, one transaction \
             each; rows already there are skipped, so a copy that was killed is run again to finish. \
             At the end the counts are compared and the audit chain is verified on PostgreSQL. The \
-            queue, sessions and report aggregates are not moved. Stop the workers first; the \
+            queue, login sessions and report aggregates are not moved. Stop the workers first; the \
             PostgreSQL database should be empty (an index with calls of another index is refused).
 
             Example:

@@ -1,9 +1,10 @@
 import ArgumentParser
 import CallVaultCore
+import CallVaultPostgres
 import CallVaultStore
 import Foundation
 
-struct DirectoryCommand: ParsableCommand {
+struct DirectoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "directory",
         abstract: "The caller directory: names and addresses for callers' numbers.",
@@ -18,7 +19,7 @@ struct DirectoryCommand: ParsableCommand {
         return columns
     }
 
-    struct Import: ParsableCommand {
+    struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "import",
             abstract: "Replace the caller directory with a CSV file.",
@@ -40,24 +41,43 @@ struct DirectoryCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
         @Argument(help: "The directory CSV.") var file: String
 
-        func run() throws {
+        func run() async throws {
             let text: String
             do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
                 throw CLIError.input("\(file): cannot read (\((error as NSError).localizedDescription))")
             }
             let countryCode = try store.loadConfig().numberReading.countryCode
-            let (index, _) = try store.openIndex()
-            let directory = CallerDirectory(index: index)
             let fingerprint = CallerDirectory.fingerprint(text: text, countryCode: countryCode)
-            if try directory.isImported(fingerprint: fingerprint) {
-                print("\(file): \(try directory.list().count) entries, directory unchanged")
+            let file = file
+            func parse() throws -> [CallerDirectoryEntry] {
+                do {
+                    return try CallerDirectoryEntry.parse(csv: text, file: file, defaultCountryCode: countryCode)
+                } catch let e as ConfigError { throw CLIError.input(e.description) }
+            }
+            let r = try store.resolved()
+            let result: CallerDirectory.ImportResult?
+            let entriesNow: Int
+            if let url = try PostgresBackend.url(r.database) {
+                (result, entriesNow) = try await PostgresBackend.withIndex(url, config: r.config) { index in
+                    let directory = PostgresCallerDirectory(index: index)
+                    if try await directory.isImported(fingerprint: fingerprint) { return (nil, try await directory.list().count) }
+                    let result = try await directory.replace(with: try parse(), file: file, fingerprint: fingerprint, now: Date())
+                    return (result, result.rows)
+                }
+            } else {
+                let (index, _) = try store.openIndex()
+                let directory = CallerDirectory(index: index)
+                if try directory.isImported(fingerprint: fingerprint) {
+                    (result, entriesNow) = (nil, try directory.list().count)
+                } else {
+                    let replaced = try directory.replace(with: try parse(), file: file, fingerprint: fingerprint, now: Date())
+                    (result, entriesNow) = (replaced, replaced.rows)
+                }
+            }
+            guard let result else {
+                print("\(file): \(entriesNow) entries, directory unchanged")
                 return
             }
-            let entries: [CallerDirectoryEntry]
-            do {
-                entries = try CallerDirectoryEntry.parse(csv: text, file: file, defaultCountryCode: countryCode)
-            } catch let e as ConfigError { throw CLIError.input(e.description) }
-            let result = try directory.replace(with: entries, file: file, fingerprint: fingerprint, now: Date())
             if result.unchanged {
                 print("\(file): \(result.rows) entries, directory unchanged")
             } else {
@@ -66,7 +86,7 @@ struct DirectoryCommand: ParsableCommand {
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "list",
             abstract: "List the caller directory, by number.",
@@ -78,13 +98,20 @@ struct DirectoryCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
         @Option(help: "table, json or csv.") var format: OutputFormat = .table
 
-        func run() throws {
-            let (index, _) = try store.openIndex(readOnly: true)
-            try Listing(try CallerDirectory(index: index).list(), table: DirectoryCommand.columns).print(as: format)
+        func run() async throws {
+            let r = try store.resolved()
+            let entries: [CallerDirectoryEntry]
+            if let url = try PostgresBackend.url(r.database) {
+                entries = try await PostgresBackend.withIndex(url, config: r.config) { try await PostgresCallerDirectory(index: $0).list() }
+            } else {
+                let (index, _) = try store.openIndex(readOnly: true)
+                entries = try CallerDirectory(index: index).list()
+            }
+            try Listing(entries, table: DirectoryCommand.columns).print(as: format)
         }
     }
 
-    struct Lookup: ParsableCommand {
+    struct Lookup: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "lookup",
             abstract: "Print the directory entry of one number.",
@@ -99,12 +126,22 @@ struct DirectoryCommand: ParsableCommand {
         @Argument(help: "The caller's number, any notation.") var number: String
         @Option(help: "table, json or csv.") var format: OutputFormat = .table
 
-        func run() throws {
+        func run() async throws {
             let numbers = try store.loadConfig().numberReading
             let normalised = try NumberOption.read(number, with: numbers, option: "NUMBER").value
-            let (index, _) = try store.openIndex(readOnly: true)
-            guard let entry = try CallerDirectory(index: index).lookup(normalised) else {
-                throw CLIError.notFound("\(normalised) is not in the caller directory of \(index.path)")
+            let r = try store.resolved()
+            let found: CallerDirectoryEntry?
+            let place: String
+            if let url = try PostgresBackend.url(r.database) {
+                found = try await PostgresBackend.withIndex(url, config: r.config) { try await PostgresCallerDirectory(index: $0).lookup(normalised) }
+                place = url.description
+            } else {
+                let (index, _) = try store.openIndex(readOnly: true)
+                found = try CallerDirectory(index: index).lookup(normalised)
+                place = index.path
+            }
+            guard let entry = found else {
+                throw CLIError.notFound("\(normalised) is not in the caller directory of \(place)")
             }
             // JSON: the entry itself, the object `show` prints as caller_directory.
             try Listing([entry], table: DirectoryCommand.columns, json: entry).print(as: format)

@@ -2,11 +2,12 @@ import ArgumentParser
 import CallVaultArchive
 import CallVaultCore
 import CallVaultFiles
+import CallVaultPostgres
 import CallVaultStore
 import CallVaultWorker
 import Foundation
 
-struct EraseCommand: ParsableCommand {
+struct EraseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "erase",
         abstract: "Erase a person's calls on request (GDPR art. 17, CCPA), except what the law says to keep.",
@@ -50,7 +51,7 @@ struct EraseCommand: ParsableCommand {
         if by.trimmedWhitespace.isEmpty { throw ValidationError("--by must not be empty") }
     }
 
-    func run() throws {
+    func run() async throws {
         let config = try store.loadConfig()
         var number: String?
         if let caller {
@@ -61,13 +62,23 @@ struct EraseCommand: ParsableCommand {
             number = read.value
         }
         let ids = id.map { RecordID.isWellFormed($0) ? $0 : RecordID.make(callID: $0) }
-        let (index, archive) = try store.openIndex(checkArchive: true)
-        if config.retention == nil, try ErasureIndex(index: index).retentionPolicyRecorded() {
-            throw CLIError.input("this index's retention policy was recorded by `retention apply`, but no config with [[retention.rules]] was given: "
-                                 + "pass the config it uses (--config), so that mandatory minimums (min_keep_days) are honoured")
+        let (caller, by, reason, dryRun) = (number, by, reason, dryRun)
+        let result: ErasureReceipt
+        let r = try store.resolved()
+        if let url = try PostgresBackend.url(r.database) {
+            // The same request on PostgreSQL's index (PostgresErasureIndex), on a thread of its own.
+            result = try await PostgresBackend.withIndex(url, config: r.config) { index in
+                try await PostgresBackend.withCheckedArchive(index, given: store.givenArchive(r.config), fallback: r.archive) { archive in
+                    try Self.erase(Erasure(source: PostgresErasureIndex(index: index), retention: PostgresRetentionIndex(index: index),
+                                           archiveRoot: archive, policy: config.retention),
+                                   caller: caller, ids: ids, by: by, reason: reason, dryRun: dryRun)
+                }
+            }
+        } else {
+            let (index, archive) = try store.openIndex(checkArchive: true)
+            result = try Self.erase(Erasure(index: index, archiveRoot: archive, policy: config.retention),
+                                    caller: caller, ids: ids, by: by, reason: reason, dryRun: dryRun)
         }
-        let result = try Erasure(index: index, archiveRoot: archive, policy: config.retention)
-            .run(caller: number, ids: ids, by: by, reason: reason, dryRun: dryRun)
         let text = try render(result)
         if let receipt {
             do throws(FileSystemError) {
@@ -82,6 +93,17 @@ struct EraseCommand: ParsableCommand {
         for unknown in result.notFound {
             FileHandle.standardError.write(Data("callvault: note: \(unknown) matches no call in the index (already erased, or never archived)\n".utf8))
         }
+    }
+
+    /// Refuses an index whose retention policy was recorded when no policy is given (its
+    /// mandatory minimums would be ignored), then carries out the request.
+    private static func erase(_ erasure: Erasure, caller: String?, ids: [String], by: String, reason: String,
+                              dryRun: Bool) throws -> ErasureReceipt {
+        if erasure.policy == nil, try erasure.source.retentionPolicyRecorded() {
+            throw CLIError.input("this index's retention policy was recorded by `retention apply`, but no config with [[retention.rules]] was given: "
+                                 + "pass the config it uses (--config), so that mandatory minimums (min_keep_days) are honoured")
+        }
+        return try erasure.run(caller: caller, ids: ids, by: by, reason: reason, dryRun: dryRun)
     }
 
     private func render(_ r: ErasureReceipt) throws -> String {

@@ -28,7 +28,10 @@ struct JobCommand: ParsableCommand {
             runs of the same job from overlapping: --no-wait (default) exits 5 with a message, \
             --wait waits for the other run to finish (logging who holds the lock every 30 s; with \
             --wait-timeout S it gives up after S seconds, exit 5). A step dies with its job: a \
-            kill -9 of `job run` kills the step it is running, so the lock never outlives the work.
+            kill -9 of `job run` kills the step it is running, so the lock never outlives the work. \
+            On a PostgreSQL index (database = "postgres://…") the steps run on it (a report step is \
+            refused there for now, exit 2) and the lock is this machine's (in its temporary folder): \
+            schedule a job on one machine.
 
             Examples:
               callvault job run jobs/nightly.toml \\
@@ -64,18 +67,21 @@ struct JobCommand: ParsableCommand {
             let cwd = FileManager.default.currentDirectoryPath
             let database = job.database ?? config.database ?? cwd + "/" + Settings.Defaults.database
             if let refusal = PostgresNotYet.refusal(database, what: "database") { throw refusal }
+            // On PostgreSQL the lock lives in this machine's temporary folder, beside run's lease lock.
+            let postgres = try PostgresBackend.url(database)
+            let lockBase = postgres.map(PostgresBackend.leaseFolder) ?? database
             var store: [String] = []
             if let c = job.config { store += ["--config", c] }
             if let s = job.spool { store += ["--spool", s] }
             if let a = job.archive { store += ["--archive", a] }
             store += ["--db", database]
-            if !FileManager.default.fileExists(atPath: (database as NSString).deletingLastPathComponent) {
+            if postgres == nil, !FileManager.default.fileExists(atPath: (database as NSString).deletingLastPathComponent) {
                 throw CLIError.input("the database folder \((database as NSString).deletingLastPathComponent) does not exist")
             }
             let lock: JobLock?
             let waitLogger = Logger(label: "callvault.job")
             do {
-                lock = try JobLock(databasePath: database, job: job.name, wait: wait, timeout: waitTimeout) { holder, seconds in
+                lock = try JobLock(databasePath: lockBase, job: job.name, wait: wait, timeout: waitTimeout) { holder, seconds in
                     waitLogger.notice("waiting for the job lock", metadata: [
                         "job": "\(job.name)", "held_by_pid": "\(holder ?? "unknown")", "waited_s": "\(Int(seconds))"])
                 }
@@ -83,7 +89,7 @@ struct JobCommand: ParsableCommand {
                 throw CLIError.input(e.description)
             }
             guard let lock else {
-                let holder = JobLock.holder(databasePath: database, job: job.name).map { " (pid \($0))" } ?? ""
+                let holder = JobLock.holder(databasePath: lockBase, job: job.name).map { " (pid \($0))" } ?? ""
                 let message = wait
                     ? "job \(job.name.debugDescription) is still running\(holder) after --wait-timeout \(Int(waitTimeout ?? 0)) s; not starting a second run"
                     : "job \(job.name.debugDescription) is already running\(holder); not starting a second run (use --wait to wait for it)"

@@ -54,14 +54,15 @@ struct Numbers: AsyncParsableCommand {
             let r = try store.resolved()
             let result: Registry.ImportResult?
             if let url = try PostgresBackend.url(r.database) {
-                // The same steps on PostgreSQL; attribution there is by the registry only (PostgresRegistry).
+                // The same steps and attribution rules on PostgreSQL (PostgresRegistry).
+                let windows = Settings(config: config).attributionWindows
                 result = try await PostgresBackend.withIndex(url, config: r.config) { index -> Registry.ImportResult? in
                     let registry = PostgresRegistry(index: index)
                     if try await registry.isImported(fingerprint: fingerprint) {
                         print("\(file): \(try await registry.rowCount()) rows, registry unchanged")
                         return nil
                     }
-                    let result = try await registry.replace(with: try entries(), file: file, now: Date())
+                    let result = try await registry.replace(with: try entries(), file: file, now: Date(), windows: windows)
                     try await registry.recordImport(fingerprint: fingerprint)
                     return result
                 }
@@ -163,8 +164,7 @@ struct Numbers: AsyncParsableCommand {
             let windows = Settings(config: try store.loadConfig()).attributionWindows
             let r = try store.resolved()
             if let url = try PostgresBackend.url(r.database) {
-                // By the registry only on PostgreSQL (no pool sessions or call-back requests there yet).
-                let relinked = try await PostgresBackend.withIndex(url, config: r.config) { try await PostgresRegistry(index: $0).relink() }
+                let relinked = try await PostgresBackend.withIndex(url, config: r.config) { try await PostgresRegistry(index: $0).relink(windows: windows) }
                 print("\(relinked) calls re-linked")
                 return
             }

@@ -8,7 +8,10 @@ enum PostgresNotYet {
     static let working: Set<String> = ["run", "show", "query", "audit list", "verify", "hold add", "hold remove", "hold list", "retention apply",
                                           "numbers import", "numbers list", "numbers unassigned", "numbers relink", "export",
                                           "report summary", "report missed", "report callers", "report area-codes", "report hours",
-                                          "report compare", "report dead-air", "report callbacks"]
+                                          "report compare", "report dead-air", "report callbacks",
+                                          "user add", "user list", "user remove", "user passwd", "user token",
+                                          "directory import", "directory list", "directory lookup",
+                                          "web import-callbacks", "web import-sessions", "erase", "job run"]
 
     /// The refusal for `database` (the config's or `--db`'s text) when it is a URL; nil for a path.
     /// A malformed URL is refused with its reason (`what` names where it came from); a well-formed

@@ -46,13 +46,14 @@ struct Query: AsyncParsableCommand {
         q.limit = limit
         let r = try store.resolved()
         if let url = try PostgresBackend.url(r.database) {
-            if q.callerName != nil { throw CLIError.input("--caller-name reads the caller directory, which is not on PostgreSQL yet") }
             try await PostgresBackend.withIndex(url, config: r.config) { index in
                 let archive = try await PostgresBackend.archiveRoot(index, given: store.givenArchive(r.config), fallback: r.archive)
                 let reader = PostgresCallReader(index: index)
                 let result = try await reader.calls(q)
                 let holds = format == .json ? try await reader.holdNames(covering: result.records.map(\.id)) : [:]
-                try output(result, archive: archive, holds: holds, directory: [:])
+                let directory = format == .json
+                    ? try await PostgresCallerDirectory(index: index).entries(for: result.records.compactMap(\.caller)) : [:]
+                try output(result, archive: archive, holds: holds, directory: directory)
             }
             return
         }

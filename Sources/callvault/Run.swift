@@ -127,7 +127,8 @@ struct Run: AsyncParsableCommand {
         if let settleSeconds { settings.settleSeconds = settleSeconds }
         let spoolID: String
         do { spoolID = try SpoolIdentity.id(spool: r.spool) } catch let e as WorkerError { throw CLIError.input(e.description) }
-        let queue = PostgresQueueStore(index: index, leaseSeconds: settings.leaseSeconds, spool: spoolID)
+        let queue = PostgresQueueStore(index: index, leaseSeconds: settings.leaseSeconds, spool: spoolID,
+                                       attributionWindows: settings.attributionWindows)
         let backend = WorkerStore(queue: queue, identity: queue, leaseFolder: PostgresBackend.leaseFolder(url), otherHostsShareQueue: true,
                                   watchedDatabasePath: nil, checkpoint: {})
         try await runWorker(Worker(settings: settings, store: backend, logger: Logger(label: "callvault.run"), progress: ProgressReporter()))

@@ -27,13 +27,15 @@ struct Show: AsyncParsableCommand {
         let key = RecordID.isWellFormed(id) ? id : RecordID.make(callID: id)
         let r = try store.resolved()
         if let url = try PostgresBackend.url(r.database) {
-            // The same record, holds and output as on SQLite; the caller directory is not on PostgreSQL yet.
+            // The same record, holds, caller directory entry and output as on SQLite.
             try await PostgresBackend.withIndex(url, config: r.config) { index in
                 let archive = try await PostgresBackend.archiveRoot(index, given: store.givenArchive(r.config), fallback: r.archive)
                 let reader = PostgresCallReader(index: index)
                 guard let record = try await reader.call(id: key) else { throw CLIError.notFound("no call \(id.debugDescription) in \(url)") }
                 let holds = try await reader.holdNames(covering: [record.id])[record.id] ?? []
-                print(try JSONOutput.string(record.output(archiveRoot: archive, holds: holds, directory: nil)))
+                var directory: CallerDirectoryEntry?
+                if let caller = record.caller { directory = try await PostgresCallerDirectory(index: index).lookup(caller) }
+                print(try JSONOutput.string(record.output(archiveRoot: archive, holds: holds, directory: directory)))
             }
             return
         }

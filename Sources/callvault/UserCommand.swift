@@ -1,10 +1,11 @@
 import ArgumentParser
 import CallVaultCore
+import CallVaultPostgres
 import CallVaultServer
 import CallVaultStore
 import Foundation
 
-struct UserCommand: ParsableCommand {
+struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
         abstract: "Accounts of the web application (`callvault serve`), kept in the index.",
@@ -40,14 +41,26 @@ struct UserCommand: ParsableCommand {
         return password
     }
 
-    static func mapErrors<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let e as Users.UserError {
+    static func mapErrors<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let e as Users.UserError {
             if case .notFound = e { throw CLIError.notFound(e.description) }
             throw CLIError.input(e.description)
         }
     }
 
-    struct Add: ParsableCommand {
+    /// The accounts of the index `store` names: `sqlite` on a SQLite index, `postgres` on a
+    /// `postgres://` one (the same rows, errors and audit entries on both).
+    static func withUsers<T: Sendable>(_ store: StoreOptions, sqlite: (Users) throws -> T,
+                                       postgres: (PostgresUsers) async throws -> T) async throws -> T {
+        let r = try store.resolved()
+        if let url = try PostgresBackend.url(r.database) {
+            return try await PostgresBackend.withIndex(url, config: r.config) { try await postgres(PostgresUsers(index: $0)) }
+        }
+        let (index, _) = try store.openIndex()
+        return try sqlite(Users(index: index))
+    }
+
+    struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "add",
             abstract: "Add a user (the password from the terminal or stdin).",
@@ -63,16 +76,23 @@ struct UserCommand: ParsableCommand {
         @Argument(help: "User name: letters, digits, . _ - @.") var name: String
         @Option(help: "qa, compliance or admin.") var role: Users.Role
 
-        func run() throws {
+        func run() async throws {
             guard Users.isValidName(name) else { throw CLIError.input(Users.UserError.badName(name).description) }
-            let (index, _) = try store.openIndex()
-            let hash = Passwords.hash(try UserCommand.readPassword())
-            try UserCommand.mapErrors { try Users(index: index).add(name: name, role: role, passwordHash: hash, now: Date()) }
+            let (name, role) = (name, role)
+            try await UserCommand.mapErrors {
+                try await UserCommand.withUsers(store, sqlite: { users in
+                    let hash = Passwords.hash(try UserCommand.readPassword())
+                    try users.add(name: name, role: role, passwordHash: hash, now: Date())
+                }, postgres: { users in
+                    let hash = Passwords.hash(try UserCommand.readPassword())
+                    try await users.add(name: name, role: role, passwordHash: hash, now: Date())
+                })
+            }
             print("user \(name.debugDescription) added as \(role.rawValue)")
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "list",
             abstract: "List users and their roles.",
@@ -83,9 +103,8 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
         @Option(help: "table, json or csv.") var format: OutputFormat = .table
 
-        func run() throws {
-            let (index, _) = try store.openIndex()
-            let users = try Users(index: index).list()
+        func run() async throws {
+            let users = try await UserCommand.withUsers(store, sqlite: { try $0.list() }, postgres: { try await $0.list() })
             let common: [Listing<Users.User>.Column] = [
                 .init("name") { .text($0.name) }, .init("role") { .text($0.role.rawValue) },
                 .init("created_at") { .text($0.createdAt) }, .init("password_changed_at") { .text($0.passwordChangedAt) },
@@ -95,7 +114,7 @@ struct UserCommand: ParsableCommand {
         }
     }
 
-    struct Remove: ParsableCommand {
+    struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "remove",
             abstract: "Remove a user (their sessions end).",
@@ -106,14 +125,17 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
         @Argument(help: "User name.") var name: String
 
-        func run() throws {
-            let (index, _) = try store.openIndex()
-            try UserCommand.mapErrors { try Users(index: index).remove(name: name, now: Date()) }
+        func run() async throws {
+            let name = name
+            try await UserCommand.mapErrors {
+                try await UserCommand.withUsers(store, sqlite: { try $0.remove(name: name, now: Date()) },
+                                                postgres: { try await $0.remove(name: name, now: Date()) })
+            }
             print("user \(name.debugDescription) removed")
         }
     }
 
-    struct Passwd: ParsableCommand {
+    struct Passwd: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "passwd",
             abstract: "Set a user's password (their sessions end).",
@@ -124,16 +146,23 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
         @Argument(help: "User name.") var name: String
 
-        func run() throws {
-            let (index, _) = try store.openIndex()
-            guard try Users(index: index).user(named: name) != nil else { throw CLIError.notFound(Users.UserError.notFound(name).description) }
-            let hash = Passwords.hash(try UserCommand.readPassword())
-            try UserCommand.mapErrors { try Users(index: index).setPasswordHash(name: name, passwordHash: hash, now: Date()) }
+        func run() async throws {
+            let name = name
+            // The user is looked up before the password is read: no password is asked for nobody.
+            try await UserCommand.mapErrors {
+                try await UserCommand.withUsers(store, sqlite: { users in
+                    guard try users.user(named: name) != nil else { throw Users.UserError.notFound(name) }
+                    try users.setPasswordHash(name: name, passwordHash: Passwords.hash(try UserCommand.readPassword()), now: Date())
+                }, postgres: { users in
+                    guard try await users.user(named: name) != nil else { throw Users.UserError.notFound(name) }
+                    try await users.setPasswordHash(name: name, passwordHash: Passwords.hash(try UserCommand.readPassword()), now: Date())
+                })
+            }
             print("password of \(name.debugDescription) changed")
         }
     }
 
-    struct Token: ParsableCommand {
+    struct Token: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "token",
             abstract: "Issue an API token (printed once, alone, on stdout; it replaces the user's earlier token).",
@@ -147,10 +176,13 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
         @Argument(help: "User name.") var name: String
 
-        func run() throws {
-            let (index, _) = try store.openIndex()
+        func run() async throws {
+            let name = name
             let (token, digest) = Passwords.newToken()
-            try UserCommand.mapErrors { try Users(index: index).setTokenDigest(name: name, digest: digest, now: Date()) }
+            try await UserCommand.mapErrors {
+                try await UserCommand.withUsers(store, sqlite: { try $0.setTokenDigest(name: name, digest: digest, now: Date()) },
+                                                postgres: { try await $0.setTokenDigest(name: name, digest: digest, now: Date()) })
+            }
             print(token)
         }
     }

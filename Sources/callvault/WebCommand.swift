@@ -1,11 +1,12 @@
 import ArgumentParser
 import CallVaultCore
+import CallVaultPostgres
 import CallVaultSettings
 import CallVaultStore
 import Foundation
 
 /// `callvault web`: the website's logs that attribute calls (pool sessions, call-back requests).
-struct WebCommand: ParsableCommand {
+struct WebCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "web",
         abstract: "Import the website's call-back requests and number-pool sessions, which attribute calls.",
@@ -20,16 +21,24 @@ struct WebCommand: ParsableCommand {
 
     /// Both imports: the zone, the file read and parsed whole (nothing of a bad file is applied),
     /// then `apply` on the index and one line of what changed.
+    /// `sqlite` on a SQLite index, `postgres` on a `postgres://` one (the same rows, relink and audit).
     static func importFile<Item>(_ file: String, tz: String, store: StoreOptions, noun: String,
                                  parse: (_ text: String, _ file: String, _ defaultCountryCode: String, _ timeZone: TimeZone) throws -> [Item],
-                                 apply: (WebLog, [Item], Settings) throws -> WebLog.ImportResult) throws {
+                                 sqlite: (WebLog, [Item], Settings) throws -> WebLog.ImportResult,
+                                 postgres: (PostgresWebLog, [Item], Settings) async throws -> WebLog.ImportResult) async throws {
         guard let zone = TimeZone(identifier: tz) else { throw ValidationError("--tz: unknown time zone \(tz)") }
         let text = try read(file)
         let settings = Settings(config: try store.loadConfig())
         let items: [Item]
         do { items = try parse(text, file, settings.countryCode, zone) } catch let e as ConfigError { throw CLIError.input(e.description) }
+        let r = try store.resolved()
+        if let url = try PostgresBackend.url(r.database) {
+            let result = try await PostgresBackend.withIndex(url, config: r.config) { try await postgres(PostgresWebLog(index: $0), items, settings) }
+            report(file, result, noun)
+            return
+        }
         let (index, _) = try store.openIndex()
-        report(file, try apply(WebLog(index: index), items, settings), noun)
+        report(file, try sqlite(WebLog(index: index), items, settings), noun)
     }
 
     static func report(_ file: String, _ r: WebLog.ImportResult, _ noun: String) {
@@ -40,7 +49,7 @@ struct WebCommand: ParsableCommand {
         }
     }
 
-    struct ImportCallbacks: ParsableCommand {
+    struct ImportCallbacks: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "import-callbacks",
             abstract: "Add or update web call-back requests (CSV or JSON Lines) and re-link outbound calls.",
@@ -66,14 +75,17 @@ struct WebCommand: ParsableCommand {
         @Argument(help: "The call-back requests, CSV or JSON Lines.") var file: String
         @Option(help: "Time zone of times without an offset (default UTC), e.g. America/New_York.") var tz: String = "UTC"
 
-        func run() throws {
-            try WebCommand.importFile(file, tz: tz, store: store, noun: "requests", parse: CallbackRequest.parse) { log, requests, settings in
+        func run() async throws {
+            let file = file
+            try await WebCommand.importFile(file, tz: tz, store: store, noun: "requests", parse: CallbackRequest.parse, sqlite: { log, requests, settings in
                 try log.importCallbacks(requests, file: file, windows: settings.attributionWindows, now: Date())
-            }
+            }, postgres: { log, requests, settings in
+                try await log.importCallbacks(requests, file: file, windows: settings.attributionWindows, now: Date())
+            })
         }
     }
 
-    struct ImportSessions: ParsableCommand {
+    struct ImportSessions: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "import-sessions",
             abstract: "Add or update website sessions that were shown pool numbers (CSV or JSON Lines) and re-link their calls.",
@@ -98,10 +110,13 @@ struct WebCommand: ParsableCommand {
         @Argument(help: "The sessions, CSV or JSON Lines.") var file: String
         @Option(help: "Time zone of times without an offset (default UTC), e.g. America/New_York.") var tz: String = "UTC"
 
-        func run() throws {
-            try WebCommand.importFile(file, tz: tz, store: store, noun: "sessions", parse: WebSession.parse) { log, sessions, settings in
+        func run() async throws {
+            let file = file
+            try await WebCommand.importFile(file, tz: tz, store: store, noun: "sessions", parse: WebSession.parse, sqlite: { log, sessions, settings in
                 try log.importSessions(sessions, file: file, windows: settings.attributionWindows, now: Date())
-            }
+            }, postgres: { log, sessions, settings in
+                try await log.importSessions(sessions, file: file, windows: settings.attributionWindows, now: Date())
+            })
         }
     }
 }

@@ -216,11 +216,18 @@ struct PostgresRunTests {
         let hold = try Support.callvault(["hold", "add", "CASE-1", "--reason", "dispute", "--by", "counsel", "--id", "p4"] + f.storeFlags)
         try #require(hold.status == 0, "\(hold.stderr)")
         try addUser(f, "qa1", role: "qa", password: "correct horse battery staple")
+        let directory = f.root.appendingPathComponent("directory.csv").path, sessions = f.root.appendingPathComponent("sessions.csv").path
+        try "number,name,city\n+1 212 555 0110,Dana Whitfield,New York\n".write(toFile: directory, atomically: true, encoding: .utf8)
+        try "session_id,pool_number,first_seen,last_seen,utm_campaign\ns1,+14155550199,2026-11-20T13:00:00Z,2026-11-20T13:30:00Z,Spring\n"
+            .write(toFile: sessions, atomically: true, encoding: .utf8)
+        try #require(try Support.callvault(["directory", "import", directory] + f.storeFlags).status == 0)
+        try #require(try Support.callvault(["web", "import-sessions", sessions] + f.storeFlags).status == 0)
 
-        // Two rows a batch, killed after the fifth: the registry (two batches), holds and users are
-        // there, the calls' first batch too, nothing after.
+        // Two rows a batch, killed after the seventh: the registry (two batches), holds, users, the
+        // directory and the sessions are there (no call-back requests: no batch), the calls' first
+        // batch too, nothing after.
         let migrate = ["db", "migrate", "--from", f.database, "--to", db.url, "--batch", "2"]
-        let killed = try Support.callvault(migrate, environment: ["CALLVAULT_FAULT": "db-migrate.after-batch@5"])
+        let killed = try Support.callvault(migrate, environment: ["CALLVAULT_FAULT": "db-migrate.after-batch@7"])
         #expect(killed.status != 0, "killed: \(killed.stderr)")
         #expect(try db.rows("SELECT count(*) FROM calls") == [["2"]])
         #expect(try db.rows("SELECT count(*) FROM audit") == [["0"]])
@@ -230,7 +237,7 @@ struct PostgresRunTests {
         let report = try Support.jsonObject(done.stdout)
         let tables = try Support.field(report, "tables", as: [String: Int].self)
         let copied = try Support.field(report, "copied", as: [String: Int].self)
-        for table in ["registry", "holds", "users", "calls", "audit"] {
+        for table in ["registry", "holds", "users", "caller_directory", "web_sessions", "callback_requests", "calls", "audit"] {
             #expect(tables[table] == Int(try f.sql("SELECT count(*) FROM \(table)")[0][0]), "\(table): \(report)")
         }
         #expect(copied["calls"] == Self.calls.count - 2 && copied["registry"] == 0, "the second run copied only what was missing: \(copied)")
@@ -244,7 +251,8 @@ struct PostgresRunTests {
         // The moved index reads exactly as the SQLite one: the same records, times, holds and audit chain.
         let postgresFlags = ["--spool", f.spool, "--archive", f.archive, "--db", db.url]
         for command in [["query", "--format", "json", "--limit", "0"], ["query", "--campaign", "Radio", "--format", "csv"], ["show", "p4"],
-                        ["audit", "list", "--format", "json"], ["audit", "list", "--format", "csv"]] {
+                        ["audit", "list", "--format", "json"], ["audit", "list", "--format", "csv"],
+                        ["directory", "list", "--format", "csv"], ["numbers", "relink"]] {
             let sqlite = try Support.callvault(command + f.storeFlags), postgres = try Support.callvault(command + postgresFlags)
             #expect(sqlite.status == 0 && postgres.status == 0, "\(command): \(sqlite.stderr) \(postgres.stderr)")
             #expect(!sqlite.stdout.isEmpty && sqlite.stdout == postgres.stdout, "\(command):\n\(sqlite.stdout)\n---\n\(postgres.stdout)")

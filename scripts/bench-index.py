@@ -8,7 +8,7 @@ A few heavy callers (a test line, a robocaller: 5 numbers with 1% of the calls e
 thousands of calls at 1M+) and anonymous calls (2%) are part of the mix; answered calls have
 inner silences, some over the dead-air threshold.
 
-    swift build -c release --product callvault
+    swift build -c release --static-swift-stdlib --product callvault
     scripts/bench-index.py --calls 1000000 --runs 30
     scripts/bench-index.py --calls 10000000 --runs 20 --keep /tmp/bench10m.sqlite
     scripts/bench-index.py --keep /tmp/bench10m.sqlite --reuse --exact-scan   # also time the full scans

@@ -16,7 +16,7 @@ Without --postgres it starts a throwaway cluster (scripts/pg-cluster.sh, as the 
 stops it at the end; with --postgres URL it uses that server (the password from PGPASSWORD or
 PGPASSFILE) and creates and drops its own databases there.
 
-    swift build -c release --product callvault
+    swift build -c release --static-swift-stdlib --product callvault
     scripts/bench-scale.py                          # 120 calls of 60 s, 3 rounds, release build
     scripts/bench-scale.py --calls 24 --call-seconds 20 --rounds 1 --callvault .build/debug/callvault
 """

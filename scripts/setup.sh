@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
 callvault_install_packages
-swift build -c release --product callvault
-BIN=$(swift build -c release --show-bin-path)/callvault
+swift build -c release --static-swift-stdlib --product callvault
+BIN=$(swift build -c release --static-swift-stdlib --show-bin-path)/callvault
 # The spool, config and registry, and the caller directory and website logs the job imports.
 rm -rf data && mkdir -p data/archive
 cp -r samples/spool samples/callvault.toml samples/registry.csv \

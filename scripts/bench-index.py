@@ -97,7 +97,8 @@ def sizes(db):
     new = {"report_quarters", "report_campaign_quarters", "report_callers", "report_first_calls",
            "report_first_calls_started", "calls_caller_answered", "calls_answered_silence", "calls_dead_air",
            "report_area_quarters", "report_caller_ids", "report_number_keys", "report_area_keys",
-           "report_number_days", "report_area_days", "report_caller_days", "report_caller_packs"}
+           "report_number_days", "report_area_days", "report_caller_days", "report_caller_packs",
+           "report_caller_last", "report_caller_last_missed"}
     added = sum(b for name, b in rows if name in new or any(name.startswith(f"sqlite_autoindex_{t}") for t in new))
     total = sum(b for _, b in rows)
     return added, total - added, {name: b for name, b in rows if name in new}
@@ -213,6 +214,7 @@ def main():
         "report missed --limit 0 (1 month, every call)": ["report", "missed", "--limit", "0"] + month,
         "report missed --unreturned (1 month)": ["report", "missed", "--unreturned"] + month,
         "report dead-air (1 month)": ["report", "dead-air"] + month,
+        "report missed --unreturned (last month, first 1000)": ["report", "missed", "--unreturned", "--since", "2025-12-01", "--until", "2025-12-31"],
         "report missed --unreturned (whole index)": ["report", "missed", "--unreturned"],
     }
     has_report = "report" in subprocess.run(base + ["--help"], capture_output=True, text=True).stdout

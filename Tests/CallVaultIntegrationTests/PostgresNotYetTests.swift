@@ -26,8 +26,8 @@ struct PostgresNotYetTests {
 
     @Test("--db postgres://… is refused the same way; a malformed URL is refused with its reason")
     func flagRefused() throws {
-        let r = try Support.callvault(["report", "summary", "--db", Self.url])
-        #expect(r.status == 2 && r.stderr.contains("not supported yet by `callvault report summary`"), "\(r.status) \(r.stderr)")
+        let r = try Support.callvault(["db", "rebuild-aggregates", "--db", Self.url])
+        #expect(r.status == 2 && r.stderr.contains("not supported yet by `callvault db rebuild-aggregates`"), "\(r.status) \(r.stderr)")
         let bundle = try Support.callvault(["export", "--bundle", "out", "--hold", "CASE-1", "--db", Self.url])
         #expect(bundle.status == 2 && bundle.stderr.contains("export --bundle: not supported yet on a PostgreSQL index"), "\(bundle.status) \(bundle.stderr)")
         let bad = try Support.callvault(["query", "--db", "postgres://callvault:secret@db/calls"])

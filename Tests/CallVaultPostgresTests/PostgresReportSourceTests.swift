@@ -93,7 +93,7 @@ struct PostgresReportSourceTests {
         }
     }
 
-    @Test("call-backs and the caller directory: none while the index has no such tables; then read by SQLite's column names, the requests filtered by time and campaign")
+    @Test("call-backs and the caller directory: none while the tables are empty; then read, the requests filtered by time and campaign")
     func callbacksAndDirectory() async throws {
         let records = try Self.records()
         let d = try #require(records.first { $0.callID == "d" })
@@ -116,10 +116,16 @@ struct PostgresReportSourceTests {
             #expect(try await onThread { try reader.callbackLinks() } == ["r1": CallbackLink(firstStartedAt: "2026-11-22T08:00:00Z", answered: true)])
 
             for statement in [
-                "CREATE TABLE callback_requests (request_id TEXT PRIMARY KEY, requested_at TEXT NOT NULL, utm_campaign TEXT)",
-                "INSERT INTO callback_requests VALUES ('r1', '2026-11-22T07:50:00Z', 'winter'), ('r2', '2026-11-23T07:00:00Z', 'summer'), ('r3', '2026-11-21T07:00:00Z', 'winter')",
-                "CREATE TABLE caller_directory (number TEXT PRIMARY KEY, name TEXT, company TEXT, address TEXT, city TEXT, region TEXT, postal_code TEXT, country TEXT, customer_id TEXT, email TEXT)",
-                "INSERT INTO caller_directory (number, name, city) VALUES ('+12125550102', 'Ada', 'New York'), ('+12125550199', 'Bob', NULL)",
+                // The tables of pg-v4/pg-v5 (`directory import`, `web import-callbacks`), filled directly.
+                """
+                INSERT INTO callback_requests (request_id, phone, requested_at, utm_campaign, imported_at, imported_from)
+                VALUES ('r1', '+12125550102', '2026-11-22T07:50:00Z', 'winter', 'now', 't'), ('r2', '+12125550102', '2026-11-23T07:00:00Z', 'summer', 'now', 't'),
+                       ('r3', '+12125550102', '2026-11-21T07:00:00Z', 'winter', 'now', 't')
+                """,
+                """
+                INSERT INTO caller_directory (number, name, city, imported_at, imported_from)
+                VALUES ('+12125550102', 'Ada', 'New York', 'now', 't'), ('+12125550199', 'Bob', NULL, 'now', 't')
+                """,
             ] {
                 _ = try await index.query("setting up", PostgresQuery(unsafeSQL: statement))
             }

@@ -105,7 +105,7 @@ def sizes(db):
 
 def timed(cmd, runs):
     # One untimed run first: the pages the command reads are then in the page cache, as on a
-    # machine that serves these reports (the 20th percentile of a cold disk is not the question).
+    # machine that serves these reports (a cold disk's first read is another measurement).
     subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     times = []
     for _ in range(runs):

@@ -30,3 +30,39 @@ extension CallerBits {
         for i in 0..<min(words.count, other.words.count) { words[i] |= other.words[i] }
     }
 }
+
+/// One set of dense caller ids per group (a tracking number, source or campaign of `summary`), as
+/// rows of one flat bit buffer: an insert is one load and one store at `row × words + id / 64`,
+/// with no reference to follow per entry (an array of ``CallerBits`` took 9% more CPU for
+/// `summary --by tracking-number` at 10M calls; what is left is the cache misses of 400 sets).
+final class CallerBitRows {
+    private let bits: FlatBuffer<UInt64>
+    private let words: Int, limit: Int
+    let rows: Int
+
+    /// `capacity`: the largest id that can be inserted.
+    init(rows: Int, capacity: Int) {
+        self.rows = max(rows, 0)
+        limit = max(capacity, 0)
+        words = limit / 64 + 1
+        bits = FlatBuffer(repeating: 0, count: self.rows * words)
+    }
+
+    /// Adds `id` to row `row` (ids outside `0...capacity`, rows outside `0..<rows` are ignored).
+    @inline(__always)
+    func insert(row: Int, _ id: Int) {
+        guard id >= 0, id <= limit, row >= 0, row < rows else { return }
+        bits[row &* words &+ id >> 6] |= 1 << UInt64(id & 63)
+    }
+
+    func count(row: Int) -> Int {
+        var n = 0
+        for w in (row * words)..<((row + 1) * words) { n += bits[w].nonzeroBitCount }
+        return n
+    }
+
+    /// Adds every id of `other`'s rows (the same shape: the parts of one report).
+    func formUnion(_ other: CallerBitRows) {
+        for i in 0..<min(bits.count, other.bits.count) { bits[i] |= other.bits[i] }
+    }
+}

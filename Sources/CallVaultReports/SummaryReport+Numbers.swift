@@ -38,10 +38,10 @@ extension SummaryReport {
             })
             let bits = parts[0].bits, all = parts[0].all
             for part in parts.dropFirst() {
-                for (i, set) in part.bits.enumerated() { bits[i].formUnion(set) }
+                bits.formUnion(part.bits)
                 all.formUnion(part.all)
             }
-            for (i, name) in names.enumerated() where tallies[name] != nil { tallies[name]!.callersCounted = bits[i].count }
+            for (i, name) in names.enumerated() where tallies[name] != nil { tallies[name]!.callersCounted = bits.count(row: i) }
             total.callersCounted = all.count
             for k in try source.firstCallNumbers(db) {
                 tallies[key(k), default: Tally()].firstTime += 1
@@ -68,18 +68,18 @@ extension SummaryReport.Tally {
 /// (``AggregateSource/countCallerEntries(_:_:make:splitBefore:)``).
 private final class GroupCallers: CallerEntryCounter {
     let groupOf: [Int]
-    let bits: [CallerBits], all: CallerBits
+    let bits: CallerBitRows, all: CallerBits
 
     init(groupOf: [Int], groups: Int, largestCaller: Int) {
         self.groupOf = groupOf
-        bits = (0..<groups).map { _ in CallerBits(capacity: largestCaller) }
+        bits = CallerBitRows(rows: groups, capacity: largestCaller)
         all = CallerBits(capacity: largestCaller)
     }
 
     func count(_ batch: [CallerPacks.Entry]) {
         for e in batch {
             guard e.number >= 0, e.number < groupOf.count, groupOf[e.number] >= 0 else { continue }
-            bits[groupOf[e.number]].insert(e.caller)
+            bits.insert(row: groupOf[e.number], e.caller)
             all.insert(e.caller)
         }
     }

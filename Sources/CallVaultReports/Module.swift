@@ -1,7 +1,9 @@
 // CallVaultReports — report queries and renderers: summary, missed, callers, area codes, hours,
 // compare, dead air; ReportTable as text, CSV, JSON; HTMLReport with inline SVG. Reads a
 // ReportIndex: SQLite's (its aggregates, or its own scan SQL) or another backend's ReportScanSource
-// (PostgreSQL's: every report scans there), added up by the same Swift.
+// (PostgreSQL's: every report scans there), added up by the same Swift. Over a long period the
+// caller pass of a SQLite report runs in two parts on two threads and read connections
+// (AggregateSource.countCallerEntries), each part's counters its own, merged after both end.
 //
 // Owns: the numbers marketing reads and how they are rendered. Must not: write to the index or
 // the archive; know about the CLI (the CLI and a web server both call it).

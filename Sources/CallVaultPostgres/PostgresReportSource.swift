@@ -14,30 +14,42 @@ import PostgresNIO
 /// `json_extract` reads a text field).
 public struct PostgresReportSource: ReportScanSource {
     public let index: PostgresIndex
-    /// Calls read per round trip of ``forEachCall(_:attributionField:keywords:_:)``: memory stays
-    /// bounded by a page, not by the index.
-    public var pageSize = 10_000
+    /// Calls fetched per round trip of ``forEachCall(_:attributionField:keywords:_:)``'s cursor:
+    /// memory stays bounded by a page, not by the index.
+    public var pageSize = 20_000
 
     public init(index: PostgresIndex) { self.index = index }
 
+    /// One statement, read through a cursor (`DECLARE … NO SCROLL`, then `FETCH` a page at a
+    /// time in one read-only transaction): the server plans and runs the scan once, unsorted. Keyset
+    /// pages in id order made it sort, or walk the primary key across the whole index, once per page.
     public func forEachCall(_ query: CallQuery, attributionField: String?, keywords: [String],
                             _ body: (ReportCallRow) throws -> Void) throws {
-        var after: String?
-        while true {
-            let (sql, binds) = try Self.callsPage(query, attributionField: attributionField, keywords: keywords, after: after, limit: pageSize)
-            let page = try PostgresBlocking.wait { [index] in
-                try await index.query("reading calls for a report", PostgresQuery(unsafeSQL: sql, binds: binds)).map(Self.callRow)
+        let (sql, binds) = try Self.scanSQL(query, attributionField: attributionField, keywords: keywords)
+        let fetch = PostgresQuery(unsafeSQL: "FETCH FORWARD \(max(pageSize, 1)) FROM report_scan")
+        let step = "reading calls for a report"
+        try PostgresTransaction.within(index, step: step) { transaction in
+            let connection = transaction.connection, logger = transaction.logger
+            try PostgresBlocking.wait {
+                do {
+                    try await connection.query("SET TRANSACTION READ ONLY", logger: logger)
+                    try await connection.query(PostgresQuery(unsafeSQL: "DECLARE report_scan NO SCROLL CURSOR FOR \(sql)", binds: binds), logger: logger)
+                } catch { throw PostgresIndexError.wrap(error, step: step) }
             }
-            for row in page { try body(row) }
-            guard page.count == pageSize, let last = page.last else { return }
-            after = last.id
+            while true {
+                let page = try PostgresBlocking.wait {
+                    do { return try await connection.query(fetch, logger: logger).collect().map(Self.callRow) }
+                    catch { throw PostgresIndexError.wrap(error, step: step) }
+                }
+                for row in page { try body(row) }
+                if page.count < max(pageSize, 1) { return }
+            }
         }
     }
 
-    /// One page of the matching calls, by id after `after` (keyset paging on the primary key: each
-    /// page starts where the last ended, so the whole scan reads each call once).
-    static func callsPage(_ query: CallQuery, attributionField: String?, keywords: [String], after: String?,
-                          limit: Int) throws -> (String, PostgresBindings) {
+    /// The matching calls' columns a report reads, in no order. The call filter's columns are
+    /// unqualified (``CallQuery/conditions()``); the attribution field and the keywords are bound.
+    static func scanSQL(_ query: CallQuery, attributionField: String?, keywords: [String]) throws -> (String, PostgresBindings) {
         var (clause, values) = query.conditions()
         var dimension = "NULL::text"
         if let attributionField {
@@ -45,19 +57,12 @@ public struct PostgresReportSource: ReportScanSource {
             dimension = "(attribution::jsonb ->> ?::text)"
             values.insert(.text(attributionField), at: 0)
         }
-        var extra: [String] = []
         if !keywords.isEmpty {
-            extra.append("(attribution::jsonb ->> 'keyword') IN (\(Array(repeating: "?", count: keywords.count).joined(separator: ", ")))")
+            clause += (clause.isEmpty ? "WHERE " : " AND ")
+                + "(attribution::jsonb ->> 'keyword') IN (\(Array(repeating: "?", count: keywords.count).joined(separator: ", ")))"
             values += keywords.map(IndexValue.text)
         }
-        if let after {
-            extra.append("id > ?")
-            values.append(.text(after))
-        }
-        if !extra.isEmpty { clause += (clause.isEmpty ? "WHERE " : " AND ") + extra.joined(separator: " AND ") }
-        values.append(.integer(Int64(limit)))
-        let sql = "SELECT \(callColumns), \(dimension) FROM calls \(clause) ORDER BY id LIMIT ?"
-        return try PostgresCallReader.numbered(sql, values)
+        return try PostgresCallReader.numbered("SELECT \(callColumns), \(dimension) FROM calls \(clause)", values)
     }
 
     static let callColumns = """
@@ -65,16 +70,23 @@ public struct PostgresReportSource: ReportScanSource {
         caller_area_code, caller_region, caller_place, caller_country, medium
         """
 
+    /// A row of ``scanSQL(_:attributionField:keywords:)``, its cells decoded in order from the
+    /// row's iterator: no array of cells per row, and no generic tuple decode (postgres-nio's
+    /// parameter-pack `decode` looked up its generic metadata for every row: 7% of a year's report).
     static func callRow(_ row: PostgresRow) throws -> ReportCallRow {
-        let c = Array(row)
-        let id = try c[0].decode(String.self)
-        return ReportCallRow(id: id, startedAt: try c[1].decode(String.self), outcome: try Outcome.stored(try c[2].decode(String.self), call: id),
-                             caller: try c[3].decode(String?.self), talkMs: try c[4].decode(Int.self), durationMs: try c[5].decode(Int.self),
-                             campaign: try c[6].decode(String?.self), source: try c[7].decode(String?.self),
-                             trackingNumber: try c[8].decode(String.self), areaCode: try c[9].decode(String?.self),
-                             region: try c[10].decode(String?.self), place: try c[11].decode(String?.self),
-                             country: try c[12].decode(String?.self), medium: try c[13].decode(String?.self),
-                             dimension: try c[14].decode(String?.self))
+        var cells = row.makeIterator()
+        func next<T: PostgresDecodable>(_: T.Type) throws -> T {
+            guard let cell = cells.next() else {
+                throw PostgresIndexError(.statement, "PostgreSQL index: reading calls for a report: a row has too few columns")
+            }
+            return try cell.decode(T.self)
+        }
+        let id = try next(String.self)
+        return ReportCallRow(id: id, startedAt: try next(String.self), outcome: try Outcome.stored(try next(String.self), call: id),
+                             caller: try next(String?.self), talkMs: try next(Int.self), durationMs: try next(Int.self),
+                             campaign: try next(String?.self), source: try next(String?.self), trackingNumber: try next(String.self),
+                             areaCode: try next(String?.self), region: try next(String?.self), place: try next(String?.self),
+                             country: try next(String?.self), medium: try next(String?.self), dimension: try next(String?.self))
     }
 
     public func firstCallIDs() throws -> [String: String] {
@@ -88,6 +100,39 @@ public struct PostgresReportSource: ReportScanSource {
         map.reserveCapacity(pairs.count)
         for p in pairs { map[p.a] = p.b }
         return map
+    }
+
+    /// The first call of each caller whose first call `query` can find, and no other: the
+    /// callers of the matching calls, each with its earliest matching call; a caller with an
+    /// earlier call anywhere in the index is left out (none of its matching calls is its first);
+    /// for the rest, the smallest id of that second. Index seeks in `calls_caller` (caller,
+    /// started_at) instead of every caller's first call from the whole index: a month of a
+    /// 1,000,000-call index reads its own callers, most of them seen before. The calls a report
+    /// compares are the matching ones, so its numbers are the same.
+    public func firstCallIDs(among query: CallQuery) throws -> [String: String] {
+        let (sql, binds) = try Self.firstCallsSQL(query)
+        let pairs = try PostgresBlocking.wait { [index] in
+            try await index.query("reading the first call of each caller", PostgresQuery(unsafeSQL: sql, binds: binds))
+                .map { try $0.decode((String, String).self) }.map { Pair(a: $0.0, b: $0.1) }
+        }
+        var map: [String: String] = [:]
+        map.reserveCapacity(pairs.count)
+        for p in pairs { map[p.a] = p.b }
+        return map
+    }
+
+    /// The callers whose first call in the whole index (the earliest `started_at`, then the
+    /// smallest id; text compared byte by byte, pg-v2, as ``firstCallIDs()``) is in the second of
+    /// their earliest call `query` matches, with that first call's id.
+    static func firstCallsSQL(_ query: CallQuery) throws -> (String, PostgresBindings) {
+        var (clause, values) = query.conditions()
+        clause += (clause.isEmpty ? "WHERE " : " AND ") + "caller IS NOT NULL"
+        // The filter's unqualified columns are the inner `calls`' (the only table of its FROM).
+        return try PostgresCallReader.numbered("""
+            SELECT x.who, (SELECT min(p.id) FROM calls p WHERE p.caller = x.who AND p.started_at = x.earliest)
+            FROM (SELECT caller AS who, min(started_at) AS earliest FROM calls \(clause) GROUP BY caller) x
+            WHERE NOT EXISTS (SELECT 1 FROM calls q WHERE q.caller = x.who AND q.started_at < x.earliest)
+            """, values)
     }
 
     public func missedCalls(_ query: CallQuery, unreturnedOnly: Bool, limit: Int) throws -> MissedCalls {
@@ -113,6 +158,9 @@ public struct PostgresReportSource: ReportScanSource {
 
     /// The missed and abandoned calls with the caller's next answered call (`answered_at`), by
     /// start then id; `limit + 1` rows when limited, so the last says whether more follow.
+    /// The next answered call is the first of the caller's later calls in `calls_caller`'s order
+    /// that was answered (`ORDER BY … LIMIT 1`: the walk stops there), the same time as their
+    /// `min(started_at)`, which the planner computed by reading every later call of the caller.
     static func missedSQL(_ query: CallQuery, unreturnedOnly: Bool, limit: Int) throws -> (String, PostgresBindings) {
         var (clause, values) = query.conditions()
         clause += (clause.isEmpty ? "WHERE " : " AND ") + "c.outcome IN (?, ?)"
@@ -121,7 +169,8 @@ public struct PostgresReportSource: ReportScanSource {
         var sql = """
             SELECT started_at, id, caller, campaign, tracking_number, outcome, duration_ms, answered_at FROM (
                 SELECT c.started_at, c.id, c.caller, c.campaign, c.tracking_number, c.outcome, c.duration_ms,
-                       (SELECT min(a.started_at) FROM calls a WHERE a.caller = c.caller AND a.outcome = ? AND a.started_at > c.started_at) AS answered_at
+                       (SELECT a.started_at FROM calls a WHERE a.caller = c.caller AND a.outcome = ? AND a.started_at > c.started_at
+                        ORDER BY a.started_at LIMIT 1) AS answered_at
                 FROM calls c \(clause)) m
             """
         values.insert(.text(Outcome.answered.rawValue), at: 0)

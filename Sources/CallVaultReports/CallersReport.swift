@@ -35,7 +35,7 @@ public enum CallersReport {
            let dimensions = try DimensionSource.make(sqlite, filter) {
             return try aggregated(sqlite, source, dimensions, filter: filter, top: top)
         }
-        let first = try index.firstCalls()
+        let first = try index.firstCalls(among: filter)
         var scopes: [String: Scope] = [:]
         var callers: [String: Caller] = [:]
         try index.forEachCall(filter) { c in

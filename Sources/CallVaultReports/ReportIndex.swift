@@ -31,11 +31,13 @@ public enum ReportIndex: Sendable {
         }
     }
 
-    /// Each caller's first call in the whole index (caller ▶ id).
-    func firstCalls() throws -> [String: String] {
+    /// Each caller's first call in the whole index (caller ▶ id), for every caller whose first
+    /// call `filter` matches at least (another backend leaves the others out: only the matching
+    /// calls are compared with it).
+    func firstCalls(among filter: ReportFilter) throws -> [String: String] {
         switch self {
         case .sqlite(let index): try SummaryReport.firstCalls(index)
-        case .scanned(let source): try source.firstCallIDs()
+        case .scanned(let source): try source.firstCallIDs(among: filter.query)
         }
     }
 

@@ -122,7 +122,7 @@ public enum SummaryReport {
     /// From SQLite's aggregates where they serve; otherwise, and on every other backend, from every matching call.
     public static func run(_ index: ReportIndex, filter: ReportFilter, by grouping: Grouping) throws -> ReportTable {
         if case .sqlite(let sqlite) = index, let table = try aggregated(sqlite, filter: filter, by: grouping) { return table }
-        let first = try index.firstCalls()
+        let first = try index.firstCalls(among: filter)
         var keys = TimeKeys(zone: filter.timeZone)
         var tallies: [String: Tally] = [:]
         var total = Tally()

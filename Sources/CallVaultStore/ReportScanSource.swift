@@ -21,6 +21,12 @@ public protocol ReportScanSource: Sendable {
     /// `started_at`, of two in one second the smaller id.
     func firstCallIDs() throws -> [String: String]
 
+    /// Each caller's first call in the whole index (as ``firstCallIDs()``) for every caller whose
+    /// first call `query` matches, at least: all a report scanning `query` compares its calls
+    /// with (a call is its caller's first or not). The other callers may be left out; by default
+    /// they are not (``firstCallIDs()``).
+    func firstCallIDs(among query: CallQuery) throws -> [String: String]
+
     /// The missed and abandoned calls `query` matches, by `started_at` then id, each with the
     /// caller's first answered call after it; `unreturnedOnly`: only those with a caller and no
     /// such call. At most `limit` rows (0: all); ``MissedCalls/more`` says whether more follow
@@ -42,6 +48,10 @@ public protocol ReportScanSource: Sendable {
 
     /// The caller directory's entries for these numbers, by number (none when the index keeps no directory).
     func directoryEntries(for numbers: [String]) throws -> [String: CallerDirectoryEntry]
+}
+
+extension ReportScanSource {
+    public func firstCallIDs(among query: CallQuery) throws -> [String: String] { try firstCallIDs() }
 }
 
 /// The columns of one call a report scan reads.

@@ -34,7 +34,7 @@ struct PostgresReportSourceTests {
         return [a, b, c, d, e, f]
     }
 
-    @Test("the scan reads every matching call once across pages (campaign, since/until, keyword, an attribution field); first calls break a same-second tie by id; missed pages, counts and the call-back list; dead air's longest inner silence, the first of equal ones")
+    @Test("the scan reads every matching call once across fetches (campaign, since/until, keyword, an attribution field); first calls break a same-second tie by id, and among a filter's calls only the callers first seen there; missed pages, counts and the call-back list; dead air's longest inner silence, the first of equal ones")
     func readsMatchTheRules() async throws {
         let records = try Self.records()
         let ids = Dictionary(uniqueKeysWithValues: records.map { ($0.callID, $0.id) })
@@ -60,10 +60,10 @@ struct PostgresReportSourceTests {
                 try await onThread {
                     var seen: [String] = []
                     try reader.forEachCall(query, attributionField: field, keywords: keywords) { seen.append("\($0.id) \($0.dimension ?? "-")") }
-                    return seen
+                    return seen.sorted()  // in no particular order
                 }
             }
-            // Six calls in pages of two: each once, by id.
+            // Six calls fetched two at a time: each once.
             #expect(try await scan(CallQuery()) == records.map(\.id).sorted().map { "\($0) -" })
             var firstDays = CallQuery()
             firstDays.campaigns = ["A"]
@@ -74,6 +74,14 @@ struct PostgresReportSourceTests {
 
             let first = try await onThread { try reader.firstCallIDs() }
             #expect(first == ["+12125550101": min(ids["a"]!, ids["b"]!), "+12125550102": ids["c"]!, "+12125550103": ids["e"]!])
+            var lastDays = CallQuery()
+            lastDays.since = Timestamp.parseInstant("2026-11-22T00:00:00Z")
+            let queries = [CallQuery(), firstDays, lastDays]
+            let among = try await onThread { try queries.map { try reader.firstCallIDs(among: $0) } }
+            #expect(among[0] == first)
+            #expect(among[1] == ["+12125550101": min(ids["a"]!, ids["b"]!)], "only the callers the filter finds")
+            #expect(among[2] == ["+12125550103": ids["e"]!],
+                    "a caller first seen before the period is left out (none of its calls there is its first); the anonymous call has none")
 
             let pages = try await onThread {
                 [try reader.missedCalls(CallQuery(), unreturnedOnly: false, limit: 0), try reader.missedCalls(CallQuery(), unreturnedOnly: false, limit: 2),

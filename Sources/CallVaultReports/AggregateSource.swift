@@ -128,9 +128,12 @@ struct AggregateSource {
     /// (an unbounded end is the first or last packed quarter).
     func packedQuarters(_ db: Database) throws -> Range<Int>? {
         if noAggregate { return nil }
-        guard let row = try Row.fetchOne(db, sql: "SELECT min(k), max(k) FROM \(CallerPacks.table)"),
-              let first = row[0] as Int?, let last = row[1] as Int? else { return nil }
-        let lo = qFrom ?? (first >> 20), hi = qTo ?? ((last >> 20) + 1)
+        // Each end a seek of its own (only for an unbounded end): SQLite answers min() or max()
+        // alone from the key, but scans the whole table for both in one SELECT.
+        func end(_ aggregate: String) throws -> Int? {
+            try Int.fetchOne(db, sql: "SELECT \(aggregate)(k) FROM \(CallerPacks.table)").map { $0 >> 20 }
+        }
+        guard let lo = try qFrom ?? end("min"), let hi = try qTo ?? end("max").map({ $0 + 1 }) else { return nil }
         return lo < hi ? lo..<hi : nil
     }
 

@@ -9,11 +9,13 @@ import GRDB
 /// whose last answered call is not after it and is before the period's end — the covering index
 /// of `report_caller_last` picks them — and their calls from the last answered one on, one range
 /// of `calls_caller` each. That range is read from the index alone (time and rowid), sorted by
-/// time, and only then are rows fetched, a second at a time (ties by id, as the scan orders
-/// them), with the rest of the filter and the outcome checked on each: a page of the last month
-/// of 10M calls (tens of thousands of unreturned calls) fetches a page of rows, not all of them.
+/// time, and only then are rows fetched, whole seconds a batch at a time (ties by id, as the scan
+/// orders them), with the rest of the filter and the outcome checked on each: a page of the last
+/// month of 10M calls (tens of thousands of unreturned calls) fetches a page of rows, not all.
 struct UnreturnedCalls {
     let filter: ReportFilter
+    /// Candidate calls fetched per statement (whole seconds: a few more when a second straddles).
+    static let batch = 256
 
     /// The period's candidate calls as (started_at, rowid), in time order: every call of each
     /// candidate caller from the last answered one on, in the period (the answered call itself
@@ -54,23 +56,22 @@ struct UnreturnedCalls {
     func page(_ db: Database, limit: Int) throws -> (rows: [Row], more: Bool) {
         let (clause, filterArguments) = filter.query.whereClause()
         let and = clause.isEmpty ? "WHERE " : clause + " AND "
-        let statement = try db.cachedStatement(sql: """
-            SELECT c.started_at, c.id, c.caller, c.campaign, c.tracking_number, c.outcome, c.duration_ms, NULL AS answered_at
-            FROM calls c \(and)c.rowid = ? AND c.outcome <> \(Outcome.answered.sqlLiteral)
-            """)
         let all = try candidates(db)
         var rows: [Row] = []
         var i = 0
         while i < all.count {
-            // One second's calls, fetched and ordered by id.
+            // Whole seconds, up to ~`batch` calls, fetched in one statement and ordered by time,
+            // then id; the next batch starts at a later second, so the order holds across them.
             var j = i
-            var second: [Row] = []
-            while j < all.count && all[j].0 == all[i].0 {
-                if let row = try Row.fetchOne(statement, arguments: filterArguments + [all[j].1]) { second.append(row) }
-                j += 1
-            }
-            second.sort { ($0[1] as String) < ($1[1] as String) }
-            for row in second {
+            while j < all.count && (j - i < Self.batch || all[j].0 == all[j - 1].0) { j += 1 }
+            // The rowids as one JSON array bound once (no limit on a second's calls).
+            let rowids = "[" + all[i..<j].map { String($0.1) }.joined(separator: ",") + "]"
+            let fetched = try Row.fetchAll(db, sql: """
+                SELECT c.started_at, c.id, c.caller, c.campaign, c.tracking_number, c.outcome, c.duration_ms, NULL AS answered_at
+                FROM calls c \(and)c.rowid IN (SELECT value FROM json_each(?)) AND c.outcome <> \(Outcome.answered.sqlLiteral)
+                ORDER BY c.started_at, c.id
+                """, arguments: filterArguments + [rowids])
+            for row in fetched {
                 if limit > 0 && rows.count == limit { return (rows, true) }
                 rows.append(row)
             }

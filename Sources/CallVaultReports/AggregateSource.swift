@@ -108,21 +108,15 @@ struct AggregateSource {
 
     private static let keysOfCall = DimensionAggregates.keysOfCall
 
-    /// Every call with a caller in the period, in quarter order, as (quarter, caller id, number
-    /// key, area key, answered): the whole quarters from ``CallerPacks``, the partial ones at
-    /// either end from the calls (their keys looked up). Campaigns are not filtered here: the
-    /// caller keeps the number keys of `--campaign` (see ``ReportKeys``).
-    /// `body` gets the entries a batch at a time (a quarter, or a partial period at one end).
-    func callerEntries(_ db: Database, _ body: ([CallerPacks.Entry]) throws -> Void) throws {
-        try callerEntries(db, part: nil, body)
-    }
-
-    /// One part of the period for ``callerEntries(_:_:)``: the whole quarters [from, to), and
-    /// whether the part reads the leading and the trailing edge (nil: the whole period).
+    /// A part of the period for ``callerEntries(_:part:_:)``: the whole quarters [from, to) (nil:
+    /// unbounded), and whether the part reads the leading and the trailing edge.
     struct EntryPart: Sendable {
         var from: Int?, to: Int?
         var leading: Bool, trailing: Bool
     }
+
+    /// The whole period as one part.
+    var wholePeriod: EntryPart { EntryPart(from: qFrom, to: qTo, leading: true, trailing: true) }
 
     /// The whole quarters of the period as a range, when it has any and callers packed there
     /// (an unbounded end is the first or last packed quarter).
@@ -137,7 +131,12 @@ struct AggregateSource {
         return lo < hi ? lo..<hi : nil
     }
 
-    func callerEntries(_ db: Database, part: EntryPart?, _ body: ([CallerPacks.Entry]) throws -> Void) throws {
+    /// Every call with a caller in `part` of the period, in quarter order, as (quarter, caller
+    /// id, number key, area key, answered): the whole quarters from ``CallerPacks``, the partial
+    /// ones at either end from the calls (their keys looked up). Campaigns are not filtered here:
+    /// the caller keeps the number keys of `--campaign` (see ``ReportKeys``).
+    /// `body` gets the entries a batch at a time (a quarter, or a partial period at one end).
+    func callerEntries(_ db: Database, part: EntryPart, _ body: ([CallerPacks.Entry]) throws -> Void) throws {
         func edge(_ e: (String, String)) throws {
             let batch = try Row.fetchAll(db, sql: """
                 SELECT \(Self.quarterOfCall), \(Self.keysOfCall.caller), \(Self.keysOfCall.number), \(Self.keysOfCall.area),
@@ -146,9 +145,9 @@ struct AggregateSource {
                 """, arguments: [e.0, e.1]).map { r in CallerPacks.Entry(q: r[0], caller: r[1], number: r[2], area: r[3], answered: r[4]) }
             if !batch.isEmpty { try body(batch) }
         }
-        if let leadingEdge, part?.leading ?? true { try edge(leadingEdge) }
-        if !noAggregate { try CallerPacks.forEach(db, from: part.map { $0.from } ?? qFrom, to: part.map { $0.to } ?? qTo, body) }
-        if let trailingEdge, part?.trailing ?? true { try edge(trailingEdge) }
+        if let leadingEdge, part.leading { try edge(leadingEdge) }
+        if !noAggregate { try CallerPacks.forEach(db, from: part.from, to: part.to, body) }
+        if let trailingEdge, part.trailing { try edge(trailingEdge) }
     }
 
     /// Calls per NANP area code and label (place, else region) in the period: from

@@ -9,7 +9,7 @@ protocol CallerEntryCounter: AnyObject {
 }
 
 extension AggregateSource {
-    /// Counts the period's caller entries (``callerEntries(_:_:)``) with one counter from `make`
+    /// Counts the period's caller entries (``callerEntries(_:part:_:)``) with one counter from `make`
     /// per part: over a period of more than a few quarters, two parts at once — the first half
     /// on `db` (this thread), the second on another thread and read connection of `index` —
     /// which halves the pass that dominates a year's report at 10M calls on a 2-core machine.
@@ -24,7 +24,7 @@ extension AggregateSource {
         let first = try make()
         guard let range = try packedQuarters(db), range.count >= Self.quartersPerPart * 2,
               let mid = try (range.lowerBound + range.count / 2..<range.upperBound).first(where: splitBefore) else {
-            try callerEntries(db) { try first.count($0) }
+            try callerEntries(db, part: wholePeriod) { try first.count($0) }
             return [first]
         }
         let second = try make()

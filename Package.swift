@@ -109,6 +109,7 @@ let package = Package(
         // The web application: routes per page family, auth middleware, pages and the JSON API.
         .target(name: "CallVaultServer", dependencies: [
             "CallVaultCore", "CallVaultSettings", "CallVaultStore", "CallVaultReports", "CallVaultArchive", "CallVaultAge",
+            "CallVaultPostgres",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),

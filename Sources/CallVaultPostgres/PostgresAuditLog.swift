@@ -1,4 +1,5 @@
 import CallVaultCore
+import CallVaultStore
 import Foundation
 import PostgresNIO
 
@@ -67,6 +68,13 @@ public struct PostgresAuditLog: Sendable {
             return AuditChain.Link(seq: seq, prevHash: prev, at: at, action: action, ids: idList, reason: reason, sha256: sha256,
                                    version: version, osUser: user, details: detailMap, hash: hash)
         }
+    }
+
+    /// ``entries(since:action:)`` keeping the newest `limit` (0: all), newest last, as Store's
+    /// ``AuditLog`` entries (the web application's audit page and `/api/audit`).
+    public func entries(since: Date?, action: String?, limit: Int) async throws -> [AuditLog.Entry] {
+        let all = try await entries(since: since.map(Timestamp.format), action: action)
+        return (limit > 0 ? Array(all.suffix(limit)) : all).map(AuditLog.Entry.init)
     }
 
     /// The first entry whose hash or link does not check out, with why; nil when the chain is intact.

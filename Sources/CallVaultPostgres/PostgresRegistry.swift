@@ -92,6 +92,14 @@ public struct PostgresRegistry: Sendable {
         }
     }
 
+    /// Every campaign name in the registry and among the calls, in byte order
+    /// (``Registry/campaignNames()``): the choices of the web search form's campaign filter.
+    public func campaignNames() async throws -> [String] {
+        try await index.query("reading campaign names", """
+            SELECT campaign FROM (SELECT campaign FROM registry UNION SELECT campaign FROM calls WHERE campaign IS NOT NULL) AS names ORDER BY campaign COLLATE "C"
+            """).map { try $0.decode(String.self) }
+    }
+
     /// The registry with the calls each row attributes (``Registry/listSQL(_:)``).
     public func list() async throws -> [Registry.Listing] {
         try await index.query("listing the registry", PostgresQuery(unsafeSQL: Registry.listSQL(.postgres))).map { row in

@@ -75,6 +75,24 @@ public struct PostgresUsers: Sendable {
         try await list().first { $0.name == name }
     }
 
+    /// The stored hash, for the server's password check only (``Users/passwordHash(name:)``).
+    public func passwordHash(name: String) async throws -> (hash: String, role: Users.Role)? {
+        guard let row = try await index.query("reading the password of \(name)", "SELECT password_hash, role FROM users WHERE name = \(name)").first else {
+            return nil
+        }
+        let (hash, role) = try row.decode((String, String).self)
+        return (hash, try Users.Role.stored(role, user: name))
+    }
+
+    /// The user whose API token has this SHA-256 (``Users/user(tokenDigest:)``).
+    public func user(tokenDigest: String) async throws -> (name: String, role: Users.Role)? {
+        guard let row = try await index.query("reading an API token's user", "SELECT name, role FROM users WHERE token_sha256 = \(tokenDigest)").first else {
+            return nil
+        }
+        let (name, role) = try row.decode((String, String).self)
+        return (name, try Users.Role.stored(role, user: name))
+    }
+
     /// One change of an existing user (`body` returns the rows it touched) with its audit entry;
     /// no row is ``Users/UserError/notFound(_:)`` and rolls back.
     private func change(_ name: String, step: String, _ entry: Users.Entry,

@@ -4,9 +4,10 @@ import Crypto
 import Foundation
 import Synchronization
 
-/// What every route shares: the index, the settings, the clock and the access tracker.
+/// What every route shares: the index (SQLite or PostgreSQL, through ``ServerStore``), the
+/// settings, the clock and the access tracker.
 public struct ServerState: Sendable {
-    public let index: CallIndex
+    public let store: any ServerStore
     public let settings: ServerSettings
     /// Injected so tests can walk through session expiry and lockouts.
     public let now: @Sendable () -> Date
@@ -14,8 +15,13 @@ public struct ServerState: Sendable {
     let metrics: RequestMetrics
     let campaigns: CampaignList
 
+    /// The state over a SQLite index.
     public init(index: CallIndex, settings: ServerSettings, now: @escaping @Sendable () -> Date = { Date() }) {
-        self.index = index
+        self.init(store: SQLiteServerStore(index: index), settings: settings, now: now)
+    }
+
+    public init(store: any ServerStore, settings: ServerSettings, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
         self.settings = settings
         self.now = now
         self.plays = PlayTracker()

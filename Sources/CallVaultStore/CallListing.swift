@@ -22,6 +22,20 @@ public struct CallListing: Sendable, Hashable {
 
     static let columns = "id, started_at, campaign, caller, caller_place, tracking_number, outcome, duration_ms, talk_ms"
 
+    /// The line of a whole record (a backend that reads records, PostgreSQL's).
+    public init(record r: CallRecord) {
+        id = r.id
+        startedAt = r.startedAt
+        startedAtUTC = IndexTime.text(r.startedAt)
+        campaign = r.campaign
+        caller = r.caller
+        callerPlace = r.callerPlace
+        trackingNumber = r.trackingNumber
+        outcome = r.outcome
+        durationMs = r.durationMs
+        talkMs = r.talkMs
+    }
+
     init(row: Row) throws {
         id = row[0]
         let started: String = row[1]

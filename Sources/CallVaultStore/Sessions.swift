@@ -15,6 +15,13 @@ public struct Sessions: Sendable {
         public var role: Users.Role
         public var csrf: String
         public var expiresAt: Double
+
+        public init(user: String, role: Users.Role, csrf: String, expiresAt: Double) {
+            self.user = user
+            self.role = role
+            self.csrf = csrf
+            self.expiresAt = expiresAt
+        }
     }
 
     public func create(idDigest: String, user: String, csrf: String, now: Double, lifetime: Double, address: String?) throws {

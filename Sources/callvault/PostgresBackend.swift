@@ -70,11 +70,7 @@ enum PostgresBackend {
     /// Runs synchronous work that waits on the PostgreSQL client (``PostgresBlocking``) on a
     /// thread of its own, never on the cooperative pool that the client's tasks need.
     static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread { continuation.resume(with: Result { try body() }) }
-            thread.stackSize = 8 << 20
-            thread.start()
-        }
+        try await PostgresOwnThread.run(body)
     }
 
     /// This machine's folder for `run`'s lease lock on the queue at `url`: local (`flock` does not

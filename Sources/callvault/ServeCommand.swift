@@ -1,5 +1,6 @@
 import ArgumentParser
 import CallVaultServer
+import CallVaultPostgres
 import CallVaultSettings
 import CallVaultStore
 import Foundation
@@ -12,7 +13,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
         Serves the index and the archive to signed-in users (see `callvault user add`) until SIGTERM \
         or Ctrl-C; requests in flight finish first. It reads the index while `run` ingests, writes \
-        sessions and audit entries, and never writes audio. [serve] in the config: listen \
+        sessions and audit entries, and never writes audio. The index may be a SQLite file or \
+        PostgreSQL (`--db postgres://…`: the same pages and API; several servers may share it). [serve] in the config: listen \
         (default \(Settings.Defaults.serveListen)), session_hours (\(helpNumber(Settings.Defaults.sessionHours))), tls_cert and tls_key, trusted_proxies, time_zone (local times on the pages; default \(Settings.Defaults.serveTimeZone)). \
         With [encryption] identity_file (mode 0600) it plays encrypted archive files (ID.opus.age), \
         decrypting only the chunks a range asks for. \
@@ -36,13 +38,29 @@ struct ServeCommand: AsyncParsableCommand {
         }
         var withKeys = settings
         if let file = r.settings.encryption.identityFile { withKeys.identities = try loadIdentityFile(file) }
-        let (index, _) = try store.openIndex()
         let scheme = settings.tlsCert == nil ? "http" : "https"
         let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
-        do {
-            try await CallVaultServer.run(state: ServerState(index: index, settings: withKeys), logger: Logger(label: "callvault.serve")) { port in
-                FileHandle.standardError.write(Data("callvault: serving on \(scheme)://\(host):\(port)\n".utf8))
+        let logger = Logger(label: "callvault.serve")
+        let onRunning: @Sendable (Int) async -> Void = { port in
+            FileHandle.standardError.write(Data("callvault: serving on \(scheme)://\(host):\(port)\n".utf8))
+        }
+        if let url = try PostgresBackend.url(r.database) {
+            // The archive root as every PostgreSQL command finds it (given, else the one `run`
+            // recorded), checked as this index's own before a page is served.
+            try await PostgresBackend.withIndex(url, config: r.config) { index in
+                var checked = withKeys
+                checked.archiveRoot = try await PostgresBackend.withCheckedArchive(index, given: store.givenArchive(r.config), fallback: r.archive) { $0 }
+                try await Self.serve(ServerState(store: PostgresServerStore(index: index), settings: checked), logger: logger, onRunning: onRunning)
             }
+            return
+        }
+        let (index, _) = try store.openIndex()
+        try await Self.serve(ServerState(index: index, settings: withKeys), logger: logger, onRunning: onRunning)
+    }
+
+    private static func serve(_ state: ServerState, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void) async throws {
+        do {
+            try await CallVaultServer.run(state: state, logger: logger, onServerRunning: onRunning)
         } catch let e as CLIError { throw e } catch {
             throw CLIError.fatal("serve: \(error)")
         }

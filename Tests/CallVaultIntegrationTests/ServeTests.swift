@@ -9,11 +9,17 @@ final class LiveServer {
     let jar: String
     private let errPipe: Pipe
 
-    init(_ f: SpoolFixture, extra: [String] = []) throws {
+    convenience init(_ f: SpoolFixture, extra: [String] = []) throws {
+        try self.init(f, flags: f.storeFlags + extra)
+    }
+
+    /// `serve` with these store flags (e.g. `--config FILE` naming a PostgreSQL index), its
+    /// cookie jar in `f`'s folder.
+    init(_ f: SpoolFixture, flags: [String]) throws {
         jar = f.root.appendingPathComponent("cookies-\(UUID().uuidString.prefix(6))").path
         let errPipe = Pipe()
         self.errPipe = errPipe
-        process = try Support.start(["serve", "--listen", "127.0.0.1:0", "--log-level", "warning"] + f.storeFlags + extra,
+        process = try Support.start(["serve", "--listen", "127.0.0.1:0", "--log-level", "warning"] + flags,
                                     stdin: FileHandle.nullDevice, stderr: errPipe)
         // The first line on stderr: "callvault: serving on http://127.0.0.1:PORT".
         var text = ""

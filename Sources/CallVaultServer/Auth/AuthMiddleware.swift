@@ -27,13 +27,13 @@ struct AuthMiddleware: RouterMiddleware {
         let cookie = request.cookies[Self.sessionCookie]?.value
 
         if let bearer = request.headers.bearer?.token {
-            guard let user = try Users(index: state.index).user(tokenDigest: ServerState.sha256(bearer)) else {
+            guard let user = try await state.store.user(tokenDigest: ServerState.sha256(bearer)) else {
                 return Responses.error(.unauthorized, "the API token is not valid")
             }
             context.principal = Principal(name: user.name, role: user.role, via: .token, csrf: nil)
         } else if let cookie, !cookie.isEmpty {
             let digest = ServerState.sha256(cookie)
-            if let s = try Sessions(index: state.index).session(idDigest: digest, now: now) {
+            if let s = try await state.store.session(idDigest: digest, now: now) {
                 context.principal = Principal(name: s.user, role: s.role, via: .session(idDigest: digest), csrf: s.csrf)
             }
         }

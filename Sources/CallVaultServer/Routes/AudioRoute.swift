@@ -19,7 +19,7 @@ struct AudioRoute {
         guard let principal = context.principal else { return Responses.error(.unauthorized, "sign in first") }
         let id = context.parameters.get("id") ?? ""
         guard RecordID.isWellFormed(id) else { return Responses.error(.badRequest, "\(id.debugDescription) is not a call id") }
-        guard let record = try state.index.call(id: id) else { return Responses.error(.notFound, "no call \(id)") }
+        guard let record = try await state.store.call(id: id) else { return Responses.error(.notFound, "no call \(id)") }
         if let purgedAt = record.audioPurgedAt {
             let purged = IndexTime.text(purgedAt)
             return Responses.json(.gone, ["error": "the audio of \(id) was purged on \(purged) under retention rule \(record.retentionRule ?? "unknown")",
@@ -71,7 +71,7 @@ struct AudioRoute {
             let now = state.now()
             let newPlay = await state.plays.shouldAudit(principal: principal, callID: id, now: now, tokenWindow: state.settings.tokenPlayWindow)
             if download || newPlay {
-                try AuditLog(index: state.index).append(
+                try await state.store.appendAudit(
                     action: "access", ids: [id], reason: download ? "download" : "play", sha256: record.sha256,
                     details: ["by": principal.name, "address": context.clientAddress ?? "unknown", "kind": download ? "download" : "play",
                               "via": principal.via == .token ? "token" : "session"])

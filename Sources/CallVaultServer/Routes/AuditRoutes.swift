@@ -12,14 +12,14 @@ struct AuditRoutes {
     func collection() -> RouteCollection<ServerContext> {
         let routes = RouteCollection(context: ServerContext.self)
         routes.add(middleware: RequireRole(role: .compliance))
-        routes.get("/audit") { request, context in try self.page(request, context) }
-        routes.get("/api/audit") { request, context in try self.api(request, context) }
+        routes.get("/audit") { request, context in try await self.page(request, context) }
+        routes.get("/api/audit") { request, context in try await self.api(request, context) }
         return routes
     }
 
     struct Invalid: Error, CustomStringConvertible { let description: String }
 
-    func entries(_ form: FormData) throws -> [AuditLog.Entry] {
+    func entries(_ form: FormData) async throws -> [AuditLog.Entry] {
         var since: Date?
         if let s = form["since"] {
             guard let d = Timestamp.parseBoundary(s, now: state.now()) else { throw Invalid(description: "since: \(s.debugDescription) is not a date or a time") }
@@ -34,23 +34,23 @@ struct AuditRoutes {
         if let action, action.count > 64 || !action.allSatisfy({ $0.isLetter || $0 == "_" }) {
             throw Invalid(description: "action: \(action.debugDescription) is not an action name")
         }
-        return try AuditLog(index: state.index).entries(since: since, action: action, limit: limit)
+        return try await state.store.auditEntries(since: since, action: action, limit: limit)
     }
 
-    func api(_ request: Request, _ context: ServerContext) throws -> Response {
-        do { return Responses.json(.ok, try entries(FormData(request.uri.query ?? ""))) } catch let e as Invalid {
+    func api(_ request: Request, _ context: ServerContext) async throws -> Response {
+        do { return Responses.json(.ok, try await entries(FormData(request.uri.query ?? ""))) } catch let e as Invalid {
             return Responses.error(.badRequest, e.description)
         }
     }
 
-    func page(_ request: Request, _ context: ServerContext) throws -> Response {
+    func page(_ request: Request, _ context: ServerContext) async throws -> Response {
         let form = FormData(request.uri.query ?? "")
         let e = HTML.escape
         let list: [AuditLog.Entry]
-        do { list = try entries(form) } catch let err as Invalid {
+        do { list = try await entries(form) } catch let err as Invalid {
             return Responses.failure(.badRequest, err.description, request: request, principal: context.principal)
         }
-        let broken = try AuditLog(index: state.index).firstBrokenLink()
+        let broken = try await state.store.firstBrokenAuditLink()
         var body = broken.map { "<p class=\"error\">Chain broken at entry \($0.seq): \(e($0.reason))</p>" }
             ?? "<p class=\"message\">Hash chain intact (checked now, over every entry).</p>"
         body += """

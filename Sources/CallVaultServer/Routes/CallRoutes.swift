@@ -15,14 +15,14 @@ struct CallRoutes {
         let routes = RouteCollection(context: ServerContext.self)
         routes.add(middleware: RequireRole(role: .qa))
         routes.get("/") { _, _ in Responses.redirect("/calls") }
-        routes.get("/calls") { request, context in try self.searchPage(request, context) }
-        routes.get("/calls/{id}") { request, context in try self.callPage(request, context) }
+        routes.get("/calls") { request, context in try await self.searchPage(request, context) }
+        routes.get("/calls/{id}") { request, context in try await self.callPage(request, context) }
         routes.get("/calls/{id}/audio") { request, context in try await AudioRoute(state: self.state).handle(request, context) }
         routes.head("/calls/{id}/audio") { request, context in try await AudioRoute(state: self.state).handle(request, context) }
-        routes.get("/export/calls.csv") { request, context in try self.export(request, context, csv: true) }
-        routes.get("/export/calls.json") { request, context in try self.export(request, context, csv: false) }
-        routes.get("/api/calls") { request, context in try self.apiSearch(request, context) }
-        routes.get("/api/calls/{id}") { request, context in try self.apiCall(request, context) }
+        routes.get("/export/calls.csv") { request, context in try await self.export(request, context, csv: true) }
+        routes.get("/export/calls.json") { request, context in try await self.export(request, context, csv: false) }
+        routes.get("/api/calls") { request, context in try await self.apiSearch(request, context) }
+        routes.get("/api/calls/{id}") { request, context in try await self.apiCall(request, context) }
         return routes
     }
 
@@ -32,22 +32,22 @@ struct CallRoutes {
     }
 
     /// The JSON objects of `query --format json`, `holds` and `caller_directory` included.
-    private func outputs(_ records: [CallRecord]) throws -> [CallRecord.Output] {
-        let holds = try Holds(index: state.index).names(covering: records.map(\.id))
-        let directory = try CallerDirectory(index: state.index).entries(for: records.compactMap(\.caller))
+    private func outputs(_ records: [CallRecord]) async throws -> [CallRecord.Output] {
+        let holds = try await state.store.holdNames(covering: records.map(\.id))
+        let directory = try await state.store.directoryEntries(for: records.compactMap(\.caller))
         return records.map { $0.output(archiveRoot: state.settings.archiveRoot, holds: holds[$0.id] ?? [],
                                        directory: $0.caller.flatMap { directory[$0] }) }
     }
 
     /// `{"calls": [...], "page": P, "total": N}`, written directly (``CallRecord/Output/writeJSON(into:)``):
     /// the same bytes as `JSONEncoder` with sorted keys gave, at a fraction of its cost.
-    func apiSearch(_ request: Request, _ context: ServerContext) throws -> Response {
+    func apiSearch(_ request: Request, _ context: ServerContext) async throws -> Response {
         let f: CallFilters
         do { f = try filters(request) } catch let e as CallFilters.Invalid { return Responses.error(.badRequest, e.description) }
-        let result = try f.query.run(state.index)
+        let result = try await state.store.calls(f.query)
         var json = JSONBytes(capacity: 64 + result.records.count * 2048)
         json.raw("{\"calls\":[")
-        for (n, output) in try outputs(result.records).enumerated() {
+        for (n, output) in try await outputs(result.records).enumerated() {
             if n > 0 { json.comma() }
             try output.writeJSON(into: &json)
         }
@@ -59,18 +59,18 @@ struct CallRoutes {
         return Responses.json(.ok, bytes: json.bytes)
     }
 
-    func apiCall(_ request: Request, _ context: ServerContext) throws -> Response {
+    func apiCall(_ request: Request, _ context: ServerContext) async throws -> Response {
         let id = context.parameters.get("id") ?? ""
         let key = RecordID.isWellFormed(id) ? id : RecordID.make(callID: id)
-        guard let record = try state.index.call(id: key) else { return Responses.error(.notFound, "no call \(id.debugDescription)") }
-        return Responses.json(.ok, try outputs([record])[0])
+        guard let record = try await state.store.call(id: key) else { return Responses.error(.notFound, "no call \(id.debugDescription)") }
+        return Responses.json(.ok, try await outputs([record])[0])
     }
 
-    func export(_ request: Request, _ context: ServerContext, csv: Bool) throws -> Response {
+    func export(_ request: Request, _ context: ServerContext, csv: Bool) async throws -> Response {
         var f: CallFilters
         do { f = try filters(request, maxLimit: 100_000) } catch let e as CallFilters.Invalid { return Responses.failure(.badRequest, e.description, request: request, principal: context.principal) }
         if FormData(request.uri.query ?? "")["limit"] == nil { f.query.limit = 100_000; f.query.offset = 0 }
-        let records = try f.query.run(state.index).records
+        let records = try await state.store.calls(f.query).records
         var response: Response
         if csv {
             var text = CSVWriter.line(CallRecord.csvColumns) + "\n"
@@ -79,7 +79,7 @@ struct CallRoutes {
         } else {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            response = Responses.text(.ok, String(decoding: try encoder.encode(try outputs(records)), as: UTF8.self) + "\n",
+            response = Responses.text(.ok, String(decoding: try encoder.encode(try await outputs(records)), as: UTF8.self) + "\n",
                                       type: "application/json; charset=utf-8")
         }
         response.headers[.contentDisposition] = "attachment; filename=\"calls.\(csv ? "csv" : "json")\""
@@ -88,14 +88,14 @@ struct CallRoutes {
 
     // MARK: Pages
 
-    func searchPage(_ request: Request, _ context: ServerContext) throws -> Response {
+    func searchPage(_ request: Request, _ context: ServerContext) async throws -> Response {
         let f: CallFilters
         do { f = try filters(request, maxLimit: 200) } catch let e as CallFilters.Invalid {
             return Responses.html(.badRequest, HTML.page(title: "Calls", principal: context.principal,
                                                          body: "<p class=\"error\">\(HTML.escape(e.description))</p><p><a href=\"/calls\">Clear the filters</a></p>"))
         }
-        let result = try f.query.listing(state.index)
-        let campaigns = try state.campaigns.names(state.index, now: state.now())
+        let result = try await state.store.listing(f.query)
+        let campaigns = try await state.campaigns.names(state.store, now: state.now())
         let chosen = Set(f.query.campaigns)
         func value(_ name: String) -> String { HTML.escape(f.form[name]) }
         func option(_ v: String, _ label: String, _ current: String?) -> String {
@@ -177,12 +177,12 @@ struct CallRoutes {
         return "\(ms / 60000):\(s < 10 ? "0" : "")\(s)"
     }
 
-    func callPage(_ request: Request, _ context: ServerContext) throws -> Response {
+    func callPage(_ request: Request, _ context: ServerContext) async throws -> Response {
         let id = context.parameters.get("id") ?? ""
         guard RecordID.isWellFormed(id) else {
             return Responses.failure(.badRequest, "\(id.debugDescription) is not a call id", request: request, principal: context.principal)
         }
-        guard let r = try state.index.call(id: id) else {
+        guard let r = try await state.store.call(id: id) else {
             return Responses.failure(.notFound, "no call \(id)", request: request, principal: context.principal)
         }
         var zone = state.settings.timeZone
@@ -193,7 +193,7 @@ struct CallRoutes {
             zone = named
         }
         let local = LocalTime(zone: zone)
-        let holds = try Holds(index: state.index).names(covering: [id])[id] ?? []
+        let holds = try await state.store.holdNames(covering: [id])[id] ?? []
         func row(_ k: String, _ v: String) -> String { "<tr><th>\(HTML.escape(k))</th><td>\(v)</td></tr>" }
         let e = HTML.escape
         var body = ""
@@ -219,7 +219,7 @@ struct CallRoutes {
         let callerLink = r.caller.map { "<a href=\"/calls?caller=\(e(FormData.encode([("", $0)]).dropFirst().description))\">\(e($0))</a>" } ?? "anonymous"
         body += row("Caller", callerLink + ([r.callerName, r.callerPlace, r.callerRegion, r.callerCountry].compactMap { $0 }.isEmpty ? "" :
                         " — " + e([r.callerName, r.callerPlace, r.callerRegion, r.callerCountry].compactMap { $0 }.joined(separator: ", "))))
-        if let caller = r.caller, let entry = try CallerDirectory(index: state.index).lookup(caller) {
+        if let caller = r.caller, let entry = try await state.store.directoryEntry(caller) {
             body += row("Directory", "<span id=\"caller-directory\">" + Self.directoryText(entry) + "</span>")
         }
         body += row("Campaign", r.campaign.map { "<a href=\"/calls?campaign=\(e(FormData.encode([("", $0)]).dropFirst().description))\">\(e($0))</a>" } ?? "unassigned")

@@ -19,7 +19,7 @@ struct EvidenceRoutes {
     func collection() -> RouteCollection<ServerContext> {
         let routes = RouteCollection(context: ServerContext.self)
         routes.add(middleware: RequireRole(role: .compliance))
-        routes.get("/evidence") { request, context in try self.page(context, message: nil) }
+        routes.get("/evidence") { request, context in try await self.page(context, message: nil) }
         routes.post("/evidence") { request, context in try await self.fromForm(request, context) }
         routes.post("/api/evidence") { request, context in try await self.api(request, context) }
         return routes
@@ -42,7 +42,7 @@ struct EvidenceRoutes {
             return Responses.error(.badRequest, "the body must be a JSON object with \"hold\" (a hold's name) or \"ids\" (call ids)")
         }
         do {
-            return try bundle(input, context)
+            return try await bundle(input, context)
         } catch let e as Invalid {
             return Responses.error(e.status, e.description)
         }
@@ -53,20 +53,23 @@ struct EvidenceRoutes {
         let form = FormData(String(buffer: try await request.collectBody(upTo: context.maxUploadSize)))
         let ids = form.all("ids").flatMap { $0.split(whereSeparator: { " ,\n\r".contains($0) }).map(String.init) }
         do {
-            return try bundle(Input(hold: form["hold"], ids: ids.isEmpty ? nil : ids), context)
+            return try await bundle(Input(hold: form["hold"], ids: ids.isEmpty ? nil : ids), context)
         } catch let e as Invalid {
-            return try page(context, message: e.description, status: e.status)
+            return try await page(context, message: e.description, status: e.status)
         }
     }
 
     /// Builds the bundle and answers with it as a tar stream.
-    func bundle(_ input: Input, _ context: ServerContext) throws -> Response {
+    func bundle(_ input: Input, _ context: ServerContext) async throws -> Response {
         guard let principal = context.principal else { throw Invalid(status: .unauthorized, description: "sign in first") }
+        guard let sqlite = state.store as? SQLiteServerStore else {
+            throw Invalid(status: .notImplemented, description: "evidence bundles from a PostgreSQL index: not yet (use a SQLite index)")
+        }
         let selected: [String]
         let selection: String
         switch (input.hold?.trimmingCharacters(in: .whitespaces), input.ids) {
         case (let hold?, nil) where !hold.isEmpty:
-            guard let covered = try EvidenceIndex(index: state.index).calls(coveredBy: hold) else {
+            guard let covered = try EvidenceIndex(index: sqlite.index).calls(coveredBy: hold) else {
                 throw Invalid(status: .notFound, description: "no active hold named \(hold.debugDescription)")
             }
             selected = covered
@@ -92,7 +95,7 @@ struct EvidenceRoutes {
         let folder = scratch + "/" + name
         let result: EvidenceBundle.Result
         do {
-            result = try EvidenceBundle(index: state.index, archiveRoot: state.settings.archiveRoot, identities: state.settings.identities)
+            result = try EvidenceBundle(index: sqlite.index, archiveRoot: state.settings.archiveRoot, identities: state.settings.identities)
                 .write(ids: selected, selection: selection, to: folder, by: principal.name, via: "serve", address: context.clientAddress)
         } catch let failure as EvidenceBundle.Failure {
             try? FileManager.default.removeItem(atPath: scratch)
@@ -138,10 +141,10 @@ struct EvidenceRoutes {
                         body: body)
     }
 
-    func page(_ context: ServerContext, message: String?, status: HTTPResponse.Status = .ok) throws -> Response {
+    func page(_ context: ServerContext, message: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
         guard let p = context.principal else { return Responses.error(.unauthorized, "sign in first") }
         let e = HTML.escape
-        let holds = try Holds(index: state.index).list(includeRemoved: false)
+        let holds = try await state.store.holds(includeRemoved: false)
         let options = holds.map { "<option value=\"\(e($0.name))\">\(e($0.name)) (\($0.calls ?? 0) calls)</option>" }.joined()
         let body = (message.map { "<p class=\"error\">\(e($0))</p>" } ?? "") + """
         <p>An evidence bundle holds the calls' audio, their records with SHA-256 (manifest.json), every audit entry naming \

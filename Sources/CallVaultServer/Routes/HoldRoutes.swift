@@ -13,10 +13,10 @@ struct HoldRoutes {
     func collection() -> RouteCollection<ServerContext> {
         let routes = RouteCollection(context: ServerContext.self)
         routes.add(middleware: RequireRole(role: .compliance))
-        routes.get("/holds") { request, context in try self.page(request, context, message: nil) }
+        routes.get("/holds") { request, context in try await self.page(request, context, message: nil) }
         routes.post("/holds") { request, context in try await self.addFromForm(request, context) }
         routes.post("/holds/{name}/release") { request, context in try await self.releaseFromForm(request, context) }
-        routes.get("/api/holds") { _, _ in Responses.json(.ok, try Holds(index: self.state.index).list(includeRemoved: false)) }
+        routes.get("/api/holds") { _, _ in Responses.json(.ok, try await self.state.store.holds(includeRemoved: false)) }
         routes.post("/api/holds") { request, context in try await self.apiAdd(request, context) }
         routes.delete("/api/holds/{name}") { request, context in try await self.apiRemove(request, context) }
         return routes
@@ -81,7 +81,7 @@ struct HoldRoutes {
     struct HoldChange: Encodable { let name: String; let calls: Int }
 
     /// How many calls a hold with these selectors would cover now.
-    func preview(_ hold: Holds.Hold) throws -> Int {
+    func preview(_ hold: Holds.Hold) async throws -> Int {
         var q = CallQuery()
         q.ids = hold.callIDs ?? []
         if let c = hold.campaign { q.campaigns = [c] }
@@ -90,7 +90,7 @@ struct HoldRoutes {
         q.since = hold.since.flatMap(Timestamp.parseInstant)
         q.until = hold.until.flatMap(Timestamp.parseInstant)
         q.limit = 1
-        return try q.run(state.index).total
+        return try await state.store.calls(q).total
     }
 
     func apiAdd(_ request: Request, _ context: ServerContext) async throws -> Response {
@@ -100,7 +100,7 @@ struct HoldRoutes {
         }
         do {
             let hold = try input.hold(by: context.principal!.name, now: state.now(), countryCode: state.settings.defaultCountryCode)
-            let covered = try Holds(index: state.index).add(hold).covered.count
+            let covered = try await state.store.addHold(hold).covered.count
             return Responses.json(.created, HoldChange(name: hold.name, calls: covered))
         } catch let e as Input.Invalid {
             return Responses.error(.badRequest, e.description)
@@ -122,7 +122,7 @@ struct HoldRoutes {
             return Responses.error(.badRequest, "releasing a hold needs a reason (?reason=… or {\"reason\": …})")
         }
         do {
-            let released = try Holds(index: state.index).remove(name: name, by: context.principal!.name, reason: reason, now: state.now())
+            let released = try await state.store.removeHold(name: name, by: context.principal!.name, reason: reason, now: state.now())
             return Responses.json(.ok, HoldChange(name: name, calls: released))
         } catch let e as Holds.HoldError {
             return Responses.error(.notFound, e.description)
@@ -134,12 +134,12 @@ struct HoldRoutes {
         let form = FormData(String(buffer: try await request.collectBody(upTo: context.maxUploadSize)))
         do {
             let hold = try Input(form: form).hold(by: context.principal!.name, now: state.now(), countryCode: state.settings.defaultCountryCode)
-            let covered = try Holds(index: state.index).add(hold).covered.count
-            return try page(request, context, message: "Hold \(hold.name) placed; it covers \(covered) calls now, and later ones that match.")
+            let covered = try await state.store.addHold(hold).covered.count
+            return try await page(request, context, message: "Hold \(hold.name) placed; it covers \(covered) calls now, and later ones that match.")
         } catch let e as Input.Invalid {
-            return try page(request, context, message: e.description, status: .badRequest)
+            return try await page(request, context, message: e.description, status: .badRequest)
         } catch let e as Holds.HoldError {
-            return try page(request, context, message: e.description, status: .badRequest)
+            return try await page(request, context, message: e.description, status: .badRequest)
         }
     }
 
@@ -147,16 +147,16 @@ struct HoldRoutes {
         var request = request
         let form = FormData(String(buffer: try await request.collectBody(upTo: context.maxUploadSize)))
         let name = context.parameters.get("name") ?? ""
-        guard let reason = form["reason"] else { return try page(request, context, message: "Releasing a hold needs a reason.", status: .badRequest) }
+        guard let reason = form["reason"] else { return try await page(request, context, message: "Releasing a hold needs a reason.", status: .badRequest) }
         do {
-            let released = try Holds(index: state.index).remove(name: name, by: context.principal!.name, reason: reason, now: state.now())
-            return try page(request, context, message: "Hold \(name) released; \(released) calls follow the retention policy again.")
+            let released = try await state.store.removeHold(name: name, by: context.principal!.name, reason: reason, now: state.now())
+            return try await page(request, context, message: "Hold \(name) released; \(released) calls follow the retention policy again.")
         } catch let e as Holds.HoldError {
-            return try page(request, context, message: e.description, status: .notFound)
+            return try await page(request, context, message: e.description, status: .notFound)
         }
     }
 
-    func page(_ request: Request, _ context: ServerContext, message: String?, status: HTTPResponse.Status = .ok) throws -> Response {
+    func page(_ request: Request, _ context: ServerContext, message: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
         let p = context.principal!
         let e = HTML.escape
         let query = FormData(request.method == .get ? request.uri.query ?? "" : "")
@@ -165,10 +165,10 @@ struct HoldRoutes {
             do {
                 let hold = try Input(form: query).hold(by: p.name, now: state.now(), countryCode: state.settings.defaultCountryCode, needsNameAndReason: false)
                 body += hold.selectors.isEmpty ? "<p class=\"error\">Give at least one selector.</p>"
-                    : "<p class=\"message\">Preview: <strong id=\"preview\">\(try preview(hold))</strong> calls match these selectors now.</p>"
+                    : "<p class=\"message\">Preview: <strong id=\"preview\">\(try await preview(hold))</strong> calls match these selectors now.</p>"
             } catch let err as Input.Invalid { body += "<p class=\"error\">\(e(err.description))</p>" }
         }
-        let holds = try Holds(index: state.index).list(includeRemoved: query["all"] != nil)
+        let holds = try await state.store.holds(includeRemoved: query["all"] != nil)
         body += "<table class=\"holds\"><thead><tr><th>Name</th><th>Placed</th><th>By</th><th>Calls now</th><th>Selectors</th><th>Reason</th><th>Release</th></tr></thead><tbody>"
         for h in holds {
             let selectors = h.selectors.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")

@@ -18,7 +18,7 @@ struct LoginRoutes {
         let routes = RouteCollection(context: ServerContext.self)
         routes.get("/login") { request, context in try self.form(request, context, message: nil) }
         routes.post("/login") { request, context in try await self.login(request, context) }
-        routes.post("/logout") { request, context in try self.logout(request, context) }
+        routes.post("/logout") { request, context in try await self.logout(request, context) }
         return routes
     }
 
@@ -56,37 +56,36 @@ struct LoginRoutes {
         let password = form.pairs.first { $0.name == "password" }?.value ?? ""
         let address = context.clientAddress ?? "unknown"
         let now = state.now()
-        let sessions = Sessions(index: state.index)
-        let audit = AuditLog(index: state.index)
+        let store = state.store
         let keys = ["user:" + username, "address:" + address]
         let details = ["by": username, "address": address]
 
         for key in keys {
-            if let until = try sessions.lockedUntil(key: key, now: now.timeIntervalSince1970) {
-                try audit.append(action: "login_failed", ids: [], reason: "locked out", details: details.merging(["locked": key]) { a, _ in a })
+            if let until = try await store.lockedUntil(key: key, now: now.timeIntervalSince1970) {
+                try await store.appendAudit(action: "login_failed", ids: [], reason: "locked out", sha256: nil, details: details.merging(["locked": key]) { a, _ in a })
                 return try self.form(request, context, message: "Too many failed sign-ins; try again after \(Timestamp.format(Date(timeIntervalSince1970: until))).",
                                      status: .tooManyRequests)
             }
         }
-        let stored = Users.isValidName(username) ? try Users(index: state.index).passwordHash(name: username) : nil
+        let stored = Users.isValidName(username) ? try await store.passwordHash(name: username) : nil
         let ok = Passwords.verify(password, hash: stored?.hash ?? Passwords.decoy) && stored != nil
         guard ok, let stored else {
-            try audit.append(action: "login_failed", ids: [], reason: "wrong user name or password", details: details)
-            let locked = try sessions.recordFailure(keys: keys, now: now.timeIntervalSince1970, policy: Self.throttle)
+            try await store.appendAudit(action: "login_failed", ids: [], reason: "wrong user name or password", sha256: nil, details: details)
+            let locked = try await store.recordLoginFailure(keys: keys, now: now.timeIntervalSince1970, policy: Self.throttle)
             for key in locked {
-                try audit.append(action: "login_locked", ids: [], reason: "\(Self.throttle.maxFailures) failed sign-ins",
+                try await store.appendAudit(action: "login_locked", ids: [], reason: "\(Self.throttle.maxFailures) failed sign-ins", sha256: nil,
                                  details: details.merging(["locked": key, "minutes": "\(Int(Self.throttle.lockSeconds / 60))"]) { a, _ in a })
             }
             return try self.form(request, context, message: "Wrong user name or password.", status: .unauthorized)
         }
-        try sessions.clearFailures(key: "user:" + username)
+        try await store.clearLoginFailures(key: "user:" + username)
         // A new session id at every login (no fixation); the old cookie's session ends.
-        if let old = request.cookies[AuthMiddleware.sessionCookie]?.value { try sessions.delete(idDigest: ServerState.sha256(old)) }
+        if let old = request.cookies[AuthMiddleware.sessionCookie]?.value { try await store.deleteSession(idDigest: ServerState.sha256(old)) }
         let id = ServerState.randomToken()
         let lifetime = state.settings.sessionHours * 3600
-        try sessions.create(idDigest: ServerState.sha256(id), user: username, csrf: ServerState.randomToken(),
+        try await store.createSession(idDigest: ServerState.sha256(id), user: username, csrf: ServerState.randomToken(),
                             now: now.timeIntervalSince1970, lifetime: lifetime, address: address)
-        try audit.append(action: "login", ids: [], reason: "signed in", details: details.merging(["role": stored.role.rawValue]) { a, _ in a })
+        try await store.appendAudit(action: "login", ids: [], reason: "signed in", sha256: nil, details: details.merging(["role": stored.role.rawValue]) { a, _ in a })
         var next = form["next"] ?? "/calls"
         // Only a local path: never an open redirect.
         if !next.hasPrefix("/") || next.hasPrefix("//") || next.hasPrefix("/\\") || next.hasPrefix("/login") { next = "/calls" }
@@ -97,10 +96,10 @@ struct LoginRoutes {
         return response
     }
 
-    func logout(_ request: Request, _ context: ServerContext) throws -> Response {
+    func logout(_ request: Request, _ context: ServerContext) async throws -> Response {
         if let p = context.principal, case .session(let digest) = p.via {
-            try Sessions(index: state.index).delete(idDigest: digest)
-            try AuditLog(index: state.index).append(action: "logout", ids: [], reason: "signed out",
+            try await state.store.deleteSession(idDigest: digest)
+            try await state.store.appendAudit(action: "logout", ids: [], reason: "signed out", sha256: nil,
                                                     details: ["by": p.name, "address": context.clientAddress ?? "unknown"])
         }
         var response = Responses.redirect("/login")

@@ -18,14 +18,16 @@ struct ReportRoutes {
         let routes = RouteCollection(context: ServerContext.self)
         routes.add(middleware: RequireRole(role: .qa))
         routes.get("/reports") { _, context in self.index(context) }
-        routes.get("/reports/{name}") { request, context in try self.page(request, context) }
-        routes.get("/api/reports/{name}") { request, context in try self.api(request, context) }
+        routes.get("/reports/{name}") { request, context in try await self.page(request, context) }
+        routes.get("/api/reports/{name}") { request, context in try await self.api(request, context) }
         return routes
     }
 
     struct Invalid: Error, CustomStringConvertible { let description: String }
 
-    func run(_ name: String, _ form: FormData) throws -> (tables: [ReportTable], filter: ReportFilter) {
+    /// The report's tables (and, for a page, its charts), read from the index where its reads may
+    /// block (``ServerStore/reports(_:)``).
+    func run(_ name: String, _ form: FormData, charts: Bool = false) async throws -> (tables: [ReportTable], filter: ReportFilter, charts: HTMLReport.Charts?) {
         var f = ReportFilter()
         let now = state.now()
         if let tz = form["tz"] {
@@ -44,24 +46,35 @@ struct ReportRoutes {
         f.since = try time("since", end: false)
         f.until = try time("until", end: true)
         f.campaigns = form.all("campaign")
-        let index = state.index
+        guard Self.names.contains(name) else {
+            throw Invalid(description: "no report \(name.debugDescription) (known: \(Self.names.joined(separator: ", ")))")
+        }
+        let filter = f
+        return try await state.store.reports { index in
+            let tables = try Self.tables(name, form, index: index, filter: filter, now: now)
+            return (tables, filter, charts ? try HTMLReport.charts(index, filter: filter) : nil)
+        }
+    }
+
+    /// The tables of report `name` (one of ``names``) over `index`.
+    static func tables(_ name: String, _ form: FormData, index: ReportIndex, filter f: ReportFilter, now: Date) throws -> [ReportTable] {
         switch name {
         case "summary":
             guard let by = SummaryReport.Grouping(rawValue: form["by"] ?? "day") else {
                 throw Invalid(description: "by must be one of \(SummaryReport.Grouping.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            return ([try SummaryReport.run(index, filter: f, by: by)], f)
+            return [try SummaryReport.run(index, filter: f, by: by)]
         case "missed":
-            return ([try MissedReport.run(index, filter: f, unreturnedOnly: ["1", "true", "on"].contains(form["unreturned"] ?? ""))], f)
+            return [try MissedReport.run(index, filter: f, unreturnedOnly: ["1", "true", "on"].contains(form["unreturned"] ?? ""))]
         case "callers":
             guard let top = Int(form["top"] ?? "10"), (1...1000).contains(top) else { throw Invalid(description: "top must be 1 to 1000") }
             let (a, b) = try CallersReport.run(index, filter: f, top: top)
-            return ([a, b], f)
-        case "area-codes": return ([try AreaCodesReport.run(index, filter: f)], f)
-        case "hours": return ([try HoursReport.run(index, filter: f)], f)
+            return [a, b]
+        case "area-codes": return [try AreaCodesReport.run(index, filter: f)]
+        case "hours": return [try HoursReport.run(index, filter: f)]
         case "dead-air":
             guard let t = Double(form["threshold"] ?? "10"), t >= 0, t < 86400 else { throw Invalid(description: "threshold must be seconds") }
-            return ([try DeadAirReport.run(index, filter: f, thresholdMs: Int(t * 1000))], f)
+            return [try DeadAirReport.run(index, filter: f, thresholdMs: Int(t * 1000))]
         case "compare":
             let keywords = form.all("keyword")
             guard !f.campaigns.isEmpty || !keywords.isEmpty else { throw Invalid(description: "compare needs a campaign or a keyword") }
@@ -71,18 +84,18 @@ struct ReportRoutes {
                     throw Invalid(description: e.message(for: key))
                 }
             }
-            return ([try CompareReport.run(index, filter: f, before: period("before"), after: period("after"), keywords: keywords)], f)
+            return [try CompareReport.run(index, filter: f, before: period("before"), after: period("after"), keywords: keywords)]
         case "callbacks":
-            return ([try CallbacksReport.run(index, filter: f)], f)
+            return [try CallbacksReport.run(index, filter: f)]
         default:
-            throw Invalid(description: "no report \(name.debugDescription) (known: \(Self.names.joined(separator: ", ")))")
+            throw Invalid(description: "no report \(name.debugDescription) (known: \(names.joined(separator: ", ")))")
         }
     }
 
-    func api(_ request: Request, _ context: ServerContext) throws -> Response {
+    func api(_ request: Request, _ context: ServerContext) async throws -> Response {
         let name = context.parameters.get("name") ?? ""
         do {
-            let (tables, _) = try run(name, FormData(request.uri.query ?? ""))
+            let (tables, _, _) = try await run(name, FormData(request.uri.query ?? ""))
             let text = tables.count == 1 ? try tables[0].json() : "[" + (try tables.map { try $0.json() }).joined(separator: ",\n") + "]"
             return Responses.jsonText(.ok, text)
         } catch let e as Invalid {
@@ -97,11 +110,11 @@ struct ReportRoutes {
         return Responses.html(.ok, HTML.page(title: "Reports", principal: context.principal, body: body))
     }
 
-    func page(_ request: Request, _ context: ServerContext) throws -> Response {
+    func page(_ request: Request, _ context: ServerContext) async throws -> Response {
         let name = context.parameters.get("name") ?? ""
         let form = FormData(request.uri.query ?? "")
-        let tables: [ReportTable], filter: ReportFilter
-        do { (tables, filter) = try run(name, form) } catch let e as Invalid {
+        let tables: [ReportTable], charts: HTMLReport.Charts?
+        do { (tables, _, charts) = try await run(name, form, charts: true) } catch let e as Invalid {
             guard Self.names.contains(name) else {
                 return Responses.failure(.notFound, e.description, request: request, principal: context.principal)
             }
@@ -110,7 +123,7 @@ struct ReportRoutes {
             let body = "<p class=\"error\">\(HTML.escape(e.description))</p>" + ReportForm(name: name, form: form).html
             return Responses.html(.badRequest, HTML.page(title: "Report \(name)", principal: context.principal, body: body))
         }
-        var html = HTMLReport.render(tables: tables, charts: try HTMLReport.charts(state.index, filter: filter), generatedAt: state.now())
+        var html = HTMLReport.render(tables: tables, charts: charts ?? HTMLReport.Charts(), generatedAt: state.now())
         // The report's own page, with a filter form and the way back, after <body>.
         let bar = """
         <nav class="report-nav"><a href="/calls">Calls</a> · <a href="/reports">Reports</a></nav>

@@ -11,12 +11,12 @@ struct SystemRoutes {
     func collection() -> RouteCollection<ServerContext> {
         let routes = RouteCollection(context: ServerContext.self)
         routes.get("/healthz") { _, _ in
-            try await self.state.index.checkAnswers()
+            try await self.state.store.checkAnswers()
             return Responses.text(.ok, "ok\n")
         }
         routes.get("/metrics") { _, context in
             guard context.principal != nil else { return Responses.error(.unauthorized, "sign in first") }
-            let calls = try await self.state.index.countCalls()
+            let calls = try await self.state.store.countCalls()
             return Responses.text(.ok, self.state.metrics.exposition(calls: calls), type: "text/plain; version=0.0.4")
         }
         // No icon: an empty answer rather than a 404 in every browser console.

@@ -40,6 +40,9 @@ struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
             throw error
         } catch {
             log(500)
+            // The operator's only clue to a 500: what failed (a database step names itself).
+            // Errors name steps and files, never a request's query string, body or credentials.
+            logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             throw error
         }
     }

@@ -11,11 +11,11 @@ final class CampaignList: Sendable {
     static let maxAge: TimeInterval = 5
     private let cached = Mutex<(names: [String], read: Date)?>(nil)
 
-    func names(_ index: CallIndex, now: Date) throws -> [String] {
+    func names(_ store: any ServerStore, now: Date) async throws -> [String] {
         if let hit = cached.withLock({ $0 }), now.timeIntervalSince(hit.read) < Self.maxAge, now >= hit.read {
             return hit.names
         }
-        let names = try Registry(index: index).campaignNames()
+        let names = try await store.campaignNames()
         cached.withLock { $0 = (names, now) }
         return names
     }

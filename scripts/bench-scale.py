@@ -48,6 +48,33 @@ def build_calls(directory, count, seconds):
         files.append(name)
     return files, count * frames / 8000
 
+def server_cpu(cluster):
+    """CPU seconds (user + system) the throwaway cluster's server has used so far: the postmaster's
+    own and its reaped children's (backends of closed connections), plus its live children's."""
+    if not cluster:
+        return None
+    try:
+        with open(os.path.join(cluster, "data", "postmaster.pid")) as f:
+            master = int(f.readline())
+    except OSError:
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # fields[1] is ppid; [11..14] utime, stime, cutime, cstime (stat fields 14-17).
+        if int(pid) == master:
+            total += sum(int(x) for x in fields[11:15])
+        elif int(fields[1]) == master:
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
 def psql(url, sql, env):
     subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql], env=env, check=True,
                    stdout=subprocess.DEVNULL)
@@ -56,8 +83,9 @@ def with_database(url, name):
     parts = urllib.parse.urlsplit(url)
     return urllib.parse.urlunsplit(parts._replace(path="/" + name))
 
-def measure(args, processes, files, base_url, env, directory, n):
-    """One run of `processes` workers over a fresh copy of the spool; returns (wall s, CPU s)."""
+def measure(args, processes, files, base_url, env, directory, n, cluster=None):
+    """One run of `processes` workers over a fresh copy of the spool; returns (wall s, CPU s,
+    the database server's CPU s or None when it is not our throwaway cluster)."""
     database = f"cvscale_{os.getpid()}_{n}"
     psql(base_url, f"CREATE DATABASE {database}", env)
     root = tempfile.mkdtemp(dir=directory)
@@ -74,6 +102,7 @@ def measure(args, processes, files, base_url, env, directory, n):
         # The processes migrate the new database themselves (under the advisory lock), inside the
         # measured time as in production: well under a second, the same for both configurations.
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        server_before = server_cpu(cluster)
         start = time.perf_counter()
         running = [subprocess.Popen([args.callvault, "run", "--once", "--config", config, "--workers", str(args.workers_per_process),
                                      "--settle-seconds", "0", "--format", "json"],
@@ -81,6 +110,7 @@ def measure(args, processes, files, base_url, env, directory, n):
         outputs = [p.communicate() for p in running]
         wall = time.perf_counter() - start
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        server_after = server_cpu(cluster)
         archived = 0
         for p, (out, err) in zip(running, outputs):
             if p.returncode != 0:
@@ -91,7 +121,8 @@ def measure(args, processes, files, base_url, env, directory, n):
         if archived != len(files) or len(files_out) != len(files) or left:
             sys.exit(f"bench-scale: {processes} process(es): archived {archived}, {len(files_out)} files, {len(left)} left in incoming/; expected {len(files)}")
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        return wall, cpu
+        server = None if server_before is None or server_after is None else server_after - server_before
+        return wall, cpu, server
     finally:
         shutil.rmtree(root, ignore_errors=True)
         psql(base_url, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)", env)
@@ -122,18 +153,28 @@ def main():
             print(f"spool: {len(files)} calls of {args.call_seconds:g} s of 8 kHz speech ({seconds / 60:.1f} min); "
                   f"{args.workers_per_process} job(s) at once per process; {os.cpu_count()} cores; {args.callvault}")
             print(f"load average before: {os.getloadavg()[0]:.2f} (1 min), {os.getloadavg()[1]:.2f} (5 min)")
-            totals = {1: [0.0, 0.0], 2: [0.0, 0.0]}
+            totals = {1: [0.0, 0.0, 0.0], 2: [0.0, 0.0, 0.0]}
+            server_known = cluster is not None
             n = 0
             for r in range(args.rounds):
                 for processes in ((1, 2) if r % 2 == 0 else (2, 1)):
-                    wall, cpu = measure(args, processes, files, base_url, env, d, n)
+                    wall, cpu, server = measure(args, processes, files, base_url, env, d, n, cluster)
                     n += 1
                     totals[processes][0] += wall; totals[processes][1] += cpu
-                    print(f"  round {r + 1}, {processes} process(es): {wall:.2f} s wall, {cpu:.2f} s CPU")
-            print(f"{'processes':>9} {'calls/s':>10} {'audio-s/s':>10} {'CPU s/call':>11}")
+                    if server is None:
+                        server_known = False
+                    else:
+                        totals[processes][2] += server
+                    db = "" if server is None else f", database server {server:.2f} s CPU"
+                    print(f"  round {r + 1}, {processes} process(es): {wall:.2f} s wall, {cpu:.2f} s CPU{db}")
+            # The database server's CPU a call: on a machine it shares with the workers, the share
+            # of the cores the encoders cannot have (known only for the throwaway cluster).
+            print(f"{'processes':>9} {'calls/s':>10} {'audio-s/s':>10} {'CPU s/call':>11} {'DB CPU s/call':>14}")
             for processes in (1, 2):
-                wall, cpu = totals[processes]
-                print(f"{processes:>9} {len(files) * args.rounds / wall:10.2f} {seconds * args.rounds / wall:10.1f} {cpu / (len(files) * args.rounds):11.3f}")
+                wall, cpu, server = totals[processes]
+                calls = len(files) * args.rounds
+                db = f"{server / calls:14.4f}" if server_known else f"{'-':>14}"
+                print(f"{processes:>9} {calls / wall:10.2f} {seconds * args.rounds / wall:10.1f} {cpu / calls:11.3f} {db}")
             print(f"2 processes / 1: {totals[1][0] / totals[2][0]:.2f}x the throughput (calls/s and audio-s/s alike: the same spool)")
             print(f"load average after: {os.getloadavg()[0]:.2f} (1 min), {os.getloadavg()[1]:.2f} (5 min)")
         finally:

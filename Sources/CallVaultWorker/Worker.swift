@@ -100,6 +100,9 @@ public struct Worker: Sendable {
             }
             for slot in 0..<max(1, settings.workers) {
                 group.addTask {
+                    // Without a bell from other processes, how long a drained slot waits before
+                    // it looks at the queue again: short at first, doubling up to the poll.
+                    var peek = Self.firstPeekSeconds
                     while !stop.isSet && fatal.reason == nil && !Task.isCancelled {
                         do {
                             let seen = bell.generation
@@ -110,7 +113,10 @@ public struct Worker: Sendable {
                                     // Nothing claimable now: sleep until the queue's next retry or lease
                                     // expiry, or until the bell says a job finished or another worker wrote.
                                     guard var next = try queue.nextClaimableAt() else { continue }
-                                    if let longestWait { next = min(next, clock().addingTimeInterval(longestWait)) }
+                                    if let longestWait {
+                                        next = min(next, clock().addingTimeInterval(min(peek, longestWait)))
+                                        peek = min(peek * 2, longestWait)
+                                    }
                                     await bell.wait(after: seen, until: instant(next))
                                 } else {
                                     try await Task.sleep(for: .milliseconds(Int(settings.pollSeconds * 500)))
@@ -118,6 +124,7 @@ public struct Worker: Sendable {
                                 continue
                             }
                             defer { bell.ring() }
+                            peek = Self.firstPeekSeconds
                             logger.debug("claimed", metadata: ["stem": "\(job.stem)", "slot": "\(slot)"])
                             progress.record(try processor.process(job))
                         } catch WorkerError.environment(let reason) {
@@ -146,6 +153,15 @@ public struct Worker: Sendable {
         }
         return progress.finish(stoppedBecause: fatal.reason)
     }
+
+    /// The first wait of a `--once` slot that found nothing to claim while other processes still
+    /// hold jobs, when no bell reaches it from them (PostgreSQL: another machine's commit rings
+    /// nothing here). It doubles up to `poll_seconds`: the last jobs of a batch are usually short
+    /// (a call encodes in a fraction of a second), and a drained worker that slept the whole poll
+    /// after the others' last commit idled for up to 2 s at the end of every batch (a seventh of
+    /// a 2-minute batch shared by two processes). A look is one indexed count: ten a second cost
+    /// the database nothing measurable.
+    static let firstPeekSeconds = 0.05
 
     /// The continuous-clock instant of a queue time, just after it (claims take leases that expired
     /// strictly before now).

@@ -59,10 +59,15 @@ public struct PostgresErasureIndex: ErasureSource {
     public func markAudioErased(_ call: ErasureIndex.Candidate, request: ErasureIndex.Request, policy: RetentionPolicy?,
                                 now: Date) throws -> ErasureIndex.Decision {
         try change(call, step: "erasing the audio of call \(call.id)", policy: policy, now: now) { c, logger in
-            try await c.query("UPDATE calls SET audio_purged_at = \(Timestamp.format(now)) WHERE id = \(call.id) AND audio_purged_at IS NULL",
-                              logger: logger)
-            try await PostgresAuditLog.append(c, logger: logger, action: "audio_erased", ids: [call.id], reason: request.reason,
-                                              sha256: call.sha256, details: request.details.merging(["archive_path": call.archivePath]) { $1 })
+            let changed = try await c.query("""
+                UPDATE calls SET audio_purged_at = \(Timestamp.format(now)) WHERE id = \(call.id) AND audio_purged_at IS NULL RETURNING id
+                """, logger: logger).collect()
+            // Audited only when this request erased it (as on SQLite): two requests erasing the
+            // same call at once audit its audio once.
+            if !changed.isEmpty {
+                try await PostgresAuditLog.append(c, logger: logger, action: "audio_erased", ids: [call.id], reason: request.reason,
+                                                  sha256: call.sha256, details: request.details.merging(["archive_path": call.archivePath]) { $1 })
+            }
         }
     }
 

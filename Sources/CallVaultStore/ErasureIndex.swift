@@ -131,8 +131,12 @@ public struct ErasureIndex: Sendable {
             guard decision == .erase else { return decision }
             try db.execute(sql: "UPDATE calls SET audio_purged_at = ? WHERE id = ? AND audio_purged_at IS NULL",
                            arguments: [Timestamp.format(now), call.id])
-            try AuditLog.append(db, action: "audio_erased", ids: [call.id], reason: request.reason, sha256: call.sha256,
-                                details: request.details.merging(["archive_path": call.archivePath]) { $1 })
+            // Audited only when this request erased it: audio already purged (by retention, or by
+            // another request erasing the same call at the same time) is not erased twice.
+            if db.changesCount > 0 {
+                try AuditLog.append(db, action: "audio_erased", ids: [call.id], reason: request.reason, sha256: call.sha256,
+                                    details: request.details.merging(["archive_path": call.archivePath]) { $1 })
+            }
             return decision
         }
     }

@@ -76,4 +76,38 @@ struct PostgresEraseTests {
         #expect(refusals[1].stderr.contains("no config with [[retention.rules]] was given"), "\(refusals[1].stderr)")
         #expect(try p.db.rows("SELECT count(*) FROM calls WHERE call_id = 'p4'") == [["1"]])
     }
+
+    @Test("two erasures of the same calls at once, on PostgreSQL and on SQLite: each call erased once (one audio_erased and one record_erased entry each), its file gone, the rest whole, verify clean")
+    func racingErasures() throws {
+        let p = try PostgresParity()
+        defer { p.remove() }
+        for b in p.backends {
+            let request = ["erase", "--id", "p0", "--id", "p2", "--id", "p4", "--reason", "GDPR request 7", "--by", "dpo",
+                           "--format", "json", "--config", b.config]
+            let outputs = (0..<2).map { _ in Pipe() }
+            let running = try outputs.map { try Support.start(request, stdout: $0) }
+            let receipts = try zip(running, outputs).map { process, pipe in
+                let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                #expect(process.terminationStatus == 0, "\(b.config): \(String(decoding: data, as: UTF8.self))")
+                return try Support.jsonObject(String(decoding: data, as: UTF8.self))
+            }
+            // Between them, each call was erased by exactly one request, and audited once.
+            let erased = try receipts.map { try Support.field($0, "erased", as: Int.self) }
+            #expect(erased.reduce(0, +) == 3, "\(b.config): \(receipts)")
+            func entries(_ action: String) throws -> [String] {
+                let r = try b.cli(["audit", "list", "--action", action, "--format", "json"])
+                try Support.require(r.status == 0, r.stderr)
+                return try Support.jsonArray(r.stdout).flatMap { $0["ids"] as? [String] ?? [] }.sorted()
+            }
+            let audio = try entries("audio_erased"), records = try entries("record_erased")
+            #expect(audio.count == 3 && Set(audio).count == 3, "\(b.config): audio_erased \(audio)")
+            #expect(records.count == 3 && Set(records).count == 3, "\(b.config): record_erased \(records)")
+            let left = try Support.jsonArray(try b.cli(["query", "--format", "json", "--limit", "0"]).stdout)
+            #expect(left.compactMap { $0["call_id"] as? String }.sorted() == ["p1", "p3", "p5"], "\(b.config)")
+            #expect(b.f.files(in: b.f.archive) == left.compactMap { $0["archive_path"] as? String }.sorted(), "only the kept calls' files are left")
+            let verify = try b.cli(["verify"])
+            #expect(verify.status == 0, "\(b.config): \(verify.stdout)\(verify.stderr)")
+        }
+    }
 }

@@ -13,7 +13,8 @@
 // no report aggregates here, every report scans); accounts behind `user` (PostgresUsers), the
 // caller directory (PostgresCallerDirectory), the website's logs behind `web import-*`
 // (PostgresWebLog) with attribution by Store's rules at ingest and relink (PostgresAttribution),
-// and erasure's index side (PostgresErasureIndex: Store's ErasureSource).
+// erasure's index side (PostgresErasureIndex: Store's ErasureSource), and `keys rotate`'s
+// (PostgresKeyRotationIndex: Store's KeyRotationSource).
 //
 // Depends on CallVaultStore for the types the worker shares with SQLite: QueueStore, Job,
 // CallRecord (its columns in and out through IndexValue, so a call is encoded and decoded by the

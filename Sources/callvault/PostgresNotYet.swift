@@ -12,7 +12,7 @@ enum PostgresNotYet {
                                           "user add", "user list", "user remove", "user passwd", "user token",
                                           "directory import", "directory list", "directory lookup",
                                           "web import-callbacks", "web import-sessions", "erase", "job run",
-                                          "keys rotate"]
+                                          "keys rotate", "db rebuild-aggregates"]
 
     /// The refusal for `database` (the config's or `--db`'s text) when it is a URL; nil for a path.
     /// A malformed URL is refused with its reason (`what` names where it came from); a well-formed

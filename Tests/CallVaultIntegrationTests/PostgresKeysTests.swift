@@ -2,10 +2,10 @@ import CallVaultTestSupport
 import Foundation
 import Testing
 
-/// `callvault keys rotate` on a PostgreSQL index (issue 20):
+/// `callvault keys rotate` and `callvault db rebuild-aggregates` on a PostgreSQL index (issue 20):
 /// the same output as on SQLite, the same crash safety, PostgreSQL's rows and files checked with
 /// psql, sha256sum and Debian's age.
-@Suite("keys rotate on PostgreSQL",
+@Suite("keys rotate and db rebuild-aggregates on PostgreSQL",
        .enabled(if: PostgresDatabase.isConfigured, "CALLVAULT_TEST_POSTGRES_URL is not set, or no psql (scripts/test.sh sets it)"),
        .enabled(if: Capabilities.hasAge, "Debian's age and age-keygen are not installed"))
 struct PostgresKeysTests {
@@ -86,5 +86,32 @@ struct PostgresKeysTests {
         #expect(oldVerify.status == 4, "\(oldVerify.stdout) \(oldVerify.stderr)")
         #expect(oldVerify.stdout.split(separator: "\n").filter { $0.contains("plaintext failed:") && $0.contains("no identity matches") }.count == 3,
                 "\(oldVerify.stdout)")
+    }
+
+    @Test("db rebuild-aggregates on PostgreSQL exits 0 and says that there is nothing to rebuild, with the calls the reports scan; the reports are the same as SQLite's before and after")
+    func rebuildAggregates() throws {
+        let p = try PostgresParity()
+        defer { p.remove() }
+        let summary = ["report", "summary", "--by", "day", "--format", "json"]
+        try p.same(summary)
+        let tables = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name"
+        let tablesBefore = try p.db.rows(tables)
+        let results = try p.backends.map { try $0.cli(["db", "rebuild-aggregates"]) }
+        #expect(results.map(\.status) == [0, 0], "\(results.map(\.stderr))")
+        #expect(try Regex(#"rebuilt the report aggregates from 6 calls in \d+\.\d s\n"#).wholeMatch(in: results[0].stdout) != nil,
+                "\(results[0].stdout)")
+        #expect(try Regex(#"rebuilt no report aggregates \(a PostgreSQL index keeps none: every report scans its 6 calls\) in \d+\.\d s\n"#)
+                    .wholeMatch(in: results[1].stdout) != nil, "\(results[1].stdout)")
+        #expect(results[1].stderr.isEmpty, "\(results[1].stderr)")
+        #expect(try p.db.rows(tables) == tablesBefore, "no table made or dropped")
+        try p.same(summary)
+
+        // A table named as SQLite's aggregates are is one this callvault cannot refill: refused, kept.
+        try p.db.rows("CREATE TABLE report_quarters (q INTEGER); INSERT INTO report_quarters VALUES (1)")
+        let refused = try p.backends[1].cli(["db", "rebuild-aggregates"])
+        #expect(refused.status == 1 && refused.stdout.isEmpty, "\(refused.status) \(refused.stdout)")
+        #expect(refused.stderr.contains("PostgreSQL index: report_quarters look like report aggregates, which this callvault neither keeps nor rebuilds on PostgreSQL; nothing was changed"),
+                "\(refused.stderr)")
+        #expect(try p.db.rows("SELECT q FROM report_quarters") == [["1"]])
     }
 }

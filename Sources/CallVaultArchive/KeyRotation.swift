@@ -18,13 +18,25 @@ import Foundation
 /// A file the old identity does not open, while it is the one the index records, was rotated by
 /// an earlier run (or was never encrypted to that identity): it is counted, not touched. A run
 /// ends with one `keys_rotated` audit entry carrying its counts.
+///
+/// Either backend: the index's half is a ``KeyRotationSource`` (``KeyRotationIndex`` on SQLite,
+/// the PostgreSQL index's own beside it); the files, the order of the steps and so the crash
+/// safety are this type's, the same for both. The calls are read `batchSize` at a time in id
+/// order, so a large archive is never held in memory as a whole.
 public struct KeyRotation: Sendable {
-    public let index: CallIndex
+    public let source: any KeyRotationSource
     public let archiveRoot: String
+    /// Calls read from the index per page.
+    public var batchSize = 500
 
-    public init(index: CallIndex, archiveRoot: String) {
-        self.index = index
+    public init(source: any KeyRotationSource, archiveRoot: String) {
+        self.source = source
         self.archiveRoot = archiveRoot
+    }
+
+    /// A rotation on a SQLite index.
+    public init(index: CallIndex, archiveRoot: String) {
+        self.init(source: KeyRotationIndex(index: index), archiveRoot: archiveRoot)
     }
 
     /// What one run did.
@@ -47,21 +59,26 @@ public struct KeyRotation: Sendable {
 
     /// Rotates every encrypted file to `recipients`, opening them with `identities`; audited.
     public func run(to recipients: [AgeRecipient], identities: [AgeIdentity], by user: String) throws -> Report {
-        let side = KeyRotationIndex(index: index)
         var report = Report()
-        report.plain = try side.plainFileCount()
-        for file in try side.encryptedFiles() {
-            do {
-                switch try rotate(file, to: recipients, identities: identities, side: side) {
-                case .rotated: report.rotated += 1
-                case .skipped: report.skipped += 1
+        report.plain = try source.plainFileCount()
+        var after: String?
+        while true {
+            let page = try source.encryptedFiles(after: after, limit: max(batchSize, 1))
+            for file in page {
+                do {
+                    switch try rotate(file, to: recipients, identities: identities) {
+                    case .rotated: report.rotated += 1
+                    case .skipped: report.skipped += 1
+                    }
+                } catch let failure as Failure {
+                    report.failed.append("\(file.id): \(failure.message)")
                 }
-            } catch let failure as Failure {
-                report.failed.append("\(file.id): \(failure.message)")
             }
+            guard page.count == max(batchSize, 1), let last = page.last else { break }
+            after = last.id
         }
-        try AuditLog(index: index).append(
-            action: "keys_rotated", ids: [], reason: report.failed.isEmpty ? "archive files re-encrypted" : "archive files re-encrypted, some failed",
+        try source.auditRun(
+            reason: report.failed.isEmpty ? "archive files re-encrypted" : "archive files re-encrypted, some failed",
             details: ["rotated": "\(report.rotated)", "skipped": "\(report.skipped)", "plain": "\(report.plain)",
                       "failed": "\(report.failed.count)", "recipients": recipients.map(\.description).joined(separator: " "),
                       "by": user])
@@ -72,8 +89,7 @@ public struct KeyRotation: Sendable {
 
     struct Failure: Error { let message: String }
 
-    private func rotate(_ file: KeyRotationIndex.EncryptedFile, to recipients: [AgeRecipient], identities: [AgeIdentity],
-                        side: KeyRotationIndex) throws -> FileResult {
+    private func rotate(_ file: KeyRotationIndex.EncryptedFile, to recipients: [AgeRecipient], identities: [AgeIdentity]) throws -> FileResult {
         let final = archiveRoot + "/" + file.archivePath
         let temporary = Self.temporaryPath(for: final)
         let current = try? FileHash.sha256(path: final)
@@ -109,7 +125,7 @@ public struct KeyRotation: Sendable {
         }
         FaultInjection.point("rotate.after-encrypt")
         // 3. Record the new file, unless retention purged the call or the file changed meanwhile.
-        guard try side.recordReencrypted(file, sha256: sha256, bytes: output.bytesWritten) else {
+        guard try source.recordReencrypted(file, sha256: sha256, bytes: output.bytesWritten) else {
             output.discard()
             throw Failure(message: "the index changed while the file was re-encrypted (purged or replaced); left as it is")
         }

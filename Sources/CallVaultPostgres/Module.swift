@@ -13,7 +13,9 @@
 // no report aggregates here, every report scans); accounts behind `user` (PostgresUsers), the
 // caller directory (PostgresCallerDirectory), the website's logs behind `web import-*`
 // (PostgresWebLog) with attribution by Store's rules at ingest and relink (PostgresAttribution),
-// and erasure's index side (PostgresErasureIndex: Store's ErasureSource).
+// erasure's index side (PostgresErasureIndex: Store's ErasureSource), `keys rotate`'s
+// (PostgresKeyRotationIndex: Store's KeyRotationSource), and `db rebuild-aggregates`' check that
+// there are none to rebuild (PostgresAggregates).
 //
 // Depends on CallVaultStore for the types the worker shares with SQLite: QueueStore, Job,
 // CallRecord (its columns in and out through IndexValue, so a call is encoded and decoded by the

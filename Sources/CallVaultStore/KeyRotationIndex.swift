@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
 
-/// What `callvault keys rotate` (CallVaultArchive's `KeyRotation`) reads from and writes to the
-/// index: the encrypted archive files, and the swap of one file's recorded SHA-256 and size.
+/// What `callvault keys rotate` (CallVaultArchive's `KeyRotation`) reads from and writes to a
+/// SQLite index (``KeyRotationSource``): the encrypted archive files, the swap of one file's
+/// recorded SHA-256 and size, and the run's audit entry.
 public struct KeyRotationIndex: Sendable {
     public let index: CallIndex
 
@@ -18,15 +19,35 @@ public struct KeyRotationIndex: Sendable {
         public var sha256: String
         public var opusSha256: String
         public var bytes: Int
+
+        public init(id: String, archivePath: String, sha256: String, opusSha256: String, bytes: Int) {
+            self.id = id
+            self.archivePath = archivePath
+            self.sha256 = sha256
+            self.opusSha256 = opusSha256
+            self.bytes = bytes
+        }
     }
 
-    /// Every call whose audio is kept encrypted (`.age`) and not purged, in id order.
-    public func encryptedFiles() throws -> [EncryptedFile] {
+    /// The audit action of a rotation run: one entry per run, with its counts.
+    public static let auditAction = "keys_rotated"
+
+    /// The calls a rotation re-encrypts (`.age` files, not purged), for both backends.
+    public static let encryptedCondition = "archive_path LIKE '%.age' AND audio_purged_at IS NULL"
+
+    /// The calls whose audio is a plain file (not purged), for both backends.
+    public static let plainCondition = "archive_path NOT LIKE '%.age' AND audio_purged_at IS NULL"
+
+    /// The columns an ``EncryptedFile`` is read from, in its order (a call from before
+    /// `opus_sha256` was recorded was plain Opus when hashed: its `sha256`).
+    public static let encryptedColumns = "id, archive_path, sha256, COALESCE(opus_sha256, sha256), bytes"
+
+    public func encryptedFiles(after: String?, limit: Int) throws -> [EncryptedFile] {
         try index.pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT id, archive_path, sha256, COALESCE(opus_sha256, sha256), bytes FROM calls
-                WHERE archive_path LIKE '%.age' AND audio_purged_at IS NULL ORDER BY id
-                """).map { row in
+                SELECT \(Self.encryptedColumns) FROM calls
+                WHERE \(Self.encryptedCondition) AND id > ? ORDER BY id LIMIT ?
+                """, arguments: [after ?? "", limit]).map { row in
                 EncryptedFile(id: row[0], archivePath: row[1], sha256: row[2], opusSha256: row[3], bytes: row[4])
             }
         }
@@ -35,7 +56,7 @@ public struct KeyRotationIndex: Sendable {
     /// How many calls keep their audio as a plain `.opus` file (not purged).
     public func plainFileCount() throws -> Int {
         try index.pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM calls WHERE archive_path NOT LIKE '%.age' AND audio_purged_at IS NULL") ?? 0
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM calls WHERE \(Self.plainCondition)") ?? 0
         }
     }
 
@@ -50,5 +71,9 @@ public struct KeyRotationIndex: Sendable {
                 """, arguments: [sha256, bytes, file.id, file.sha256])
             return db.changesCount == 1
         }
+    }
+
+    public func auditRun(reason: String, details: [String: String]) throws {
+        try AuditLog(index: index).append(action: Self.auditAction, ids: [], reason: reason, details: details)
     }
 }

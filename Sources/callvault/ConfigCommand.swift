@@ -43,8 +43,9 @@ struct ConfigCommand: ParsableCommand {
                 if let url = c.postgres {
                     // Checked, not connected to: the password is looked up only when a command connects.
                     let password = c.passwordFile.map { "password_file \($0)" } ?? "PGPASSWORD or ~/.pgpass"
-                    let works = PostgresNotYet.working.sorted().map { "`callvault \($0)`" }.joined(separator: ", ")
-                    print("  database: PostgreSQL \(url) (password from \(password)); on PostgreSQL so far only \(works) (issue 20 in progress)")
+                    let refused = PostgresNotYet.stillRefused.map { "`callvault \($0)`" }.joined(separator: ", ")
+                    print("  database: PostgreSQL \(url) (password from \(password)); every command works on it"
+                          + (refused.isEmpty ? "" : " but \(refused) (issue 20 in progress)"))
                 }
                 if let recipients = c.encryptionRecipients {
                     print("  encryption: archive files ID.opus.age, encrypted to \(recipients.count) recipient(s)")

@@ -57,7 +57,7 @@ struct DbCommand: AsyncParsableCommand {
         }
     }
 
-    struct RebuildAggregates: ParsableCommand {
+    struct RebuildAggregates: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "rebuild-aggregates",
             abstract: "Recompute the report aggregates from the calls alone.",
@@ -70,13 +70,28 @@ struct DbCommand: AsyncParsableCommand {
             one transaction: interrupted, the index keeps the tables it had. `callvault verify` \
             compares a sample of the aggregates with the calls.
 
+            A PostgreSQL index keeps no aggregates (every report scans its calls there): the \
+            command finds none to rebuild, says so and changes nothing.
+
             Example:
               callvault db rebuild-aggregates --db data/callvault.sqlite
             """)
 
         @OptionGroup var store: StoreOptions
 
-        func run() throws {
+        func run() async throws {
+            let r = try store.resolved()
+            if let url = try PostgresBackend.url(r.database) {
+                let start = Date()
+                let check = try await PostgresBackend.withIndex(url, config: r.config) { try await PostgresAggregates(index: $0).check() }
+                guard check.derivedTables.isEmpty else {
+                    throw CLIError.fatal("PostgreSQL index: \(check.derivedTables.joined(separator: ", ")) look like report aggregates, "
+                                         + "which this callvault neither keeps nor rebuilds on PostgreSQL; nothing was changed")
+                }
+                print("rebuilt no report aggregates (a PostgreSQL index keeps none: every report scans its \(check.calls) calls) "
+                      + "in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+                return
+            }
             let (index, _) = try store.openIndex()
             let start = Date()
             let calls = try ReportAggregates.rebuild(index)

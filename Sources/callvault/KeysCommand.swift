@@ -2,6 +2,7 @@ import ArgumentParser
 import CallVaultAge
 import CallVaultArchive
 import CallVaultFiles
+import CallVaultPostgres
 import CallVaultStore
 import Foundation
 
@@ -11,7 +12,7 @@ struct KeysCommand: ParsableCommand {
         abstract: "Manage the keys archive files are encrypted to.",
         subcommands: [Rotate.self])
 
-    struct Rotate: ParsableCommand {
+    struct Rotate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "rotate",
             abstract: "Re-encrypt every encrypted archive file (ID.opus.age) to new recipients.",
@@ -40,24 +41,42 @@ struct KeysCommand: ParsableCommand {
             if to.isEmpty { throw ValidationError("give at least one --to age1… recipient") }
         }
 
-        func run() throws {
+        func run() async throws {
             let recipients: [AgeRecipient]
             do { recipients = try to.map { try AgeRecipient($0) } } catch let error as AgeError {
                 throw CLIError.input("--to: \(error.message)")
             }
             let identities = try loadIdentityFile(identity)
-            let (index, archive) = try store.openIndex(checkArchive: true)
+            let user = by ?? AuditLog.osUser
             let report: KeyRotation.Report
-            do {
-                report = try KeyRotation(index: index, archiveRoot: archive).run(to: recipients, identities: identities, by: by ?? AuditLog.osUser)
-            } catch let error as FileSystemError {
-                throw CLIError.fatal("keys rotate stopped: \(error.description); rerun it once the cause is fixed")
+            let r = try store.resolved()
+            if let url = try PostgresBackend.url(r.database) {
+                // The same rotation over PostgreSQL's index (PostgresKeyRotationIndex), on a thread of its own.
+                report = try await PostgresBackend.withIndex(url, config: r.config) { index in
+                    try await PostgresBackend.withCheckedArchive(index, given: store.givenArchive(r.config), fallback: r.archive) { archive in
+                        try Self.rotate(KeyRotation(source: PostgresKeyRotationIndex(index: index), archiveRoot: archive),
+                                        to: recipients, identities: identities, by: user)
+                    }
+                }
+            } else {
+                let (index, archive) = try store.openIndex(checkArchive: true)
+                report = try Self.rotate(KeyRotation(index: index, archiveRoot: archive), to: recipients, identities: identities, by: user)
             }
             try SummaryOutput.print(report, json: format == .json) {
                 ["rotated \(report.rotated) files; skipped \(report.skipped) (not opened by the old identity: already rotated); \(report.plain) plain files left as they are"]
                     + report.failed.map { "  failed: \($0)" }
             }
             if !report.failed.isEmpty { throw ExitCode(4) }
+        }
+
+        /// Runs `rotation`; a file system error stops it (exit 1) with what to do.
+        private static func rotate(_ rotation: KeyRotation, to recipients: [AgeRecipient], identities: [AgeIdentity],
+                                   by user: String) throws -> KeyRotation.Report {
+            do {
+                return try rotation.run(to: recipients, identities: identities, by: user)
+            } catch let error as FileSystemError {
+                throw CLIError.fatal("keys rotate stopped: \(error.description); rerun it once the cause is fixed")
+            }
         }
     }
 }

@@ -13,7 +13,8 @@
 // no report aggregates here, every report scans); accounts behind `user` (PostgresUsers), the
 // caller directory (PostgresCallerDirectory), the website's logs behind `web import-*`
 // (PostgresWebLog) with attribution by Store's rules at ingest and relink (PostgresAttribution),
-// and erasure's index side (PostgresErasureIndex: Store's ErasureSource).
+// erasure's index side (PostgresErasureIndex: Store's ErasureSource) and an evidence bundle's
+// (PostgresEvidenceIndex: Store's EvidenceSource).
 //
 // Depends on CallVaultStore for the types the worker shares with SQLite: QueueStore, Job,
 // CallRecord (its columns in and out through IndexValue, so a call is encoded and decoded by the
@@ -25,5 +26,5 @@
 // audio, touch archive files, parse CLI arguments, or print; decide policy (rules come from
 // CallVaultCore, defaults from CallVaultSettings).
 //
-// Not yet (later increments of issue 20): report aggregates, evidence bundles, the web
+// Not yet (later increments of issue 20): report aggregates, the web
 // application's sessions and the other commands here.

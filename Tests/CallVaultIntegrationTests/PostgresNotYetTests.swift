@@ -28,8 +28,6 @@ struct PostgresNotYetTests {
     func flagRefused() throws {
         let r = try Support.callvault(["db", "rebuild-aggregates", "--db", Self.url])
         #expect(r.status == 2 && r.stderr.contains("not supported yet by `callvault db rebuild-aggregates`"), "\(r.status) \(r.stderr)")
-        let bundle = try Support.callvault(["export", "--bundle", "out", "--hold", "CASE-1", "--db", Self.url])
-        #expect(bundle.status == 2 && bundle.stderr.contains("export --bundle: not supported yet on a PostgreSQL index"), "\(bundle.status) \(bundle.stderr)")
         let bad = try Support.callvault(["query", "--db", "postgres://callvault:secret@db/calls"])
         #expect(bad.status == 2 && bad.stderr.contains("--db: a password in the URL is refused"), "\(bad.status) \(bad.stderr)")
         #expect(!bad.stderr.contains("secret@"), "the password is not repeated")

@@ -19,19 +19,28 @@ import Foundation
 /// with the SHA-256 of the bundle's `SHA256SUMS` as the entry's `sha256`: the audit log names
 /// exactly the bundle that was handed out.
 ///
+/// The index is read through an ``EvidenceSource`` (SQLite's ``EvidenceIndex`` or the PostgreSQL
+/// index's), so a bundle is the same from either backend; `write` is synchronous, so with a
+/// PostgreSQL source it runs on a thread of its own.
+///
 /// ```swift
 /// let bundle = EvidenceBundle(index: index, archiveRoot: root, identities: [])
 /// let result = try bundle.write(ids: ["c1a2…"], selection: "ids", to: "/tmp/case-114", by: "ana", via: "cli")
 /// ```
 public struct EvidenceBundle: Sendable {
-    public let index: CallIndex
+    public let source: any EvidenceSource
     public let archiveRoot: String
     public let identities: [AgeIdentity]
 
-    public init(index: CallIndex, archiveRoot: String, identities: [AgeIdentity]) {
-        self.index = index
+    public init(source: any EvidenceSource, archiveRoot: String, identities: [AgeIdentity]) {
+        self.source = source
         self.archiveRoot = archiveRoot
         self.identities = identities
+    }
+
+    /// A bundle from a SQLite index.
+    public init(index: CallIndex, archiveRoot: String, identities: [AgeIdentity]) {
+        self.init(source: EvidenceIndex(index: index), archiveRoot: archiveRoot, identities: identities)
     }
 
     /// Why a bundle could not be written (nothing is left at DIR).
@@ -88,7 +97,7 @@ public struct EvidenceBundle: Sendable {
     public func write(ids: [String], selection: String, to folder: String, by: String, via: String,
                       address: String? = nil, now: Date = Date()) throws -> Result {
         try Self.checkDestination(folder)
-        let (calls, unknown) = try EvidenceIndex(index: index).calls(ids: ids)
+        let (calls, unknown) = try source.calls(ids: ids)
         guard !calls.isEmpty else { throw Failure("no call to export: \(unknown.isEmpty ? "the selection matches nothing" : "no call \(unknown.joined(separator: ", "))")") }
         let parent = Self.parent(of: folder)
         let temporary = (parent == "/" ? "" : parent) + "/." + (folder as NSString).lastPathComponent
@@ -114,16 +123,16 @@ public struct EvidenceBundle: Sendable {
             checks.append(check)
         }
 
-        let entries = try EvidenceIndex(index: index).auditEntries(touching: calls.map(\.record.id))
-        let chain = try AuditLog(index: index).firstBrokenLink()
+        let entries = try source.auditEntries(touching: calls.map(\.record.id))
+        let audit = try source.auditChain()
+        let chain = audit.broken
         let header = Header(createdAt: Timestamp.format(now), createdBy: by, via: via, tool: "callvault \(CallVault.version)",
                             selection: selection, callCount: calls.count)
         var documents: [(name: String, bytes: [UInt8])] = []
         documents.append(("manifest.json", try Self.json(Manifest(header: header, calls: manifest))))
         documents.append(("audit.json", try Self.json(entries)))
         documents.append(("audit.csv", Array(Self.auditCSV(entries).utf8)))
-        let auditCount = try AuditLog(index: index).entries().count
-        let verify = VerifyDocument(checkedAt: Timestamp.format(now), files: checks, auditEntries: auditCount,
+        let verify = VerifyDocument(checkedAt: Timestamp.format(now), files: checks, auditEntries: audit.entries,
                                     auditBrokenAt: chain?.seq, auditProblem: chain?.reason)
         documents.append(("verify.json", try Self.json(verify)))
         documents.append(("index.html", Array(EvidenceHTML.page(header: header, calls: calls, checks: checks, entries: entries,
@@ -154,8 +163,8 @@ public struct EvidenceBundle: Sendable {
                        "files": "\(sums.count + 1)", "calls": "\(calls.count)"]
         if let address { details["address"] = address }
         if !problems.isEmpty { details["problems"] = problems.joined(separator: "; ") }
-        try AuditLog(index: index).append(action: "access", ids: calls.map(\.record.id), reason: "evidence export",
-                                          sha256: sumsSHA256, details: details)
+        try source.appendAuditEntry(action: "access", ids: calls.map(\.record.id), reason: "evidence export",
+                                    sha256: sumsSHA256, details: details)
         if rmdir(folder) != 0 && errno != ENOENT {
             throw Failure("\(folder) is not empty any more (something was put there meanwhile); no bundle was written")
         }

@@ -14,7 +14,8 @@
 // caller directory (PostgresCallerDirectory), the website's logs behind `web import-*`
 // (PostgresWebLog) with attribution by Store's rules at ingest and relink (PostgresAttribution),
 // erasure's index side (PostgresErasureIndex: Store's ErasureSource), `keys rotate`'s
-// (PostgresKeyRotationIndex: Store's KeyRotationSource), and `db rebuild-aggregates`' check that
+// (PostgresKeyRotationIndex: Store's KeyRotationSource), an evidence bundle's
+// (PostgresEvidenceIndex: Store's EvidenceSource), and `db rebuild-aggregates`' check that
 // there are none to rebuild (PostgresAggregates).
 //
 // Depends on CallVaultStore for the types the worker shares with SQLite: QueueStore, Job,
@@ -27,5 +28,5 @@
 // audio, touch archive files, parse CLI arguments, or print; decide policy (rules come from
 // CallVaultCore, defaults from CallVaultSettings).
 //
-// Not yet (later increments of issue 20): report aggregates, evidence bundles, the web
+// Not yet (later increments of issue 20): report aggregates, the web
 // application's sessions and the other commands here.

@@ -56,18 +56,24 @@ public struct PostgresAuditLog: Sendable {
             WHERE (\(since)::text IS NULL OR at >= \(since)) AND (\(action)::text IS NULL OR action = \(action))
             ORDER BY seq
             """)
-        return try rows.map { row in
-            let (seq, at, action, ids, reason, sha256, version, user, details, prev, hash) =
-                try row.decode((Int64, String, String, String, String, String?, String, String, String, String, String).self)
-            guard let idList = try? JSONDecoder().decode([String].self, from: Data(ids.utf8)),
-                  let detailMap = try? JSONDecoder().decode([String: String].self, from: Data(details.utf8)) else {
-                // Unreadable JSON cannot be re-hashed as written: report it as a broken link.
-                return AuditChain.Link(seq: seq, prevHash: prev, at: at, action: action, ids: [ids], reason: reason, sha256: sha256,
-                                       version: version, osUser: user, details: ["unreadable": details], hash: "")
-            }
-            return AuditChain.Link(seq: seq, prevHash: prev, at: at, action: action, ids: idList, reason: reason, sha256: sha256,
-                                   version: version, osUser: user, details: detailMap, hash: hash)
+        return try rows.map(Self.link)
+    }
+
+    /// The columns ``link(_:)`` reads, in its order.
+    static let columns = "seq, at, action, ids, reason, sha256, version, os_user, details, prev_hash, hash"
+
+    /// One `audit` row (``columns``) as the chain sees it: the values SQLite's ``AuditLog`` reads.
+    static func link(_ row: PostgresRow) throws -> AuditChain.Link {
+        let (seq, at, action, ids, reason, sha256, version, user, details, prev, hash) =
+            try row.decode((Int64, String, String, String, String, String?, String, String, String, String, String).self)
+        guard let idList = try? JSONDecoder().decode([String].self, from: Data(ids.utf8)),
+              let detailMap = try? JSONDecoder().decode([String: String].self, from: Data(details.utf8)) else {
+            // Unreadable JSON cannot be re-hashed as written: report it as a broken link.
+            return AuditChain.Link(seq: seq, prevHash: prev, at: at, action: action, ids: [ids], reason: reason, sha256: sha256,
+                                   version: version, osUser: user, details: ["unreadable": details], hash: "")
         }
+        return AuditChain.Link(seq: seq, prevHash: prev, at: at, action: action, ids: idList, reason: reason, sha256: sha256,
+                               version: version, osUser: user, details: detailMap, hash: hash)
     }
 
     /// ``entries(since:action:)`` keeping the newest `limit` (0: all), newest last, as Store's

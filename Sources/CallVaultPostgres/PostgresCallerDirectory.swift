@@ -86,7 +86,7 @@ public struct PostgresCallerDirectory: Sendable {
         return found
     }
 
-    private static func entry(_ row: PostgresRow) throws -> CallerDirectoryEntry {
+    static func entry(_ row: PostgresRow) throws -> CallerDirectoryEntry {
         let (number, name, company, address, city, region, postalCode, country, customerID, email) =
             try row.decode((String, String?, String?, String?, String?, String?, String?, String?, String?, String?).self)
         return CallerDirectoryEntry(number: number, name: name, company: company, address: address, city: city, region: region,

@@ -4,7 +4,8 @@ import GRDB
 
 /// What an evidence bundle (`callvault export --bundle`, the web application's evidence download)
 /// reads from the index: the calls an active hold covers, the records with their holds and
-/// directory entries, and every audit entry that names any of the calls.
+/// directory entries, and every audit entry that names any of the calls. The SQLite
+/// ``EvidenceSource``; the PostgreSQL index has its own beside it.
 public struct EvidenceIndex: Sendable {
     public let index: CallIndex
 
@@ -17,9 +18,14 @@ public struct EvidenceIndex: Sendable {
             guard let holdID = try Int64.fetchOne(db, sql: "SELECT id FROM holds WHERE name = ? AND removed_at IS NULL", arguments: [name]) else {
                 return nil
             }
-            return try String.fetchAll(db, sql: "SELECT id FROM calls WHERE \(Holds.covered(by: "h.id = ?")) ORDER BY started_at, id",
-                                       arguments: [holdID])
+            return try String.fetchAll(db, sql: Self.coveredSQL(holdID: "?", .sqlite), arguments: [holdID])
         }
+    }
+
+    /// `SELECT id` of the calls the hold whose id is bound at `placeholder` covers, oldest first:
+    /// one text for both backends (``HoldMatch``), so a hold's bundle holds the same calls on each.
+    public static func coveredSQL(holdID placeholder: String, _ dialect: HoldMatch.Dialect) -> String {
+        "SELECT id FROM calls WHERE \(HoldMatch.covered(by: "h.id = \(placeholder)", dialect)) ORDER BY started_at, id"
     }
 
     /// One call as a bundle describes it.
@@ -28,6 +34,12 @@ public struct EvidenceIndex: Sendable {
         /// Active holds covering it now.
         public var holds: [String]
         public var directory: CallerDirectoryEntry?
+
+        public init(record: CallRecord, holds: [String], directory: CallerDirectoryEntry?) {
+            self.record = record
+            self.holds = holds
+            self.directory = directory
+        }
     }
 
     /// The records with these ids (oldest first) and the ids that match no call.
@@ -67,5 +79,17 @@ public struct EvidenceIndex: Sendable {
             }
             return entries
         }
+    }
+
+    /// The audit log's length and first broken link, from one read of it.
+    public func auditChain() throws -> Chain {
+        Chain(try AuditLog(index: index).entries().map {
+            AuditChain.Link(seq: $0.seq, prevHash: $0.prevHash, at: $0.at, action: $0.action, ids: $0.ids, reason: $0.reason,
+                            sha256: $0.sha256, version: $0.version, osUser: $0.osUser, details: $0.details, hash: $0.hash)
+        })
+    }
+
+    public func appendAuditEntry(action: String, ids: [String], reason: String, sha256: String?, details: [String: String]) throws {
+        try AuditLog(index: index).append(action: action, ids: ids, reason: reason, sha256: sha256, details: details)
     }
 }

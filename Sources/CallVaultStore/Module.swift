@@ -10,9 +10,9 @@
 // queue's refusal check and insert, CallAttributor.link, RetentionStamp) through QueueStore, the protocol
 // a second backend (PostgreSQL) implements beside JobQueue; IndexIdentityStore ties either to its
 // archive; IndexValue carries a record's columns to and from that backend (encoded and decoded by
-// this module's code), and IndexTable names what `db migrate` reads out in batches. Retention's
-// and verify's index sides are protocols too (RetentionSource, VerifySource; ErasureSource and
-// KeyRotationSource likewise), and the SQL both
+// this module's code), and IndexTable names what `db migrate` reads out in batches. Retention's,
+// verify's, evidence bundles' and `keys rotate`'s index sides are protocols too (RetentionSource,
+// VerifySource, EvidenceSource, KeyRotationSource; ErasureSource likewise), and the SQL both
 // backends run is written once here (HoldMatch, RetentionIndex's statements, RetentionRow's judging).
 //
 // Owns: every SQL statement (always parameterised) and every transaction boundary. Must not: read

@@ -57,12 +57,7 @@ struct Export: AsyncParsableCommand {
 
     func run() async throws {
         let r = try store.resolved()
-        if let bundle {
-            if try PostgresBackend.url(r.database) != nil {
-                throw CLIError.input("export --bundle: not supported yet on a PostgreSQL index (issue 20 in progress; export --to works); use a SQLite path")
-            }
-            return try runBundle(bundle)
-        }
+        if let bundle { return try await runBundle(bundle) }
         guard let to else { return }
         let identities = try identities()
         if let url = try PostgresBackend.url(r.database) {

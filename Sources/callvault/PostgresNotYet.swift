@@ -16,7 +16,7 @@ enum PostgresNotYet {
 
     /// What still refuses a PostgreSQL index although its command is in ``working`` (an option of it),
     /// as `config check` names it.
-    static let stillRefused = ["export --bundle"]
+    static let stillRefused: [String] = []
 
     /// The refusal for `database` (the config's or `--db`'s text) when it is a URL; nil for a path.
     /// A malformed URL is refused with its reason (`what` names where it came from); a well-formed

@@ -79,6 +79,28 @@ struct PostgresServeTests {
         }
         #expect(duplicate.map(\.status) == [409, 409])
 
+        // The hold's evidence bundle over the API: a tar of the same files on both, each checking out.
+        let bundles = try servers.map { s in
+            try s.request("POST", "/api/evidence", headers: ["Content-Type: application/json", "X-CSRF-Token: \(try s.csrf())"],
+                          data: #"{"hold":"CASE-9"}"#)
+        }
+        #expect(bundles.map(\.status) == [200, 200])
+        var listings: [[String]] = [], sumsDigests: [String] = []
+        for (n, bundle) in bundles.enumerated() {
+            let folder = parity.backends[n].f.root.appendingPathComponent("evidence").path
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try bundle.body.write(to: URL(fileURLWithPath: folder + "/bundle.tar"))
+            let untar = try Support.run("tar", ["-xf", folder + "/bundle.tar", "-C", folder])
+            try Support.require(untar.status == 0, untar.stderr)
+            let top = try #require(try FileManager.default.contentsOfDirectory(atPath: folder).first { $0.hasPrefix("evidence-") })
+            let sums = try Support.run("/bin/sh", ["-c", "cd \"$1\" && sha256sum -c --quiet SHA256SUMS", "sh", folder + "/" + top])
+            #expect(sums.status == 0, "\(sums.stdout)\(sums.stderr)")
+            listings.append(parity.backends[n].f.files(in: folder + "/" + top))
+            let digest = try Support.run("sha256sum", [folder + "/" + top + "/SHA256SUMS"])
+            sumsDigests.append(String(digest.stdout.prefix(64)))
+        }
+        #expect(listings[0] == listings[1] && listings[1].filter { $0.hasPrefix("audio/") }.count == 3, "\(listings)")
+
         // Five wrong passwords lock the name on both; the right one is then refused.
         for (n, s) in servers.enumerated() {
             let jar = parity.backends[n].f.root.appendingPathComponent("other-jar").path
@@ -95,7 +117,19 @@ struct PostgresServeTests {
         #expect(servers.map { $0.stop() } == [0, 0])
 
         // The same audit trail: user added, logins, the play, the hold, the failures, the lock, the logout.
-        let trails = try parity.auditEntries()
+        // Each export's entry names its own bundle (a temporary folder, the SHA-256 of its
+        // SHA256SUMS, whose manifest carries the time it was made): checked per backend, then masked.
+        let raw = try parity.auditEntries()
+        for (n, trail) in raw.enumerated() {
+            #expect(trail.contains { $0.contains("\"evidence export\"") && $0.contains("\"sha256\":\"\(sumsDigests[n])\"") },
+                    "the export entry names the bundle's SHA256SUMS")
+        }
+        let trails = try raw.map { trail in
+            try trail.map { line in
+                let path = try line.replacing(Regex(#""bundle":"[^"]*""#), with: #""bundle":"B""#)
+                return line.contains("\"evidence export\"") ? try path.replacing(Regex(#""sha256":"[0-9a-f]{64}""#), with: #""sha256":"S""#) : path
+            }
+        }
         #expect(trails[0] == trails[1], "--- SQLite\n\(trails[0].joined(separator: "\n"))\n--- PostgreSQL\n\(trails[1].joined(separator: "\n"))")
         let actions = trails[1].joined(separator: "\n")
         for action in ["\"login\"", "\"access\"", "\"hold_added\"", "\"login_failed\"", "\"login_locked\"", "\"logout\""] {

@@ -87,4 +87,8 @@ public struct PostgresServerStore: ServerStore {
         let source = PostgresReportSource(index: index)
         return try await PostgresOwnThread.run { try body(.scanned(source)) }
     }
+    public func evidence<T: Sendable>(_ body: @escaping @Sendable (any EvidenceSource) throws -> T) async throws -> T {
+        let source = PostgresEvidenceIndex(index: index)
+        return try await PostgresOwnThread.run { try body(source) }
+    }
 }

@@ -68,4 +68,7 @@ public struct SQLiteServerStore: ServerStore {
     public func reports<T: Sendable>(_ body: @escaping @Sendable (ReportIndex) throws -> T) async throws -> T {
         try body(.sqlite(index))
     }
+    public func evidence<T: Sendable>(_ body: @escaping @Sendable (any EvidenceSource) throws -> T) async throws -> T {
+        try body(EvidenceIndex(index: index))
+    }
 }

@@ -10,7 +10,7 @@ import Foundation
 ///
 /// Async throughout: PostgreSQL's client is, and a SQLite call simply runs where it is awaited,
 /// as the routes ran it before. Work that is synchronous over PostgreSQL (the report scan, an
-/// evidence bundle) is handed a ``ReportIndex`` on a thread of its own.
+/// evidence bundle) is handed a ``ReportIndex`` / ``EvidenceSource`` on a thread of its own.
 public protocol ServerStore: Sendable {
     // MARK: Health
     /// Throws when the index does not answer a trivial query (`/healthz`).
@@ -62,4 +62,7 @@ public protocol ServerStore: Sendable {
     // MARK: Synchronous work
     /// Runs a report over this index (``ReportIndex``), where its synchronous reads may block.
     func reports<T: Sendable>(_ body: @escaping @Sendable (ReportIndex) throws -> T) async throws -> T
+    /// Runs `body` with this index's evidence reads and writes (``EvidenceSource``: an evidence
+    /// bundle), where they may block.
+    func evidence<T: Sendable>(_ body: @escaping @Sendable (any EvidenceSource) throws -> T) async throws -> T
 }

@@ -62,14 +62,11 @@ struct EvidenceRoutes {
     /// Builds the bundle and answers with it as a tar stream.
     func bundle(_ input: Input, _ context: ServerContext) async throws -> Response {
         guard let principal = context.principal else { throw Invalid(status: .unauthorized, description: "sign in first") }
-        guard let sqlite = state.store as? SQLiteServerStore else {
-            throw Invalid(status: .notImplemented, description: "evidence bundles from a PostgreSQL index: not yet (use a SQLite index)")
-        }
         let selected: [String]
         let selection: String
         switch (input.hold?.trimmingCharacters(in: .whitespaces), input.ids) {
         case (let hold?, nil) where !hold.isEmpty:
-            guard let covered = try EvidenceIndex(index: sqlite.index).calls(coveredBy: hold) else {
+            guard let covered = try await state.store.evidence({ try $0.calls(coveredBy: hold) }) else {
                 throw Invalid(status: .notFound, description: "no active hold named \(hold.debugDescription)")
             }
             selected = covered
@@ -94,9 +91,12 @@ struct EvidenceRoutes {
         let scratch = String(cString: made)
         let folder = scratch + "/" + name
         let result: EvidenceBundle.Result
+        let (root, identities, by, address) = (state.settings.archiveRoot, state.settings.identities, principal.name, context.clientAddress)
         do {
-            result = try EvidenceBundle(index: sqlite.index, archiveRoot: state.settings.archiveRoot, identities: state.settings.identities)
-                .write(ids: selected, selection: selection, to: folder, by: principal.name, via: "serve", address: context.clientAddress)
+            result = try await state.store.evidence { source in
+                try EvidenceBundle(source: source, archiveRoot: root, identities: identities)
+                    .write(ids: selected, selection: selection, to: folder, by: by, via: "serve", address: address)
+            }
         } catch let failure as EvidenceBundle.Failure {
             try? FileManager.default.removeItem(atPath: scratch)
             throw Invalid(status: .notFound, description: failure.description)

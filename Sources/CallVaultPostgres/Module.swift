@@ -1,4 +1,4 @@
-// CallVaultPostgres — the index on PostgreSQL (issue 20, in progress): the connection pool
+// CallVaultPostgres — the index on PostgreSQL (issue 20): the connection pool
 // (PostgresIndex, one PostgresClient per process, a swift-service-lifecycle Service), the
 // password lookup (password_file, PGPASSWORD, ~/.pgpass as libpq reads it), versioned migrations
 // applied under an advisory lock (PostgresMigrator), the job queue (PostgresJobQueue: claims with

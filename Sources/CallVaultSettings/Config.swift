@@ -9,7 +9,7 @@ import Foundation
 /// ```toml
 /// spool = "spool"              # SPOOL/incoming, SPOOL/failed, SPOOL/done
 /// archive = "archive"
-/// database = "callvault.sqlite"   # or "postgres://USER@HOST:PORT/DB?sslmode=prefer" (PostgreSQL, in progress)
+/// database = "callvault.sqlite"   # or "postgres://USER@HOST:PORT/DB?sslmode=prefer" (PostgreSQL)
 /// password_file = "pg-password"    # PostgreSQL only (else PGPASSWORD, ~/.pgpass); mode 0600
 /// workers = 2                  # default: the number of cores
 /// keep_originals = false       # true: move inputs to SPOOL/done/ instead of deleting them

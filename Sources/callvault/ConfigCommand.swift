@@ -45,7 +45,7 @@ struct ConfigCommand: ParsableCommand {
                     let password = c.passwordFile.map { "password_file \($0)" } ?? "PGPASSWORD or ~/.pgpass"
                     let refused = PostgresNotYet.stillRefused.map { "`callvault \($0)`" }.joined(separator: ", ")
                     print("  database: PostgreSQL \(url) (password from \(password)); every command works on it"
-                          + (refused.isEmpty ? "" : " but \(refused) (issue 20 in progress)"))
+                          + (refused.isEmpty ? "" : " but \(refused)"))
                 }
                 if let recipients = c.encryptionRecipients {
                     print("  encryption: archive files ID.opus.age, encrypted to \(recipients.count) recipient(s)")

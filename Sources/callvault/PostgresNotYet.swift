@@ -1,8 +1,9 @@
 import ArgumentParser
 import CallVaultSettings
 
-/// Until each command runs on PostgreSQL (issue 20, in progress), a `postgres://` index stops the
-/// command with exit 2 and says so: a URL must never be taken for a SQLite file name.
+/// Every command that opens an index runs on PostgreSQL (issue 20). This guard stays for commands
+/// added later: one not in ``working`` stops with exit 2 on a `postgres://` index and says so, since
+/// a URL must never be taken for a SQLite file name. It also refuses a malformed URL with its reason.
 enum PostgresNotYet {
     /// The commands that work on PostgreSQL (``PostgresBackend``), as typed; every other one refuses.
     static let working: Set<String> = ["run", "show", "query", "audit list", "verify", "hold add", "hold remove", "hold list", "retention apply",
@@ -31,7 +32,7 @@ enum PostgresNotYet {
             return .input("\(what): \(error)")
         }
         if working.contains(command) { return nil }
-        return .input("PostgreSQL index: not supported yet by `callvault \(command)` (issue 20 in progress; works: \(working.sorted().joined(separator: ", "))); use a SQLite path")
+        return .input("PostgreSQL index: not supported yet by `callvault \(command)` (works: \(working.sorted().joined(separator: ", "))); use a SQLite path")
     }
 
     /// The subcommand being run, as typed (`run`, `report summary`), read from the arguments

@@ -104,6 +104,12 @@ public struct Verifier: Sendable {
                 }
             }
         }
+        // By id, whatever order the index handed the calls over in (PostgreSQL's changes with
+        // its updates): the same problems print alike on both backends and from run to run.
+        report.missing.sort()
+        report.altered.sort()
+        report.purgedButPresent.sort()
+        report.plaintextFailed.sort()
         try walk(archiveRoot, relative: "", into: &report)
         report.auditEntries = try source.auditEntryCount()
         if let broken = try source.firstBrokenAuditLink() {

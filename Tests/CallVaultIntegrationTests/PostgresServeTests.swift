@@ -19,8 +19,11 @@ struct PostgresServeTests {
             let add = try PostgresParity.cli(b, ["user", "add", "comp1", "--role", "admin"], stdin: "\(Self.password)\n\(Self.password)\n")
             try Support.require(add.status == 0, add.stderr)
         }
-        let servers = try parity.backends.map { try LiveServer($0.f, flags: ["--config", $0.config]) }
-        defer { for s in servers { _ = s.stop() } }
+        // Each server is stopped at the end even when the other one fails to start.
+        var started: [LiveServer] = []
+        defer { for s in started { _ = s.stop() } }
+        for b in parity.backends { started.append(try LiveServer(b.f, flags: ["--config", b.config])) }
+        let servers = started
 
         // Anonymous requests are refused alike; /healthz answers on both.
         for s in servers {

@@ -13,8 +13,6 @@ public enum HTMLReport {
         public var areaCodes: [(String, Int)] = []
         /// Calls and answered calls per `source / medium`, the 12 largest.
         public var sourceMedium: [(label: String, calls: Int, answered: Int)] = []
-
-        public init() {}
     }
 
     /// The charts' numbers: from the per-quarter aggregates (days, hours and outcomes from

@@ -28,10 +28,10 @@ extension Export {
                 let archive = try await PostgresBackend.withCheckedArchive(index, given: store.givenArchive(r.config), fallback: r.archive) { $0 }
                 let source = PostgresEvidenceIndex(index: index)
                 let selection = try await select(numbers: config.numberReading,
-                                                 covered: { name in try await PostgresBackend.onThread { try source.calls(coveredBy: name) } },
+                                                 covered: { name in try await PostgresOwnThread.run { try source.calls(coveredBy: name) } },
                                                  matching: { try await PostgresCallReader(index: index).calls($0).records.map(\.id) })
                 let bundle = EvidenceBundle(source: source, archiveRoot: archive, identities: identities)
-                return try await PostgresBackend.onThread { try Self.write(bundle, selection, to: folder) }
+                return try await PostgresOwnThread.run { try Self.write(bundle, selection, to: folder) }
             }
         } else {
             let (index, archive) = try store.openIndex(checkArchive: true)

@@ -65,7 +65,7 @@ struct Export: AsyncParsableCommand {
             let ids = ids
             let copies = try await PostgresBackend.withIndex(url, config: r.config) { index in
                 let archive = try await PostgresBackend.archiveRoot(index, given: store.givenArchive(r.config), fallback: r.archive)
-                return try await PostgresBackend.onThread {
+                return try await PostgresOwnThread.run {
                     let calls = PostgresQueueStore(index: index, leaseSeconds: 0)
                     do {
                         try ArchiveIdentity.check(root: archive, index: calls, claim: false)

@@ -53,11 +53,11 @@ enum PostgresBackend {
 
     /// Runs `body` with the archive root of `index` (``archiveRoot(_:given:fallback:)``) checked as
     /// that index's own (exit 2 otherwise, as `openIndex(checkArchive:)` does on SQLite), on a
-    /// thread of its own (``onThread(_:)``): the check and the maintenance after it are synchronous.
+    /// thread of its own (``PostgresOwnThread``): the check and the maintenance after it are synchronous.
     static func withCheckedArchive<T: Sendable>(_ index: PostgresIndex, given: String?, fallback: String,
                                                 _ body: @escaping @Sendable (_ archive: String) throws -> T) async throws -> T {
         let archive = try await archiveRoot(index, given: given, fallback: fallback)
-        return try await onThread {
+        return try await PostgresOwnThread.run {
             do {
                 try ArchiveIdentity.check(root: archive, index: PostgresQueueStore(index: index, leaseSeconds: 0), claim: false)
             } catch let e as WorkerError {
@@ -65,12 +65,6 @@ enum PostgresBackend {
             }
             return try body(archive)
         }
-    }
-
-    /// Runs synchronous work that waits on the PostgreSQL client (``PostgresBlocking``) on a
-    /// thread of its own, never on the cooperative pool that the client's tasks need.
-    static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await PostgresOwnThread.run(body)
     }
 
     /// This machine's folder for `run`'s lease lock on the queue at `url`: local (`flock` does not

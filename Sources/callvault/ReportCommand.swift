@@ -68,7 +68,7 @@ struct ReportCommand: AsyncParsableCommand {
             let text: String
             if let url = try PostgresBackend.url(r.database) {
                 text = try await PostgresBackend.withIndex(url, config: r.config) { index in
-                    try await PostgresBackend.onThread {
+                    try await PostgresOwnThread.run {
                         let reports = ReportIndex.scanned(PostgresReportSource(index: index))
                         return try Self.render(try make(reports, f), format: format, index: reports, filter: f)
                     }

@@ -25,9 +25,9 @@ struct ReportRoutes {
 
     struct Invalid: Error, CustomStringConvertible { let description: String }
 
-    /// The report's tables (and, for a page, its charts), read from the index where its reads may
-    /// block (``ServerStore/reports(_:)``).
-    func run(_ name: String, _ form: FormData, charts: Bool = false) async throws -> (tables: [ReportTable], filter: ReportFilter, charts: HTMLReport.Charts?) {
+    /// The filter a request asks for (`since`, `until`, `campaign`, `tz`) and its clock; refused
+    /// for a report not in ``names``.
+    func filter(_ name: String, _ form: FormData) throws -> (filter: ReportFilter, now: Date) {
         var f = ReportFilter()
         let now = state.now()
         if let tz = form["tz"] {
@@ -49,11 +49,7 @@ struct ReportRoutes {
         guard Self.names.contains(name) else {
             throw Invalid(description: "no report \(name.debugDescription) (known: \(Self.names.joined(separator: ", ")))")
         }
-        let filter = f
-        return try await state.store.reports { index in
-            let tables = try Self.tables(name, form, index: index, filter: filter, now: now)
-            return (tables, filter, charts ? try HTMLReport.charts(index, filter: filter) : nil)
-        }
+        return (f, now)
     }
 
     /// The tables of report `name` (one of ``names``) over `index`.
@@ -95,7 +91,10 @@ struct ReportRoutes {
     func api(_ request: Request, _ context: ServerContext) async throws -> Response {
         let name = context.parameters.get("name") ?? ""
         do {
-            let (tables, _, _) = try await run(name, FormData(request.uri.query ?? ""))
+            let form = FormData(request.uri.query ?? "")
+            let (filter, now) = try self.filter(name, form)
+            // Read where the index's reads may block (``ServerStore/reports(_:)``).
+            let tables = try await state.store.reports { try Self.tables(name, form, index: $0, filter: filter, now: now) }
             let text = tables.count == 1 ? try tables[0].json() : "[" + (try tables.map { try $0.json() }).joined(separator: ",\n") + "]"
             return Responses.jsonText(.ok, text)
         } catch let e as Invalid {
@@ -113,8 +112,13 @@ struct ReportRoutes {
     func page(_ request: Request, _ context: ServerContext) async throws -> Response {
         let name = context.parameters.get("name") ?? ""
         let form = FormData(request.uri.query ?? "")
-        let tables: [ReportTable], charts: HTMLReport.Charts?
-        do { (tables, _, charts) = try await run(name, form, charts: true) } catch let e as Invalid {
+        let tables: [ReportTable], charts: HTMLReport.Charts
+        do {
+            let (filter, now) = try self.filter(name, form)
+            (tables, charts) = try await state.store.reports {
+                (try Self.tables(name, form, index: $0, filter: filter, now: now), try HTMLReport.charts($0, filter: filter))
+            }
+        } catch let e as Invalid {
             guard Self.names.contains(name) else {
                 return Responses.failure(.notFound, e.description, request: request, principal: context.principal)
             }
@@ -123,7 +127,7 @@ struct ReportRoutes {
             let body = "<p class=\"error\">\(HTML.escape(e.description))</p>" + ReportForm(name: name, form: form).html
             return Responses.html(.badRequest, HTML.page(title: "Report \(name)", principal: context.principal, body: body))
         }
-        var html = HTMLReport.render(tables: tables, charts: charts ?? HTMLReport.Charts(), generatedAt: state.now())
+        var html = HTMLReport.render(tables: tables, charts: charts, generatedAt: state.now())
         // The report's own page, with a filter form and the way back, after <body>.
         let bar = """
         <nav class="report-nav"><a href="/calls">Calls</a> · <a href="/reports">Reports</a></nav>

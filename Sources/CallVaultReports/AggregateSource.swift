@@ -95,12 +95,12 @@ struct AggregateSource {
             parts.append("SELECT \(sums) FROM (\(sql)) GROUP BY q, o")
         }
         guard !parts.isEmpty else { return [] }
-        let sql = "SELECT q, o, n, anon, t, d FROM (\(parts.joined(separator: "\nUNION ALL\n")))"
+        let sql = "SELECT q, \(Outcome.codeSQL("o")), n, anon, t, d FROM (\(parts.joined(separator: "\nUNION ALL\n")))"
         // Through a cursor (no copy of each row): a year is about 100,000 rows at any volume.
         var quarters: [Quarter] = []
         let cursor = try Row.fetchCursor(db, sql: sql, arguments: args)
         while let r = try cursor.next() {
-            quarters.append(Quarter(q: r[0], outcome: try r.outcome(atIndex: 1, in: "report aggregates"), calls: r[2],
+            quarters.append(Quarter(q: r[0], outcome: try r.outcome(codeAtIndex: 1, in: "report aggregates"), calls: r[2],
                                     anonymous: r[3], talk: r[4], duration: r[5]))
         }
         return quarters

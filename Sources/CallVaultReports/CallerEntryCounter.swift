@@ -39,27 +39,3 @@ extension AggregateSource {
     /// Below this many quarters a second thread costs more than it saves.
     static let quartersPerPart = 96 * 7
 }
-
-/// Work on a thread of its own, started at once, its result taken by ``join()``. The work (and
-/// the counter it writes) is touched by that thread alone until `join` has waited for it, hence
-/// the unchecked sendability.
-private final class PartThread: @unchecked Sendable {
-    private let work: () throws -> Void
-    private var result: Result<Void, Error> = .success(())
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ work: @escaping () throws -> Void) {
-        self.work = work
-        let thread = Thread { [self] in
-            result = Result { try self.work() }
-            done.signal()
-        }
-        thread.stackSize = 1 << 20
-        thread.start()
-    }
-
-    func join() throws {
-        done.wait()
-        try result.get()
-    }
-}

@@ -67,23 +67,27 @@ public enum CallersReport {
                            filter: ReportFilter, top: Int) throws -> (ReportTable, ReportTable) {
         var scopes: [String: Scope] = [:]
         var callers: [String: Caller] = [:]
-        try index.pool.read { db in
-            for (k, sums) in try dimensions.numberSums(db) {
-                for key in ["(all)", k.campaign ?? "(unassigned)"] {
-                    scopes[key, default: Scope()].calls += sums.calls
-                    scopes[key, default: Scope()].anonymous += sums.calls
-                }
+        // The sums and the first calls read on a thread of their own while the caller pass runs.
+        let reads = PartThread { try index.pool.read { db in (try dimensions.numberSums(db), try source.firstCalls(db)) } }
+        let counted = Result { try index.pool.read { db in try CallerTallies.count(db, index, source, filter) } }
+        let (numberSums, firstCalls) = try reads.join()
+        let tallies = try counted.get()
+        for (k, sums) in numberSums {
+            for key in ["(all)", k.campaign ?? "(unassigned)"] {
+                scopes[key, default: Scope()].calls += sums.calls
+                scopes[key, default: Scope()].anonymous += sums.calls
             }
-            let tallies = try CallerTallies.count(db, index, source, filter)
+        }
+        for f in firstCalls {
+            for key in ["(all)", f.campaign ?? "(unassigned)"] { scopes[key, default: Scope()].firstTimeCounted += 1 }
+        }
+        try index.pool.read { db in
             for (name, scope) in tallies.scopes {
                 scopes[name, default: Scope()].uniqueCounted = scope.unique
                 scopes[name, default: Scope()].repeatCounted = scope.repeated
                 scopes[name, default: Scope()].anonymous -= scope.calls
             }
             callers = try tallies.topCandidates(db, top)
-            for f in try source.firstCalls(db) {
-                for key in ["(all)", f.campaign ?? "(unassigned)"] { scopes[key, default: Scope()].firstTimeCounted += 1 }
-            }
             let (clause, arguments) = filter.query.whereClause()
             // min and max apart: SQLite answers each with one seek in calls_caller (caller,
             // started_at), where both in one query walk the caller's calls (100,000 for a robocaller).

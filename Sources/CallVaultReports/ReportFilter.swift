@@ -28,7 +28,7 @@ public struct ReportFilter: Sendable {
         var clock = Clock(zone: timeZone)
         func local(_ date: Date) -> String {
             let l = clock.local(Int(date.timeIntervalSince1970))
-            return Clock.day(l) + String(format: " %02d:%02d", Clock.hourOfDay(l), ((l % 3600) + 3600) % 3600 / 60)
+            return Clock.day(l) + " " + Clock.padded(Clock.hourOfDay(l), 2) + ":" + Clock.padded(((l % 3600) + 3600) % 3600 / 60, 2)
         }
         let zone = timeZone.identifier == "GMT" ? "UTC" : timeZone.identifier
         switch (since, until) {
@@ -154,7 +154,15 @@ struct Clock {
 
     static func day(_ local: Int) -> String {
         let (y, m, d) = Timestamp.civil(fromDays: Int((Double(local) / 86400).rounded(.down)))
-        return String(format: "%04d-%02d-%02d", y, m, d)
+        return padded(y, 4) + "-" + padded(m, 2) + "-" + padded(d, 2)
+    }
+
+    /// `n` with leading zeros to `width` digits (`String(format:)` cost a microsecond a label:
+    /// a year by hour formats 8,760 of them in each part of the report).
+    static func padded(_ n: Int, _ width: Int) -> String {
+        let digits = String(abs(n))
+        let zeros = digits.count < width ? String(repeating: "0", count: width - digits.count) : ""
+        return (n < 0 ? "-" : "") + zeros + digits
     }
 
     /// Whether the local hour starting at `localHourStart` (local seconds) also occurs with another
@@ -172,7 +180,7 @@ struct Clock {
     /// `UTC-04:00`, `UTC+05:45`.
     static func offsetName(_ seconds: Int) -> String {
         let minutes = abs(seconds) / 60
-        return String(format: "UTC%@%02d:%02d", seconds < 0 ? "-" : "+", minutes / 60, minutes % 60)
+        return "UTC" + (seconds < 0 ? "-" : "+") + padded(minutes / 60, 2) + ":" + padded(minutes % 60, 2)
     }
 
     static func hourOfDay(_ local: Int) -> Int { ((local % 86400) + 86400) % 86400 / 3600 }

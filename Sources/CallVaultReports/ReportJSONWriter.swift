@@ -101,15 +101,28 @@ enum ReportJSONWriter {
     }
 
     /// JSONEncoder's text of a Double, kept per value (a report repeats few distinct rates).
+    /// A value Swift writes without an exponent is its `description` less a trailing `.0`, which is
+    /// what the encoder writes (checked against it on 200,000 report values; a year by hour has
+    /// ~26,000 distinct averages, and the encoder cost a microsecond each); anything else
+    /// (an exponent, not a number) still goes through the encoder.
     final class NumberText {
-        private var cache: [Double: [UInt8]] = [:]
+        /// By bit pattern: 0 and -0 are equal as Doubles but written apart (`0`, `-0`).
+        private var cache: [UInt64: [UInt8]] = [:]
         private let encoder = JSONEncoder()
 
         func text(_ d: Double) throws -> [UInt8] {
-            if let t = cache[d] { return t }
-            let t = Array(try encoder.encode(d))
-            cache[d] = t
+            if let t = cache[d.bitPattern] { return t }
+            let t = try Self.plain(d) ?? Array(encoder.encode(d))
+            cache[d.bitPattern] = t
             return t
+        }
+
+        static func plain(_ d: Double) -> [UInt8]? {
+            guard d.isFinite else { return nil }
+            var text = Array(d.description.utf8)
+            guard !text.contains(UInt8(ascii: "e")) else { return nil }
+            if text.count > 2, text[text.count - 2] == UInt8(ascii: "."), text[text.count - 1] == UInt8(ascii: "0") { text.removeLast(2) }
+            return text
         }
     }
 }

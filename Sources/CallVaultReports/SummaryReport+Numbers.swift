@@ -18,11 +18,9 @@ extension SummaryReport {
         }
         var tallies: [String: Tally] = [:]
         var total = Tally()
-        try index.pool.read { db in
-            for (k, s) in try source.numberSums(db) {
-                tallies[key(k), default: Tally()].count(s)
-                total.count(s)
-            }
+        // The sums and the first calls read on a thread of their own while the caller pass runs.
+        let reads = PartThread { try index.pool.read { db in (try source.numberSums(db), try source.firstCallNumbers(db)) } }
+        let counted = Result { try index.pool.read { db in
             // Each number key's group as an array index, computed once; callers as bits per group.
             var names: [String] = [], indexOf: [String: Int] = [:]
             var groupOf = Array(repeating: -1, count: (source.numbers.keys.max() ?? 0) + 1)
@@ -41,12 +39,19 @@ extension SummaryReport {
                 bits.formUnion(part.bits)
                 all.formUnion(part.all)
             }
-            for (i, name) in names.enumerated() where tallies[name] != nil { tallies[name]!.callersCounted = bits.count(row: i) }
-            total.callersCounted = all.count
-            for k in try source.firstCallNumbers(db) {
-                tallies[key(k), default: Tally()].firstTime += 1
-                total.firstTime += 1
-            }
+            return (names, bits, all)
+        } }
+        let (sums, firstCalls) = try reads.join()
+        let (names, bits, all) = try counted.get()
+        for (k, s) in sums {
+            tallies[key(k), default: Tally()].count(s)
+            total.count(s)
+        }
+        for (i, name) in names.enumerated() where tallies[name] != nil { tallies[name]!.callersCounted = bits.count(row: i) }
+        total.callersCounted = all.count
+        for k in firstCalls {
+            tallies[key(k), default: Tally()].firstTime += 1
+            total.firstTime += 1
         }
         return table(grouping, filter, tallies, total, [:])
     }

@@ -146,8 +146,9 @@ public enum SummaryReport {
     }
 
     static func table(_ grouping: Grouping, _ filter: ReportFilter, _ tallies: [String: Tally], _ total: Tally, _ order: [String: Int]) -> ReportTable {
+        // Each label's time looked up once, not twice per comparison (a year by hour sorts 8,760).
         let keys = [.hour, .day, .week].contains(grouping)
-            ? tallies.keys.sorted { (order[$0]!, $0) < (order[$1]!, $1) }
+            ? tallies.keys.map { (order[$0]!, $0) }.sorted { $0 < $1 }.map(\.1)
             : tallies.keys.sorted()
         var table = ReportTable(title: "Summary by \(grouping.rawValue)", columns: columns,
                                 rows: keys.map { tallies[$0]!.row($0) } + (keys.isEmpty ? [] : [total.row("TOTAL")]),
@@ -164,26 +165,32 @@ public enum SummaryReport {
         // per-quarter campaign table nears a row per call at tens of calls per quarter).
         if [.campaign, .source, .trackingNumber].contains(grouping) { return try byNumber(index, filter: filter, by: grouping) }
         guard [.hour, .day, .week].contains(grouping), let source = try AggregateSource.make(index, filter, callers: true) else { return nil }
+        // Each quarter's bucket as an index into `labels` and `list`, looked up once per quarter:
+        // a year is ~100,000 quarter rows, and a label (string) hashed for each cost more than the rows.
         var keys = TimeKeys(zone: filter.timeZone)
-        var quarterKeys: [Int: String] = [:]
-        func key(q: Int) throws -> String {
-            if let k = quarterKeys[q] { return k }
-            let k = keys.key(grouping, epoch: q * 900, local: try keys.clock.localQuarter(q))
-            quarterKeys[q] = k
-            return k
+        var bucketOfQuarter: [Int: Int] = [:], indexOfLabel: [String: Int] = [:]
+        var labels: [String] = [], list: [Tally] = [], earliest: [Int?] = []
+        func bucket(label: String) -> Int {
+            if let b = indexOfLabel[label] { return b }
+            indexOfLabel[label] = labels.count
+            labels.append(label)
+            list.append(Tally())
+            earliest.append(nil)
+            return labels.count - 1
         }
-        var tallies: [String: Tally] = [:]
+        func bucket(q: Int) throws -> Int {
+            if let b = bucketOfQuarter[q] { return b }
+            let b = bucket(label: keys.key(grouping, epoch: q * 900, local: try keys.clock.localQuarter(q)))
+            bucketOfQuarter[q] = b
+            return b
+        }
         var total = Tally()
-        var order: [String: Int] = [:]
         do {
-            try index.pool.read { db in
-                for t in try source.quarters(db) {
-                    let k = try key(q: t.q)
-                    if order[k].map({ t.q * 900 < $0 }) ?? true { order[k] = t.q * 900 }
-                    tallies[k, default: Tally()].add(outcome: t.outcome, calls: t.calls, talk: t.talk, duration: t.duration)
-                    total.add(outcome: t.outcome, calls: t.calls, talk: t.talk, duration: t.duration)
-                }
-                let counts = try callerCounts(db, index, source, filter) {
+            // The quarter rows and the first calls read on a thread of their own meanwhile (a
+            // read transaction of their own, as each part of the pass has).
+            let reads = PartThread { try index.pool.read { db in (try source.quarters(db), try source.firstCalls(db)) } }
+            let counted = Result { try index.pool.read { db in
+                try callerCounts(db, index, source, filter) {
                     // A bucket function of the part's own (its labels cache is written as it goes).
                     var keys = TimeKeys(zone: filter.timeZone)
                     var memo: [Int: String] = [:]
@@ -194,16 +201,29 @@ public enum SummaryReport {
                         return k
                     }
                 }
-                for (k, n) in counts.buckets { tallies[k, default: Tally()].callersCounted = n }
-                total.callersCounted = counts.total
-                for f in try source.firstCalls(db) {
-                    let k = try key(q: f.epoch >= 0 ? f.epoch / 900 : -((-f.epoch + 899) / 900))
-                    tallies[k, default: Tally()].firstTime += 1
-                    total.firstTime += 1
-                }
+            } }
+            // Both waited for before either's error is thrown: no read is left running.
+            let (quarters, firstCalls) = try reads.join()
+            let counts = try counted.get()
+            for t in quarters {
+                let b = try bucket(q: t.q)
+                if earliest[b].map({ t.q * 900 < $0 }) ?? true { earliest[b] = t.q * 900 }
+                list[b].add(outcome: t.outcome, calls: t.calls, talk: t.talk, duration: t.duration)
+                total.add(outcome: t.outcome, calls: t.calls, talk: t.talk, duration: t.duration)
+            }
+            for (k, n) in counts.buckets { list[bucket(label: k)].callersCounted = n }
+            total.callersCounted = counts.total
+            for f in firstCalls {
+                list[try bucket(q: f.epoch >= 0 ? f.epoch / 900 : -((-f.epoch + 899) / 900))].firstTime += 1
+                total.firstTime += 1
             }
         } catch is NotQuarterAligned {
             return nil
+        }
+        var tallies: [String: Tally] = [:], order: [String: Int] = [:]
+        for (b, label) in labels.enumerated() {
+            tallies[label] = list[b]
+            if let e = earliest[b] { order[label] = e }
         }
         return table(grouping, filter, tallies, total, order)
     }

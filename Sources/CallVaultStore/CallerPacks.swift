@@ -33,19 +33,23 @@ public enum CallerPacks {
     public static let maxCallerId = (1 << 30) - 1
     public static let maxKey = (1 << 18) - 1
 
-    /// One call with a caller, as the reports read it.
+    /// One call with a caller, as the reports read it. Held in 32-bit fields (every value fits:
+    /// a quarter of the year 9999 is below 2^29, ids and keys below 2^30): a year's pass writes
+    /// and reads ten million of them, and 20 bytes an entry instead of 40 halves that traffic.
     public struct Entry: Equatable, Sendable {
-        public var q: Int
-        public var caller: Int
-        public var number: Int
-        public var area: Int
+        private var q32: Int32, caller32: Int32, number32: Int32, area32: Int32
         public var answered: Bool
 
+        public var q: Int { Int(q32) }
+        public var caller: Int { Int(caller32) }
+        public var number: Int { Int(number32) }
+        public var area: Int { Int(area32) }
+
         public init(q: Int, caller: Int, number: Int, area: Int, answered: Bool) {
-            self.q = q
-            self.caller = caller
-            self.number = number
-            self.area = area
+            q32 = Int32(truncatingIfNeeded: q)
+            caller32 = Int32(truncatingIfNeeded: caller)
+            number32 = Int32(truncatingIfNeeded: number)
+            area32 = Int32(truncatingIfNeeded: area)
             self.answered = answered
         }
     }
@@ -160,15 +164,31 @@ public enum CallerPacks {
         var entries: [Entry] = [], removals: [Entry] = []
 
         /// Appends the entries of one row; a trailing partial entry (never written) is ignored.
+        /// Each entry is read as two little-endian words, every 6-bit digit `(byte - 48) & 63`
+        /// computed for eight bytes at once as `((byte & 63) + 16) & 63` (no carry between
+        /// bytes), and the row's entries are appended in one go from a buffer on the stack.
         mutating func decode(_ bytes: UnsafeRawBufferPointer, quarter: Int) {
-            var i = 0
-            while i + width <= bytes.count {
-                @inline(__always) func d(_ j: Int) -> Int { Int(bytes[i + j] &- 48) & 63 }
-                let flag = d(0)
-                let e = Entry(q: quarter, caller: d(1) << 24 | d(2) << 18 | d(3) << 12 | d(4) << 6 | d(5),
-                              number: d(6) << 12 | d(7) << 6 | d(8), area: d(9) << 12 | d(10) << 6 | d(11), answered: flag & 1 == 1)
-                if flag & 2 == 2 { removals.append(e) } else { entries.append(e) }
-                i += width
+            let count = bytes.count / width
+            guard count > 0, let base = bytes.baseAddress else { return }
+            withUnsafeTemporaryAllocation(of: Entry.self, capacity: count) { buffer in
+                var kept = 0
+                for i in 0..<count {
+                    let low = ((base.loadUnaligned(fromByteOffset: i * width, as: UInt64.self).littleEndian & 0x3F3F_3F3F_3F3F_3F3F)
+                        &+ 0x1010_1010_1010_1010) & 0x3F3F_3F3F_3F3F_3F3F
+                    let high = ((UInt64(base.loadUnaligned(fromByteOffset: i * width + 8, as: UInt32.self).littleEndian) & 0x3F3F_3F3F)
+                        &+ 0x1010_1010) & 0x3F3F_3F3F
+                    @inline(__always) func d(_ word: UInt64, _ j: Int) -> Int { Int(truncatingIfNeeded: word >> (8 * j)) & 63 }
+                    let flag = d(low, 0)
+                    let e = Entry(q: quarter, caller: d(low, 1) << 24 | d(low, 2) << 18 | d(low, 3) << 12 | d(low, 4) << 6 | d(low, 5),
+                                  number: d(low, 6) << 12 | d(low, 7) << 6 | d(high, 0),
+                                  area: d(high, 1) << 12 | d(high, 2) << 6 | d(high, 3), answered: flag & 1 == 1)
+                    if flag & 2 == 2 { removals.append(e) } else {
+                        (buffer.baseAddress! + kept).initialize(to: e)
+                        kept += 1
+                    }
+                }
+                entries.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<kept]))
+                _ = buffer.baseAddress!.deinitialize(count: kept)
             }
         }
 

@@ -29,6 +29,13 @@ struct ReportJSONWriterTests {
             return [.number(d)]
         })
         #expect(try numbers.json() == numbers.encodedJSON())
+        // Rates and averages as reports make them (rounded to 4 decimals; the writer formats the
+        // plain ones itself), with zeros of both signs and values past an exponent's threshold.
+        let averages = ReportTable(title: "a", columns: ["v"], rows: (0..<20_000).map { i in
+            let d = Double(Int64(bitPattern: rng.next()) % 100_000_000) / Double(1 + Int(rng.next() % 100_000))
+            return [.number(i % 1000 == 0 ? [0, -0.0, 1e16, 1e-5, 123.0][i / 1000 % 5] : d)]
+        })
+        #expect(try averages.json() == averages.encodedJSON())
     }
 
     @Test("every report of a random index: the same JSON as JSONEncoder")

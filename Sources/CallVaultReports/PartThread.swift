@@ -1,0 +1,37 @@
+import Foundation
+
+/// Work on a thread of its own, started at once, its result taken by ``join()``: the second part
+/// of a caller pass (``AggregateSource/countCallerEntries(_:_:make:splitBefore:)``), or a report's
+/// other reads (the per-quarter rows, the first calls) while both parts of the pass run, so the
+/// two cores share all of a report's work instead of one waiting through the reads before and
+/// after the pass.
+///
+/// The work (and what it writes) is touched by that thread alone until `join` has waited for
+/// it, hence the unchecked sendability.
+///
+/// ```swift
+/// let sums = PartThread { try index.pool.read { db in try source.quarters(db) } }
+/// let callers = try countCallers(db)        // meanwhile, on this thread and another
+/// let quarters = try sums.join()
+/// ```
+final class PartThread<Value>: @unchecked Sendable {
+    private let work: () throws -> Value
+    private var result: Result<Value, Error>?
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ work: @escaping () throws -> Value) {
+        self.work = work
+        let thread = Thread { [self] in
+            result = Result { try self.work() }
+            done.signal()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    /// Waits for the work; its value, or the error it threw.
+    func join() throws -> Value {
+        done.wait()
+        return try result!.get()
+    }
+}

@@ -19,9 +19,15 @@ public enum AreaCodesReport {
         let tallies = try aggregates ?? scanned(index, filter: filter)
         var table = ReportTable(title: "Calls by caller area code", columns: columns, notes: filter.notes)
         // Most calls first; ties by area code, then region, place and country, so the order never
-        // depends on the dictionary's (one code can have several places).
-        func order(_ k: Key) -> (String, String, String, String) { (k.area ?? "~", k.region ?? "", k.place ?? "", k.country ?? "") }
-        for (k, t) in tallies.sorted(by: { $0.value.calls != $1.value.calls ? $0.value.calls > $1.value.calls : order($0.key) < order($1.key) }) {
+        // depends on the dictionary's (one code can have several places). A missing field sorts
+        // before any text, the empty one too: two keys apart only in a nil and an empty place
+        // print alike, and tied in the order they came out in the dictionary's order.
+        func order(_ k: Key) -> [String] {
+            [k.area ?? "~"] + [k.region, k.place, k.country].map { $0.map { "1" + $0 } ?? "0" }
+        }
+        for (k, t) in tallies.sorted(by: {
+            $0.value.calls != $1.value.calls ? $0.value.calls > $1.value.calls : order($0.key).lexicographicallyPrecedes(order($1.key))
+        }) {
             let country = k.country.map { PhoneGeography.countryName($0) ?? $0 }
             table.rows.append([.optional(k.area), .optional(k.region), .optional(k.place), .optional(country),
                                .int(t.calls), .int(t.answered), .rate(t.answered, t.calls), .int(t.callers)])

@@ -18,8 +18,9 @@ struct DimensionSource {
     /// Whole days [dayFrom, dayTo) from the aggregates (nil: unbounded), unless `noAggregate`.
     private var dayFrom: Int?, dayTo: Int?
     private var noAggregate = false
-    /// Partial days read from `calls`: [from, to) as index timestamps.
-    private var edges: [(String, String)] = []
+    /// Partial days read from `calls`: [from, to) as index timestamps, added (`sign` 1) to the
+    /// whole days or taken from them (-1).
+    private var edges: [(from: String, to: String, sign: Int)] = []
     /// What the number and area keys stand for.
     private(set) var keys = ReportKeys()
     var numbers: [Int: NumberKey] { keys.numbers }
@@ -33,6 +34,11 @@ struct DimensionSource {
         return source
     }
 
+    /// Each end of the period that is not a UTC midnight is read from the calls the shorter
+    /// way: the part of its day inside the period added to the whole days after it, or the
+    /// whole day taken with the part outside the period subtracted. A local year in Kathmandu
+    /// (+05:45) starts at 18:15 UTC: 5 h 45 min added at the start, and at the end 5 h 45 min
+    /// subtracted instead of 18 h 15 min added — at most 12 hours of calls at each end.
     private init(filter: ReportFilter) {
         self.filter = filter
         // The scan compares started_at with the formatted bound, so the bound is that second.
@@ -41,15 +47,25 @@ struct DimensionSource {
         func floorDay(_ e: Int) -> Int { e >= 0 ? e / 86400 : -((-e + 86399) / 86400) }
         func text(_ e: Int) -> String { Timestamp.format(Date(timeIntervalSince1970: Double(e))) }
         if let s = since, let u = until, s >= u { noAggregate = true; return }
-        dayFrom = since.map { floorDay($0 + 86399) }
-        dayTo = until.map { floorDay($0) }
+        var ends: [(from: String, to: String, sign: Int)] = []
+        if let s = since {
+            let day = floorDay(s), start = day * 86400
+            if s == start { dayFrom = day }
+            else if start + 86400 - s <= s - start { dayFrom = day + 1; ends.append((text(s), text(start + 86400), 1)) }
+            else { dayFrom = day; ends.append((text(start), text(s), -1)) }
+        }
+        if let u = until {
+            let day = floorDay(u), start = day * 86400
+            if u == start { dayTo = day }
+            else if u - start <= start + 86400 - u { dayTo = day; ends.append((text(start), text(u), 1)) }
+            else { dayTo = day + 1; ends.append((text(u), text(start + 86400), -1)) }
+        }
         if let a = dayFrom, let b = dayTo, a >= b {
             noAggregate = true
-            edges = [(text(since!), text(until!))]
+            edges = [(text(since!), text(until!), 1)]
             return
         }
-        if let s = since, let a = dayFrom, s != a * 86400 { edges.append((text(s), text(a * 86400))) }
-        if let u = until, let b = dayTo, u != b * 86400 { edges.append((text(b * 86400), text(u))) }
+        edges = ends
     }
 
     /// Whether the number key is in the filter's campaigns (every key without `--campaign`).
@@ -66,17 +82,17 @@ struct DimensionSource {
         return (c.isEmpty ? "1" : c.joined(separator: " AND "), a)
     }
 
-    /// The edges as one condition on `calls` (with the campaigns), or nil when there are none.
-    private var edgeCondition: (String, StatementArguments)? {
-        guard !edges.isEmpty else { return nil }
-        var a: StatementArguments = []
-        for (from, to) in edges { a += [from, to] }
-        var sql = "(" + edges.map { _ in "(started_at >= ? AND started_at < ?)" }.joined(separator: " OR ") + ")"
-        if !filter.campaigns.isEmpty {
-            sql += " AND campaign IN (\(Array(repeating: "?", count: filter.campaigns.count).joined(separator: ", ")))"
-            a += StatementArguments(filter.campaigns)
+    /// Each edge as a condition on `calls` (with the campaigns) and its sign.
+    private var edgeConditions: [(String, StatementArguments, sign: Int)] {
+        edges.map { edge in
+            var a: StatementArguments = [edge.from, edge.to]
+            var sql = "started_at >= ? AND started_at < ?"
+            if !filter.campaigns.isEmpty {
+                sql += " AND campaign IN (\(Array(repeating: "?", count: filter.campaigns.count).joined(separator: ", ")))"
+                a += StatementArguments(filter.campaigns)
+            }
+            return (sql, a, edge.sign)
         }
-        return (sql, a)
     }
 
     private static let numberKeyOfCall = DimensionAggregates.keysOfCall.number
@@ -89,10 +105,11 @@ struct DimensionSource {
             parts.append("SELECT number_key, calls, answered, missed, abandoned, talk_ms, duration_ms FROM report_number_days WHERE \(dc)")
             args += da
         }
-        if let (ec, ea) = edgeCondition {
+        for (ec, ea, sign) in edgeConditions {
             parts.append("""
-                SELECT \(Self.numberKeyOfCall), 1, outcome = \(Outcome.answered.sqlLiteral), outcome = \(Outcome.missed.sqlLiteral),
-                       outcome = \(Outcome.abandoned.sqlLiteral), talk_ms, duration_ms FROM calls WHERE \(ec)
+                SELECT \(Self.numberKeyOfCall), \(sign), \(sign) * (outcome = \(Outcome.answered.sqlLiteral)),
+                       \(sign) * (outcome = \(Outcome.missed.sqlLiteral)), \(sign) * (outcome = \(Outcome.abandoned.sqlLiteral)),
+                       \(sign) * talk_ms, \(sign) * duration_ms FROM calls WHERE \(ec)
                 """)
             args += ea
         }
@@ -110,6 +127,8 @@ struct DimensionSource {
                 byId[id]!.duration += r[6] as Int
             }
         }
+        // A number whose calls were all subtracted away (none in the period) is not a group.
+        byId = byId.filter { $0.value.calls != 0 }
         var sums: [NumberKey: Sums] = [:]
         for (id, s) in byId {
             guard let key = numbers[id] else { continue }
@@ -130,8 +149,8 @@ struct DimensionSource {
             }
             parts.append(sql)
         }
-        if let (ec, ea) = edgeCondition {
-            parts.append("SELECT \(Self.areaKeyOfCall), 1, outcome = \(Outcome.answered.sqlLiteral) FROM calls WHERE \(ec)")
+        for (ec, ea, sign) in edgeConditions {
+            parts.append("SELECT \(Self.areaKeyOfCall), \(sign), \(sign) * (outcome = \(Outcome.answered.sqlLiteral)) FROM calls WHERE \(ec)")
             args += ea
         }
         var byId: [Int: (calls: Int, answered: Int)] = [:]
@@ -144,7 +163,7 @@ struct DimensionSource {
             }
         }
         var sums: [AreaKey: (calls: Int, answered: Int)] = [:]
-        for (id, s) in byId {
+        for (id, s) in byId where s.calls != 0 {
             guard let key = areas[id] else { continue }
             sums[key] = s
         }

@@ -69,8 +69,8 @@ struct AggregateReportTests {
     static func epoch(_ s: String) -> Int { Clock.epoch(s) }
     static func date(_ s: String) -> Date { Date(timeIntervalSince1970: Double(epoch(s))) }
 
-    /// Filters: everything; bounds off the quarter grid around the New York fall-back night; one
-    /// campaign; a range inside one quarter; a range without calls.
+    /// Filters: everything; bounds off the quarter grid around the New York fall-back night; two
+    /// campaigns; a range inside one quarter; a start only; ends late in their days, one campaign.
     static func filters(zone: String) -> [ReportFilter] {
         var all = ReportFilter()
         all.timeZone = TimeZone(identifier: zone)!
@@ -84,7 +84,13 @@ struct AggregateReportTests {
         tiny.until = date("2026-11-01T05:44:00Z")
         var sinceOnly = all
         sinceOnly.since = date("2026-11-01T06:00:00Z")
-        return [all, odd, campaign, tiny, sinceOnly]
+        // Ends late in their UTC days: the day tables' start edge added, the end edge subtracted
+        // (`odd` is the other way round).
+        var late = all
+        late.since = date("2026-10-28T19:30:00Z")
+        late.until = date("2026-11-04T20:15:00Z")
+        late.campaigns = ["Search"]
+        return [all, odd, campaign, tiny, sinceOnly, late]
     }
 
     /// Every report of `index`, rendered in text, CSV and JSON.

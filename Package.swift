@@ -48,6 +48,8 @@ let package = Package(
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
         // prctl(PR_SET_PDEATHSIG): a job's step dies with its job.
         .systemLibrary(name: "CLinuxProcess"),
+        // __builtin_prefetch: the caller reports' bit sets written a few entries ahead.
+        .systemLibrary(name: "CPrefetch"),
 
         // Durable files: AtomicFile, streamed hash, folder fsync, locks, FileSystemError. The bottom layer.
         .target(name: "CallVaultFiles", dependencies: [
@@ -94,7 +96,7 @@ let package = Package(
         ]),
         // Report queries and renderers (table, csv, json, html with inline SVG).
         .target(name: "CallVaultReports", dependencies: [
-            "CallVaultCore", "CallVaultStore",
+            "CallVaultCore", "CallVaultStore", "CPrefetch",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Spool scanning, job execution, archive writes.

@@ -55,6 +55,14 @@ final class CallerBitRows {
         bits[row &* words &+ id >> 6] |= 1 << UInt64(id & 63)
     }
 
+    /// Asks for the word of `id` in row `row` ahead of its ``insert(row:_:)`` (ids and rows
+    /// outside the set are not asked for).
+    @inline(__always)
+    func prefetch(row: Int, _ id: Int) {
+        guard id >= 0, id <= limit, row >= 0, row < rows else { return }
+        bits.prefetch(row &* words &+ id >> 6)
+    }
+
     func count(row: Int) -> Int {
         var n = 0
         for w in (row * words)..<((row + 1) * words) { n += bits[w].nonzeroBitCount }

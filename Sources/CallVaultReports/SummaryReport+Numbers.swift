@@ -71,7 +71,7 @@ extension SummaryReport.Tally {
 
 /// One part's callers per group of number keys and in all
 /// (``AggregateSource/countCallerEntries(_:_:make:splitBefore:)``).
-private final class GroupCallers: CallerEntryCounter {
+final class GroupCallers: CallerEntryCounter {
     let groupOf: [Int]
     let bits: CallerBitRows, all: CallerBits
 
@@ -81,10 +81,22 @@ private final class GroupCallers: CallerEntryCounter {
         all = CallerBits(capacity: largestCaller)
     }
 
+    /// Entries between a word's prefetch and its write: the rows are megabytes written at
+    /// random (400 tracking numbers × 66,000 callers: 3.3 MB), past the core's cache.
+    static let ahead = 12
+
     func count(_ batch: [CallerPacks.Entry]) {
-        for e in batch {
-            guard e.number >= 0, e.number < groupOf.count, groupOf[e.number] >= 0 else { continue }
-            bits.insert(row: groupOf[e.number], e.caller)
+        let groupOf = groupOf, n = batch.count
+        @inline(__always) func group(_ e: CallerPacks.Entry) -> Int { e.number >= 0 && e.number < groupOf.count ? groupOf[e.number] : -1 }
+        for i in 0..<n {
+            if i + Self.ahead < n {
+                let next = batch[i + Self.ahead]
+                bits.prefetch(row: group(next), next.caller)
+            }
+            let e = batch[i]
+            let g = group(e)
+            guard g >= 0 else { continue }
+            bits.insert(row: g, e.caller)
             all.insert(e.caller)
         }
     }

@@ -5,24 +5,29 @@ import GRDB
 extension SummaryReport {
     /// Unique callers per time bucket and in all, from ``CallerPacks`` entries (`--campaign`
     /// keeps those campaigns' number keys), counted in two parts at once split between buckets
-    /// (``AggregateSource/countCallerEntries(_:_:make:splitBefore:)``).
+    /// (``AggregateSource/countCallerEntries(_:_:make:splitBefore:)``). Each bucket is given by
+    /// its first quarter with entries, for the report to label.
     ///
-    /// `makeKey` gives each part its own bucket function (a bucket's label from its quarter).
+    /// `makeKey` gives each part its own bucket function (a bucket's number from its quarter,
+    /// ``TimeKeys/number(_:epoch:local:)``: no label is made in the per-quarter loop).
     static func callerCounts(_ db: Database, _ index: CallIndex, _ source: AggregateSource, _ filter: ReportFilter,
-                             makeKey: () -> (_ q: Int) throws -> String) throws -> (buckets: [String: Int], total: Int) {
+                             makeKey: () -> (_ q: Int) throws -> Int) throws -> (buckets: [(q: Int, count: Int)], total: Int) {
         let keys = try ReportKeys.read(db)
         let allowed = keys.allowed(filter)
         let key = makeKey()
         let parts = try source.countCallerEntries(db, index, make: {
             BucketCallers(allowed: allowed, largestCaller: keys.maxCallerId, key: makeKey())
         }, splitBefore: { q in try key(q) != key(q - 1) })
-        var buckets: [String: Int] = [:]
+        var buckets: [Int: (q: Int, count: Int)] = [:]
         for part in parts {
             part.flush()
-            for (i, name) in part.names.enumerated() { buckets[name, default: 0] += part.bucketCounts[i] }
+            for (i, number) in part.numbers.enumerated() {
+                let q = part.firstQuarters[i], n = part.bucketCounts[i]
+                if let b = buckets[number] { buckets[number] = (min(b.q, q), b.count + n) } else { buckets[number] = (q, n) }
+            }
             if part !== parts[0] { parts[0].all.formUnion(part.all) }
         }
-        return (buckets, parts[0].all.count)
+        return (Array(buckets.values), parts[0].all.count)
     }
 
     /// One part's count. Time buckets are runs of quarters and the entries come in quarter
@@ -33,12 +38,13 @@ extension SummaryReport {
         let all: CallerBits
         /// Per caller, the bucket they were last counted in (-1: none yet).
         let last: FlatBuffer<Int32>
-        let key: (Int) throws -> String
-        private(set) var names: [String] = [], bucketCounts: [Int] = []
-        private var indexOf: [String: Int32] = [:]
+        let key: (Int) throws -> Int
+        /// Per bucket (in the order met): its number, its first quarter and its callers.
+        private(set) var numbers: [Int] = [], firstQuarters: [Int] = [], bucketCounts: [Int] = []
+        private var indexOf: [Int: Int32] = [:]
         private var lastQ = Int.min, bucket: Int32 = -1, current = 0
 
-        init(allowed: [Bool], largestCaller: Int, key: @escaping (Int) throws -> String) {
+        init(allowed: [Bool], largestCaller: Int, key: @escaping (Int) throws -> Int) {
             self.allowed = allowed
             self.key = key
             all = CallerBits(capacity: largestCaller)
@@ -56,13 +62,14 @@ extension SummaryReport {
                 guard e.number < allowed.count, allowed[e.number], e.caller >= 0, e.caller < size else { continue }
                 if e.q != lastQ {
                     lastQ = e.q
-                    let name = try key(e.q)
+                    let number = try key(e.q)
                     if bucket >= 0 { bucketCounts[Int(bucket)] += current }
                     current = 0
-                    if let b = indexOf[name] { bucket = b } else {
-                        bucket = Int32(names.count)
-                        indexOf[name] = bucket
-                        names.append(name)
+                    if let b = indexOf[number] { bucket = b } else {
+                        bucket = Int32(numbers.count)
+                        indexOf[number] = bucket
+                        numbers.append(number)
+                        firstQuarters.append(e.q)
                         bucketCounts.append(0)
                     }
                 }

@@ -94,23 +94,33 @@ public enum SummaryReport {
             return l
         }
 
-        /// `l`: local seconds of `epoch`.
-        mutating func key(_ grouping: Grouping, epoch: Int, local l: Int) -> String {
+        /// The bucket of `epoch` as a number, without its label: the local hour (with its
+        /// offset), day or week. `l`: local seconds of `epoch`.
+        static func number(_ grouping: Grouping, epoch: Int, local l: Int) -> Int {
             switch grouping {
             case .hour:
-                // Keyed by local hour and offset: the hour repeated when clocks go back is two buckets,
-                // each labelled with its offset (`2026-11-01 01:00 UTC-04:00`, `… UTC-05:00`).
-                let offset = l - epoch
-                let hour = Int((Double(l) / 3600).rounded(.down))
-                let clock = clock
-                return label(hour &* 4096 &+ offset / 60 &+ 2048) {
+                // Keyed by local hour and offset: the hour repeated when clocks go back is two buckets.
+                Int((Double(l) / 3600).rounded(.down)) &* 4096 &+ (l - epoch) / 60 &+ 2048
+            case .day: Int((Double(l) / 86400).rounded(.down))
+            default: Int((Double(l) / 86400).rounded(.down)) - Clock.weekday(l)
+            }
+        }
+
+        /// The label of `epoch`'s bucket (`l`: its local seconds), made once per bucket.
+        mutating func key(_ grouping: Grouping, epoch: Int, local l: Int) -> String {
+            let clock = clock
+            return label(Self.number(grouping, epoch: epoch, local: l)) {
+                switch grouping {
+                case .hour:
+                    // The hour repeated when clocks go back is labelled with its offset
+                    // (`2026-11-01 01:00 UTC-04:00`, `… UTC-05:00`).
+                    let offset = l - epoch
+                    let hour = Int((Double(l) / 3600).rounded(.down))
                     let base = Clock.day(l) + (Clock.hourOfDay(l) < 10 ? " 0" : " ") + String(Clock.hourOfDay(l)) + ":00"
                     return clock.isRepeated(localHourStart: hour * 3600, offset: offset) ? base + " " + Clock.offsetName(offset) : base
+                case .day: return Clock.day(l)
+                default: return Clock.weekStart(l)
                 }
-            case .day:
-                return label(Int((Double(l) / 86400).rounded(.down))) { Clock.day(l) }
-            default:
-                return label(Int((Double(l) / 86400).rounded(.down)) - Clock.weekday(l)) { Clock.weekStart(l) }
             }
         }
     }
@@ -191,15 +201,9 @@ public enum SummaryReport {
             let reads = PartThread { try index.pool.read { db in (try source.quarters(db), try source.firstCalls(db)) } }
             let counted = Result { try index.pool.read { db in
                 try callerCounts(db, index, source, filter) {
-                    // A bucket function of the part's own (its labels cache is written as it goes).
-                    var keys = TimeKeys(zone: filter.timeZone)
-                    var memo: [Int: String] = [:]
-                    return { q in
-                        if let k = memo[q] { return k }
-                        let k = keys.key(grouping, epoch: q * 900, local: try keys.clock.localQuarter(q))
-                        memo[q] = k
-                        return k
-                    }
+                    // A bucket function of the part's own (its clock caches offsets as it goes).
+                    var clock = Clock(zone: filter.timeZone)
+                    return { q in TimeKeys.number(grouping, epoch: q * 900, local: try clock.localQuarter(q)) }
                 }
             } }
             // Both waited for before either's error is thrown: no read is left running.
@@ -211,7 +215,7 @@ public enum SummaryReport {
                 list[b].add(outcome: t.outcome, calls: t.calls, talk: t.talk, duration: t.duration)
                 total.add(outcome: t.outcome, calls: t.calls, talk: t.talk, duration: t.duration)
             }
-            for (k, n) in counts.buckets { list[bucket(label: k)].callersCounted = n }
+            for (q, n) in counts.buckets { list[try bucket(q: q)].callersCounted = n }
             total.callersCounted = counts.total
             for f in firstCalls {
                 list[try bucket(q: f.epoch >= 0 ? f.epoch / 900 : -((-f.epoch + 899) / 900))].firstTime += 1

@@ -180,12 +180,25 @@ struct AggregateReportTests {
         #expect(tables[0].split(separator: "\n").count > 100, "the triggers filled report_quarters")
         #expect(tables[tables.count - 1].split(separator: "\n").count > 300, "the triggers filled report_caller_packs")
         try Self.expectSameAsScan(r.index, "after inserts")
-        // The whole period was counted in two parts, each with entries, one caller at least on both sides.
+        // The whole period was cut into runs shared by two threads: together they counted every
+        // entry of a pass in one go, each run by one thread (no quarter on both).
         let source = try #require(try AggregateSource.make(r.index, ReportFilter(), callers: true))
-        let parts = try r.index.pool.read { db in try source.countCallerEntries(db, r.index, make: { EntryLog() }) }
-        #expect(parts.count == 2 && parts.allSatisfy { !$0.callers.isEmpty })
-        #expect(parts.count == 2 && !parts[0].callers.isDisjoint(with: parts[1].callers))
-        #expect(parts.count == 2 && parts[0].quarters.max()! < parts[1].quarters.min()!)
+        let (parts, whole, range) = try r.index.pool.read { db in
+            let whole = EntryLog()
+            try source.callerEntries(db, part: source.wholePeriod) { whole.count($0) }
+            return (try source.countCallerEntries(db, r.index, make: { EntryLog() }), whole, try source.packedQuarters(db))
+        }
+        #expect(parts.count == 2)
+        #expect(parts.flatMap(\.entries).sorted() == whole.entries.sorted() && whole.entries.count > 600)
+        #expect(parts.count == 2 && parts[0].quarters.isDisjoint(with: parts[1].quarters))
+        // The runs: consecutive, covering the packed quarters, each after the first at a split
+        // point, the edges read by the first and the last.
+        let days = try AggregateSource.runs(over: try #require(range), splitBefore: { $0 % 96 == 0 })
+        #expect(days.count == AggregateSource.chunks)
+        #expect(days.first?.from == range?.lowerBound && days.last?.to == range?.upperBound)
+        #expect(zip(days, days.dropFirst()).allSatisfy { $0.to == $1.from && $1.from! % 96 == 0 })
+        #expect(days.map(\.leading) == [true] + Array(repeating: false, count: days.count - 1))
+        #expect(days.map(\.trailing) == Array(repeating: false, count: days.count - 1) + [true])
 
         // What a registry relink does (campaign and source of many calls), a caller correction,
         // a moved start time, and retention / erasure deleting records.
@@ -337,12 +350,14 @@ struct AggregateReportTests {
 
 /// The callers and quarters of one part's entries.
 final class EntryLog: CallerEntryCounter {
-    var callers = Set<Int>(), quarters = Set<Int>()
+    var quarters = Set<Int>()
+    /// Every entry counted, as text (`q caller number area answered`).
+    var entries: [String] = []
 
     func count(_ batch: [CallerPacks.Entry]) {
         for e in batch {
-            callers.insert(e.caller)
             quarters.insert(e.q)
+            entries.append("\(e.q) \(e.caller) \(e.number) \(e.area) \(e.answered)")
         }
     }
 }

@@ -8,33 +8,52 @@ public enum DeadAirReport {
     public static let columns = ["started_at", "id", "campaign", "caller", "duration_ms", "longest_inner_silence_ms", "silence_at_ms"]
 
     public static func run(_ index: CallIndex, filter: ReportFilter, thresholdMs: Int) throws -> ReportTable {
-        var (clause, arguments) = filter.query.whereClause()
-        clause += (clause.isEmpty ? "WHERE " : " AND ") + "outcome = \(Outcome.answered.sqlLiteral) AND longest_silence_ms > ?"
-        arguments += [thresholdMs]
         // At the default threshold or above, the candidates come from calls_dead_air (answered
-        // calls with a silence over 10 s, by start time): only those calls are fetched. The term
-        // repeating the index's condition lets SQLite use it; its planner would otherwise prefer
-        // calls_outcome, which fetches every answered call of the period.
+        // calls with a silence over 10 s, by start time): only those calls are fetched.
         let useIndex = try !filter.exactScan && thresholdMs >= DeadAirIndex.floorMs && DeadAirIndex.available(index)
-        if useIndex { clause += " AND longest_silence_ms > \(DeadAirIndex.floorMs)" }
-        let source = useIndex ? "calls INDEXED BY \(DeadAirIndex.name)" : "calls"
-        let rows = try index.pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT started_at, id, campaign, caller, duration_ms,
-                       (SELECT max(json_extract(j.value, '$.end_ms') - json_extract(j.value, '$.start_ms')) FROM json_each(calls.silences) j
-                        WHERE json_extract(j.value, '$.start_ms') > 0 AND json_extract(j.value, '$.end_ms') < calls.duration_ms) AS inner_ms,
-                       (SELECT json_extract(j.value, '$.start_ms') FROM json_each(calls.silences) j
-                        WHERE json_extract(j.value, '$.start_ms') > 0 AND json_extract(j.value, '$.end_ms') < calls.duration_ms
-                        ORDER BY json_extract(j.value, '$.end_ms') - json_extract(j.value, '$.start_ms') DESC LIMIT 1) AS at_ms
-                FROM \(source) \(clause) ORDER BY started_at, id
-                """, arguments: arguments)
+        var rows: [Row]
+        if useIndex, let since = filter.since, let until = filter.until, until.timeIntervalSince(since) >= 2 * 86400 {
+            // Over two days or more, the later half read on a thread (and read transaction) of
+            // its own meanwhile: the calls' rows are read from all over the file, one page each,
+            // and a month of 10M calls is ~20,000 of them. Halves in order keep the listing's order.
+            let mid = Date(timeIntervalSince1970: ((since.timeIntervalSince1970 + until.timeIntervalSince1970) / 2).rounded(.down))
+            var first = filter, second = filter
+            first.until = mid
+            second.since = mid
+            let later = PartThread { try index.pool.read { db in try Self.rows(db, second, thresholdMs: thresholdMs, useIndex: true) } }
+            let earlier = Result { try index.pool.read { db in try Self.rows(db, first, thresholdMs: thresholdMs, useIndex: true) } }
+            rows = try later.join()
+            rows = try earlier.get() + rows
+        } else {
+            rows = try index.pool.read { db in try Self.rows(db, filter, thresholdMs: thresholdMs, useIndex: useIndex) }
         }
         var table = ReportTable(title: "Dead air: answered calls with an inner silence over \(thresholdMs / 1000) s", columns: columns, notes: filter.notes)
         for r in rows {
-            guard let inner: Int = r["inner_ms"], inner > thresholdMs else { continue }
-            table.rows.append([.text(r["started_at"]), .text(r["id"]), .optional(r["campaign"]), .optional(r["caller"]),
-                               .int(r["duration_ms"]), .int(inner), .int(r["at_ms"])])
+            // Columns by position: a name is looked up (and lowercased) per cell.
+            guard let inner: Int = r[5], inner > thresholdMs else { continue }
+            table.rows.append([.text(r[0]), .text(r[1]), .optional(r[2]), .optional(r[3]), .int(r[4]), .int(inner), .int(r[6])])
         }
         return table
+    }
+
+    /// The answered calls of `filter` with a silence over the threshold, by start then id: start,
+    /// id, campaign, caller, duration, longest inner silence, where it starts.
+    private static func rows(_ db: Database, _ filter: ReportFilter, thresholdMs: Int, useIndex: Bool) throws -> [Row] {
+        var (clause, arguments) = filter.query.whereClause()
+        clause += (clause.isEmpty ? "WHERE " : " AND ") + "outcome = \(Outcome.answered.sqlLiteral) AND longest_silence_ms > ?"
+        arguments += [thresholdMs]
+        // The term repeating the index's condition lets SQLite use it; its planner would
+        // otherwise prefer calls_outcome, which fetches every answered call of the period.
+        if useIndex { clause += " AND longest_silence_ms > \(DeadAirIndex.floorMs)" }
+        let source = useIndex ? "calls INDEXED BY \(DeadAirIndex.name)" : "calls"
+        return try Row.fetchAll(db, sql: """
+            SELECT started_at, id, campaign, caller, duration_ms,
+                   (SELECT max(json_extract(j.value, '$.end_ms') - json_extract(j.value, '$.start_ms')) FROM json_each(calls.silences) j
+                    WHERE json_extract(j.value, '$.start_ms') > 0 AND json_extract(j.value, '$.end_ms') < calls.duration_ms) AS inner_ms,
+                   (SELECT json_extract(j.value, '$.start_ms') FROM json_each(calls.silences) j
+                    WHERE json_extract(j.value, '$.start_ms') > 0 AND json_extract(j.value, '$.end_ms') < calls.duration_ms
+                    ORDER BY json_extract(j.value, '$.end_ms') - json_extract(j.value, '$.start_ms') DESC LIMIT 1) AS at_ms
+            FROM \(source) \(clause) ORDER BY started_at, id
+            """, arguments: arguments)
     }
 }

@@ -81,7 +81,7 @@ public enum AreaCodesReport {
     }
 }
 
-/// One part's callers per area key (``AggregateSource/countCallerEntries(_:_:make:splitBefore:)``):
+/// One thread's callers per area key (``AggregateSource/countCallerEntries(_:_:make:splitBefore:)``):
 /// a set per area key id, made when the area's first caller shows.
 private final class AreaCallers: CallerEntryCounter {
     let allowed: [Bool]

@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 
 /// What counts callers from ``CallerPacks`` entries in one part of a report's period: the reports'
-/// per-entry loops, each with the state it writes, so two parts can count at once and be merged.
+/// per-entry loops, each with the state it writes, so two threads can count at once and be merged.
 protocol CallerEntryCounter: AnyObject {
     func count(_ batch: [CallerPacks.Entry]) throws
 }

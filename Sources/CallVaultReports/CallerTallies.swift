@@ -9,7 +9,7 @@ import GRDB
 /// and answered calls (high half), then per campaign scope a "called" bit and a "called again"
 /// bit. An entry touches one slot (a cache line, where a byte per scope and caller in a separate
 /// array missed the cache three times per call: most of the report's time at 10M calls). Scope 0,
-/// "(all)", is read from the call count. Counted in two parts at once
+/// "(all)", is read from the call count. Counted by two threads at once
 /// (``AggregateSource/countCallerEntries(_:_:make:splitBefore:)``), merged by adding counts and
 /// or-ing bits.
 struct CallerTallies {

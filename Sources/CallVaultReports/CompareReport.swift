@@ -70,7 +70,7 @@ public enum CompareReport {
     }
 }
 
-/// One part's callers of a period (``AggregateSource/countCallerEntries(_:_:make:splitBefore:)``).
+/// One thread's callers of a period (``AggregateSource/countCallerEntries(_:_:make:splitBefore:)``).
 private final class PeriodCallers: CallerEntryCounter {
     let allowed: [Bool]
     let bits: CallerBits

@@ -4,11 +4,11 @@ import GRDB
 
 extension SummaryReport {
     /// Unique callers per time bucket and in all, from ``CallerPacks`` entries (`--campaign`
-    /// keeps those campaigns' number keys), counted in two parts at once split between buckets
-    /// (``AggregateSource/countCallerEntries(_:_:make:splitBefore:)``). Each bucket is given by
-    /// its first quarter with entries, for the report to label.
+    /// keeps those campaigns' number keys), counted by two threads taking runs of quarters cut
+    /// between buckets (``AggregateSource/countCallerEntries(_:_:make:splitBefore:)``). Each
+    /// bucket is given by its first quarter with entries, for the report to label.
     ///
-    /// `makeKey` gives each part its own bucket function (a bucket's number from its quarter,
+    /// `makeKey` gives each thread its own bucket function (a bucket's number from its quarter,
     /// ``TimeKeys/number(_:epoch:local:)``: no label is made in the per-quarter loop).
     static func callerCounts(_ db: Database, _ index: CallIndex, _ source: AggregateSource, _ filter: ReportFilter,
                              makeKey: () -> (_ q: Int) throws -> Int) throws -> (buckets: [(q: Int, count: Int)], total: Int) {
@@ -30,9 +30,10 @@ extension SummaryReport {
         return (Array(buckets.values), parts[0].all.count)
     }
 
-    /// One part's count. Time buckets are runs of quarters and the entries come in quarter
-    /// order, so a caller is new to the current bucket when the bucket they were last counted in
-    /// is another one: one slot per caller (``FlatBuffer``), no set per bucket.
+    /// One thread's count. Time buckets are runs of quarters, a run of the pass holds whole
+    /// buckets and its entries come in quarter order, so a caller is new to the current bucket
+    /// when the bucket they were last counted in is another one: one slot per caller
+    /// (``FlatBuffer``), no set per bucket.
     final class BucketCallers: CallerEntryCounter {
         let allowed: [Bool]
         let all: CallerBits

@@ -69,9 +69,9 @@ extension SummaryReport.Tally {
     }
 }
 
-/// One part's callers per group of number keys and in all
+/// One thread's callers per group of number keys and in all
 /// (``AggregateSource/countCallerEntries(_:_:make:splitBefore:)``).
-final class GroupCallers: CallerEntryCounter {
+private final class GroupCallers: CallerEntryCounter {
     let groupOf: [Int]
     let bits: CallerBitRows, all: CallerBits
 

@@ -197,11 +197,11 @@ public enum SummaryReport {
         var total = Tally()
         do {
             // The quarter rows and the first calls read on a thread of their own meanwhile (a
-            // read transaction of their own, as each part of the pass has).
+            // read transaction of their own, as each thread of the pass has).
             let reads = PartThread { try index.pool.read { db in (try source.quarters(db), try source.firstCalls(db)) } }
             let counted = Result { try index.pool.read { db in
                 try callerCounts(db, index, source, filter) {
-                    // A bucket function of the part's own (its clock caches offsets as it goes).
+                    // A bucket function of the thread's own (its clock caches offsets as it goes).
                     var clock = Clock(zone: filter.timeZone)
                     return { q in TimeKeys.number(grouping, epoch: q * 900, local: try clock.localQuarter(q)) }
                 }

@@ -97,6 +97,24 @@ struct CallRecordJSONTests {
             }
         }
         #expect(compared == 18)
+        // Laid out as `.prettyPrinted` lays it out (`query --format json`): each record, and
+        // the three as an array, equal to the encoder's pretty bytes.
+        let outputs = try written.map { try #require(try f.index.call(id: $0.id)).output(archiveRoot: "/a", holds: ["H"], directory: directory) }
+        let pretty = JSONEncoder()
+        pretty.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        for output in outputs {
+            var json = JSONBytes()
+            try output.writeJSON(into: &json)
+            #expect(JSONBytes.prettyPrinted(json.bytes) == Array(try pretty.encode(output)), "\(output.record.callID) pretty")
+        }
+        var array = JSONBytes()
+        array.raw("[")
+        for (n, output) in outputs.enumerated() {
+            if n > 0 { array.comma() }
+            try output.writeJSON(into: &array)
+        }
+        array.raw("]")
+        #expect(JSONBytes.prettyPrinted(array.bytes) == Array(try pretty.encode(outputs)))
         // The comparison is not vacuous: the keys that vary are there.
         let full = try Self.written(try #require(try f.index.call(id: written[0].id)).output(archiveRoot: "/a", holds: ["H"], directory: directory))
         #expect(full.contains(#""caller_name":"Zoë \"Z\" O'Neil\\\n\t/\u0001\u001f""#))
@@ -108,6 +126,27 @@ struct CallRecordJSONTests {
         #expect(bare.contains(#""redactions":[],"#) && bare.contains(#""caller_directory":null,"#))
         let gone = try Self.written(try #require(try f.index.call(id: purged.id)).output(archiveRoot: "/a", holds: nil, directory: nil))
         #expect(gone.contains(#""archive_file":null,"#) && gone.contains(#""audio":"purged by retention on 2026-12-01T00:00:00Z"#))
+    }
+
+    @Test("pretty layout: nested and empty arrays and objects, brackets, colons and commas inside strings, as the encoder lays them out")
+    func prettyLayout() throws {
+        struct Awkward: Encodable {
+            var a: [Int] = []
+            var b: [String: String] = [:]
+            var c: [[String: [Int]]] = [["x": []], [:], ["y": [1, -2]]]
+            var d = "q\"u{o}t[e],: \\\" {}[]\n/"
+            var e: Double = 0.25
+            var f: [String?] = [nil, "", ",", "\\"]
+            var g: [String: [String: Int]] = ["k": [:], "m": ["z": 1, "a b": 2]]
+            var h: Bool = false
+        }
+        let compact = JSONEncoder(), pretty = JSONEncoder()
+        compact.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        pretty.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let values: [any Encodable] = [Awkward(), [Awkward(), Awkward()], [Int](), [String: Int](), "text", 3, [[[Int]]]([[[]], [[1]]])]
+        for value in values {
+            #expect(JSONBytes.prettyPrinted(Array(try compact.encode(value))) == Array(try pretty.encode(value)), "\(value)")
+        }
     }
 
     @Test("strings: every control character, quotes, backslashes, slashes and multi-byte text as the encoder escapes them")

@@ -68,10 +68,9 @@ public enum CallersReport {
         var scopes: [String: Scope] = [:]
         var callers: [String: Caller] = [:]
         // The sums and the first calls read on a thread of their own while the caller pass runs.
-        let reads = PartThread { try index.pool.read { db in (try dimensions.numberSums(db), try source.firstCalls(db)) } }
-        let counted = Result { try index.pool.read { db in try CallerTallies.count(db, index, source, filter) } }
-        let (numberSums, firstCalls) = try reads.join()
-        let tallies = try counted.get()
+        let ((numberSums, firstCalls), tallies) = try PartThread.both(
+            on: { try index.pool.read { db in (try dimensions.numberSums(db), try source.firstCalls(db)) } },
+            here: { try index.pool.read { db in try CallerTallies.count(db, index, source, filter) } })
         for (k, sums) in numberSums {
             for key in ["(all)", k.campaign ?? "(unassigned)"] {
                 scopes[key, default: Scope()].calls += sums.calls

@@ -20,10 +20,10 @@ public enum DeadAirReport {
             var first = filter, second = filter
             first.until = mid
             second.since = mid
-            let later = PartThread { try index.pool.read { db in try Self.rows(db, second, thresholdMs: thresholdMs, useIndex: true) } }
-            let earlier = Result { try index.pool.read { db in try Self.rows(db, first, thresholdMs: thresholdMs, useIndex: true) } }
-            rows = try later.join()
-            rows = try earlier.get() + rows
+            let (later, earlier) = try PartThread.both(
+                on: { try index.pool.read { db in try Self.rows(db, second, thresholdMs: thresholdMs, useIndex: true) } },
+                here: { try index.pool.read { db in try Self.rows(db, first, thresholdMs: thresholdMs, useIndex: true) } })
+            rows = earlier + later
         } else {
             rows = try index.pool.read { db in try Self.rows(db, filter, thresholdMs: thresholdMs, useIndex: useIndex) }
         }

@@ -10,9 +10,9 @@ import Foundation
 /// it, hence the unchecked sendability.
 ///
 /// ```swift
-/// let sums = PartThread { try index.pool.read { db in try source.quarters(db) } }
-/// let callers = try countCallers(db)        // meanwhile, on this thread and another
-/// let quarters = try sums.join()
+/// let (quarters, callers) = try PartThread.both(
+///     on: { try index.pool.read { db in try source.quarters(db) } },   // a thread of its own
+///     here: { try countCallers() })                                     // meanwhile, this thread
 /// ```
 final class PartThread<Value>: @unchecked Sendable {
     private let work: () throws -> Value
@@ -33,5 +33,14 @@ final class PartThread<Value>: @unchecked Sendable {
     func join() throws -> Value {
         done.wait()
         return try result!.get()
+    }
+
+    /// `elsewhere` on a thread of its own while `here` runs on this one; both values, or the
+    /// first error, thrown only once both have ended (no work is left running).
+    static func both<Here>(on elsewhere: @escaping () throws -> Value, here: () throws -> Here) throws -> (Value, Here) {
+        let other = PartThread(elsewhere)
+        let mine = Result { try here() }
+        let theirs = try other.join()
+        return (theirs, try mine.get())
     }
 }

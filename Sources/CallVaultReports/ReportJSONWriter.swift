@@ -1,3 +1,4 @@
+import CallVaultCore
 import Foundation
 
 /// Writes a ``ReportTable`` as JSON with the bytes `JSONEncoder` would produce (pretty printed,
@@ -100,11 +101,9 @@ enum ReportJSONWriter {
         out.append(UInt8(ascii: "\""))
     }
 
-    /// JSONEncoder's text of a Double, kept per value (a report repeats few distinct rates).
-    /// A value Swift writes without an exponent is its `description` less a trailing `.0`, which is
-    /// what the encoder writes (checked against it on 200,000 report values; a year by hour has
-    /// ~26,000 distinct averages, and the encoder cost a microsecond each); anything else
-    /// (an exponent, not a number) still goes through the encoder.
+    /// JSONEncoder's text of a Double, kept per value (a report repeats few distinct rates):
+    /// ``JSONBytes/plainNumber(_:)`` when it has one (a year by hour has ~26,000 distinct
+    /// averages), else through the encoder.
     final class NumberText {
         /// By bit pattern: 0 and -0 are equal as Doubles but written apart (`0`, `-0`).
         private var cache: [UInt64: [UInt8]] = [:]
@@ -112,17 +111,9 @@ enum ReportJSONWriter {
 
         func text(_ d: Double) throws -> [UInt8] {
             if let t = cache[d.bitPattern] { return t }
-            let t = try Self.plain(d) ?? Array(encoder.encode(d))
+            let t = try JSONBytes.plainNumber(d) ?? Array(encoder.encode(d))
             cache[d.bitPattern] = t
             return t
-        }
-
-        static func plain(_ d: Double) -> [UInt8]? {
-            guard d.isFinite else { return nil }
-            var text = Array(d.description.utf8)
-            guard !text.contains(UInt8(ascii: "e")) else { return nil }
-            if text.count > 2, text[text.count - 2] == UInt8(ascii: "."), text[text.count - 1] == UInt8(ascii: "0") { text.removeLast(2) }
-            return text
         }
     }
 }

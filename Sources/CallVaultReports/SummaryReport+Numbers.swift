@@ -19,30 +19,29 @@ extension SummaryReport {
         var tallies: [String: Tally] = [:]
         var total = Tally()
         // The sums and the first calls read on a thread of their own while the caller pass runs.
-        let reads = PartThread { try index.pool.read { db in (try source.numberSums(db), try source.firstCallNumbers(db)) } }
-        let counted = Result { try index.pool.read { db in
-            // Each number key's group as an array index, computed once; callers as bits per group.
-            var names: [String] = [], indexOf: [String: Int] = [:]
-            var groupOf = Array(repeating: -1, count: (source.numbers.keys.max() ?? 0) + 1)
-            for (id, k) in source.numbers where id >= 0 && source.allowed(number: id) {
-                let name = key(k)
-                if indexOf[name] == nil { indexOf[name] = names.count; names.append(name) }
-                groupOf[id] = indexOf[name]!
-            }
-            let largestCaller = try ReportKeys.largestCallerId(db)
-            let groupCount = names.count
-            let parts = try callerSource.countCallerEntries(db, index, make: {
-                GroupCallers(groupOf: groupOf, groups: groupCount, largestCaller: largestCaller)
-            })
-            let bits = parts[0].bits, all = parts[0].all
-            for part in parts.dropFirst() {
-                bits.formUnion(part.bits)
-                all.formUnion(part.all)
-            }
-            return (names, bits, all)
-        } }
-        let (sums, firstCalls) = try reads.join()
-        let (names, bits, all) = try counted.get()
+        let ((sums, firstCalls), (names, bits, all)) = try PartThread.both(
+            on: { try index.pool.read { db in (try source.numberSums(db), try source.firstCallNumbers(db)) } },
+            here: { try index.pool.read { db in
+                // Each number key's group as an array index, computed once; callers as bits per group.
+                var names: [String] = [], indexOf: [String: Int] = [:]
+                var groupOf = Array(repeating: -1, count: (source.numbers.keys.max() ?? 0) + 1)
+                for (id, k) in source.numbers where id >= 0 && source.allowed(number: id) {
+                    let name = key(k)
+                    if indexOf[name] == nil { indexOf[name] = names.count; names.append(name) }
+                    groupOf[id] = indexOf[name]!
+                }
+                let largestCaller = try ReportKeys.largestCallerId(db)
+                let groupCount = names.count
+                let parts = try callerSource.countCallerEntries(db, index, make: {
+                    GroupCallers(groupOf: groupOf, groups: groupCount, largestCaller: largestCaller)
+                })
+                let bits = parts[0].bits, all = parts[0].all
+                for part in parts.dropFirst() {
+                    bits.formUnion(part.bits)
+                    all.formUnion(part.all)
+                }
+                return (names, bits, all)
+            } })
         for (k, s) in sums {
             tallies[key(k), default: Tally()].count(s)
             total.count(s)

@@ -198,17 +198,15 @@ public enum SummaryReport {
         do {
             // The quarter rows and the first calls read on a thread of their own meanwhile (a
             // read transaction of their own, as each thread of the pass has).
-            let reads = PartThread { try index.pool.read { db in (try source.quarters(db), try source.firstCalls(db)) } }
-            let counted = Result { try index.pool.read { db in
-                try callerCounts(db, index, source, filter) {
-                    // A bucket function of the thread's own (its clock caches offsets as it goes).
-                    var clock = Clock(zone: filter.timeZone)
-                    return { q in TimeKeys.number(grouping, epoch: q * 900, local: try clock.localQuarter(q)) }
-                }
-            } }
-            // Both waited for before either's error is thrown: no read is left running.
-            let (quarters, firstCalls) = try reads.join()
-            let counts = try counted.get()
+            let ((quarters, firstCalls), counts) = try PartThread.both(
+                on: { try index.pool.read { db in (try source.quarters(db), try source.firstCalls(db)) } },
+                here: { try index.pool.read { db in
+                    try callerCounts(db, index, source, filter) {
+                        // A bucket function of the thread's own (its clock caches offsets as it goes).
+                        var clock = Clock(zone: filter.timeZone)
+                        return { q in TimeKeys.number(grouping, epoch: q * 900, local: try clock.localQuarter(q)) }
+                    }
+                } })
             for t in quarters {
                 let b = try bucket(q: t.q)
                 if earliest[b].map({ t.q * 900 < $0 }) ?? true { earliest[b] = t.q * 900 }

@@ -1,7 +1,6 @@
 import CallVaultCore
 import CallVaultStore
 import Foundation
-import GRDB
 
 /// Reads the per-quarter aggregates (see `ReportAggregates` in CallVaultStore) for a report filter.
 ///
@@ -23,9 +22,10 @@ struct AggregateSource {
 
     /// nil when the report must scan: `--exact-scan`, or an index without the aggregates (with
     /// `callers`, without ``CallerPacks`` it can use).
-    static func make(_ index: CallIndex, _ filter: ReportFilter, callers: Bool = false) throws -> AggregateSource? {
-        guard !filter.exactScan, try ReportAggregates.available(index) else { return nil }
-        if callers, try !index.pool.read({ db in try CallerPacks.usable(db) }) { return nil }
+    static func make(_ index: any ReportAggregateStore, _ filter: ReportFilter, callers: Bool = false) throws -> AggregateSource? {
+        guard !filter.exactScan else { return nil }
+        let available = try index.aggregateAvailability()
+        guard available.quarters, !callers || available.callerPacks else { return nil }
         return AggregateSource(filter: filter)
     }
 
@@ -48,65 +48,65 @@ struct AggregateSource {
         if let u = until, let b = qTo, u != b * 900 { trailingEdge = (text(b * 900), text(u)) }
     }
 
-    private var campaignCondition: (String, StatementArguments)? {
+    private var campaignCondition: (String, [IndexValue])? {
         guard !filter.campaigns.isEmpty else { return nil }
         return ("campaign IN (\(Array(repeating: "?", count: filter.campaigns.count).joined(separator: ", ")))",
-                StatementArguments(filter.campaigns))
+                filter.campaigns.map(IndexValue.text))
     }
 
     /// `q >= ? AND q < ?` for the aggregate part, or nil when there is none.
-    private var quarterCondition: (String, StatementArguments)? {
+    private var quarterCondition: (String, [IndexValue])? {
         if noAggregate { return nil }
-        var c: [String] = [], a: StatementArguments = []
-        if let qFrom { c.append("q >= ?"); a += [qFrom] }
-        if let qTo { c.append("q < ?"); a += [qTo] }
-        return (c.isEmpty ? "1" : c.joined(separator: " AND "), a)
+        var c: [String] = [], a: [IndexValue] = []
+        if let qFrom { c.append("q >= ?"); a.append(.integer(Int64(qFrom))) }
+        if let qTo { c.append("q < ?"); a.append(.integer(Int64(qTo))) }
+        return (c.isEmpty ? "1 = 1" : c.joined(separator: " AND "), a)
     }
 
     /// The edges as one condition on `calls`, or nil when there are none.
-    private var edgeCondition: (String, StatementArguments)? {
+    private var edgeCondition: (String, [IndexValue])? {
         guard !edges.isEmpty else { return nil }
-        var a: StatementArguments = []
-        for (from, to) in edges { a += [from, to] }
+        var a: [IndexValue] = []
+        for (from, to) in edges { a += [.text(from), .text(to)] }
         return ("(" + edges.map { _ in "(started_at >= ? AND started_at < ?)" }.joined(separator: " OR ") + ")", a)
     }
-
-    private static let quarterOfCall = "((CAST(strftime('%s', started_at) AS INTEGER) - ((CAST(strftime('%s', started_at) AS INTEGER) % 900 + 900) % 900)) / 900)"
 
     private static func campaign(_ text: String) -> String? { text.isEmpty ? nil : text }
 
     /// Calls per quarter and outcome (of `--campaign`'s campaigns when given).
-    func quarters(_ db: Database) throws -> [Quarter] {
+    func quarters(_ db: any ReportAggregateReader) throws -> [Quarter] {
         let campaignTable = !filter.campaigns.isEmpty
-        var parts: [String] = [], args: StatementArguments = []
-        let sums = "q, o, sum(n) AS n, sum(anon) AS anon, sum(t) AS t, sum(d) AS d"
+        var parts: [String] = [], args: [IndexValue] = []
+        let sums = "q, o, CAST(sum(n) AS BIGINT) AS n, CAST(sum(anon) AS BIGINT) AS anon, CAST(sum(t) AS BIGINT) AS t, CAST(sum(d) AS BIGINT) AS d"
         if let (qc, qa) = quarterCondition {
             var sql = "SELECT q AS q, outcome AS o, calls AS n, anonymous AS anon, talk_ms AS t, duration_ms AS d FROM \(campaignTable ? "report_campaign_quarters" : "report_quarters") WHERE \(qc)"
             args += qa
             if let (cc, ca) = campaignCondition { sql += " AND \(cc)"; args += ca }
             // One row per quarter and outcome already, unless several campaigns' rows add up to one.
-            parts.append(campaignTable ? "SELECT \(sums) FROM (\(sql)) GROUP BY q, o" : sql)
+            parts.append(campaignTable ? "SELECT \(sums) FROM (\(sql)) AS c GROUP BY q, o" : sql)
         }
         if let (ec, ea) = edgeCondition {
-            var sql = "SELECT \(Self.quarterOfCall) AS q, outcome AS o, 1 AS n, caller IS NULL AS anon, talk_ms AS t, duration_ms AS d FROM calls WHERE \(ec)"
+            var sql = """
+                SELECT \(db.dialect.quarter("started_at")) AS q, outcome AS o, 1 AS n, CAST(caller IS NULL AS INTEGER) AS anon,
+                       talk_ms AS t, duration_ms AS d FROM calls WHERE \(ec)
+                """
             args += ea
             if let (cc, ca) = campaignCondition { sql += " AND \(cc)"; args += ca }
             // The edges lie outside the table's quarters: only their own calls need grouping.
-            parts.append("SELECT \(sums) FROM (\(sql)) GROUP BY q, o")
+            parts.append("SELECT \(sums) FROM (\(sql)) AS e GROUP BY q, o")
         }
         guard !parts.isEmpty else { return [] }
-        let sql = "SELECT q, \(Outcome.codeSQL("o")), n, anon, t, d FROM (\(parts.joined(separator: "\nUNION ALL\n")))"
+        let sql = "SELECT q, \(Outcome.codeSQL("o", db.dialect)), n, anon, t, d FROM (\(parts.joined(separator: "\nUNION ALL\n"))) AS u"
         // Through a cursor (no copy of each row): a year is about 100,000 rows at any volume.
         var quarters: [Quarter] = []
-        let cursor = try Row.fetchCursor(db, sql: sql, arguments: args)
-        while let r = try cursor.next() {
-            quarters.append(Quarter(q: r[0], outcome: try r.outcome(codeAtIndex: 1, in: "report aggregates"), calls: r[2],
-                                    anonymous: r[3], talk: r[4], duration: r[5]))
+        try db.forEachRow(sql, args) { r in
+            quarters.append(Quarter(q: try r.int(0), outcome: try Outcome.decode(code: r, at: 1, in: "report aggregates, quarter \((try? r.int(0)) ?? 0)"),
+                                    calls: try r.int(2), anonymous: try r.int(3), talk: try r.int(4), duration: try r.int(5)))
         }
         return quarters
     }
 
-    private static let keysOfCall = DimensionAggregates.keysOfCall
+    private static let keysOfCall = DimensionAggregates.portableKeysOfCall
 
     /// A part of the period for ``callerEntries(_:part:_:)``: the whole quarters [from, to) (nil:
     /// unbounded), and whether the part reads the leading and the trailing edge.
@@ -120,14 +120,9 @@ struct AggregateSource {
 
     /// The whole quarters of the period as a range, when it has any and callers packed there
     /// (an unbounded end is the first or last packed quarter).
-    func packedQuarters(_ db: Database) throws -> Range<Int>? {
+    func packedQuarters(_ db: any ReportAggregateReader) throws -> Range<Int>? {
         if noAggregate { return nil }
-        // Each end a seek of its own (only for an unbounded end): SQLite answers min() or max()
-        // alone from the key, but scans the whole table for both in one SELECT.
-        func end(_ aggregate: String) throws -> Int? {
-            try Int.fetchOne(db, sql: "SELECT \(aggregate)(k) FROM \(CallerPacks.table)").map { $0 >> 20 }
-        }
-        guard let lo = try qFrom ?? end("min"), let hi = try qTo ?? end("max").map({ $0 + 1 }) else { return nil }
+        guard let lo = try qFrom ?? db.packedQuarter(last: false), let hi = try qTo ?? db.packedQuarter(last: true).map({ $0 + 1 }) else { return nil }
         return lo < hi ? lo..<hi : nil
     }
 
@@ -136,13 +131,17 @@ struct AggregateSource {
     /// ones at either end from the calls (their keys looked up). Campaigns are not filtered here:
     /// the caller keeps the number keys of `--campaign` (see ``ReportKeys``).
     /// `body` gets the entries a batch at a time (a quarter, or a partial period at one end).
-    func callerEntries(_ db: Database, part: EntryPart, _ body: ([CallerPacks.Entry]) throws -> Void) throws {
+    func callerEntries(_ db: any ReportAggregateReader, part: EntryPart, _ body: ([CallerPacks.Entry]) throws -> Void) throws {
         func edge(_ e: (String, String)) throws {
-            let batch = try Row.fetchAll(db, sql: """
-                SELECT \(Self.quarterOfCall), \(Self.keysOfCall.caller), \(Self.keysOfCall.number), \(Self.keysOfCall.area),
-                       outcome = \(Outcome.answered.sqlLiteral)
+            var batch: [CallerPacks.Entry] = []
+            try db.forEachRow("""
+                SELECT \(db.dialect.quarter("started_at")), \(Self.keysOfCall.caller), \(Self.keysOfCall.number), \(Self.keysOfCall.area),
+                       CAST(outcome = \(Outcome.answered.sqlLiteral) AS INTEGER)
                 FROM calls WHERE started_at >= ? AND started_at < ? AND caller IS NOT NULL ORDER BY started_at
-                """, arguments: [e.0, e.1]).map { r in CallerPacks.Entry(q: r[0], caller: r[1], number: r[2], area: r[3], answered: r[4]) }
+                """, [.text(e.0), .text(e.1)]) { r in
+                batch.append(CallerPacks.Entry(q: try r.int(0), caller: try r.int(1), number: try r.int(2), area: try r.int(3),
+                                               answered: try r.int(4) != 0))
+            }
             if !batch.isEmpty { try body(batch) }
         }
         if let leadingEdge, part.leading { try edge(leadingEdge) }
@@ -153,11 +152,11 @@ struct AggregateSource {
     /// Calls per NANP area code and label (place, else region) in the period: from
     /// `report_area_quarters` and the edges, or with `--campaign` from those campaigns' calls
     /// (the table is not kept per campaign). Keys are the chart's `"212 New York"`.
-    func areaCalls(_ db: Database) throws -> [String: Int] {
-        let label = "ifnull(caller_place, ifnull(caller_region, ''))"
-        var parts: [String] = [], args: StatementArguments = []
+    func areaCalls(_ db: any ReportAggregateReader) throws -> [String: Int] {
+        let label = "coalesce(caller_place, coalesce(caller_region, ''))"
+        var parts: [String] = [], args: [IndexValue] = []
         if !filter.campaigns.isEmpty {
-            let (clause, a) = filter.query.whereClause()
+            let (clause, a) = filter.query.conditions(db.dialect)
             parts.append("SELECT caller_area_code AS a, \(label) AS l, count(*) AS n FROM calls \(clause) AND caller_area_code IS NOT NULL GROUP BY 1, 2")
             args += a
         } else {
@@ -172,25 +171,23 @@ struct AggregateSource {
         }
         guard !parts.isEmpty else { return [:] }
         var areas: [String: Int] = [:]
-        let sql = "SELECT a, l, sum(n) FROM (\(parts.joined(separator: "\nUNION ALL\n"))) GROUP BY a, l"
-        for r in try Row.fetchAll(db, sql: sql, arguments: args) {
-            let area: String = r[0], label: String = r[1]
-            areas["\(area) \(label)", default: 0] += r[2] as Int
+        let sql = "SELECT a, l, CAST(sum(n) AS BIGINT) FROM (\(parts.joined(separator: "\nUNION ALL\n"))) AS u GROUP BY a, l"
+        try db.forEachRow(sql, args) { r in
+            areas["\(try r.text(0)) \(try r.text(1))", default: 0] += try r.int(2)
         }
         return areas
     }
 
     /// The callers whose first call in the whole index is in the period (and campaigns): when
     /// and in which campaign (each caller once, so a count of them is a count of callers).
-    func firstCalls(_ db: Database) throws -> [FirstCall] {
-        var c: [String] = [], a: StatementArguments = []
-        if let since = filter.since { c.append("started_at >= ?"); a += [Timestamp.format(since)] }
-        if let until = filter.until { c.append("started_at < ?"); a += [Timestamp.format(until)] }
+    func firstCalls(_ db: any ReportAggregateReader) throws -> [FirstCall] {
+        var c: [String] = [], a: [IndexValue] = []
+        if let since = filter.since { c.append("started_at >= ?"); a.append(.text(Timestamp.format(since))) }
+        if let until = filter.until { c.append("started_at < ?"); a.append(.text(Timestamp.format(until))) }
         if let (cc, ca) = campaignCondition { c.append(cc); a += ca }
         let sql = "SELECT started_at, campaign FROM report_first_calls" + (c.isEmpty ? "" : " WHERE " + c.joined(separator: " AND "))
         var calls: [FirstCall] = []
-        let cursor = try Row.fetchCursor(db, sql: sql, arguments: a)
-        while let r = try cursor.next() { calls.append(FirstCall(epoch: Clock.epoch(r[0]), campaign: Self.campaign(r[1]))) }
+        try db.forEachRow(sql, a) { r in calls.append(FirstCall(epoch: Clock.epoch(try r.text(0)), campaign: Self.campaign(try r.text(1)))) }
         return calls
     }
 }

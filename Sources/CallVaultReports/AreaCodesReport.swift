@@ -15,7 +15,7 @@ public enum AreaCodesReport {
     /// From SQLite's aggregates where they serve; otherwise, and on every other backend, from every matching call.
     public static func run(_ index: ReportIndex, filter: ReportFilter) throws -> ReportTable {
         var aggregates: [Key: (calls: Int, answered: Int, callers: Int)]?
-        if case .sqlite(let sqlite) = index { aggregates = try aggregated(sqlite, filter: filter) }
+        if let store = index.aggregates { aggregates = try aggregated(store, filter: filter) }
         let tallies = try aggregates ?? scanned(index, filter: filter)
         var table = ReportTable(title: "Calls by caller area code", columns: columns, notes: filter.notes)
         // Most calls first; ties by area code, then region, place and country, so the order never
@@ -50,11 +50,11 @@ public enum AreaCodesReport {
 
     /// From `report_area_days` and ``CallerPacks`` (with the partial days and quarters at either
     /// end from the calls); nil when the report scans.
-    static func aggregated(_ index: CallIndex, filter: ReportFilter) throws -> [Key: (calls: Int, answered: Int, callers: Int)]? {
+    static func aggregated(_ index: any ReportAggregateStore, filter: ReportFilter) throws -> [Key: (calls: Int, answered: Int, callers: Int)]? {
         guard let source = try DimensionSource.make(index, filter),
               let callerSource = try AggregateSource.make(index, filter, callers: true) else { return nil }
         var result: [Key: (calls: Int, answered: Int, callers: Int)] = [:]
-        try index.pool.read { db in
+        try index.readAggregates { db in
             let areaCount = (source.areas.keys.max() ?? 0) + 1
             let largestCaller = try ReportKeys.largestCallerId(db)
             let allowed = source.keys.allowed(filter)

@@ -1,6 +1,5 @@
 import CallVaultStore
 import Foundation
-import GRDB
 
 /// What counts callers from ``CallerPacks`` entries in one part of a report's period: the reports'
 /// per-entry loops, each with the state it writes, so two threads can count at once and be merged.
@@ -22,7 +21,7 @@ extension AggregateSource {
     /// order it took them. Each thread reads in its own transaction: a write committed between
     /// the two starts shows in the other thread's runs only. The counters are returned for the
     /// caller to merge (counts add, bit sets or).
-    func countCallerEntries<Counter: CallerEntryCounter>(_ db: Database, _ index: CallIndex, make: () throws -> Counter,
+    func countCallerEntries<Counter: CallerEntryCounter>(_ db: any ReportAggregateReader, _ index: any ReportAggregateStore, make: () throws -> Counter,
                                                          splitBefore: (Int) throws -> Bool = { _ in true }) throws -> [Counter] {
         let first = try make()
         guard let range = try packedQuarters(db), range.count >= Self.quartersPerPart * 2 else {
@@ -33,7 +32,7 @@ extension AggregateSource {
         let queue = RunQueue(count: runs.count)
         let second = try make()
         let later = PartThread {
-            try index.pool.read { db in
+            try index.readAggregates { db in
                 while let i = queue.next() { try callerEntries(db, part: runs[i]) { try second.count($0) } }
             }
         }

@@ -1,6 +1,5 @@
 import CallVaultCore
 import CallVaultStore
-import GRDB
 
 /// `report callers` from ``CallerPacks``: per scope (all calls, each campaign) the unique and
 /// repeat callers, and per caller the calls and answered calls, over integer caller ids.
@@ -78,7 +77,7 @@ struct CallerTallies {
         }
     }
 
-    static func count(_ db: Database, _ index: CallIndex, _ source: AggregateSource, _ filter: ReportFilter) throws -> CallerTallies {
+    static func count(_ db: any ReportAggregateReader, _ index: any ReportAggregateStore, _ source: AggregateSource, _ filter: ReportFilter) throws -> CallerTallies {
         let keys = try ReportKeys.read(db)
         let allowed = keys.allowed(filter)
         // Scope 0 is "(all)"; each number key's campaign is a scope of its own.
@@ -125,12 +124,14 @@ struct CallerTallies {
     /// The callers that can be among the `top` repeat callers (every caller with as many calls as
     /// the `top`-th most, so ties are broken by number as the scan does), with their calls,
     /// answered calls and campaigns (first and last call left for the report to look up).
-    func topCandidates(_ db: Database, _ top: Int) throws -> [String: CallersReport.Caller] {
+    func topCandidates(_ db: any ReportAggregateReader, _ top: Int) throws -> [String: CallersReport.Caller] {
         let repeatCounts = (0..<slots.size).map { slots.calls($0) }.filter { $0 > 1 }.sorted(by: >)
         guard top > 0, let floor = repeatCounts.prefix(top).last else { return [:] }
         var out: [String: CallersReport.Caller] = [:]
         for id in 0..<slots.size where slots.calls(id) >= floor {
-            guard let number = try String.fetchOne(db, sql: "SELECT caller FROM report_caller_ids WHERE id = ?", arguments: [id]) else { continue }
+            var found: String?
+            try db.forEachRow("SELECT caller FROM report_caller_ids WHERE id = ?", [.integer(Int64(id))]) { found = try $0.text(0) }
+            guard let number = found else { continue }
             var c = CallersReport.Caller(calls: slots.calls(id), answered: slots.answered(id))
             for s in 1..<names.count where slots.seen(id, scope: s) > 0 { c.campaigns.insert(names[s]) }
             out[number] = c

@@ -1,7 +1,6 @@
 import CallVaultCore
 import CallVaultStore
 import Foundation
-import GRDB
 
 /// `report callers`: unique vs repeat callers per campaign and overall, first-time vs returning, top repeat callers
 /// with their names and addresses from the caller directory (joined by number; empty when not there).
@@ -31,9 +30,9 @@ public enum CallersReport {
 
     /// From SQLite's aggregates where they serve; otherwise, and on every other backend, from every matching call.
     public static func run(_ index: ReportIndex, filter: ReportFilter, top: Int = 10) throws -> (ReportTable, ReportTable) {
-        if case .sqlite(let sqlite) = index, let source = try AggregateSource.make(sqlite, filter, callers: true),
-           let dimensions = try DimensionSource.make(sqlite, filter) {
-            return try aggregated(sqlite, source, dimensions, filter: filter, top: top)
+        if let store = index.aggregates, let source = try AggregateSource.make(store, filter, callers: true),
+           let dimensions = try DimensionSource.make(store, filter) {
+            return try aggregated(index, store, source, dimensions, filter: filter, top: top)
         }
         let first = try index.firstCalls(among: filter)
         var scopes: [String: Scope] = [:]
@@ -63,14 +62,14 @@ public enum CallersReport {
     /// the anonymous calls, the rest) from ``CallerPacks`` (``CallerTallies``), first-time callers
     /// from `report_first_calls`; the first and last call of the top callers only, one seek each
     /// in the caller index.
-    static func aggregated(_ index: CallIndex, _ source: AggregateSource, _ dimensions: DimensionSource,
+    static func aggregated(_ reportIndex: ReportIndex, _ index: any ReportAggregateStore, _ source: AggregateSource, _ dimensions: DimensionSource,
                            filter: ReportFilter, top: Int) throws -> (ReportTable, ReportTable) {
         var scopes: [String: Scope] = [:]
         var callers: [String: Caller] = [:]
         // The sums and the first calls read on a thread of their own while the caller pass runs.
         let ((numberSums, firstCalls), tallies) = try PartThread.both(
-            on: { try index.pool.read { db in (try dimensions.numberSums(db), try source.firstCalls(db)) } },
-            here: { try index.pool.read { db in try CallerTallies.count(db, index, source, filter) } })
+            on: { try index.readAggregates { db in (try dimensions.numberSums(db), try source.firstCalls(db)) } },
+            here: { try index.readAggregates { db in try CallerTallies.count(db, index, source, filter) } })
         for (k, sums) in numberSums {
             for key in ["(all)", k.campaign ?? "(unassigned)"] {
                 scopes[key, default: Scope()].calls += sums.calls
@@ -80,27 +79,29 @@ public enum CallersReport {
         for f in firstCalls {
             for key in ["(all)", f.campaign ?? "(unassigned)"] { scopes[key, default: Scope()].firstTimeCounted += 1 }
         }
-        try index.pool.read { db in
+        try index.readAggregates { db in
             for (name, scope) in tallies.scopes {
                 scopes[name, default: Scope()].uniqueCounted = scope.unique
                 scopes[name, default: Scope()].repeatCounted = scope.repeated
                 scopes[name, default: Scope()].anonymous -= scope.calls
             }
             callers = try tallies.topCandidates(db, top)
-            let (clause, arguments) = filter.query.whereClause()
+            let (clause, arguments) = filter.query.conditions(db.dialect)
             // min and max apart: SQLite answers each with one seek in calls_caller (caller,
             // started_at), where both in one query walk the caller's calls (100,000 for a robocaller).
             let condition = clause.isEmpty ? "WHERE" : clause + " AND"
+            func end(_ aggregate: String, _ caller: String) throws -> String {
+                var time: String?
+                try db.forEachRow("SELECT \(aggregate)(started_at) FROM calls \(db.dialect.indexedBy("calls_caller")) \(condition) caller = ?",
+                                  arguments + [.text(caller)]) { time = try $0.optionalText(0) }
+                return time ?? ""
+            }
             for caller in topCallers(callers, top) {
-                let first = try String.fetchOne(db, sql: "SELECT min(started_at) FROM calls INDEXED BY calls_caller \(condition) caller = ?",
-                                                arguments: arguments + [caller.key])
-                let last = try String.fetchOne(db, sql: "SELECT max(started_at) FROM calls INDEXED BY calls_caller \(condition) caller = ?",
-                                               arguments: arguments + [caller.key])
-                callers[caller.key]!.first = first ?? ""
-                callers[caller.key]!.last = last ?? ""
+                callers[caller.key]!.first = try end("min", caller.key)
+                callers[caller.key]!.last = try end("max", caller.key)
             }
         }
-        let directory = try CallerDirectory(index: index).entries(for: topCallers(callers, top).map(\.key))
+        let directory = try reportIndex.directoryEntries(for: topCallers(callers, top).map(\.key))
         return tables(scopes, callers, directory: directory, filter: filter, top: top)
     }
 

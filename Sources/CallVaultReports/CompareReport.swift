@@ -1,7 +1,6 @@
 import CallVaultCore
 import CallVaultStore
 import Foundation
-import GRDB
 
 /// `report compare --campaign C --before FROM..TO --after FROM..TO`: a campaign before and after a
 /// change; `--keyword K` (repeatable) compares the calls whose attribution has that keyword instead
@@ -28,15 +27,15 @@ public enum CompareReport {
             f.until = p.to
             var calls = 0, answered = 0
             var callers = Set<String>()
-            if keywords.isEmpty, case .sqlite(let sqlite) = index, let source = try AggregateSource.make(sqlite, f, callers: true) {
-                let unique = try sqlite.pool.read { db in
+            if keywords.isEmpty, let store = index.aggregates, let source = try AggregateSource.make(store, f, callers: true) {
+                let unique = try store.readAggregates { db in
                     for t in try source.quarters(db) {
                         calls += t.calls
                         if t.outcome == .answered { answered += t.calls }
                     }
                     let keys = try ReportKeys.read(db)
                     let allowed = keys.allowed(f)
-                    let parts = try source.countCallerEntries(db, sqlite, make: { PeriodCallers(allowed: allowed, largestCaller: keys.maxCallerId) })
+                    let parts = try source.countCallerEntries(db, store, make: { PeriodCallers(allowed: allowed, largestCaller: keys.maxCallerId) })
                     for part in parts.dropFirst() { parts[0].bits.formUnion(part.bits) }
                     return parts[0].bits.count
                 }

@@ -1,7 +1,6 @@
 import CallVaultCore
 import CallVaultStore
 import Foundation
-import GRDB
 
 /// Reads the per-day dimension aggregates (see `DimensionAggregates` in CallVaultStore): calls by
 /// tracking number, source and medium, by caller area, and the callers of each.
@@ -27,10 +26,10 @@ struct DimensionSource {
     var areas: [Int: AreaKey] { keys.areas }
 
     /// nil when the report must scan: `--exact-scan`, or an index without the tables.
-    static func make(_ index: CallIndex, _ filter: ReportFilter) throws -> DimensionSource? {
-        guard !filter.exactScan, try DimensionAggregates.available(index) else { return nil }
+    static func make(_ index: any ReportAggregateStore, _ filter: ReportFilter) throws -> DimensionSource? {
+        guard !filter.exactScan, try index.aggregateAvailability().dimensions else { return nil }
         var source = DimensionSource(filter: filter)
-        source.keys = try index.pool.read { db in try ReportKeys.read(db) }
+        source.keys = try index.readAggregates { db in try ReportKeys.read(db) }
         return source
     }
 
@@ -74,57 +73,57 @@ struct DimensionSource {
     }
 
     /// `day >= ? AND day < ?` for the aggregate part, or nil when there is none.
-    private var dayCondition: (String, StatementArguments)? {
+    private var dayCondition: (String, [IndexValue])? {
         if noAggregate { return nil }
-        var c: [String] = [], a: StatementArguments = []
-        if let dayFrom { c.append("day >= ?"); a += [dayFrom] }
-        if let dayTo { c.append("day < ?"); a += [dayTo] }
-        return (c.isEmpty ? "1" : c.joined(separator: " AND "), a)
+        var c: [String] = [], a: [IndexValue] = []
+        if let dayFrom { c.append("day >= ?"); a.append(.integer(Int64(dayFrom))) }
+        if let dayTo { c.append("day < ?"); a.append(.integer(Int64(dayTo))) }
+        return (c.isEmpty ? "1 = 1" : c.joined(separator: " AND "), a)
     }
 
     /// Each edge as a condition on `calls` (with the campaigns) and its sign.
-    private var edgeConditions: [(String, StatementArguments, sign: Int)] {
+    private var edgeConditions: [(String, [IndexValue], sign: Int)] {
         edges.map { edge in
-            var a: StatementArguments = [edge.from, edge.to]
+            var a: [IndexValue] = [.text(edge.from), .text(edge.to)]
             var sql = "started_at >= ? AND started_at < ?"
             if !filter.campaigns.isEmpty {
                 sql += " AND campaign IN (\(Array(repeating: "?", count: filter.campaigns.count).joined(separator: ", ")))"
-                a += StatementArguments(filter.campaigns)
+                a += filter.campaigns.map(IndexValue.text)
             }
             return (sql, a, edge.sign)
         }
     }
 
-    private static let numberKeyOfCall = DimensionAggregates.keysOfCall.number
-    private static let areaKeyOfCall = DimensionAggregates.keysOfCall.area
+    private static let numberKeyOfCall = DimensionAggregates.portableKeysOfCall.number
+    private static let areaKeyOfCall = DimensionAggregates.portableKeysOfCall.area
+    private static func flag(_ outcome: Outcome) -> String { "CAST(outcome = \(outcome.sqlLiteral) AS INTEGER)" }
 
     /// Calls, outcomes and sums per number key in the period (keys of other campaigns left out).
-    func numberSums(_ db: Database) throws -> [NumberKey: Sums] {
-        var parts: [String] = [], args: StatementArguments = []
+    func numberSums(_ db: any ReportAggregateReader) throws -> [NumberKey: Sums] {
+        var parts: [String] = [], args: [IndexValue] = []
         if let (dc, da) = dayCondition {
             parts.append("SELECT number_key, calls, answered, missed, abandoned, talk_ms, duration_ms FROM report_number_days WHERE \(dc)")
             args += da
         }
         for (ec, ea, sign) in edgeConditions {
             parts.append("""
-                SELECT \(Self.numberKeyOfCall), \(sign), \(sign) * (outcome = \(Outcome.answered.sqlLiteral)),
-                       \(sign) * (outcome = \(Outcome.missed.sqlLiteral)), \(sign) * (outcome = \(Outcome.abandoned.sqlLiteral)),
+                SELECT \(Self.numberKeyOfCall), \(sign), \(sign) * \(Self.flag(.answered)),
+                       \(sign) * \(Self.flag(.missed)), \(sign) * \(Self.flag(.abandoned)),
                        \(sign) * talk_ms, \(sign) * duration_ms FROM calls WHERE \(ec)
                 """)
             args += ea
         }
         var byId: [Int: Sums] = [:]
         if !parts.isEmpty {
-            let cursor = try Row.fetchCursor(db, sql: parts.joined(separator: "\nUNION ALL\n"), arguments: args)
-            while let r = try cursor.next() {
-                let id: Int = r[0]
-                guard allowed(number: id) else { continue }
-                byId[id, default: Sums()].calls += r[1] as Int
-                byId[id]!.answered += r[2] as Int
-                byId[id]!.missed += r[3] as Int
-                byId[id]!.abandoned += r[4] as Int
-                byId[id]!.talk += r[5] as Int
-                byId[id]!.duration += r[6] as Int
+            try db.forEachRow(parts.joined(separator: "\nUNION ALL\n"), args) { r in
+                let id = try r.int(0)
+                guard allowed(number: id) else { return }
+                byId[id, default: Sums()].calls += try r.int(1)
+                byId[id]!.answered += try r.int(2)
+                byId[id]!.missed += try r.int(3)
+                byId[id]!.abandoned += try r.int(4)
+                byId[id]!.talk += try r.int(5)
+                byId[id]!.duration += try r.int(6)
             }
         }
         // A number whose calls were all subtracted away (none in the period) is not a group.
@@ -138,28 +137,27 @@ struct DimensionSource {
     }
 
     /// Calls and answered calls per area key in the period.
-    func areaSums(_ db: Database) throws -> [AreaKey: (calls: Int, answered: Int)] {
-        var parts: [String] = [], args: StatementArguments = []
+    func areaSums(_ db: any ReportAggregateReader) throws -> [AreaKey: (calls: Int, answered: Int)] {
+        var parts: [String] = [], args: [IndexValue] = []
         if let (dc, da) = dayCondition {
             var sql = "SELECT area_key, calls, answered FROM report_area_days WHERE \(dc)"
             args += da
             if !filter.campaigns.isEmpty {
                 sql += " AND campaign IN (\(Array(repeating: "?", count: filter.campaigns.count).joined(separator: ", ")))"
-                args += StatementArguments(filter.campaigns)
+                args += filter.campaigns.map(IndexValue.text)
             }
             parts.append(sql)
         }
         for (ec, ea, sign) in edgeConditions {
-            parts.append("SELECT \(Self.areaKeyOfCall), \(sign), \(sign) * (outcome = \(Outcome.answered.sqlLiteral)) FROM calls WHERE \(ec)")
+            parts.append("SELECT \(Self.areaKeyOfCall), \(sign), \(sign) * \(Self.flag(.answered)) FROM calls WHERE \(ec)")
             args += ea
         }
         var byId: [Int: (calls: Int, answered: Int)] = [:]
         if !parts.isEmpty {
-            let cursor = try Row.fetchCursor(db, sql: parts.joined(separator: "\nUNION ALL\n"), arguments: args)
-            while let r = try cursor.next() {
-                let id: Int = r[0]
-                byId[id, default: (0, 0)].calls += r[1] as Int
-                byId[id]!.answered += r[2] as Int
+            try db.forEachRow(parts.joined(separator: "\nUNION ALL\n"), args) { r in
+                let id = try r.int(0)
+                byId[id, default: (0, 0)].calls += try r.int(1)
+                byId[id]!.answered += try r.int(2)
             }
         }
         var sums: [AreaKey: (calls: Int, answered: Int)] = [:]
@@ -172,21 +170,21 @@ struct DimensionSource {
 
     /// The callers whose first call in the whole index is in the period (and campaigns), with the
     /// number key of that call (`report_first_calls` keeps its tracking number, source and medium).
-    func firstCallNumbers(_ db: Database) throws -> [NumberKey] {
-        var c: [String] = [], a: StatementArguments = []
-        if let since = filter.since { c.append("started_at >= ?"); a += [Timestamp.format(since)] }
-        if let until = filter.until { c.append("started_at < ?"); a += [Timestamp.format(until)] }
+    func firstCallNumbers(_ db: any ReportAggregateReader) throws -> [NumberKey] {
+        var c: [String] = [], a: [IndexValue] = []
+        if let since = filter.since { c.append("started_at >= ?"); a.append(.text(Timestamp.format(since))) }
+        if let until = filter.until { c.append("started_at < ?"); a.append(.text(Timestamp.format(until))) }
         if !filter.campaigns.isEmpty {
             c.append("campaign IN (\(Array(repeating: "?", count: filter.campaigns.count).joined(separator: ", ")))")
-            a += StatementArguments(filter.campaigns)
+            a += filter.campaigns.map(IndexValue.text)
         }
         let sql = "SELECT campaign, tracking_number, source, medium FROM report_first_calls"
             + (c.isEmpty ? "" : " WHERE " + c.joined(separator: " AND "))
         var keys: [NumberKey] = []
-        let cursor = try Row.fetchCursor(db, sql: sql, arguments: a)
-        while let r = try cursor.next() {
-            let campaign: String = r[0]
-            keys.append(NumberKey(campaign: campaign.isEmpty ? nil : campaign, trackingNumber: r[1], source: r[2], medium: r[3]))
+        try db.forEachRow(sql, a) { r in
+            let campaign = try r.text(0)
+            keys.append(NumberKey(campaign: campaign.isEmpty ? nil : campaign, trackingNumber: try r.text(1), source: try r.optionalText(2),
+                                  medium: try r.optionalText(3)))
         }
         return keys
     }

@@ -7,6 +7,7 @@ extension HTMLReport {
     /// from the same calls as SQLite's scan groups them.
     public static func charts(_ index: ReportIndex, filter: ReportFilter) throws -> Charts {
         if case .sqlite(let sqlite) = index { return try charts(sqlite, filter: filter) }
+        if let store = index.aggregates, let charts = try aggregatedCharts(store, filter: filter) { return charts }
         var tally = ChartTally(zone: filter.timeZone)
         var byLabel: [String: (calls: Int, answered: Int)] = [:]
         try index.forEachCall(filter) { c in

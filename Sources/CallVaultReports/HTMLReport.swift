@@ -19,21 +19,7 @@ public enum HTMLReport {
     /// `report_quarters`, area codes from `report_area_quarters`), or from every matching call
     /// with `--exact-scan` or in a zone whose offset is not a whole number of quarters.
     public static func charts(_ index: CallIndex, filter: ReportFilter) throws -> Charts {
-        if let source = try AggregateSource.make(index, filter), try AreaAggregates.available(index) {
-            var tally = ChartTally(zone: filter.timeZone)
-            do {
-                try index.pool.read { db in
-                    for t in try source.quarters(db) {
-                        let l = try tally.clock.localQuarter(t.q)
-                        tally.add(local: l, outcome: t.outcome, calls: t.calls)
-                    }
-                    tally.areas = try source.areaCalls(db)
-                }
-                var charts = tally.charts()
-                charts.sourceMedium = try sourceMedium(index, filter)
-                return charts
-            } catch is NotQuarterAligned {}
-        }
+        if let charts = try aggregatedCharts(index, filter: filter) { return charts }
         var tally = ChartTally(zone: filter.timeZone)
         try CallFacts.forEach(index, filter) { c in
             let l = tally.clock.local(c.epoch)
@@ -46,21 +32,41 @@ public enum HTMLReport {
         return charts
     }
 
-    /// Calls and answered calls per `source / medium` of the matching calls: from the per-day
-    /// dimension aggregates (summed over the tracking numbers), or with `--exact-scan` grouped by
-    /// SQLite in one pass over the calls.
-    static func sourceMedium(_ index: CallIndex, _ filter: ReportFilter) throws -> [(label: String, calls: Int, answered: Int)] {
-        if let source = try DimensionSource.make(index, filter) {
-            var byLabel: [String: (calls: Int, answered: Int)] = [:]
-            for (k, s) in try index.pool.read({ db in try source.numberSums(db) }) {
-                let label = (k.source ?? "(none)") + " / " + (k.medium ?? "(none)")
-                byLabel[label, default: (0, 0)].calls += s.calls
-                byLabel[label]!.answered += s.answered
+    /// The charts from the aggregates (days, hours and outcomes from `report_quarters`, area codes
+    /// from `report_area_quarters`, `source / medium` from the per-day number tables); nil when
+    /// the index has not all of them, with `--exact-scan`, or in a zone whose offset is not a
+    /// whole number of quarters.
+    static func aggregatedCharts(_ index: any ReportAggregateStore, filter: ReportFilter) throws -> Charts? {
+        guard let source = try AggregateSource.make(index, filter), try index.aggregateAvailability().areas,
+              let dimensions = try DimensionSource.make(index, filter) else { return nil }
+        var tally = ChartTally(zone: filter.timeZone)
+        var byLabel: [String: (calls: Int, answered: Int)] = [:]
+        do {
+            try index.readAggregates { db in
+                for t in try source.quarters(db) {
+                    let l = try tally.clock.localQuarter(t.q)
+                    tally.add(local: l, outcome: t.outcome, calls: t.calls)
+                }
+                tally.areas = try source.areaCalls(db)
+                for (k, s) in try dimensions.numberSums(db) {
+                    let label = (k.source ?? "(none)") + " / " + (k.medium ?? "(none)")
+                    byLabel[label, default: (0, 0)].calls += s.calls
+                    byLabel[label]!.answered += s.answered
+                }
             }
-            let counts = byLabel.map { (label: $0.key, calls: $0.value.calls, answered: $0.value.answered) }
-                .sorted { $0.calls != $1.calls ? $0.calls > $1.calls : $0.label < $1.label }
-            return Array(counts.prefix(12))
+        } catch is NotQuarterAligned {
+            return nil
         }
+        var charts = tally.charts()
+        let counts = byLabel.map { (label: $0.key, calls: $0.value.calls, answered: $0.value.answered) }
+            .sorted { $0.calls != $1.calls ? $0.calls > $1.calls : $0.label < $1.label }
+        charts.sourceMedium = Array(counts.prefix(12))
+        return charts
+    }
+
+    /// Calls and answered calls per `source / medium` of the matching calls, grouped by SQLite in
+    /// one pass over the calls (the scan; ``aggregatedCharts(_:filter:)`` sums the per-day tables).
+    static func sourceMedium(_ index: CallIndex, _ filter: ReportFilter) throws -> [(label: String, calls: Int, answered: Int)] {
         let (clause, arguments) = filter.query.whereClause()
         let rows = try index.pool.read { db in
             try Row.fetchAll(db, sql: """

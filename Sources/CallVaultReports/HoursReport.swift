@@ -14,9 +14,9 @@ public enum HoursReport {
     public static func matrix(_ index: ReportIndex, filter: ReportFilter) throws -> [[Int]] {
         var clock = Clock(zone: filter.timeZone)
         var m = Array(repeating: Array(repeating: 0, count: 7), count: 24)
-        if case .sqlite(let sqlite) = index, let source = try AggregateSource.make(sqlite, filter) {
+        if let store = index.aggregates, let source = try AggregateSource.make(store, filter) {
             do {
-                try sqlite.pool.read { db in
+                try store.readAggregates { db in
                     for t in try source.quarters(db) {
                         let l = try clock.localQuarter(t.q)
                         m[Clock.hourOfDay(l)][Clock.weekday(l)] += t.calls

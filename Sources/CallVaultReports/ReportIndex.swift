@@ -41,6 +41,15 @@ public enum ReportIndex: Sendable {
         }
     }
 
+    /// The index's report aggregates: SQLite's, or another backend's when it keeps them (nil:
+    /// every report scans).
+    var aggregates: (any ReportAggregateStore)? {
+        switch self {
+        case .sqlite(let index): index
+        case .scanned(let source): source.aggregateStore
+        }
+    }
+
     /// The caller directory's entries for these numbers.
     func directoryEntries(for numbers: [String]) throws -> [String: CallerDirectoryEntry] {
         switch self {

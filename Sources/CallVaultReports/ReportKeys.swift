@@ -1,6 +1,5 @@
 import CallVaultCore
 import CallVaultStore
-import GRDB
 
 /// The small key tables of the dimension aggregates, read once per report: what a number key
 /// and an area key stand for, and the largest caller id (sizes ``CallerBits`` and per-caller arrays).
@@ -14,27 +13,27 @@ struct ReportKeys {
     private(set) var areas: [Int: AreaKey] = [:]
     private(set) var maxCallerId = 0
 
-    static func read(_ db: Database) throws -> ReportKeys {
+    static func read(_ db: any ReportAggregateReader) throws -> ReportKeys {
         var keys = ReportKeys()
-        let numbers = try Row.fetchCursor(db, sql: "SELECT id, campaign, tracking_number, source, medium FROM report_number_keys")
-        while let r = try numbers.next() {
-            let campaign: String = r[1]
-            keys.numbers[r[0]] = NumberKey(campaign: campaign.isEmpty ? nil : campaign, trackingNumber: r[2],
-                                           source: DimensionAggregates.decode(r[3]), medium: DimensionAggregates.decode(r[4]))
+        try db.forEachRow("SELECT id, campaign, tracking_number, source, medium FROM report_number_keys", []) { r in
+            let campaign = try r.text(1)
+            keys.numbers[try r.int(0)] = NumberKey(campaign: campaign.isEmpty ? nil : campaign, trackingNumber: try r.text(2),
+                                                   source: DimensionAggregates.decode(try r.text(3)), medium: DimensionAggregates.decode(try r.text(4)))
         }
         keys.maxCallerId = try largestCallerId(db)
-        let areas = try Row.fetchCursor(db, sql: "SELECT id, area_code, region, place, country FROM report_area_keys")
-        while let r = try areas.next() {
-            keys.areas[r[0]] = AreaKey(area: DimensionAggregates.decode(r[1]), region: DimensionAggregates.decode(r[2]),
-                                       place: DimensionAggregates.decode(r[3]), country: DimensionAggregates.decode(r[4]))
+        try db.forEachRow("SELECT id, area_code, region, place, country FROM report_area_keys", []) { r in
+            keys.areas[try r.int(0)] = AreaKey(area: DimensionAggregates.decode(try r.text(1)), region: DimensionAggregates.decode(try r.text(2)),
+                                               place: DimensionAggregates.decode(try r.text(3)), country: DimensionAggregates.decode(try r.text(4)))
         }
         return keys
     }
 
     /// The largest caller id (0 when there is none): sizes the per-caller buffers of a report, read
     /// in the transaction that reads the entries (so no entry names a larger one).
-    static func largestCallerId(_ db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT ifnull(max(id), 0) FROM report_caller_ids") ?? 0
+    static func largestCallerId(_ db: any ReportAggregateReader) throws -> Int {
+        var largest = 0
+        try db.forEachRow("SELECT CAST(coalesce(max(id), 0) AS BIGINT) FROM report_caller_ids", []) { largest = try $0.int(0) }
+        return largest
     }
 
     /// A value per number key id as an array (index = id; ids are small and dense), for the

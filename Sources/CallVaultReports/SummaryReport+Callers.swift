@@ -1,6 +1,5 @@
 import CallVaultCore
 import CallVaultStore
-import GRDB
 
 extension SummaryReport {
     /// Unique callers per time bucket and in all, from ``CallerPacks`` entries (`--campaign`
@@ -10,7 +9,7 @@ extension SummaryReport {
     ///
     /// `makeKey` gives each thread its own bucket function (a bucket's number from its quarter,
     /// ``TimeKeys/number(_:epoch:local:)``: no label is made in the per-quarter loop).
-    static func callerCounts(_ db: Database, _ index: CallIndex, _ source: AggregateSource, _ filter: ReportFilter,
+    static func callerCounts(_ db: any ReportAggregateReader, _ index: any ReportAggregateStore, _ source: AggregateSource, _ filter: ReportFilter,
                              makeKey: () -> (_ q: Int) throws -> Int) throws -> (buckets: [(q: Int, count: Int)], total: Int) {
         let keys = try ReportKeys.read(db)
         let allowed = keys.allowed(filter)

@@ -6,7 +6,7 @@ extension SummaryReport {
     /// `summary --by campaign|source|tracking-number` from the per-day dimension aggregates: calls and
     /// sums per number key, callers from ``CallerPacks`` (each caller a bit per group), first-time callers from
     /// `report_first_calls`; nil when the report scans (`--exact-scan`, an index without them).
-    static func byNumber(_ index: CallIndex, filter: ReportFilter, by grouping: Grouping) throws -> ReportTable? {
+    static func byNumber(_ index: any ReportAggregateStore, filter: ReportFilter, by grouping: Grouping) throws -> ReportTable? {
         guard let source = try DimensionSource.make(index, filter),
               let callerSource = try AggregateSource.make(index, filter, callers: true) else { return nil }
         func key(_ k: DimensionSource.NumberKey) -> String {
@@ -20,8 +20,8 @@ extension SummaryReport {
         var total = Tally()
         // The sums and the first calls read on a thread of their own while the caller pass runs.
         let ((sums, firstCalls), (names, bits, all)) = try PartThread.both(
-            on: { try index.pool.read { db in (try source.numberSums(db), try source.firstCallNumbers(db)) } },
-            here: { try index.pool.read { db in
+            on: { try index.readAggregates { db in (try source.numberSums(db), try source.firstCallNumbers(db)) } },
+            here: { try index.readAggregates { db in
                 // Each number key's group as an array index, computed once; callers as bits per group.
                 var names: [String] = [], indexOf: [String: Int] = [:]
                 var groupOf = Array(repeating: -1, count: (source.numbers.keys.max() ?? 0) + 1)

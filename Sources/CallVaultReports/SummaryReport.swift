@@ -131,7 +131,7 @@ public enum SummaryReport {
 
     /// From SQLite's aggregates where they serve; otherwise, and on every other backend, from every matching call.
     public static func run(_ index: ReportIndex, filter: ReportFilter, by grouping: Grouping) throws -> ReportTable {
-        if case .sqlite(let sqlite) = index, let table = try aggregated(sqlite, filter: filter, by: grouping) { return table }
+        if let store = index.aggregates, let table = try aggregated(store, filter: filter, by: grouping) { return table }
         let first = try index.firstCalls(among: filter)
         var keys = TimeKeys(zone: filter.timeZone)
         var tallies: [String: Tally] = [:]
@@ -170,7 +170,7 @@ public enum SummaryReport {
     /// From the per-quarter aggregates and ``CallerPacks`` (by hour, day or week) or the per-day ones (by
     /// campaign, source or tracking number, ``byNumber(_:filter:by:)``); nil when the report scans.
     /// Buckets are disjoint in time, so ordering them by their first quarter orders them as the scan does.
-    static func aggregated(_ index: CallIndex, filter: ReportFilter, by grouping: Grouping) throws -> ReportTable? {
+    static func aggregated(_ index: any ReportAggregateStore, filter: ReportFilter, by grouping: Grouping) throws -> ReportTable? {
         // Per-day tables by number key: a day row per tracking number whatever the volume (the
         // per-quarter campaign table nears a row per call at tens of calls per quarter).
         if [.campaign, .source, .trackingNumber].contains(grouping) { return try byNumber(index, filter: filter, by: grouping) }
@@ -199,8 +199,8 @@ public enum SummaryReport {
             // The quarter rows and the first calls read on a thread of their own meanwhile (a
             // read transaction of their own, as each thread of the pass has).
             let ((quarters, firstCalls), counts) = try PartThread.both(
-                on: { try index.pool.read { db in (try source.quarters(db), try source.firstCalls(db)) } },
-                here: { try index.pool.read { db in
+                on: { try index.readAggregates { db in (try source.quarters(db), try source.firstCalls(db)) } },
+                here: { try index.readAggregates { db in
                     try callerCounts(db, index, source, filter) {
                         // A bucket function of the thread's own (its clock caches offsets as it goes).
                         var clock = Clock(zone: filter.timeZone)

@@ -138,23 +138,19 @@ public enum CallerPacks {
     /// each removal cancelled with one identical entry of its quarter (so what is left is the
     /// calls there). One call of `body` per quarter, so the per-entry loop is the caller's own.
     public static func forEach(_ db: Database, from: Int?, to: Int?, _ body: ([Entry]) throws -> Void) throws {
-        var c: [String] = [], a: StatementArguments = []
-        if let from { c.append("k >= ?"); a += [from * rowsPerQuarter] }
-        if let to { c.append("k < ?"); a += [to * rowsPerQuarter] }
-        let sql = "SELECT k, entries FROM report_caller_packs" + (c.isEmpty ? "" : " WHERE " + c.joined(separator: " AND ")) + " ORDER BY k"
+        try forEach(SQLiteAggregateReader(db), from: from, to: to, body)
+    }
+
+    /// ``forEach(_:from:to:_:)`` through either backend's reader.
+    public static func forEach(_ reader: any ReportAggregateReader, from: Int?, to: Int?, _ body: ([Entry]) throws -> Void) throws {
         var quarter = Int.min
         var batch = QuarterBatch()
-        let cursor = try Row.fetchCursor(db, sql: sql, arguments: a)
-        while let row = try cursor.next() {
-            let k: Int = row[0]
-            let q = k >> 20
+        try reader.forEachPack(from: from, to: to) { q, bytes in
             if q != quarter {
                 if let entries = batch.take() { try body(entries) }
                 quarter = q
             }
-            try row.withUnsafeData(atIndex: 1) { data in
-                data?.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in batch.decode(bytes, quarter: q) }
-            }
+            batch.decode(bytes, quarter: q)
         }
         if let entries = batch.take() { try body(entries) }
     }

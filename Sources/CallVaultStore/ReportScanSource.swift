@@ -48,6 +48,8 @@ public protocol ReportScanSource: Sendable {
 
     /// The caller directory's entries for these numbers, by number (none when the index keeps no directory).
     func directoryEntries(for numbers: [String]) throws -> [String: CallerDirectoryEntry]
+    /// The backend's report aggregates, when it keeps them (nil: every report scans).
+    var aggregateStore: (any ReportAggregateStore)? { get }
 }
 
 extension ReportScanSource {

@@ -183,7 +183,7 @@ struct AggregateReportTests {
         // The whole period was cut into runs shared by two threads: together they counted every
         // entry of a pass in one go, each run by one thread (no quarter on both).
         let source = try #require(try AggregateSource.make(r.index, ReportFilter(), callers: true))
-        let (parts, whole, range) = try r.index.pool.read { db in
+        let (parts, whole, range) = try r.index.readAggregates { db in
             let whole = EntryLog()
             try source.callerEntries(db, part: source.wholePeriod) { whole.count($0) }
             return (try source.countCallerEntries(db, r.index, make: { EntryLog() }), whole, try source.packedQuarters(db))

@@ -143,6 +143,9 @@ let package = Package(
         .testTarget(name: "CallVaultSettingsTests", dependencies: ["CallVaultSettings", "CallVaultCore", "CallVaultTestSupport"]),
         .testTarget(name: "CallVaultReportsTests", dependencies: [
             "CallVaultReports", "CallVaultStore", "CallVaultArchive", "CallVaultTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            // The same reports on PostgreSQL's aggregates (PostgresAggregateReportTests).
+            "CallVaultPostgres", "CallVaultSettings", .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "CallVaultArchiveTests", dependencies: [
             "CallVaultArchive", "CallVaultStore", "CallVaultCore", "CallVaultFiles", "CallVaultTestSupport", .product(name: "GRDB", package: "GRDB.swift"),

@@ -5,9 +5,10 @@ import PostgresNIO
 
 /// What `callvault report` reads of a PostgreSQL index (Store's ``ReportScanSource``):
 /// synchronous as the reports are, each read waiting through ``PostgresBlocking`` (so a report
-/// runs on a thread of its own; the CLI starts one). There are no report aggregates on
-/// PostgreSQL: every report scans the calls, and CallVaultReports adds them up with the same Swift
-/// as its SQLite scan, so the numbers are the same on both backends.
+/// runs on a thread of its own; the CLI starts one). The report aggregates are read through
+/// ``aggregateStore`` (``PostgresAggregateStore``); what is read here is the scan (`--exact-scan`,
+/// and what the aggregates do not keep), added up by CallVaultReports with the same Swift as its
+/// SQLite scan, so the numbers are the same on both backends.
 ///
 /// The call filter is ``CallQuery/conditions()``'s, as `query` uses on PostgreSQL; every value is
 /// bound. Attribution fields are read from the `attribution` JSON text (`->>`, as SQLite's
@@ -19,6 +20,10 @@ public struct PostgresReportSource: ReportScanSource {
     public var pageSize = 20_000
 
     public init(index: PostgresIndex) { self.index = index }
+
+    /// The index's report aggregates (``PostgresAggregateStore``): the reports read them as they
+    /// read SQLite's, and scan only with `--exact-scan` or for what the aggregates do not keep.
+    public var aggregateStore: (any ReportAggregateStore)? { PostgresAggregateStore(index: index) }
 
     /// One statement, read through a cursor (`DECLARE … NO SCROLL`, then `FETCH` a page at a
     /// time in one read-only transaction): the server plans and runs the scan once, unsorted. Keyset

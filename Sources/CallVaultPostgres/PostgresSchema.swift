@@ -287,6 +287,9 @@ enum PostgresSchema {
             """,
             "CREATE INDEX callback_requests_phone ON callback_requests (phone, requested_at)",
         ]),
+        // The report aggregates (issue 17), as SQLite's at v17: tables, the trigger that keeps
+        // them, and their fill from the calls (PostgresReportTables).
+        Migration(name: "pg-v6-report-aggregates", statements: PostgresReportTables.createStatements),
     ]
 
     /// The names this build knows; an index with others was migrated by a newer callvault.

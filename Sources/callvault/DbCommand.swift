@@ -62,16 +62,16 @@ struct DbCommand: AsyncParsableCommand {
             commandName: "rebuild-aggregates",
             abstract: "Recompute the report aggregates from the calls alone.",
             discussion: """
-            Reports read per-quarter and per-day aggregates that SQLite triggers keep up to date with every \
-            change to the calls. This empties and refills every derived table (report_quarters, \
+            Reports read per-quarter and per-day aggregates that triggers keep up to date with every \
+            change to the calls (on SQLite and on PostgreSQL). This empties and refills every derived table (report_quarters, \
             report_campaign_quarters, report_first_calls, report_area_quarters, the per-day \
             report_number_days and report_area_days with their keys, and report_caller_packs, which callers called \
             in each quarter, packed afresh) from the calls rows, in \
             one transaction: interrupted, the index keeps the tables it had. `callvault verify` \
             compares a sample of the aggregates with the calls.
 
-            A PostgreSQL index keeps no aggregates (every report scans its calls there): the \
-            command finds none to rebuild, says so and changes nothing.
+            On PostgreSQL the calls are locked against writes while the tables are refilled \
+            (reads and reports go on).
 
             Example:
               callvault db rebuild-aggregates --db data/callvault.sqlite
@@ -83,13 +83,8 @@ struct DbCommand: AsyncParsableCommand {
             let r = try store.resolved()
             if let url = try PostgresBackend.url(r.database) {
                 let start = Date()
-                let check = try await PostgresBackend.withIndex(url, config: r.config) { try await PostgresAggregates(index: $0).check() }
-                guard check.derivedTables.isEmpty else {
-                    throw CLIError.fatal("PostgreSQL index: \(check.derivedTables.joined(separator: ", ")) look like report aggregates, "
-                                         + "which this callvault neither keeps nor rebuilds on PostgreSQL; nothing was changed")
-                }
-                print("rebuilt no report aggregates (a PostgreSQL index keeps none: every report scans its \(check.calls) calls) "
-                      + "in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+                let calls = try await PostgresBackend.withIndex(url, config: r.config) { try await PostgresAggregates(index: $0).rebuild() }
+                print("rebuilt the report aggregates from \(calls) calls in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
                 return
             }
             let (index, _) = try store.openIndex()

@@ -95,6 +95,11 @@ struct AggregateReportTests {
 
     /// Every report of `index`, rendered in text, CSV and JSON.
     static func renderAll(_ index: CallIndex, _ filter: ReportFilter) throws -> [String: String] {
+        try renderAll(.sqlite(index), filter)
+    }
+
+    /// Every report of `index` on either backend, rendered in text, CSV and JSON.
+    static func renderAll(_ index: ReportIndex, _ filter: ReportFilter) throws -> [String: String] {
         var out: [String: String] = [:]
         func put(_ name: String, _ tables: [ReportTable]) throws {
             out[name + ".text"] = tables.map { $0.text() }.joined(separator: "\n")

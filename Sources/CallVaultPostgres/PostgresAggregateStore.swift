@@ -1,0 +1,137 @@
+import CallVaultStore
+import Foundation
+import NIOCore
+import PostgresNIO
+
+/// The report aggregates of a PostgreSQL index (``PostgresReportTables``), read by the Reports
+/// module as SQLite's are (Store's ``ReportAggregateStore``): each ``readAggregates(_:)`` one
+/// read-only transaction at REPEATABLE READ, so all its reads see one snapshot, as SQLite's read
+/// transaction does; synchronous, each statement waited for through ``PostgresBlocking`` (the
+/// report runs on a thread of its own).
+public struct PostgresAggregateStore: ReportAggregateStore {
+    public let index: PostgresIndex
+    /// Rows fetched per round trip: memory stays bounded by a page, not by the period
+    /// (a year of caller packs at 10M calls is about 120 MB).
+    public var pageSize = 4_000
+
+    public init(index: PostgresIndex) { self.index = index }
+
+    public func readAggregates<T>(_ body: (any ReportAggregateReader) throws -> T) throws -> T {
+        try PostgresTransaction.within(index, step: "reading report aggregates") { transaction in
+            let connection = transaction.connection, logger = transaction.logger
+            try PostgresBlocking.wait {
+                do { try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger) }
+                catch { throw PostgresIndexError.wrap(error, step: "reading report aggregates") }
+            }
+            return try body(PostgresAggregateReader(connection: connection, logger: logger, pageSize: pageSize))
+        }
+    }
+
+    public func aggregateAvailability() throws -> ReportAggregateAvailability {
+        let row = try PostgresBlocking.wait { [index] in
+            try await index.query("looking for the report aggregates", """
+                SELECT to_regclass('report_caller_packs') IS NOT NULL
+                """).first?.decode(Bool.self) ?? false
+        }
+        guard row else { return ReportAggregateAvailability(quarters: false, dimensions: false, areas: false, callerPacks: false) }
+        let usable = try PostgresBlocking.wait { [index] in
+            try await index.query("checking the report keys", """
+                SELECT (SELECT coalesce(max(id), 0) FROM report_caller_ids) <= \(Int64(CallerPacks.maxCallerId))
+                   AND (SELECT coalesce(max(id), 0) FROM report_number_keys) <= \(Int64(CallerPacks.maxKey))
+                   AND (SELECT coalesce(max(id), 0) FROM report_area_keys) <= \(Int64(CallerPacks.maxKey))
+                """).first?.decode(Bool.self) ?? false
+        }
+        return ReportAggregateAvailability(quarters: true, dimensions: true, areas: true, callerPacks: usable)
+    }
+}
+
+/// One read transaction's statements (``PostgresAggregateStore/readAggregates(_:)``).
+struct PostgresAggregateReader: ReportAggregateReader {
+    let connection: PostgresConnection
+    let logger: Logger
+    let pageSize: Int
+    var dialect: HoldMatch.Dialect { .postgres }
+
+    /// A cursor's name per statement of the transaction (a body may read while another is open).
+    private static let cursors = Counter()
+
+    func forEachRow(_ sql: String, _ arguments: [IndexValue], _ body: (any ReportAggregateRow) throws -> Void) throws {
+        try pages(sql, arguments) { rows in
+            for row in rows { try body(PostgresAggregateRow(cells: PostgresRandomAccessRow(row))) }
+        }
+    }
+
+    func forEachPack(from: Int?, to: Int?, _ body: (Int, UnsafeRawBufferPointer) throws -> Void) throws {
+        var c: [String] = [], a: [IndexValue] = []
+        if let from { c.append("q >= ?"); a.append(.integer(Int64(from))) }
+        if let to { c.append("q < ?"); a.append(.integer(Int64(to))) }
+        let sql = "SELECT q, entries FROM report_caller_packs" + (c.isEmpty ? "" : " WHERE " + c.joined(separator: " AND ")) + " ORDER BY q"
+        try pages(sql, a) { rows in
+            for row in rows {
+                var cells = row.makeIterator()
+                guard let q = try cells.next()?.decode(Int.self), let entries = cells.next() else { continue }
+                let buffer = entries.bytes ?? ByteBuffer()
+                try buffer.withUnsafeReadableBytes { try body(q, $0) }
+            }
+        }
+    }
+
+    func packedQuarter(last: Bool) throws -> Int? {
+        var q: Int?
+        try forEachRow("SELECT \(last ? "max" : "min")(q) FROM report_caller_packs", []) { row in
+            if case .integer(let v) = try row.value(0) { q = Int(v) }
+        }
+        return q
+    }
+
+    /// The rows of `sql` a page at a time, through a cursor of the transaction.
+    private func pages(_ sql: String, _ arguments: [IndexValue], _ page: ([PostgresRow]) throws -> Void) throws {
+        let (numbered, binds) = try PostgresCallReader.numbered(sql, arguments)
+        let name = "report_rows_\(Self.cursors.next())"
+        let step = "reading report aggregates"
+        let connection = connection, logger = logger
+        try PostgresBlocking.wait {
+            do { try await connection.query(PostgresQuery(unsafeSQL: "DECLARE \(name) NO SCROLL CURSOR FOR \(numbered)", binds: binds), logger: logger) }
+            catch { throw PostgresIndexError.wrap(error, step: step) }
+        }
+        let fetch = PostgresQuery(unsafeSQL: "FETCH FORWARD \(max(pageSize, 1)) FROM \(name)")
+        while true {
+            let rows = try PostgresBlocking.wait {
+                do { return try await connection.query(fetch, logger: logger).collect() }
+                catch { throw PostgresIndexError.wrap(error, step: step) }
+            }
+            try page(rows)
+            if rows.count < max(pageSize, 1) { break }
+        }
+        try PostgresBlocking.wait {
+            do { try await connection.query(PostgresQuery(unsafeSQL: "CLOSE \(name)"), logger: logger) }
+            catch { throw PostgresIndexError.wrap(error, step: step) }
+        }
+    }
+
+    /// Numbers for cursor names, shared by every reader of the process.
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = 0
+        func next() -> Int { lock.withLock { value += 1; return value } }
+    }
+}
+
+/// A row's cells by position, decoded by their PostgreSQL type.
+struct PostgresAggregateRow: ReportAggregateRow {
+    let cells: PostgresRandomAccessRow
+
+    func int(_ index: Int) throws -> Int { try cells[index].decode(Int.self) }
+    func text(_ index: Int) throws -> String { try cells[index].decode(String.self) }
+    func optionalText(_ index: Int) throws -> String? { try cells[index].decode(String?.self) }
+
+    func value(_ index: Int) throws -> IndexValue {
+        let cell = cells[index]
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int2, .int4, .int8: return .integer(Int64(try cell.decode(Int.self)))
+        case .float4, .float8: return .real(try cell.decode(Double.self))
+        default: return .text(try cell.decode(String.self))
+        }
+    }
+}

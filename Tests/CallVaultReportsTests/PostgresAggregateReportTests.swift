@@ -1,0 +1,144 @@
+@testable import CallVaultReports
+import CallVaultCore
+import CallVaultPostgres
+import CallVaultSettings
+import CallVaultStore
+import CallVaultTestSupport
+import Foundation
+import GRDB
+import Logging
+import PostgresNIO
+import Testing
+
+/// Runs `body` on a thread of its own: the PostgreSQL reads wait synchronously on the client, as
+/// they do under the CLI, never on a thread of the cooperative pool.
+private func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}
+
+@Suite("Reports from PostgreSQL's aggregates give the numbers of its full scan and of SQLite",
+       .enabled(if: PostgresDatabase.isConfigured, "CALLVAULT_TEST_POSTGRES_URL is not set, or no psql (scripts/test.sh sets it)"))
+struct PostgresAggregateReportTests {
+    static let zones = ["America/New_York", "Asia/Kolkata", "Asia/Kathmandu"]
+    static let logger: Logger = {
+        var logger = Logger(label: "callvault.reports.tests")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    /// Every report and format of the PostgreSQL index against its `--exact-scan` and against the
+    /// SQLite index holding the same calls.
+    static func expectSame(_ sqlite: CallIndex, _ postgres: PostgresIndex, _ context: String) throws {
+        let pg = ReportIndex.scanned(PostgresReportSource(index: postgres))
+        for zone in zones {
+            for filter in AggregateReportTests.filters(zone: zone) {
+                var scan = filter
+                scan.exactScan = true
+                let fast = try AggregateReportTests.renderAll(pg, filter), slow = try AggregateReportTests.renderAll(pg, scan)
+                let lite = try AggregateReportTests.renderAll(.sqlite(sqlite), filter)
+                for name in slow.keys.sorted() {
+                    #expect(fast[name] == slow[name], "\(context): PostgreSQL's aggregates and scan differ: \(name) in \(zone), \(filter.notes.joined())")
+                    #expect(fast[name] == lite[name], "\(context): PostgreSQL and SQLite differ: \(name) in \(zone), \(filter.notes.joined())")
+                }
+            }
+        }
+    }
+
+    /// The aggregate tables with their keys resolved and the packs' calls (ids are the writers' order).
+    static func tables(_ postgres: PostgresIndex) throws -> [String] {
+        try PostgresAggregateStore(index: postgres).readAggregates { db in
+            func rows(_ sql: String, _ columns: Int) throws -> String {
+                var out: [String] = []
+                try db.forEachRow(sql, []) { r in out.append(try (0..<columns).map { "\(try r.value($0))" }.joined(separator: "|")) }
+                return out.sorted().joined(separator: "\n")
+            }
+            var entries: [CallerPacks.Entry] = []
+            try CallerPacks.forEach(db, from: nil, to: nil) { entries += $0 }
+            let packed = try entries.map { e in
+                try rows("SELECT (SELECT caller FROM report_caller_ids WHERE id = \(e.caller)), k.campaign, k.tracking_number, k.source, k.medium, a.area_code, a.region, a.place, a.country FROM report_number_keys k, report_area_keys a WHERE k.id = \(e.number) AND a.id = \(e.area)", 9) + " \(e.q) \(e.answered)"
+            }.sorted().joined(separator: "\n")
+            return [
+                try rows("SELECT q, outcome, calls, anonymous, talk_ms, duration_ms FROM report_quarters", 6),
+                try rows("SELECT campaign, q, outcome, calls, anonymous, talk_ms, duration_ms FROM report_campaign_quarters", 7),
+                try rows("SELECT caller, id, started_at, campaign, tracking_number, source, medium FROM report_first_calls", 7),
+                try rows("SELECT caller FROM report_caller_ids", 1),
+                try rows("SELECT d.day, k.campaign, k.tracking_number, k.source, k.medium, d.calls, d.answered, d.missed, d.abandoned, d.talk_ms, d.duration_ms FROM report_number_days d JOIN report_number_keys k ON k.id = d.number_key", 11),
+                try rows("SELECT d.day, d.campaign, k.area_code, k.region, k.place, k.country, d.calls, d.answered FROM report_area_days d JOIN report_area_keys k ON k.id = d.area_key", 8),
+                try rows("SELECT q, area_code, label, calls FROM report_area_quarters", 4),
+                packed,
+            ]
+        }
+    }
+
+    @Test("every report and format in New York (across the fall-back night), Kolkata and Kathmandu: PostgreSQL's aggregates as its scan and as SQLite, after a copy, updates and deletes; rebuild-aggregates gives the tables the trigger kept")
+    func sameAsScanAndSQLite() async throws {
+        var r = try RandomIndex(seed: 23)
+        defer { r.remove() }
+        try r.insert(250, from: AggregateReportTests.epoch("2026-10-25T00:00:00Z"), to: AggregateReportTests.epoch("2026-11-08T00:00:00Z"))
+        try r.insert(40, from: AggregateReportTests.epoch("2026-03-05T00:00:00Z"), to: AggregateReportTests.epoch("2026-03-12T00:00:00Z"))
+        try r.insert(150, from: AggregateReportTests.epoch("2026-06-20T00:00:00Z"), to: AggregateReportTests.epoch("2026-08-10T00:00:00Z"))
+        let sqlite = r.index
+        let database = try PostgresDatabase()
+        defer { database.drop() }
+        let url = try PostgresURL(database.url)
+        let password = try PostgresCredentials.resolve(url: url, passwordFile: nil).password
+        try await PostgresIndex.withRunning(url: url, password: password, logger: Self.logger) { postgres in
+            try await PostgresMigrator(index: postgres).migrate()
+            // Every call inserted on PostgreSQL, one by one through the trigger (db migrate's copy).
+            _ = try await PostgresIndexMigration(source: sqlite, target: postgres).run(batch: 100)
+            let filled = try await onThread { try Self.tables(postgres) }
+            #expect(filled[0].split(separator: "\n").count > 100 && filled[7].split(separator: "\n").count > 300,
+                    "the trigger filled report_quarters and report_caller_packs")
+            try await onThread { try Self.expectSame(sqlite, postgres, "after the copy") }
+
+            // A registry relink, a caller correction, a moved start time, retention and erasure
+            // deleting records: the same statements on both backends.
+            let changes = [
+                "UPDATE calls SET campaign = 'Radio', source = 'radio', medium = 'radio' WHERE tracking_number = '+14155551001'",
+                "UPDATE calls SET campaign = NULL, source = NULL, medium = NULL WHERE tracking_number = '+14155551002' AND started_at < '2026-11-02'",
+                "UPDATE calls SET tracking_number = '+14155551009' WHERE tracking_number = '+14155551003' AND CAST(substr(call_id, 6) AS INTEGER) % 3 = 0",
+                "UPDATE calls SET caller = '+12125550001' WHERE caller = '+14155550005'",
+                "UPDATE calls SET caller_place = 'Brooklyn' WHERE caller = '+16465550010' AND CAST(substr(call_id, 6) AS INTEGER) % 2 = 0",
+                "UPDATE calls SET caller_area_code = NULL WHERE caller = '+19175550011'",
+                "UPDATE calls SET started_at = '2026-11-01T05:45:00Z', outcome = 'answered', talk_ms = 1000 WHERE CAST(substr(call_id, 6) AS INTEGER) % 17 = 0",
+                "DELETE FROM calls WHERE CAST(substr(call_id, 6) AS INTEGER) % 7 = 0",
+                "DELETE FROM calls WHERE id = (SELECT id FROM report_first_calls WHERE caller = '+16465550002')",
+                // One caller's every call (erasure): their number leaves the caller ids.
+                "DELETE FROM calls WHERE caller = '+12125550004'",
+            ]
+            for sql in changes {
+                try await sqlite.pool.write { db in try db.execute(sql: sql) }
+                _ = try await postgres.query("changing calls", PostgresQuery(unsafeSQL: sql))
+            }
+            try await onThread { try Self.expectSame(sqlite, postgres, "after updates and deletes") }
+            let kept = try await onThread { try Self.tables(postgres) }
+            #expect(!kept[3].contains("+12125550004"), "an erased caller's number is in no derived table")
+
+            // Rebuilt from the calls alone: the tables the trigger kept (the packs without tombstones).
+            let calls = try await PostgresAggregates(index: postgres).rebuild()
+            #expect(calls == (try await sqlite.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM calls") ?? 0 }))
+            #expect(try await onThread { try Self.tables(postgres) } == kept)
+            try await onThread { try Self.expectSame(sqlite, postgres, "after rebuild-aggregates") }
+
+            // The reports read the aggregates, not the calls: a quarter's row changed by hand shows
+            // in the summary (and not in --exact-scan) until rebuild-aggregates.
+            _ = try await postgres.query("tampering", "UPDATE report_quarters SET calls = calls + 1000 WHERE q = (SELECT min(q) FROM report_quarters)")
+            func totals() async throws -> (fast: String, scan: String) {
+                try await onThread {
+                    var scan = ReportFilter()
+                    scan.exactScan = true
+                    let source = ReportIndex.scanned(PostgresReportSource(index: postgres))
+                    return (try SummaryReport.run(source, filter: ReportFilter(), by: .day).csv(),
+                            try SummaryReport.run(source, filter: scan, by: .day).csv())
+                }
+            }
+            let tampered = try await totals()
+            #expect(tampered.fast != tampered.scan)
+            try await PostgresAggregates(index: postgres).rebuild()
+            let rebuilt = try await totals()
+            #expect(rebuilt.fast == rebuilt.scan)
+        }
+    }
+}

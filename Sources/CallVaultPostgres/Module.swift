@@ -9,14 +9,15 @@
 // `query` and `audit list` (PostgresCallReader), verify's index side (PostgresVerifySource),
 // legal holds (PostgresHolds), retention's index side (PostgresRetentionIndex: Store's
 // RetentionSource), the registry behind `numbers` (PostgresRegistry), `db migrate`
-// (PostgresIndexMigration), what reports scan (PostgresReportSource: Store's ReportScanSource;
-// no report aggregates here, every report scans); accounts behind `user` (PostgresUsers), the
+// (PostgresIndexMigration), what reports scan (PostgresReportSource: Store's ReportScanSource)
+// and the report aggregates they read (PostgresReportTables, the pg-v6 migration's tables and
+// trigger; PostgresAggregateStore: Store's ReportAggregateStore); accounts behind `user` (PostgresUsers), the
 // caller directory (PostgresCallerDirectory), the website's logs behind `web import-*`
 // (PostgresWebLog) with attribution by Store's rules at ingest and relink (PostgresAttribution),
 // erasure's index side (PostgresErasureIndex: Store's ErasureSource), `keys rotate`'s
 // (PostgresKeyRotationIndex: Store's KeyRotationSource), an evidence bundle's
-// (PostgresEvidenceIndex: Store's EvidenceSource), and `db rebuild-aggregates`' check that
-// there are none to rebuild (PostgresAggregates).
+// (PostgresEvidenceIndex: Store's EvidenceSource), and `db rebuild-aggregates`
+// (PostgresAggregates).
 //
 // Depends on CallVaultStore for the types the worker shares with SQLite: QueueStore, Job,
 // CallRecord (its columns in and out through IndexValue, so a call is encoded and decoded by the

@@ -5,10 +5,12 @@ import PostgresNIO
 
 /// What `verify` reads of a PostgreSQL index (``VerifySource``), synchronous as the verifier is:
 /// each call waits through ``PostgresBlocking``, so the verifier runs on a thread of its own, never
-/// on the cooperative pool (the CLI starts one). There are no report aggregates on PostgreSQL yet,
-/// so none can disagree.
+/// on the cooperative pool (the CLI starts one).
 public struct PostgresVerifySource: VerifySource {
     public let index: PostgresIndex
+
+    /// Quarters of the report aggregates ``aggregateDifferences()`` compares with the calls.
+    public var aggregateSample = 200
 
     public init(index: PostgresIndex) { self.index = index }
 
@@ -47,7 +49,10 @@ public struct PostgresVerifySource: VerifySource {
         return broken.map { ($0.seq, $0.reason) }
     }
 
-    public func aggregateDifferences() throws -> [String] { [] }
+    /// A sample of the report aggregates' quarters and days compared with the calls (``PostgresAggregateSample``).
+    public func aggregateDifferences() throws -> [String] {
+        try PostgresBlocking.wait { [index, aggregateSample] in try await PostgresAggregateSample(index: index, sample: aggregateSample).differences() }
+    }
 
     public func appendAudit(action: String, ids: [String], reason: String, details: [String: String]) throws {
         try PostgresBlocking.wait { [index] in

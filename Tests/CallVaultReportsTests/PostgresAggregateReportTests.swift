@@ -115,6 +115,8 @@ struct PostgresAggregateReportTests {
             try await onThread { try Self.expectSame(sqlite, postgres, "after updates and deletes") }
             let kept = try await onThread { try Self.tables(postgres) }
             #expect(!kept[3].contains("+12125550004"), "an erased caller's number is in no derived table")
+            #expect(try await onThread { try PostgresVerifySource(index: postgres).aggregateDifferences() } == [],
+                    "verify finds the trigger's tables as the calls are")
 
             // Rebuilt from the calls alone: the tables the trigger kept (the packs without tombstones).
             let calls = try await PostgresAggregates(index: postgres).rebuild()
@@ -136,9 +138,18 @@ struct PostgresAggregateReportTests {
             }
             let tampered = try await totals()
             #expect(tampered.fast != tampered.scan)
+            // verify's sample, large enough here to take every quarter, finds it.
+            let verify = {
+                var source = PostgresVerifySource(index: postgres)
+                source.aggregateSample = 100_000
+                return source
+            }()
+            let found = try await onThread { try verify.aggregateDifferences() }
+            #expect(found.count == 1 && found.first?.hasPrefix("report_quarters: quarter starting 2026-03-") == true, "\(found)")
             try await PostgresAggregates(index: postgres).rebuild()
             let rebuilt = try await totals()
             #expect(rebuilt.fast == rebuilt.scan)
+            #expect(try await onThread { try verify.aggregateDifferences() } == [])
         }
     }
 }

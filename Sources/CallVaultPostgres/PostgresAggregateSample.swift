@@ -1,0 +1,89 @@
+import CallVaultCore
+import CallVaultStore
+import Foundation
+import PostgresNIO
+
+/// `verify`'s check of PostgreSQL's report aggregates (``PostgresReportTables``): a random
+/// sample of quarters — half from the aggregates, half the quarters of random calls, so a call
+/// missing from them is found too — and the UTC days of some of them, each table's rows compared
+/// with the same numbers computed from the calls of that quarter or day (a range of
+/// `calls_started_at` each). One line per table and bucket that differs, as SQLite's
+/// `ReportAggregates.differences` words it.
+struct PostgresAggregateSample {
+    let index: PostgresIndex
+    var sample = 200
+
+    /// A quarter's or a day's start as `started_at` text (`YYYY-MM-DDTHH:MM:SSZ`), in SQL.
+    private static func start(_ seconds: String) -> String {
+        "to_char(to_timestamp(\(seconds)) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+    }
+
+    /// Each check: the table, its rows of the sampled buckets (bucket first), and the same
+    /// computed from the calls (`s.b` the bucket, `s.lo`/`s.hi` its range).
+    private static let quarterChecks: [(String, String, String, Int)] = [
+        ("report_quarters",
+         "SELECT q, outcome, calls, anonymous, talk_ms, duration_ms FROM report_quarters WHERE q = ANY($1)",
+         "SELECT s.b, c.outcome, count(*), sum(CASE WHEN c.caller IS NULL THEN 1 ELSE 0 END), sum(c.talk_ms), sum(c.duration_ms)", 2),
+        ("report_campaign_quarters",
+         "SELECT q, campaign, outcome, calls, anonymous, talk_ms, duration_ms FROM report_campaign_quarters WHERE q = ANY($1)",
+         "SELECT s.b, coalesce(c.campaign, ''), c.outcome, count(*), sum(CASE WHEN c.caller IS NULL THEN 1 ELSE 0 END), sum(c.talk_ms), sum(c.duration_ms)", 3),
+        ("report_area_quarters",
+         "SELECT q, area_code, label, calls FROM report_area_quarters WHERE q = ANY($1)",
+         "SELECT s.b, c.caller_area_code, coalesce(c.caller_place, coalesce(c.caller_region, '')), count(*)", 3),
+        ("report_caller_packs",
+         "SELECT q, n FROM report_caller_packs WHERE q = ANY($1)",
+         "SELECT s.b, count(*)", 1),
+    ]
+
+    private static let dayChecks: [(String, String, String, Int)] = [
+        ("report_number_days",
+         """
+         SELECT d.day, k.campaign, k.tracking_number, k.source, k.medium, d.calls, d.answered, d.missed, d.abandoned, d.talk_ms, d.duration_ms
+         FROM report_number_days d JOIN report_number_keys k ON k.id = d.number_key WHERE d.day = ANY($1)
+         """,
+         """
+         SELECT s.b, coalesce(c.campaign, ''), c.tracking_number, report_enc(c.source), report_enc(c.medium), count(*),
+                sum(CASE WHEN c.outcome = 'answered' THEN 1 ELSE 0 END), sum(CASE WHEN c.outcome = 'missed' THEN 1 ELSE 0 END),
+                sum(CASE WHEN c.outcome = 'abandoned' THEN 1 ELSE 0 END), sum(c.talk_ms), sum(c.duration_ms)
+         """, 5),
+    ]
+
+    /// `GROUP BY 1, …, n`: the bucket and the check's other leading columns.
+    private static func grouping(_ columns: Int) -> String {
+        " GROUP BY " + (1...columns).map(String.init).joined(separator: ", ")
+    }
+
+    func differences() async throws -> [String] {
+        guard try await index.query("looking for the report aggregates", "SELECT to_regclass('report_quarters') IS NOT NULL")
+            .first?.decode(Bool.self) == true else { return [] }
+        let half = Int64(max(sample / 2, 1))
+        let quarters = try await index.query("sampling quarters", """
+            SELECT q FROM (SELECT q FROM report_quarters ORDER BY random() LIMIT \(half)) a
+            UNION SELECT report_quarter_of(started_at) FROM (SELECT started_at FROM calls ORDER BY random() LIMIT \(half)) b
+            """).map { try $0.decode(Int64.self) }
+        guard !quarters.isEmpty else { return [] }
+        let days = Array(Set(quarters.map { $0 >= 0 ? $0 / 96 : -((-$0 + 95) / 96) }).shuffled().prefix(max(1, sample / 40)))
+        var problems: [String] = []
+        for (buckets, seconds, checks) in [(quarters, 900, Self.quarterChecks), (days, 86400, Self.dayChecks)] {
+            for (table, stored, computed, groups) in checks {
+                let where_ = table == "report_area_quarters" ? " WHERE c.caller_area_code IS NOT NULL"
+                    : table == "report_caller_packs" ? " WHERE c.caller IS NOT NULL" : ""
+                let scan = """
+                    \(computed) FROM (SELECT b, \(Self.start("b * \(seconds)")) AS lo, \(Self.start("(b + 1) * \(seconds)")) AS hi
+                                     FROM unnest($1::bigint[]) AS u(b)) s
+                    JOIN calls c ON c.started_at >= s.lo AND c.started_at < s.hi\(where_)\(Self.grouping(groups))
+                    """
+                let sql = "SELECT DISTINCT b FROM ((\(stored)) EXCEPT ALL (\(scan)) UNION ALL ((\(scan)) EXCEPT ALL (\(stored)))) AS x(b) ORDER BY b"
+                var binds = PostgresBindings()
+                binds.append(buckets)
+                let differing = try await index.query("comparing \(table) with the calls", PostgresQuery(unsafeSQL: sql, binds: binds))
+                    .map { try $0.decode(Int64.self) }
+                for b in differing {
+                    let from = Timestamp.format(Date(timeIntervalSince1970: Double(b) * Double(seconds)))
+                    problems.append("\(table): \(seconds == 900 ? "quarter" : "day") starting \(from) differs from the calls")
+                }
+            }
+        }
+        return problems
+    }
+}

@@ -12,6 +12,11 @@ inner silences, some over the dead-air threshold.
     scripts/bench-index.py --calls 1000000 --runs 30
     scripts/bench-index.py --calls 10000000 --runs 20 --keep /tmp/bench10m.sqlite
     scripts/bench-index.py --keep /tmp/bench10m.sqlite --reuse --exact-scan   # also time the full scans
+    scripts/bench-index.py --calls 1000000 --keep /tmp/b1m.sqlite --postgres "$URL"   # the same on PostgreSQL
+
+With --postgres URL (an empty database; the password from PGPASSFILE or ~/.pgpass), the SQLite
+index is moved there with `callvault db migrate` (every call through the report trigger, timed),
+and the commands run against PostgreSQL instead.
 """
 import argparse, os, random, sqlite3, statistics, subprocess, sys, tempfile, time
 
@@ -129,6 +134,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=3, help="with --ingest: alternating rounds of each variant")
     ap.add_argument("--slow-build", action="store_true", help="fire the report triggers on every insert instead of dropping them and rebuilding")
     ap.add_argument("--ingest", type=int, metavar="N", help="only compare the insert rate of N calls with and without the report triggers")
+    ap.add_argument("--postgres", metavar="URL", help="move the index into this empty PostgreSQL database and time the commands there")
+    ap.add_argument("--postgres-reuse", action="store_true", help="with --postgres: the database already holds the index")
     args = ap.parse_args()
     d = tempfile.mkdtemp(prefix="callvault-index-")
     if args.ingest:
@@ -185,6 +192,12 @@ def main():
               + ", ".join(f"{k} {v / 2**20:.0f} MB" for k, v in sorted(parts.items())))
     base = [args.callvault]
     db_args = ["--db", db, "--archive", d]
+    if args.postgres:
+        if not args.postgres_reuse:
+            t = time.perf_counter()
+            subprocess.run([args.callvault, "db", "migrate", "--db", db, "--archive", d, "--to", args.postgres], check=True, stdout=subprocess.DEVNULL)
+            print(f"db migrate to PostgreSQL (every call through the report trigger): {time.perf_counter() - t:.1f} s", flush=True)
+        db_args = ["--db", args.postgres, "--archive", d]
     cases = {
         "query --campaign C --since/--until (1 month)": ["query", "--campaign", "Campaign-07", "--since", "2025-06-01", "--until", "2025-06-30"],
         "query --campaign C --campaign D (1 week)": ["query", "--campaign", "Campaign-07", "--campaign", "Campaign-08", "--since", "2025-06-01", "--until", "2025-06-07"],

@@ -7,7 +7,8 @@ import PostgresNIO
 /// sample of quarters — half from the aggregates, half the quarters of random calls, so a call
 /// missing from them is found too — and the UTC days of some of them, each table's rows compared
 /// with the same numbers computed from the calls of that quarter or day (a range of
-/// `calls_started_at` each). One line per table and bucket that differs, as SQLite's
+/// `calls_started_at` each) — the packs entry by entry — and the first calls of some of their
+/// callers. One line per table and bucket that differs, as SQLite's
 /// `ReportAggregates.differences` words it.
 struct PostgresAggregateSample {
     let index: PostgresIndex
@@ -30,10 +31,23 @@ struct PostgresAggregateSample {
         ("report_area_quarters",
          "SELECT q, area_code, label, calls FROM report_area_quarters WHERE q = ANY($1)",
          "SELECT s.b, c.caller_area_code, coalesce(c.caller_place, coalesce(c.caller_region, '')), count(*)", 3),
-        ("report_caller_packs",
-         "SELECT q, n FROM report_caller_packs WHERE q = ANY($1)",
-         "SELECT s.b, count(*)", 1),
+        // Each quarter's entries, removals cancelled (a tombstone is its entry with the flag + 2),
+        // against the entry of each call with a caller, its keys looked up.
+        ("report_caller_packs", """
+         SELECT q, x FROM (\(entries)) e WHERE get_byte(x, 0) < 50
+         EXCEPT ALL SELECT q, set_byte(x, 0, get_byte(x, 0) - 2) FROM (\(entries)) e WHERE get_byte(x, 0) >= 50
+         """,
+         """
+         SELECT s.b, report_pack_entry(CASE WHEN c.outcome = 'answered' THEN 1 ELSE 0 END, report_caller_id(c.caller, false),
+                                       report_number_key(c, false), report_area_key(c, false))
+         """, 0),
     ]
+
+    /// The 12-byte entries of the sampled quarters' packs, as (q, x).
+    private static let entries = """
+        SELECT p.q, substr(p.entries, 12 * i + 1, 12) AS x FROM report_caller_packs p, generate_series(0, length(p.entries) / 12 - 1) i
+        WHERE p.q = ANY($1)
+        """
 
     private static let dayChecks: [(String, String, String, Int)] = [
         ("report_number_days",
@@ -46,21 +60,39 @@ struct PostgresAggregateSample {
                 sum(CASE WHEN c.outcome = 'answered' THEN 1 ELSE 0 END), sum(CASE WHEN c.outcome = 'missed' THEN 1 ELSE 0 END),
                 sum(CASE WHEN c.outcome = 'abandoned' THEN 1 ELSE 0 END), sum(c.talk_ms), sum(c.duration_ms)
          """, 5),
+        ("report_area_days",
+         """
+         SELECT d.day, d.campaign, k.area_code, k.region, k.place, k.country, d.calls, d.answered
+         FROM report_area_days d JOIN report_area_keys k ON k.id = d.area_key WHERE d.day = ANY($1)
+         """,
+         """
+         SELECT s.b, coalesce(c.campaign, ''), CASE WHEN c.caller IS NULL THEN '' ELSE report_enc(c.caller_area_code) END,
+                CASE WHEN c.caller IS NULL THEN '=(anonymous)' ELSE report_enc(c.caller_region) END,
+                CASE WHEN c.caller IS NULL THEN '' ELSE report_enc(c.caller_place) END,
+                CASE WHEN c.caller IS NULL THEN '' ELSE report_enc(c.caller_country) END,
+                count(*), sum(CASE WHEN c.outcome = 'answered' THEN 1 ELSE 0 END)
+         """, 6),
     ]
 
     /// `GROUP BY 1, …, n`: the bucket and the check's other leading columns.
     private static func grouping(_ columns: Int) -> String {
-        " GROUP BY " + (1...columns).map(String.init).joined(separator: ", ")
+        columns == 0 ? "" : " GROUP BY " + (1...columns).map(String.init).joined(separator: ", ")
     }
 
     func differences() async throws -> [String] {
         guard try await index.query("looking for the report aggregates", "SELECT to_regclass('report_quarters') IS NOT NULL")
             .first?.decode(Bool.self) == true else { return [] }
         let half = Int64(max(sample / 2, 1))
-        let quarters = try await index.query("sampling quarters", """
+        // Random calls from a sample of the table's pages (about 20 times the calls needed, all
+        // of a small table), not a sort of every call.
+        let estimate = try await index.query("estimating the calls", "SELECT reltuples::float8 FROM pg_class WHERE oid = 'calls'::regclass")
+            .first?.decode(Double.self) ?? -1
+        let percent = estimate <= 0 ? 100 : min(100, max(0.001, 2000 * Double(half) / estimate))
+        let quarters = try await index.query("sampling quarters", PostgresQuery(unsafeSQL: """
             SELECT q FROM (SELECT q FROM report_quarters ORDER BY random() LIMIT \(half)) a
-            UNION SELECT report_quarter_of(started_at) FROM (SELECT started_at FROM calls ORDER BY random() LIMIT \(half)) b
-            """).map { try $0.decode(Int64.self) }
+            UNION SELECT report_quarter_of(started_at) FROM (
+                SELECT started_at FROM calls TABLESAMPLE SYSTEM (\(String(format: "%.6f", percent))) ORDER BY random() LIMIT \(half)) b
+            """)).map { try $0.decode(Int64.self) }
         guard !quarters.isEmpty else { return [] }
         let days = Array(Set(quarters.map { $0 >= 0 ? $0 / 96 : -((-$0 + 95) / 96) }).shuffled().prefix(max(1, sample / 40)))
         var problems: [String] = []
@@ -84,6 +116,28 @@ struct PostgresAggregateSample {
                 }
             }
         }
+        problems += try await firstCallDifferences(quarters)
         return problems
+    }
+
+    /// The first calls of up to 20 callers of each sampled quarter, against each caller's
+    /// earliest call (one seek each in `calls_caller`, however long their history).
+    private func firstCallDifferences(_ quarters: [Int64]) async throws -> [String] {
+        let callers = """
+            SELECT DISTINCT w.caller FROM unnest($1::bigint[]) AS u(b), LATERAL (
+                SELECT c.caller FROM calls c WHERE c.started_at >= \(Self.start("u.b * 900")) AND c.started_at < \(Self.start("(u.b + 1) * 900"))
+                    AND c.caller IS NOT NULL LIMIT 20) w
+            """
+        let stored = "SELECT caller, id, started_at, campaign, tracking_number, source, medium FROM report_first_calls WHERE caller IN (\(callers))"
+        let scan = """
+            SELECT f.caller, f.id, f.started_at, coalesce(f.campaign, ''), f.tracking_number, f.source, f.medium FROM (\(callers)) w,
+                LATERAL (SELECT * FROM calls c WHERE c.caller = w.caller ORDER BY c.started_at, c.id LIMIT 1) f
+            """
+        var binds = PostgresBindings()
+        binds.append(quarters)
+        let differing = try await index.query("comparing report_first_calls with the calls", PostgresQuery(unsafeSQL: """
+            SELECT count(DISTINCT x.caller) FROM ((\(stored)) EXCEPT ALL (\(scan)) UNION ALL ((\(scan)) EXCEPT ALL (\(stored)))) AS x(caller)
+            """, binds: binds)).first?.decode(Int64.self) ?? 0
+        return differing == 0 ? [] : ["report_first_calls: \(differing) callers of the sampled quarters differ from the calls"]
     }
 }

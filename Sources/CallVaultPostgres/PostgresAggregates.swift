@@ -3,7 +3,9 @@ import PostgresNIO
 /// `db rebuild-aggregates` on PostgreSQL: empties and refills every report aggregate
 /// (``PostgresReportTables``) from the `calls` rows alone, whatever wrote them, in one
 /// transaction — interrupted, the index keeps the tables it had. The calls are locked against
-/// writes meanwhile (`SHARE` mode: reads go on), so no call is added or removed half-way.
+/// writes meanwhile (`SHARE` mode: reads go on), so no call is added or removed half-way; the
+/// tables' rows are deleted, not truncated, so reports go on reading the old ones until the
+/// commit. Keys are numbered 1, 2, … again.
 public struct PostgresAggregates: Sendable {
     public let index: PostgresIndex
 
@@ -22,7 +24,9 @@ public struct PostgresAggregates: Sendable {
                 catch { throw PostgresIndexError.wrap(error, step: "rebuilding the report aggregates") }
             }
             try await run("LOCK TABLE calls IN SHARE MODE")
-            try await run("TRUNCATE \(PostgresReportTables.tables.joined(separator: ", ")) RESTART IDENTITY")
+            // DELETE, not TRUNCATE: a report reading meanwhile keeps its snapshot of the old rows
+            // (TRUNCATE would lock each table against it, and show it empty tables).
+            for table in PostgresReportTables.tables.reversed() { try await run("DELETE FROM \(table)") }
             for statement in PostgresReportTables.fillStatements { try await run(statement) }
             let calls = try await connection.query("SELECT coalesce(sum(calls), 0)::bigint FROM report_quarters", logger: logger)
                 .collect().first?.decode(Int64.self) ?? 0

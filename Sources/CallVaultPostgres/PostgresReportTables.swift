@@ -192,7 +192,7 @@ enum PostgresReportTables {
         """,
         // A removed call: each sum less its numbers (rows at 0 calls dropped); the caller's first
         // call looked up again only when it was this one; a tombstone entry in its quarter's
-        // pack. (The caller's number leaves report_caller_ids after the statement, below.)
+        // pack. (The caller's number leaves report_caller_ids at commit, below.)
         """
         CREATE FUNCTION report_remove_call(r calls) RETURNS VOID LANGUAGE plpgsql AS $$
         DECLARE
@@ -254,19 +254,22 @@ enum PostgresReportTables {
         """,
         "CREATE TRIGGER report_calls_insert_delete AFTER INSERT OR DELETE ON calls FOR EACH ROW EXECUTE FUNCTION report_calls_changed()",
         // A caller's number leaves report_caller_ids with their last call (erasure leaves it in
-        // no derived table) — once the statement is done: PostgreSQL runs a statement's row
-        // triggers after all its rows changed, so a row's trigger that dropped the number would
-        // leave the caller's other removed calls of that statement without their id.
+        // no derived table) — at commit, once every removal has its tombstone: PostgreSQL runs a
+        // statement's row triggers after all its rows changed, so a row's trigger that dropped
+        // the number would leave the caller's other removed calls of that statement without
+        // their id. A deferred constraint trigger queues an event per removed row (no copy of
+        // the rows), and only for a delete or a change of caller.
         """
-        CREATE FUNCTION report_drop_gone_callers() RETURNS trigger LANGUAGE plpgsql AS $$
+        CREATE FUNCTION report_drop_gone_caller() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            DELETE FROM report_caller_ids i WHERE i.caller IN (SELECT g.caller FROM gone g WHERE g.caller IS NOT NULL)
-                AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.caller = i.caller);
+            DELETE FROM report_caller_ids i WHERE i.caller = OLD.caller AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.caller = OLD.caller);
             RETURN NULL;
         END $$
         """,
-        "CREATE TRIGGER report_calls_gone_delete AFTER DELETE ON calls REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION report_drop_gone_callers()",
-        "CREATE TRIGGER report_calls_gone_update AFTER UPDATE ON calls REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION report_drop_gone_callers()",
+        """
+        CREATE CONSTRAINT TRIGGER report_calls_gone AFTER DELETE OR UPDATE OF caller ON calls DEFERRABLE INITIALLY DEFERRED
+            FOR EACH ROW WHEN (OLD.caller IS NOT NULL) EXECUTE FUNCTION report_drop_gone_caller()
+        """,
         """
         CREATE TRIGGER report_calls_update AFTER UPDATE OF \(watched) ON calls FOR EACH ROW
             WHEN ((\(watched.split(separator: ",").map { "OLD.\($0.trimmingCharacters(in: .whitespaces))" }.joined(separator: ", ")))
@@ -298,14 +301,34 @@ enum PostgresReportTables {
             SELECT DISTINCT ON (caller) caller, id, started_at, coalesce(campaign, ''), tracking_number, source, medium
             FROM calls WHERE caller IS NOT NULL ORDER BY caller, started_at, id
         """,
-        "INSERT INTO report_caller_ids (caller) SELECT DISTINCT caller FROM calls WHERE caller IS NOT NULL ORDER BY caller",
+        // Keys numbered 1, 2, … in order (explicit ids: a rebuild numbers them densely again).
         """
-        INSERT INTO report_number_keys (campaign, tracking_number, source, medium)
-            SELECT DISTINCT coalesce(campaign, ''), tracking_number, report_enc(source), report_enc(medium) FROM calls
+        INSERT INTO report_caller_ids (id, caller)
+            SELECT row_number() OVER (ORDER BY x.caller), x.caller FROM (SELECT DISTINCT caller FROM calls WHERE caller IS NOT NULL) x
         """,
         """
-        INSERT INTO report_area_keys (area_code, region, place, country)
-            SELECT DISTINCT \(areaKey(""))  FROM calls
+        INSERT INTO report_number_keys (id, campaign, tracking_number, source, medium)
+            SELECT row_number() OVER (ORDER BY x.c, x.t, x.s, x.m), x.c, x.t, x.s, x.m FROM (
+                SELECT DISTINCT coalesce(campaign, '') AS c, tracking_number AS t, report_enc(source) AS s, report_enc(medium) AS m FROM calls) x
+        """,
+        """
+        INSERT INTO report_area_keys (id, area_code, region, place, country)
+            SELECT row_number() OVER (ORDER BY x.ac, x.r, x.p, x.co), x.ac, x.r, x.p, x.co FROM (
+                SELECT DISTINCT \(areaKey("", named: true)) FROM calls) x
+        """,
+        // The identities go on after the largest id, never back (a rebuild that rolls back
+        // leaves the old ids, so a lowered sequence would hand out one of them again).
+        """
+        DO $$
+        DECLARE t TEXT; seq TEXT; hi BIGINT; cur BIGINT;
+        BEGIN
+            FOREACH t IN ARRAY ARRAY['report_caller_ids', 'report_number_keys', 'report_area_keys'] LOOP
+                seq := pg_get_serial_sequence(t, 'id');
+                EXECUTE format('SELECT coalesce(max(id), 0) FROM %I', t) INTO hi;
+                EXECUTE format('SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM %s', seq) INTO cur;
+                IF hi > cur THEN PERFORM setval(seq, hi); END IF;
+            END LOOP;
+        END $$
         """,
         """
         INSERT INTO report_number_days (day, number_key, calls, answered, missed, abandoned, talk_ms, duration_ms)

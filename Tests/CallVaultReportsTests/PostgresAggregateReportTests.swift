@@ -144,8 +144,17 @@ struct PostgresAggregateReportTests {
                 source.aggregateSample = 100_000
                 return source
             }()
+            // A pack with an entry no call has, and a first call that is not the caller's.
+            _ = try await postgres.query("tampering", """
+                UPDATE report_caller_packs SET n = n + 1, entries = entries || report_pack_entry(1, 1, 1, 1)
+                WHERE q = (SELECT max(q) FROM report_caller_packs)
+                """)
+            _ = try await postgres.query("tampering", "UPDATE report_first_calls SET id = 'c0' WHERE caller = (SELECT min(caller) FROM report_first_calls)")
             let found = try await onThread { try verify.aggregateDifferences() }
-            #expect(found.count == 1 && found.first?.hasPrefix("report_quarters: quarter starting 2026-03-") == true, "\(found)")
+            #expect(found.count == 3, "\(found)")
+            #expect(found.contains { $0.hasPrefix("report_quarters: quarter starting 2026-03-") }, "\(found)")
+            #expect(found.contains { $0.hasPrefix("report_caller_packs: quarter starting 2026-11-") }, "\(found)")
+            #expect(found.contains("report_first_calls: 1 callers of the sampled quarters differ from the calls"), "\(found)")
             try await PostgresAggregates(index: postgres).rebuild()
             let rebuilt = try await totals()
             #expect(rebuilt.fast == rebuilt.scan)

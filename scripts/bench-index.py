@@ -195,7 +195,7 @@ def main():
     if args.postgres:
         if not args.postgres_reuse:
             t = time.perf_counter()
-            subprocess.run([args.callvault, "db", "migrate", "--db", db, "--archive", d, "--to", args.postgres], check=True, stdout=subprocess.DEVNULL)
+            subprocess.run([args.callvault, "db", "migrate", "--from", db, "--to", args.postgres, "--batch", "2000"], check=True, stdout=subprocess.DEVNULL)
             print(f"db migrate to PostgreSQL (every call through the report trigger): {time.perf_counter() - t:.1f} s", flush=True)
         db_args = ["--db", args.postgres, "--archive", d]
     cases = {

@@ -81,9 +81,10 @@ public enum DimensionAggregates {
                 "(SELECT id FROM report_caller_ids WHERE caller = \(r)caller)")
     }
 
-    /// The keys of a `calls` row as SQL expressions (one look-up each), for reading the partial
-    /// days at a period's ends from the calls: `SELECT \(keysOfCall.number) FROM calls WHERE …`.
-    public static var keysOfCall: (number: String, area: String, caller: String) { keyLookups("calls.") }
+    /// The keys of a `calls` row as SQL expressions (one look-up each), as the triggers and the
+    /// fill write them (SQLite's `ifnull`); the reports read ``portableKeysOfCall``, the same in
+    /// SQL PostgreSQL runs too.
+    static var keysOfCall: (number: String, area: String, caller: String) { keyLookups("calls.") }
 
     /// What the triggers keep of a caller: v15 a `report_caller_days` row per caller, number key,
     /// area key and day; v16 an entry in ``CallerPacks`` per call (and no `report_caller_days`).

@@ -27,7 +27,7 @@ extension Outcome {
 
     /// SQL giving the outcome in `column` as its code, the index in ``allCases`` (0 answered,
     /// 1 missed, 2 abandoned), and any other value as it is: a report reading a row per quarter
-    /// decodes an integer instead of making a string of each (``Row/outcome(codeAtIndex:in:)``).
+    /// decodes an integer instead of making a string of each (``Outcome/decode(code:at:in:)``).
     public static func codeSQL(_ column: String) -> String {
         "CASE \(column) " + allCases.enumerated().map { "WHEN \($1.sqlLiteral) THEN \($0)" }.joined(separator: " ") + " ELSE \(column) END"
     }
@@ -40,13 +40,5 @@ extension Row {
         let value: DatabaseValue = self[column]
         if let outcome = Outcome.fromDatabaseValue(value) { return outcome }
         return try Outcome.stored(String.fromDatabaseValue(value) ?? value.description, call: id ?? (self["id"] as String?) ?? "?")
-    }
-
-    /// The outcome in column `index` selected as ``Outcome/codeSQL(_:)``; an unknown value (left
-    /// as it was stored) is an error naming `row`.
-    public func outcome(codeAtIndex index: Int, in row: @autoclosure () -> String) throws -> Outcome {
-        let value: DatabaseValue = self[index]
-        if case .int64(let code) = value.storage, code >= 0, code < Outcome.allCases.count { return Outcome.allCases[Int(code)] }
-        return try Outcome.stored(String.fromDatabaseValue(value) ?? value.description, in: "\(row()) \(self.description)")
     }
 }

@@ -81,6 +81,7 @@ extension Outcome {
         switch try row.value(index) {
         case .integer(let code) where code >= 0 && code < allCases.count: return allCases[Int(code)]
         case .text(let text): return try stored(text, in: context())
+        case .integer(let code): return try stored("code \(code)", in: context())
         case let other: return try stored("\(other)", in: context())
         }
     }

@@ -14,6 +14,8 @@ import Foundation
 /// throttle: ``PostgresSessions``).
 public struct PostgresServerStore: ServerStore {
     public let index: PostgresIndex
+    /// Reports run two at a time (``RunSlots``: each holds up to three of the pool's connections).
+    private let reportSlots = RunSlots(count: 2)
 
     public init(index: PostgresIndex) { self.index = index }
 
@@ -85,7 +87,7 @@ public struct PostgresServerStore: ServerStore {
 
     public func reports<T: Sendable>(_ body: @escaping @Sendable (ReportIndex) throws -> T) async throws -> T {
         let source = PostgresReportSource(index: index)
-        return try await PostgresOwnThread.run { try body(.scanned(source)) }
+        return try await reportSlots.run { try await PostgresOwnThread.run { try body(.scanned(source)) } }
     }
     public func evidence<T: Sendable>(_ body: @escaping @Sendable (any EvidenceSource) throws -> T) async throws -> T {
         let source = PostgresEvidenceIndex(index: index)

@@ -84,6 +84,21 @@ struct PostgresAggregateReader: ReportAggregateReader {
         return q
     }
 
+    /// One row of arrays, a column each (`array_agg` over the rows in one pass, so every array
+    /// has the rows in the same order): a cell per column instead of a cell per value, which is
+    /// what a row costs postgres-nio (a year's quarter rows are 100,000).
+    func columns(_ sql: String, _ arguments: [IndexValue], ints: Int, texts: Int) throws -> ReportColumns {
+        let names = (0..<(ints + texts)).map { "c\($0)" }
+        var out = ReportColumns(ints: [], texts: [])
+        try forEachRow("SELECT \(names.map { "array_agg(\($0))" }.joined(separator: ", ")) FROM (\(sql)) AS t(\(names.joined(separator: ", ")))",
+                       arguments) { row in
+            guard let cells = (row as? PostgresAggregateRow)?.cells else { return }
+            out.ints = try (0..<ints).map { try cells[$0].decode([Int]?.self) ?? [] }
+            out.texts = try (0..<texts).map { try cells[ints + $0].decode([String]?.self) ?? [] }
+        }
+        return out
+    }
+
     /// The rows of `sql` a page at a time, through a cursor of the transaction.
     private func pages(_ sql: String, _ arguments: [IndexValue], _ page: ([PostgresRow]) throws -> Void) throws {
         let (numbered, binds) = try PostgresCallReader.numbered(sql, arguments)

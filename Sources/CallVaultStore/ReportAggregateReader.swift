@@ -30,6 +30,34 @@ public protocol ReportAggregateReader {
     func forEachPack(from: Int?, to: Int?, _ body: (_ quarter: Int, _ entries: UnsafeRawBufferPointer) throws -> Void) throws
     /// The first (`last` false) or last quarter with packed callers, nil when there is none.
     func packedQuarter(last: Bool) throws -> Int?
+    /// The rows of `sql` as columns: its first `ints` columns integers, the next `texts` text
+    /// (none NULL). For reads of many short rows: PostgreSQL sends them as one row of arrays.
+    func columns(_ sql: String, _ arguments: [IndexValue], ints: Int, texts: Int) throws -> ReportColumns
+}
+
+/// A read's rows as columns (``ReportAggregateReader/columns(_:_:ints:texts:)``).
+public struct ReportColumns: Sendable, Equatable {
+    public var ints: [[Int]]
+    public var texts: [[String]]
+    /// The rows read.
+    public var count: Int { ints.first?.count ?? texts.first?.count ?? 0 }
+
+    public init(ints: [[Int]], texts: [[String]]) {
+        self.ints = ints
+        self.texts = texts
+    }
+}
+
+extension ReportAggregateReader {
+    /// Row by row (SQLite's: its rows cost nothing to step through).
+    public func columns(_ sql: String, _ arguments: [IndexValue], ints: Int, texts: Int) throws -> ReportColumns {
+        var out = ReportColumns(ints: Array(repeating: [], count: ints), texts: Array(repeating: [], count: texts))
+        try forEachRow(sql, arguments) { row in
+            for i in 0..<ints { out.ints[i].append(try row.int(i)) }
+            for i in 0..<texts { out.texts[i].append(try row.text(ints + i)) }
+        }
+        return out
+    }
 }
 
 /// An index whose report aggregates can be read, from any thread, a read transaction per call
@@ -93,6 +121,14 @@ extension HoldMatch.Dialect {
         switch self {
         case .sqlite: ReportAggregates.quarter(column)
         case .postgres: "CAST(floor(extract(epoch FROM CAST(\(column) AS timestamptz)) / 900) AS BIGINT)"
+        }
+    }
+
+    /// The epoch seconds of a `started_at` column, as an integer.
+    public func epoch(_ column: String) -> String {
+        switch self {
+        case .sqlite: "CAST(strftime('%s', \(column)) AS INTEGER)"
+        case .postgres: "CAST(extract(epoch FROM CAST(\(column) AS timestamptz)) AS BIGINT)"
         }
     }
 

@@ -48,9 +48,9 @@ extension SummaryReport {
         }
         for (i, name) in names.enumerated() where tallies[name] != nil { tallies[name]!.callersCounted = bits.count(row: i) }
         total.callersCounted = all.count
-        for k in firstCalls {
-            tallies[key(k), default: Tally()].firstTime += 1
-            total.firstTime += 1
+        for (k, callers) in firstCalls {
+            tallies[key(k), default: Tally()].firstTime += callers
+            total.firstTime += callers
         }
         return table(grouping, filter, tallies, total, [:])
     }

@@ -30,8 +30,10 @@ public enum DimensionAggregates {
     public static let dayTables = ["report_number_days", "report_area_days", "report_caller_days"]
     public static var tables: [String] { keyTables + dayTables }
 
-    /// A nullable text column, encoded for a key: NULL ▶ `''`, value ▶ `'=value'`.
-    static func enc(_ column: String) -> String { "ifnull('=' || \(column), '')" }
+    /// A nullable text column, encoded for a key: NULL ▶ `''`, value ▶ `'=value'`. `null` is the
+    /// SQL function giving its second argument for a NULL first: SQLite's `ifnull` (what the
+    /// triggers and the fill write), or `coalesce` (SQL PostgreSQL runs too, the same in SQLite).
+    static func enc(_ column: String, null: String = "ifnull") -> String { "\(null)('=' || \(column), '')" }
 
     /// The stored form back: `''` ▶ nil, `'=value'` ▶ value.
     public static func decode(_ text: String) -> String? { text.isEmpty ? nil : String(text.dropFirst()) }
@@ -43,15 +45,15 @@ public enum DimensionAggregates {
     }
 
     /// The area key of row `r`: anonymous calls are one key, whatever their area columns say.
-    static func areaKey(_ r: String) -> [String] {
-        ["CASE WHEN \(r)caller IS NULL THEN '' ELSE \(enc("\(r)caller_area_code")) END",
-         "CASE WHEN \(r)caller IS NULL THEN '=(anonymous)' ELSE \(enc("\(r)caller_region")) END",
-         "CASE WHEN \(r)caller IS NULL THEN '' ELSE \(enc("\(r)caller_place")) END",
-         "CASE WHEN \(r)caller IS NULL THEN '' ELSE \(enc("\(r)caller_country")) END"]
+    static func areaKey(_ r: String, null: String = "ifnull") -> [String] {
+        ["CASE WHEN \(r)caller IS NULL THEN '' ELSE \(enc("\(r)caller_area_code", null: null)) END",
+         "CASE WHEN \(r)caller IS NULL THEN '=(anonymous)' ELSE \(enc("\(r)caller_region", null: null)) END",
+         "CASE WHEN \(r)caller IS NULL THEN '' ELSE \(enc("\(r)caller_place", null: null)) END",
+         "CASE WHEN \(r)caller IS NULL THEN '' ELSE \(enc("\(r)caller_country", null: null)) END"]
     }
 
-    static func numberKey(_ r: String) -> [String] {
-        ["ifnull(\(r)campaign, '')", "\(r)tracking_number", enc("\(r)source"), enc("\(r)medium")]
+    static func numberKey(_ r: String, null: String = "ifnull") -> [String] {
+        ["\(null)(\(r)campaign, '')", "\(r)tracking_number", enc("\(r)source", null: null), enc("\(r)medium", null: null)]
     }
 
     static let createTables = """
@@ -74,8 +76,8 @@ public enum DimensionAggregates {
             PRIMARY KEY (day, caller_id, number_key, area_key)) WITHOUT ROWID;
         """
 
-    private static func keyLookups(_ r: String) -> (number: String, area: String, caller: String) {
-        let n = numberKey(r), a = areaKey(r)
+    private static func keyLookups(_ r: String, null: String = "ifnull") -> (number: String, area: String, caller: String) {
+        let n = numberKey(r, null: null), a = areaKey(r, null: null)
         return ("(SELECT id FROM report_number_keys WHERE campaign = \(n[0]) AND tracking_number = \(n[1]) AND source = \(n[2]) AND medium = \(n[3]))",
                 "(SELECT id FROM report_area_keys WHERE area_code = \(a[0]) AND region = \(a[1]) AND place = \(a[2]) AND country = \(a[3]))",
                 "(SELECT id FROM report_caller_ids WHERE caller = \(r)caller)")
@@ -85,6 +87,9 @@ public enum DimensionAggregates {
     /// fill write them (SQLite's `ifnull`); the reports read ``portableKeysOfCall``, the same in
     /// SQL PostgreSQL runs too.
     static var keysOfCall: (number: String, area: String, caller: String) { keyLookups("calls.") }
+
+    /// The keys of a `calls` row as SQL expressions (one look-up each) in SQL both backends run.
+    public static var portableKeysOfCall: (number: String, area: String, caller: String) { keyLookups("calls.", null: "coalesce") }
 
     /// What the triggers keep of a caller: v15 a `report_caller_days` row per caller, number key,
     /// area key and day; v16 an entry in ``CallerPacks`` per call (and no `report_caller_days`).

@@ -141,22 +141,6 @@ extension HoldMatch.Dialect {
     }
 }
 
-extension DimensionAggregates {
-    /// The keys of a `calls` row as SQL expressions (one look-up each) in SQL both backends run.
-    public static var portableKeysOfCall: (number: String, area: String, caller: String) {
-        func enc(_ column: String) -> String { "coalesce('=' || \(column), '')" }
-        let r = "calls."
-        let a = ["CASE WHEN \(r)caller IS NULL THEN '' ELSE \(enc("\(r)caller_area_code")) END",
-                 "CASE WHEN \(r)caller IS NULL THEN '=(anonymous)' ELSE \(enc("\(r)caller_region")) END",
-                 "CASE WHEN \(r)caller IS NULL THEN '' ELSE \(enc("\(r)caller_place")) END",
-                 "CASE WHEN \(r)caller IS NULL THEN '' ELSE \(enc("\(r)caller_country")) END"]
-        let n = ["coalesce(\(r)campaign, '')", "\(r)tracking_number", enc("\(r)source"), enc("\(r)medium")]
-        return ("(SELECT id FROM report_number_keys WHERE campaign = \(n[0]) AND tracking_number = \(n[1]) AND source = \(n[2]) AND medium = \(n[3]))",
-                "(SELECT id FROM report_area_keys WHERE area_code = \(a[0]) AND region = \(a[1]) AND place = \(a[2]) AND country = \(a[3]))",
-                "(SELECT id FROM report_caller_ids WHERE caller = \(r)caller)")
-    }
-}
-
 extension Row: ReportAggregateRow {
     public func int(_ index: Int) throws -> Int { self[index] }
     public func text(_ index: Int) throws -> String { self[index] }

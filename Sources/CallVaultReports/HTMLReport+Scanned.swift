@@ -19,8 +19,7 @@ extension HTMLReport {
             if c.outcome == .answered { byLabel[label, default: (0, 0)].answered += 1 }
         }
         var charts = tally.charts()
-        charts.sourceMedium = Array(byLabel.map { (label: $0.key, calls: $0.value.calls, answered: $0.value.answered) }
-            .sorted { $0.calls != $1.calls ? $0.calls > $1.calls : $0.label < $1.label }.prefix(12))
+        charts.sourceMedium = largest(byLabel.map { (label: $0.key, calls: $0.value.calls, answered: $0.value.answered) })
         return charts
     }
 }

@@ -58,9 +58,7 @@ public enum HTMLReport {
             return nil
         }
         var charts = tally.charts()
-        let counts = byLabel.map { (label: $0.key, calls: $0.value.calls, answered: $0.value.answered) }
-            .sorted { $0.calls != $1.calls ? $0.calls > $1.calls : $0.label < $1.label }
-        charts.sourceMedium = Array(counts.prefix(12))
+        charts.sourceMedium = largest(byLabel.map { (label: $0.key, calls: $0.value.calls, answered: $0.value.answered) })
         return charts
     }
 
@@ -80,8 +78,12 @@ public enum HTMLReport {
             let label: String = row["label"], calls: Int = row["calls"], answered: Int = row["answered"]
             counts.append((label, calls, answered))
         }
-        counts.sort { $0.calls != $1.calls ? $0.calls > $1.calls : $0.label < $1.label }
-        return Array(counts.prefix(12))
+        return largest(counts)
+    }
+
+    /// The chart's `source / medium` bars: the 12 with the most calls (ties by label).
+    static func largest(_ counts: [(label: String, calls: Int, answered: Int)]) -> [(label: String, calls: Int, answered: Int)] {
+        Array(counts.sorted { $0.calls != $1.calls ? $0.calls > $1.calls : $0.label < $1.label }.prefix(12))
     }
 
     /// Calls per local day, hour × weekday and outcome, and per area code, added call by call or quarter by quarter.

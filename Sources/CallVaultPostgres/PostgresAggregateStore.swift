@@ -89,12 +89,14 @@ struct PostgresAggregateReader: ReportAggregateReader {
     /// what a row costs postgres-nio (a year's quarter rows are 100,000).
     func columns(_ sql: String, _ arguments: [IndexValue], ints: Int, texts: Int) throws -> ReportColumns {
         let names = (0..<(ints + texts)).map { "c\($0)" }
-        var out = ReportColumns(ints: [], texts: [])
-        try forEachRow("SELECT \(names.map { "array_agg(\($0))" }.joined(separator: ", ")) FROM (\(sql)) AS t(\(names.joined(separator: ", ")))",
-                       arguments) { row in
-            guard let cells = (row as? PostgresAggregateRow)?.cells else { return }
-            out.ints = try (0..<ints).map { try cells[$0].decode([Int]?.self) ?? [] }
-            out.texts = try (0..<texts).map { try cells[ints + $0].decode([String]?.self) ?? [] }
+        var out = ReportColumns(ints: Array(repeating: [], count: ints), texts: Array(repeating: [], count: texts))
+        try pages("SELECT \(names.map { "array_agg(\($0))" }.joined(separator: ", ")) FROM (\(sql)) AS t(\(names.joined(separator: ", ")))",
+                  arguments) { rows in
+            for row in rows {
+                let cells = PostgresRandomAccessRow(row)
+                out.ints = try (0..<ints).map { try cells[$0].decode([Int]?.self) ?? [] }
+                out.texts = try (0..<texts).map { try cells[ints + $0].decode([String]?.self) ?? [] }
+            }
         }
         return out
     }

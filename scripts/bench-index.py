@@ -92,7 +92,8 @@ def bulk_copy(db, d, url, callvault):
     subprocess.run([callvault, "numbers", "relink", "--db", empty], check=True, stdout=subprocess.DEVNULL)
     subprocess.run([callvault, "db", "migrate", "--from", empty, "--to", url], check=True, stdout=subprocess.DEVNULL)
     psql = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url]
-    triggers = ["report_calls_insert_delete", "report_calls_update", "report_calls_gone"]
+    triggers = ["report_calls_insert_delete", "report_calls_update", "report_calls_gone",
+                "report_caller_last_insert_delete", "report_caller_last_update"]
     subprocess.run(psql + ["-c", "; ".join(f"ALTER TABLE calls DISABLE TRIGGER {t}" for t in triggers)], check=True)
     con = sqlite3.connect(db)
     columns = [r[1] for r in con.execute("PRAGMA table_info(calls)")]

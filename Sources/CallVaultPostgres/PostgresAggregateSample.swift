@@ -117,17 +117,42 @@ struct PostgresAggregateSample {
             }
         }
         problems += try await firstCallDifferences(quarters)
+        problems += try await lastCallDifferences(quarters)
         return problems
+    }
+
+    /// Up to 20 callers of each sampled quarter.
+    private static let sampledCallers = """
+        SELECT DISTINCT w.caller FROM unnest($1::bigint[]) AS u(b), LATERAL (
+            SELECT c.caller FROM calls c WHERE c.started_at >= \(start("u.b * 900")) AND c.started_at < \(start("(u.b + 1) * 900"))
+                AND c.caller IS NOT NULL LIMIT 20) w
+        """
+
+    /// `report_caller_last` (``PostgresCallerLastTables``) of the sampled callers against each
+    /// one's last answered and last missed call (a seek each, backwards in `calls_caller`).
+    private func lastCallDifferences(_ quarters: [Int64]) async throws -> [String] {
+        guard try await index.query("looking for report_caller_last", "SELECT to_regclass('report_caller_last') IS NOT NULL")
+            .first?.decode(Bool.self) == true else { return [] }
+        let answered = Outcome.answered.sqlLiteral
+        let stored = "SELECT caller_number, last_answered_at, last_missed_at FROM report_caller_last WHERE caller_number IN (\(Self.sampledCallers))"
+        let scan = """
+            SELECT w.caller,
+                   (SELECT c.started_at FROM calls c WHERE c.caller = w.caller AND c.outcome = \(answered) ORDER BY c.started_at DESC LIMIT 1),
+                   (SELECT c.started_at FROM calls c WHERE c.caller = w.caller AND c.outcome <> \(answered) ORDER BY c.started_at DESC LIMIT 1)
+            FROM (\(Self.sampledCallers)) w
+            """
+        var binds = PostgresBindings()
+        binds.append(quarters)
+        let differing = try await index.query("comparing report_caller_last with the calls", PostgresQuery(unsafeSQL: """
+            SELECT count(DISTINCT x.caller) FROM ((\(stored)) EXCEPT ALL (\(scan)) UNION ALL ((\(scan)) EXCEPT ALL (\(stored)))) AS x(caller)
+            """, binds: binds)).first?.decode(Int64.self) ?? 0
+        return differing == 0 ? [] : ["report_caller_last: \(differing) callers of the sampled quarters differ from the calls"]
     }
 
     /// The first calls of up to 20 callers of each sampled quarter, against each caller's
     /// earliest call (one seek each in `calls_caller`, however long their history).
     private func firstCallDifferences(_ quarters: [Int64]) async throws -> [String] {
-        let callers = """
-            SELECT DISTINCT w.caller FROM unnest($1::bigint[]) AS u(b), LATERAL (
-                SELECT c.caller FROM calls c WHERE c.started_at >= \(Self.start("u.b * 900")) AND c.started_at < \(Self.start("(u.b + 1) * 900"))
-                    AND c.caller IS NOT NULL LIMIT 20) w
-            """
+        let callers = Self.sampledCallers
         let stored = "SELECT caller, id, started_at, campaign, tracking_number, source, medium FROM report_first_calls WHERE caller IN (\(callers))"
         let scan = """
             SELECT f.caller, f.id, f.started_at, coalesce(f.campaign, ''), f.tracking_number, f.source, f.medium FROM (\(callers)) w,

@@ -12,7 +12,7 @@ public struct PostgresAggregates: Sendable {
     public init(index: PostgresIndex) { self.index = index }
 
     /// The derived tables, in the order they are refilled.
-    public static var tables: [String] { PostgresReportTables.tables }
+    public static var tables: [String] { PostgresReportTables.tables + [PostgresCallerLastTables.table] }
 
     /// Rebuilds the tables; returns the number of calls they now describe.
     @discardableResult
@@ -26,8 +26,8 @@ public struct PostgresAggregates: Sendable {
             try await run("LOCK TABLE calls IN SHARE MODE")
             // DELETE, not TRUNCATE: a report reading meanwhile keeps its snapshot of the old rows
             // (TRUNCATE would lock each table against it, and show it empty tables).
-            for table in PostgresReportTables.tables.reversed() { try await run("DELETE FROM \(table)") }
-            for statement in PostgresReportTables.fillStatements { try await run(statement) }
+            for table in Self.tables.reversed() { try await run("DELETE FROM \(table)") }
+            for statement in PostgresReportTables.fillStatements + PostgresCallerLastTables.fillStatements { try await run(statement) }
             let calls = try await connection.query("SELECT coalesce(sum(calls), 0)::bigint FROM report_quarters", logger: logger)
                 .collect().first?.decode(Int64.self) ?? 0
             return Int(calls)

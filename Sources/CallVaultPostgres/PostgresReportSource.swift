@@ -140,8 +140,9 @@ public struct PostgresReportSource: ReportScanSource {
             """, values)
     }
 
-    public func missedCalls(_ query: CallQuery, unreturnedOnly: Bool, limit: Int) throws -> MissedCalls {
-        let (sql, binds) = try Self.missedSQL(query, unreturnedOnly: unreturnedOnly, limit: limit)
+    public func missedCalls(_ query: CallQuery, unreturnedOnly: Bool, limit: Int, exactScan: Bool) throws -> MissedCalls {
+        let (sql, binds) = try unreturnedOnly && !exactScan ? Self.unreturnedSQL(query, limit: limit)
+            : Self.missedSQL(query, unreturnedOnly: unreturnedOnly, limit: limit)
         let calls = try PostgresBlocking.wait { [index] in
             try await index.query("reading missed calls", PostgresQuery(unsafeSQL: sql, binds: binds)).map { row in
                 let (startedAt, id, caller, campaign, number, outcome, duration, answeredAt) =
@@ -181,6 +182,39 @@ public struct PostgresReportSource: ReportScanSource {
         values.insert(.text(Outcome.answered.rawValue), at: 0)
         if unreturnedOnly { sql += " WHERE caller IS NOT NULL AND answered_at IS NULL" }
         sql += " ORDER BY started_at, id"
+        if limit > 0 {
+            sql += " LIMIT ?"
+            values.append(.integer(Int64(limit) + 1))
+        }
+        return try PostgresCallReader.numbered(sql, values)
+    }
+
+    /// The unreturned calls from ``PostgresCallerLastTables`` (`report_caller_last`): the callers
+    /// whose last missed call is in the period or later and whose last answered call (if any) is
+    /// not after it and before the period's end (`report_caller_last_missed`), and their calls
+    /// from the last answered one on in the period (a range of `calls_caller` each), missed or
+    /// abandoned — a call at the same second as the last answered one has no answered call after
+    /// it. The same rows, in the same order, as ``missedSQL(_:unreturnedOnly:limit:)``'s, without
+    /// a seek per missed call of the period.
+    static func unreturnedSQL(_ query: CallQuery, limit: Int) throws -> (String, PostgresBindings) {
+        let (clause, filterValues) = query.conditions()
+        let since = IndexValue.text(query.since.map { Timestamp.format($0) } ?? "")
+        var values: [IndexValue] = [since, since]
+        var sql = """
+            SELECT c.started_at, c.id, c.caller, c.campaign, c.tracking_number, c.outcome, c.duration_ms, CAST(NULL AS TEXT)
+            FROM report_caller_last r JOIN calls c ON c.caller = r.caller_number AND c.started_at >= greatest(coalesce(r.last_answered_at, ''), ?)
+            WHERE r.last_missed_at >= ? AND (r.last_answered_at IS NULL OR r.last_answered_at <= r.last_missed_at
+            """
+        if let until = query.until {
+            sql += " AND r.last_answered_at < ?"
+            values.append(.text(Timestamp.format(until)))
+        }
+        sql += ") AND c.outcome <> ?"
+        values.append(.text(Outcome.answered.rawValue))
+        // The filter's unqualified columns are `calls`' (report_caller_last's names are its own).
+        if !clause.isEmpty { sql += " AND " + clause.dropFirst("WHERE ".count) }
+        values += filterValues
+        sql += " ORDER BY c.started_at, c.id"
         if limit > 0 {
             sql += " LIMIT ?"
             values.append(.integer(Int64(limit) + 1))

@@ -282,9 +282,31 @@ enum PostgresReportTables {
     static let watched = "started_at, outcome, campaign, caller, talk_ms, duration_ms, tracking_number, source, medium, "
         + "caller_area_code, caller_region, caller_place, caller_country"
 
+    /// `pg-v7-report-pack-entry`: a pack entry from integer arithmetic — the same 12 bytes as
+    /// pg-v6's `chr` concatenation (each byte 48 + 6 bits, so adding 0x30 to every byte never
+    /// carries), 25 times faster (10M entries: 43 s → 1.8 s in a rebuild).
+    static let packEntryStatements: [String] = [
+        """
+        CREATE OR REPLACE FUNCTION report_pack_entry(flag INT, caller BIGINT, number_key BIGINT, area_key BIGINT) RETURNS BYTEA LANGUAGE sql IMMUTABLE AS $$
+            SELECT int8send(3472328296227680304 + (CAST(flag AS BIGINT) << 56)
+                    + (((caller >> 24) & 63) << 48) + (((caller >> 18) & 63) << 40) + (((caller >> 12) & 63) << 32)
+                    + (((caller >> 6) & 63) << 24) + ((caller & 63) << 16) + (((number_key >> 12) & 63) << 8) + ((number_key >> 6) & 63))
+                || int4send(CAST(808464432 + ((number_key & 63) << 24) + (((area_key >> 12) & 63) << 16) + (((area_key >> 6) & 63) << 8)
+                    + (area_key & 63) AS INT))
+        $$
+        """,
+    ]
+
     /// Fill the (empty) tables from `calls` alone: keys first, then one GROUP BY pass per table
     /// joined to the keys after grouping, the packs a row per quarter.
+    ///
+    /// The two settings first (for the rest of the transaction only) are the planner's, not the
+    /// schema's, and were added after pg-v6 landed: the joins on the keys' four expressions are
+    /// estimated at one row, so without them the packs' fill joined every call to every number
+    /// key by nested loops (1M calls: 26 s; 10M: unfinished after 15 minutes), and sorted on disk.
     static let fillStatements: [String] = [
+        "SET LOCAL enable_nestloop = off",
+        "SET LOCAL work_mem = '256MB'",
         """
         INSERT INTO report_quarters (q, outcome, calls, anonymous, talk_ms, duration_ms)
             SELECT report_quarter_of(started_at), outcome, count(*), sum(CASE WHEN caller IS NULL THEN 1 ELSE 0 END), sum(talk_ms), sum(duration_ms)

@@ -11,7 +11,7 @@ extension MissedReport {
         case .sqlite(let sqlite): return try run(sqlite, filter: filter, unreturnedOnly: unreturnedOnly, limit: limit)
         case .scanned(let scanned): source = scanned
         }
-        let page = try source.missedCalls(filter.query, unreturnedOnly: unreturnedOnly, limit: limit)
+        let page = try source.missedCalls(filter.query, unreturnedOnly: unreturnedOnly, limit: limit, exactScan: filter.exactScan)
         var table = ReportTable(title: unreturnedOnly ? "Missed calls not returned (call-back list)" : "Missed and abandoned calls",
                                 columns: columns, notes: filter.notes)
         for c in page.calls {

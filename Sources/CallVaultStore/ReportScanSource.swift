@@ -30,8 +30,9 @@ public protocol ReportScanSource: Sendable {
     /// The missed and abandoned calls `query` matches, by `started_at` then id, each with the
     /// caller's first answered call after it; `unreturnedOnly`: only those with a caller and no
     /// such call. At most `limit` rows (0: all); ``MissedCalls/more`` says whether more follow
-    /// and, without `unreturnedOnly`, ``MissedCalls/total`` how many match in all.
-    func missedCalls(_ query: CallQuery, unreturnedOnly: Bool, limit: Int) throws -> MissedCalls
+    /// and, without `unreturnedOnly`, ``MissedCalls/total`` how many match in all. `exactScan`:
+    /// each missed call checked against the caller's calls, no table kept for the purpose read.
+    func missedCalls(_ query: CallQuery, unreturnedOnly: Bool, limit: Int, exactScan: Bool) throws -> MissedCalls
 
     /// Answered calls `query` matches with `longest_silence_ms` over `thresholdMs` and an inner
     /// silence (not at the start, not reaching the end), by `started_at` then id, each with its

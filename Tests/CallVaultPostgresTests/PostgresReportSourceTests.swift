@@ -84,8 +84,8 @@ struct PostgresReportSourceTests {
                     "a caller first seen before the period is left out (none of its calls there is its first); the anonymous call has none")
 
             let pages = try await onThread {
-                [try reader.missedCalls(CallQuery(), unreturnedOnly: false, limit: 0), try reader.missedCalls(CallQuery(), unreturnedOnly: false, limit: 2),
-                 try reader.missedCalls(CallQuery(), unreturnedOnly: true, limit: 0), try reader.missedCalls(CallQuery(), unreturnedOnly: true, limit: 1)]
+                [try reader.missedCalls(CallQuery(), unreturnedOnly: false, limit: 0, exactScan: false), try reader.missedCalls(CallQuery(), unreturnedOnly: false, limit: 2, exactScan: false),
+                 try reader.missedCalls(CallQuery(), unreturnedOnly: true, limit: 0, exactScan: false), try reader.missedCalls(CallQuery(), unreturnedOnly: true, limit: 1, exactScan: false)]
             }
             #expect(pages[0].calls.map { "\($0.id) \($0.outcome) \($0.answeredAt ?? "-")" }
                     == ["\(ids["c"]!) missed 2026-11-22T08:00:00Z", "\(ids["e"]!) abandoned -", "\(ids["f"]!) missed -"])

@@ -13,7 +13,9 @@ struct PostgresSchemaTests {
     static let sharedTables = ["calls", "jobs", "registry", "holds", "audit", "meta", "users", "sessions", "login_throttle", "caller_directory", "web_sessions", "callback_requests",
                                // The report aggregates (pg-v6), but for the packs: a row per quarter there (`q`), chunks of one on SQLite (`k`).
                                "report_quarters", "report_campaign_quarters", "report_first_calls", "report_caller_ids", "report_number_keys",
-                               "report_area_keys", "report_number_days", "report_area_days", "report_area_quarters"]
+                               "report_area_keys", "report_number_days", "report_area_days", "report_area_quarters",
+                               // Per caller, their last answered and last missed call (pg-v8).
+                               "report_caller_last"]
     /// Columns only PostgreSQL has: a job's spool (`pg-v3-job-spool`), for machines with spools of
     /// their own sharing one queue (a SQLite index's jobs do not record their spool yet).
     static let postgresOnly: [String: Set<String>] = ["jobs": ["spool"]]
@@ -37,9 +39,9 @@ struct PostgresSchemaTests {
         try await PostgresTestServer.withDatabase { url, password in
             try await PostgresIndex.withRunning(url: url, password: password, logger: PostgresTestServer.logger) { index in
                 let migrator = PostgresMigrator(index: index)
-                #expect(try await migrator.migrate() == ["pg-v1-index", "pg-v2-binary-text-order", "pg-v3-job-spool", "pg-v4-caller-directory", "pg-v5-web-logs", "pg-v6-report-aggregates"])
+                #expect(try await migrator.migrate() == ["pg-v1-index", "pg-v2-binary-text-order", "pg-v3-job-spool", "pg-v4-caller-directory", "pg-v5-web-logs", "pg-v6-report-aggregates", "pg-v7-report-pack-entry", "pg-v8-caller-last-calls"])
                 #expect(try await migrator.migrate() == [], "a second start applies nothing")
-                #expect(try await migrator.appliedMigrations() == ["pg-v1-index", "pg-v2-binary-text-order", "pg-v3-job-spool", "pg-v4-caller-directory", "pg-v5-web-logs", "pg-v6-report-aggregates"])
+                #expect(try await migrator.appliedMigrations() == ["pg-v1-index", "pg-v2-binary-text-order", "pg-v3-job-spool", "pg-v4-caller-directory", "pg-v5-web-logs", "pg-v6-report-aggregates", "pg-v7-report-pack-entry", "pg-v8-caller-last-calls"])
                 for table in Self.sharedTables {
                     let pg = try await columns(index, table).subtracting(Self.postgresOnly[table] ?? [])
                     let lite = try #require(expected[table])
@@ -68,10 +70,10 @@ struct PostgresSchemaTests {
                 return all
             }
             #expect(results.count == 4)
-            #expect(results.filter { !$0.isEmpty } == [["pg-v1-index", "pg-v2-binary-text-order", "pg-v3-job-spool", "pg-v4-caller-directory", "pg-v5-web-logs", "pg-v6-report-aggregates"]], "one migrator did the work, the others found it done: \(results)")
+            #expect(results.filter { !$0.isEmpty } == [["pg-v1-index", "pg-v2-binary-text-order", "pg-v3-job-spool", "pg-v4-caller-directory", "pg-v5-web-logs", "pg-v6-report-aggregates", "pg-v7-report-pack-entry", "pg-v8-caller-last-calls"]], "one migrator did the work, the others found it done: \(results)")
             try await PostgresIndex.withRunning(url: url, password: password, logger: PostgresTestServer.logger) { index in
                 let rows = try await index.query("counting", "SELECT count(*) FROM schema_migrations")
-                #expect(try rows.first?.decode(Int64.self) == 6)
+                #expect(try rows.first?.decode(Int64.self) == 8)
             }
         }
     }

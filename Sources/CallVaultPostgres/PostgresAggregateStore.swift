@@ -10,9 +10,9 @@ import PostgresNIO
 /// report runs on a thread of its own).
 public struct PostgresAggregateStore: ReportAggregateStore {
     public let index: PostgresIndex
-    /// Rows fetched per round trip: memory stays bounded by a page, not by the period
-    /// (a year of caller packs at 10M calls is about 120 MB).
-    public var pageSize = 4_000
+    /// Rows handed to the report at a time: memory stays bounded by a page and postgres-nio's
+    /// read-ahead, not by the period (a year of caller packs at 10M calls is about 120 MB).
+    public var pageSize = 1_000
 
     public init(index: PostgresIndex) { self.index = index }
 
@@ -23,7 +23,7 @@ public struct PostgresAggregateStore: ReportAggregateStore {
                 do { try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger) }
                 catch { throw PostgresIndexError.wrap(error, step: "reading report aggregates") }
             }
-            return try body(PostgresAggregateReader(connection: connection, logger: logger, pageSize: pageSize))
+            return try body(PostgresAggregateReader(connection: connection, logger: logger, pageSize: pageSize, streams: OpenStream()))
         }
     }
 
@@ -50,10 +50,9 @@ struct PostgresAggregateReader: ReportAggregateReader {
     let connection: PostgresConnection
     let logger: Logger
     let pageSize: Int
+    /// The statement whose rows are being read, if any (one connection reads one at a time).
+    let streams: OpenStream
     var dialect: HoldMatch.Dialect { .postgres }
-
-    /// A cursor's name per statement of the transaction (a body may read while another is open).
-    private static let cursors = Counter()
 
     func forEachRow(_ sql: String, _ arguments: [IndexValue], _ body: (any ReportAggregateRow) throws -> Void) throws {
         try pages(sql, arguments) { rows in
@@ -101,36 +100,78 @@ struct PostgresAggregateReader: ReportAggregateReader {
         return out
     }
 
-    /// The rows of `sql` a page at a time, through a cursor of the transaction.
+    /// The rows of `sql` a page at a time, streamed: one statement whose rows postgres-nio reads
+    /// ahead with backpressure while the report adds up the page before (a cursor's `FETCH`
+    /// made the server copy each page into a temporary store first, on disk above `work_mem`,
+    /// and wait for the next round trip). A read started while another is open (a page's body
+    /// reading more) first takes the rest of the open one into memory: the connection sends one
+    /// statement's rows at a time.
     private func pages(_ sql: String, _ arguments: [IndexValue], _ page: ([PostgresRow]) throws -> Void) throws {
         let (numbered, binds) = try PostgresCallReader.numbered(sql, arguments)
-        let name = "report_rows_\(Self.cursors.next())"
-        let step = "reading report aggregates"
+        try streams.current?.drain()
+        let stream = RowStream()
         let connection = connection, logger = logger
         try PostgresBlocking.wait {
-            do { try await connection.query(PostgresQuery(unsafeSQL: "DECLARE \(name) NO SCROLL CURSOR FOR \(numbered)", binds: binds), logger: logger) }
-            catch { throw PostgresIndexError.wrap(error, step: step) }
+            do { stream.iterator = try await connection.query(PostgresQuery(unsafeSQL: numbered, binds: binds), logger: logger).makeAsyncIterator() }
+            catch { throw PostgresIndexError.wrap(error, step: RowStream.step) }
         }
-        let fetch = PostgresQuery(unsafeSQL: "FETCH FORWARD \(max(pageSize, 1)) FROM \(name)")
+        let outer = streams.current
+        streams.current = stream
+        defer { streams.current = outer }
+        let size = max(pageSize, 1)
         while true {
-            let rows = try PostgresBlocking.wait {
-                do { return try await connection.query(fetch, logger: logger).collect() }
-                catch { throw PostgresIndexError.wrap(error, step: step) }
-            }
-            try page(rows)
-            if rows.count < max(pageSize, 1) { break }
+            let rows = try stream.next(size)
+            if !rows.isEmpty { try page(rows) }
+            if rows.count < size { break }
         }
-        try PostgresBlocking.wait {
-            do { try await connection.query(PostgresQuery(unsafeSQL: "CLOSE \(name)"), logger: logger) }
-            catch { throw PostgresIndexError.wrap(error, step: step) }
+    }
+}
+
+/// The statement a reader is streaming (``PostgresAggregateReader``).
+final class OpenStream: @unchecked Sendable {
+    var current: RowStream?
+}
+
+/// One statement's rows, read by one thread at a time (each call waits for its rows).
+final class RowStream: @unchecked Sendable {
+    static let step = "reading report aggregates"
+    var iterator: PostgresRowSequence.AsyncIterator?
+    /// Rows taken ahead by ``drain()``, handed out first.
+    private var taken: [PostgresRow] = []
+    private var takenFrom = 0
+
+    /// Up to `size` rows (fewer: the last).
+    func next(_ size: Int) throws -> [PostgresRow] {
+        if takenFrom < taken.count {
+            let rows = Array(taken[takenFrom..<min(taken.count, takenFrom + size)])
+            takenFrom += rows.count
+            if rows.count == size || iterator == nil { return rows }
+            return rows + (try next(size - rows.count))
+        }
+        guard iterator != nil else { return [] }
+        return try PostgresBlocking.wait { [self] in
+            var rows: [PostgresRow] = []
+            rows.reserveCapacity(size)
+            do {
+                while rows.count < size, let row = try await iterator?.next() { rows.append(row) }
+            } catch { throw PostgresIndexError.wrap(error, step: Self.step) }
+            if rows.count < size { iterator = nil }
+            return rows
         }
     }
 
-    /// Numbers for cursor names, shared by every reader of the process.
-    final class Counter: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value = 0
-        func next() -> Int { lock.withLock { value += 1; return value } }
+    /// Reads the rest of the statement into memory, so the connection can take another.
+    func drain() throws {
+        while iterator != nil {
+            let rows = try PostgresBlocking.wait { [self] in
+                var rows: [PostgresRow] = []
+                do { while let row = try await iterator?.next() { rows.append(row) } }
+                catch { throw PostgresIndexError.wrap(error, step: Self.step) }
+                iterator = nil
+                return rows
+            }
+            taken += rows
+        }
     }
 }
 

@@ -290,7 +290,7 @@ enum PostgresSchema {
         // The report aggregates (issue 17), as SQLite's at v17: tables, the trigger that keeps
         // them, and their fill from the calls (PostgresReportTables).
         Migration(name: "pg-v6-report-aggregates", statements: PostgresReportTables.createStatements),
-        Migration(name: "pg-v7-report-pack-entry", statements: PostgresReportTables.packEntryStatements),
+        Migration(name: "pg-v7-report-packs", statements: PostgresReportTables.packsStatements),
         Migration(name: "pg-v8-caller-last-calls", statements: PostgresCallerLastTables.createStatements),
     ]
 

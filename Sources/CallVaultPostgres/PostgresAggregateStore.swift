@@ -20,7 +20,10 @@ public struct PostgresAggregateStore: ReportAggregateStore {
         try PostgresTransaction.within(index, step: "reading report aggregates") { transaction in
             let connection = transaction.connection, logger = transaction.logger
             try PostgresBlocking.wait {
-                do { try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger) }
+                do {
+                    try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", logger: logger)
+                    for statement in PostgresIndex.reportReadStatements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                }
                 catch { throw PostgresIndexError.wrap(error, step: "reading report aggregates") }
             }
             return try body(PostgresAggregateReader(connection: connection, logger: logger, pageSize: pageSize, streams: OpenStream()))

@@ -37,7 +37,7 @@ public struct PostgresReportSource: ReportScanSource {
             let connection = transaction.connection, logger = transaction.logger
             try PostgresBlocking.wait {
                 do {
-                    try await connection.query("SET TRANSACTION READ ONLY", logger: logger)
+                    for statement in PostgresIndex.reportReadStatements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
                     try await connection.query(PostgresQuery(unsafeSQL: "DECLARE report_scan NO SCROLL CURSOR FOR \(sql)", binds: binds), logger: logger)
                 } catch { throw PostgresIndexError.wrap(error, step: step) }
             }
@@ -144,10 +144,8 @@ public struct PostgresReportSource: ReportScanSource {
         let (sql, binds) = try unreturnedOnly && !exactScan ? Self.unreturnedSQL(query, limit: limit)
             : Self.missedSQL(query, unreturnedOnly: unreturnedOnly, limit: limit)
         let calls = try PostgresBlocking.wait { [index] in
-            try await index.transaction("reading missed calls") { connection in
-                // A page of seeks the planner costs high: compiling it (JIT) took 200 ms of a 500 ms read.
-                try await connection.query("SET LOCAL jit = off", logger: index.logger)
-                return try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: index.logger).collect().map { row in
+            try await index.reportRead("reading missed calls") { connection in
+                try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: index.logger).collect().map { row in
                     let (startedAt, id, caller, campaign, number, outcome, duration, answeredAt) =
                         try row.decode((String, String, String?, String?, String, String, Int, String?).self)
                     return MissedCalls.Call(startedAt: startedAt, id: id, caller: caller, campaign: campaign, trackingNumber: number,
@@ -246,9 +244,11 @@ public struct PostgresReportSource: ReportScanSource {
     public func deadAirCalls(_ query: CallQuery, thresholdMs: Int) throws -> [DeadAirCall] {
         let (sql, binds) = try Self.deadAirSQL(query, thresholdMs: thresholdMs)
         return try PostgresBlocking.wait { [index] in
-            try await index.query("reading calls with dead air", PostgresQuery(unsafeSQL: sql, binds: binds)).map { row in
-                let (startedAt, id, campaign, caller, duration, inner, at) = try row.decode((String, String, String?, String?, Int, Int, Int).self)
-                return DeadAirCall(startedAt: startedAt, id: id, campaign: campaign, caller: caller, durationMs: duration, innerMs: inner, atMs: at)
+            try await index.reportRead("reading calls with dead air") { connection in
+                try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: index.logger).collect().map { row in
+                    let (startedAt, id, campaign, caller, duration, inner, at) = try row.decode((String, String, String?, String?, Int, Int, Int).self)
+                    return DeadAirCall(startedAt: startedAt, id: id, campaign: campaign, caller: caller, durationMs: duration, innerMs: inner, atMs: at)
+                }
             }
         }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import PostgresNIO
 
 /// Applies ``PostgresSchema``'s migrations that an index lacks, safely when several machines
@@ -54,9 +55,13 @@ public struct PostgresMigrator: Sendable {
         }
     }
 
-    /// The migrations the index has, in the order they were applied.
+    /// The migrations the index has, in the order they were applied: by time, and those of one
+    /// transaction (one time) in this build's order (by name, `pg-v10` would come before `pg-v2`).
     public func appliedMigrations() async throws -> [String] {
-        let rows = try await index.query("reading the schema's migrations", "SELECT name FROM schema_migrations ORDER BY applied_at, name")
-        return try rows.map { try $0.decode(String.self) }
+        let rows = try await index.query("reading the schema's migrations", "SELECT name, applied_at FROM schema_migrations")
+        let order = Dictionary(uniqueKeysWithValues: PostgresSchema.migrations.enumerated().map { ($0.element.name, $0.offset) })
+        return try rows.map { try $0.decode((String, Date).self) }
+            .sorted { ($0.1, order[$0.0] ?? Int.max, $0.0) < ($1.1, order[$1.0] ?? Int.max, $1.0) }
+            .map(\.0)
     }
 }

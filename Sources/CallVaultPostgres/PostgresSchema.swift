@@ -301,6 +301,16 @@ enum PostgresSchema {
                 WHERE outcome = 'answered' AND longest_silence_ms > 10000
             """,
         ]),
+        // A campaign's quarter rows read from the primary key alone (an index-only scan): the table's
+        // rows of one campaign lie among the other campaigns' (SQLite's WITHOUT ROWID table keeps
+        // them together), so a year of one campaign read a heap page per row (10M calls: 29,000
+        // pages, 0.12–0.7 s; now 8 ms).
+        Migration(name: "pg-v10-campaign-quarters-covering", statements: [
+            """
+            ALTER TABLE report_campaign_quarters DROP CONSTRAINT report_campaign_quarters_pkey,
+                ADD PRIMARY KEY (campaign, q, outcome) INCLUDE (calls, anonymous, talk_ms, duration_ms)
+            """,
+        ]),
     ]
 
     /// The names this build knows; an index with others was migrated by a newer callvault.

@@ -11,6 +11,14 @@ order so the machine's drift hits both alike; wall and CPU time are summed per v
 
 `--index PATH` starts each run from a copy of an existing index (e.g. a 1M-call one, its archive
 marked as that index's), so the triggers work on tables of that size.
+
+`--postgres URL` (a database of a server where the user may create databases; the password from
+PGPASSFILE) ingests into PostgreSQL instead: each run into a new database (`--postgres-template
+DB`: a copy of that one, e.g. a 1M-call index), the report triggers disabled in the second
+variant. The CPU figure is then the whole machine's busy time (/proc/stat): the triggers run in
+the server.
+
+    scripts/bench-ingest.py --calls 120 --rounds 2 --postgres "$URL" --postgres-template b1m
 """
 import argparse, json, os, resource, shutil, sqlite3, subprocess, sys, tempfile, time, wave
 import glob
@@ -39,12 +47,46 @@ def corpus(directory, calls, seconds):
     return files
 
 
+PG_TRIGGERS = ["report_calls_insert_delete", "report_calls_update", "report_calls_gone",
+               "report_caller_last_insert_delete", "report_caller_last_update"]
+
+
+def psql(url, sql):
+    out = subprocess.run(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql], check=True, capture_output=True, text=True)
+    return out.stdout.strip()
+
+
+def with_database(url, name):
+    """`url` naming database `name` instead."""
+    head, _, tail = url.partition("?")
+    return head.rsplit("/", 1)[0] + "/" + name + ("?" + tail if tail else "")
+
+
+def busy_seconds():
+    """The machine's busy CPU time so far (all cores), from /proc/stat."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return (v[0] + v[1] + v[2] + v[5] + v[6]) / os.sysconf("SC_CLK_TCK")
+
+
 def one_run(args, files, directory, keep_triggers, round_no):
     root = tempfile.mkdtemp(dir=directory)
     incoming = os.path.join(root, "spool", "incoming")
     os.makedirs(incoming); os.makedirs(os.path.join(root, "archive"))
     db = os.path.join(root, "index.sqlite")
-    if args.index:
+    if args.postgres:
+        name = f"callvault_ingest_{os.getpid()}_{round_no}_{int(keep_triggers)}"
+        psql(args.postgres, f"DROP DATABASE IF EXISTS {name}")
+        psql(args.postgres, f"CREATE DATABASE {name}" + (f" TEMPLATE {args.postgres_template}" if args.postgres_template else ""))
+        db = with_database(args.postgres, name)
+        # Opening it migrates the schema (a relink would rewrite every call of a template's copy).
+        subprocess.run([args.callvault, "query", "--limit", "1", "--db", db], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        index_id = psql(db, "SELECT value FROM meta WHERE key = 'index_id'")
+        with open(os.path.join(root, "archive", ".callvault-archive"), "w") as marker:
+            json.dump({"created_at": "2026-11-30T00:00:00Z", "index_id": index_id, "note": "bench-ingest.py"}, marker)
+        if not keep_triggers:
+            psql(db, "; ".join(f"ALTER TABLE calls DISABLE TRIGGER {t}" for t in PG_TRIGGERS))
+    elif args.index:
         shutil.copyfile(args.index, db)  # at the binary's schema already (a relink would rewrite every call)
         # The archive must be the index's: its marker names the index (as the worker writes it).
         con = sqlite3.connect(db)
@@ -54,7 +96,7 @@ def one_run(args, files, directory, keep_triggers, round_no):
             json.dump({"created_at": "2026-11-30T00:00:00Z", "index_id": index_id, "note": "bench-ingest.py"}, marker)
     else:
         subprocess.run([args.callvault, "numbers", "relink", "--db", db], check=True, stdout=subprocess.DEVNULL)
-    if not keep_triggers:
+    if not keep_triggers and not args.postgres:
         con = sqlite3.connect(db)
         for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'report_%'").fetchall():
             con.execute(f'DROP TRIGGER "{name}"')
@@ -67,21 +109,34 @@ def one_run(args, files, directory, keep_triggers, round_no):
                        "call_id": f"ingest-{round_no}-{i}"}, side)
     config = os.path.join(root, "callvault.toml")
     with open(config, "w") as c:
-        c.write('spool = "spool"\narchive = "archive"\ndatabase = "index.sqlite"\n')
+        c.write(f'spool = "spool"\narchive = "archive"\ndatabase = "{db if args.postgres else "index.sqlite"}"\n')
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    busy = busy_seconds()
     t = time.perf_counter()
     p = subprocess.run([args.callvault, "run", "--once", "--config", config, "--workers", str(args.workers), "--settle-seconds", "0"],
                        capture_output=True)
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    busy = busy_seconds() - busy
     if p.returncode != 0:
         sys.exit(f"run failed ({p.returncode}): {p.stderr.decode(errors='replace')}")
-    con = sqlite3.connect(db)
-    archived = con.execute("SELECT count(*) FROM calls WHERE call_id LIKE ?", (f"ingest-{round_no}-%",)).fetchone()[0]
-    con.close()
+    if args.postgres:
+        archived = int(psql(db, f"SELECT count(*) FROM calls WHERE call_id LIKE 'ingest-{round_no}-%'"))
+        if keep_triggers:
+            # The trigger's tables describe every call (the aggregates' quarters sum to the calls).
+            total, summed = psql(db, "SELECT (SELECT count(*) FROM calls), (SELECT coalesce(sum(calls), 0) FROM report_quarters)").split("|")
+            if total != summed:
+                sys.exit(f"report_quarters describe {summed} calls of {total}")
+        psql(args.postgres, f"DROP DATABASE {db.rsplit('/', 1)[1].split('?')[0]}")
+    else:
+        con = sqlite3.connect(db)
+        archived = con.execute("SELECT count(*) FROM calls WHERE call_id LIKE ?", (f"ingest-{round_no}-%",)).fetchone()[0]
+        con.close()
     if archived != len(files):
         sys.exit(f"expected {len(files)} calls archived, found {archived}")
     shutil.rmtree(root)
+    if args.postgres:
+        return wall, busy
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
@@ -93,6 +148,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--index", help="start each run from a copy of this index")
+    ap.add_argument("--postgres", metavar="URL", help="ingest into a new PostgreSQL database of this server per run")
+    ap.add_argument("--postgres-template", metavar="DB", help="with --postgres: each run's database a copy of this one")
     args = ap.parse_args()
     directory = tempfile.mkdtemp(prefix="callvault-ingest-")
     try:

@@ -1,14 +1,8 @@
 import CallVaultPostgres
 import CallVaultStore
+import CallVaultTestSupport
 import Foundation
 import Testing
-
-/// Runs `body` on a thread of its own: the reader waits synchronously on the client.
-private func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
-    }
-}
 
 @Suite("PostgreSQL's aggregate reader streams its statements a page at a time", .enabled(if: PostgresTestServer.isConfigured, "CALLVAULT_TEST_POSTGRES_URL is not set (scripts/test.sh sets it)"))
 struct PostgresAggregateReaderTests {

@@ -6,14 +6,6 @@ import CallVaultWorker
 import Foundation
 import Testing
 
-/// Runs `body` on a thread of its own: the evidence source waits synchronously on the client, as
-/// it does under the CLI, never on a thread of the cooperative pool.
-private func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
-    }
-}
-
 @Suite("PostgreSQL evidence reads: a hold's calls, the records with their holds, the audit entries, the export's entry", .enabled(if: PostgresTestServer.isConfigured, "CALLVAULT_TEST_POSTGRES_URL is not set (scripts/test.sh sets it)"))
 struct PostgresEvidenceIndexTests {
     @Test("only an active hold selects calls (oldest first); records come once each, oldest first, with their holds, unknown ids once in the order given; audit entries are those naming the calls, as the log holds them; the export entry extends the chain")

@@ -6,14 +6,6 @@ import CallVaultWorker
 import Foundation
 import Testing
 
-/// Runs `body` on a thread of its own: retention's index side waits synchronously on the client,
-/// as it does under the CLI, never on a thread of the cooperative pool.
-private func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
-    }
-}
-
 @Suite("PostgreSQL holds and retention: Store's rules, PostgreSQL's transactions", .enabled(if: PostgresTestServer.isConfigured, "CALLVAULT_TEST_POSTGRES_URL is not set (scripts/test.sh sets it)"))
 struct PostgresHoldsRetentionTests {
     let now = Date(timeIntervalSince1970: 1_764_000_000)

@@ -87,11 +87,3 @@ struct PostgresKeyRotationIndexTests {
         }
     }
 }
-
-/// Runs `body` on a thread of its own: the index side waits synchronously on the client, as it
-/// does under the CLI, never on a thread of the cooperative pool.
-private func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
-    }
-}

@@ -7,15 +7,6 @@ import Foundation
 import PostgresNIO
 import Testing
 
-/// Runs `body` on a thread of its own, as the worker runs its slots: the store's synchronous calls
-/// wait there, never on a thread of the cooperative pool. What it observed is checked by the
-/// caller, in the test's task.
-private func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
-    }
-}
-
 @Suite("PostgreSQL store: the worker's ingest steps, synchronous over the async client", .enabled(if: PostgresTestServer.isConfigured, "CALLVAULT_TEST_POSTGRES_URL is not set (scripts/test.sh sets it)"))
 struct PostgresQueueStoreTests {
     let now = Date(timeIntervalSince1970: 1_764_000_000)

@@ -7,14 +7,6 @@ import Foundation
 import PostgresNIO
 import Testing
 
-/// Runs `body` on a thread of its own: the report reader waits synchronously on the client, as it
-/// does under the CLI, never on a thread of the cooperative pool.
-private func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
-    }
-}
-
 @Suite("PostgreSQL report reads: the scan's calls, first calls, missed, dead air, call-backs", .enabled(if: PostgresTestServer.isConfigured, "CALLVAULT_TEST_POSTGRES_URL is not set (scripts/test.sh sets it)"))
 struct PostgresReportSourceTests {
     let now = Date(timeIntervalSince1970: 1_764_000_000)

@@ -10,14 +10,6 @@ import Logging
 import PostgresNIO
 import Testing
 
-/// Runs `body` on a thread of its own: the PostgreSQL reads wait synchronously on the client, as
-/// they do under the CLI, never on a thread of the cooperative pool.
-private func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
-    }
-}
-
 @Suite("Reports from PostgreSQL's aggregates give the numbers of its full scan and of SQLite",
        .enabled(if: PostgresDatabase.isConfigured, "CALLVAULT_TEST_POSTGRES_URL is not set, or no psql (scripts/test.sh sets it)"))
 struct PostgresAggregateReportTests {

@@ -15,6 +15,14 @@ import CallVaultCore
 /// statement come in, the row ends as those rows say (a removal recomputes when it removed the
 /// stored time; an addition only raises it). A caller with no call left loses their row.
 ///
+/// Writers at once (READ COMMITTED): two additions meet in the upsert, which raises the committed
+/// row. A removal locks the caller's row before looking at their calls, so an addition of the same
+/// caller in another transaction is either committed and seen (the removal waited for its lock),
+/// or waits for the removal and raises (or inserts again) the row it left — without the lock, a
+/// removal could delete the row of a caller whose new call it could not see yet. Its trigger
+/// runs before the other report triggers (PostgreSQL fires them by name), so this row is the first
+/// lock two writers of one caller meet: it orders them for the other tables too.
+///
 /// History: these statements are the migration's and are never edited; a change is a new
 /// migration.
 enum PostgresCallerLastTables {
@@ -32,6 +40,9 @@ enum PostgresCallerLastTables {
         CREATE FUNCTION report_caller_last_changed() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             IF (TG_OP = 'DELETE' OR TG_OP = 'UPDATE') AND OLD.caller IS NOT NULL THEN
+                -- The row locked first: a writer adding a call of this caller holds it until it
+                -- commits, and the statements below (each its own snapshot) then see that call.
+                PERFORM 1 FROM report_caller_last t WHERE t.caller_number = OLD.caller FOR UPDATE;
                 IF NOT EXISTS (SELECT 1 FROM calls c WHERE c.caller = OLD.caller) THEN
                     DELETE FROM report_caller_last t WHERE t.caller_number = OLD.caller;
                 ELSIF OLD.outcome = \(answered) THEN
@@ -76,7 +87,4 @@ enum PostgresCallerLastTables {
             FROM calls WHERE caller IS NOT NULL GROUP BY caller
         """,
     ]
-
-    /// The triggers a bulk load turns off (with ``PostgresReportTables``').
-    static let triggers = ["report_caller_last_insert_delete", "report_caller_last_update"]
 }

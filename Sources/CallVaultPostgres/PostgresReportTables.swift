@@ -17,8 +17,14 @@ import CallVaultCore
 /// - `calls`' text is byte-ordered (`COLLATE "C"`, pg-v2) and so are these tables': the first
 ///   call of a second is the smallest id compared byte by byte, as on SQLite.
 ///
-/// History: these statements are the migration's and are never edited; a change is a new
-/// migration.
+/// Writers of one caller at once: `report_caller_last`'s trigger (pg-v8, first by name) locks the
+/// caller's row before anything here runs, so a transaction adding a call of a caller and one
+/// removing their last call take turns, and the removal's drop from `report_caller_ids` at commit
+/// sees an addition committed before it (or the addition, having waited, finds the number gone
+/// and makes a new id) — no pack entry is left with an id that was dropped.
+///
+/// History: these statements are the migration's and are not edited (a change is a new
+/// migration), but for the planner settings the fill begins with (see ``fillStatements``).
 enum PostgresReportTables {
     /// The derived tables, in the order ``fillStatements`` fills them.
     static let tables = ["report_quarters", "report_campaign_quarters", "report_first_calls", "report_caller_ids", "report_number_keys",

@@ -147,7 +147,7 @@ struct PostgresAggregateReportTests {
                 WHERE q = (SELECT max(q) FROM report_caller_packs)
                 """)
             _ = try await postgres.query("tampering", "UPDATE report_first_calls SET id = 'c0' WHERE caller = (SELECT min(caller) FROM report_first_calls)")
-            // A caller's last missed call a day later than it was: `missed --unreturned` differs.
+            // A caller's last missed call moved to 2027 by hand: `missed --unreturned` differs.
             _ = try await postgres.query("tampering", """
                 UPDATE report_caller_last SET last_missed_at = '2027-01-01T00:00:00Z'
                 WHERE caller_number = (SELECT min(caller_number) FROM report_caller_last WHERE last_missed_at IS NOT NULL)

@@ -86,6 +86,44 @@ struct PostgresReportSourceTests {
             #expect(pages[2].calls.map(\.id) == [ids["e"]!] && !pages[2].more, "the anonymous call cannot be called back")
             #expect(pages[3].calls.map(\.id) == [ids["e"]!] && !pages[3].more)
 
+            // The call-back list from report_caller_last against the seek per missed call
+            // (--exact-scan): Y's answered call d gets a missed call in its very second (nothing
+            // answered after it: unreturned) and an abandoned one a second before (returned by d);
+            // Z (e) gets two more missed calls, one in the next month.
+            func copy(_ from: String, _ id: String, _ at: String, _ outcome: String) async throws {
+                let overrides = "{\"id\": \"\(id)\", \"call_id\": \"\(id)\", \"archive_path\": \"\(id).opus\", \"started_at\": \"\(at)\", \"outcome\": \"\(outcome)\"}"
+                _ = try await index.query("copying \(from)", """
+                    INSERT INTO calls SELECT (jsonb_populate_record(c, \(overrides)::jsonb)).* FROM calls c WHERE c.id = \(from)
+                    """)
+            }
+            try await copy(ids["d"]!, "d-same-second", "2026-11-22T08:00:00Z", "missed")
+            try await copy(ids["d"]!, "d-second-before", "2026-11-22T07:59:59Z", "abandoned")
+            try await copy(ids["e"]!, "e-later", "2026-11-24T08:00:00Z", "missed")
+            try await copy(ids["e"]!, "e-next-month", "2026-12-02T08:00:00Z", "missed")
+            let bounds: [(Date?, Date?)] = [(nil, nil), (nil, Timestamp.parseInstant("2026-11-24T08:00:00Z")), (Timestamp.parseInstant("2026-11-22T08:00:00Z"), nil),
+                                            (Timestamp.parseInstant("2026-11-22T07:59:59Z"), Timestamp.parseInstant("2026-12-01T00:00:00Z"))]
+            for (since, until) in bounds {
+                for campaign in [nil, "B"] {
+                    var query = CallQuery()
+                    query.since = since
+                    query.until = until
+                    if let campaign { query.campaigns = [campaign] }
+                    let q = query
+                    for limit in [0, 1, 2] {
+                        let (fast, scan) = try await onThread {
+                            (try reader.missedCalls(q, unreturnedOnly: true, limit: limit, exactScan: false),
+                             try reader.missedCalls(q, unreturnedOnly: true, limit: limit, exactScan: true))
+                        }
+                        let context = "since \(since.map(Timestamp.format) ?? "-"), until \(until.map(Timestamp.format) ?? "-"), campaign \(campaign ?? "-"), limit \(limit)"
+                        #expect(fast.calls.map(\.id) == scan.calls.map(\.id) && fast.more == scan.more, "\(context)")
+                        #expect(fast.calls.allSatisfy { $0.answeredAt == nil })
+                    }
+                }
+            }
+            let all = try await onThread { try reader.missedCalls(CallQuery(), unreturnedOnly: true, limit: 0, exactScan: false) }
+            #expect(all.calls.map(\.id) == ["d-same-second", ids["e"]!, "e-later", "e-next-month"],
+                    "a missed call in the second of the caller's last answered call is not returned by it")
+
             let deadAir = try await onThread { [try reader.deadAirCalls(CallQuery(), thresholdMs: 3000), try reader.deadAirCalls(CallQuery(), thresholdMs: 4000)] }
             #expect(deadAir[0].map { "\($0.id) \($0.innerMs) \($0.atMs)" } == ["\(ids["a"]!) 4000 5000"],
                     "edge silences left out; of two 4 s silences the first")

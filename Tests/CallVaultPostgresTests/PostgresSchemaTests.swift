@@ -47,6 +47,22 @@ struct PostgresSchemaTests {
                     let lite = try #require(expected[table])
                     #expect(pg == lite, "\(table): only on PostgreSQL \(pg.subtracting(lite).sorted()), only on SQLite \(lite.subtracting(pg).sorted())")
                 }
+                // pg-v7's pack entry is pg-v6's, byte for byte: every flag, every 6-bit field at 0,
+                // 63 and between, the largest ids (2^30 - 1 callers, 2^18 - 1 keys).
+                let differing = try await index.query("pg-v7's entries against pg-v6's", """
+                    SELECT count(*) FROM (
+                        SELECT f, c, n, a FROM generate_series(0, 3) f,
+                            unnest(ARRAY[0, 1, 63, 64, 4095, 4096, 262143, 16777215, 1073741823, 123456789]::bigint[]) c,
+                            unnest(ARRAY[0, 1, 63, 64, 4095, 4096, 262143, 170000]::bigint[]) n,
+                            unnest(ARRAY[0, 5, 63, 64, 4095, 262143]::bigint[]) a) v
+                    WHERE report_pack_entry(v.f, v.c, v.n, v.a) IS DISTINCT FROM convert_to(chr(48 + v.f)
+                        || chr(48 + CAST((v.c >> 24) & 63 AS INT)) || chr(48 + CAST((v.c >> 18) & 63 AS INT))
+                        || chr(48 + CAST((v.c >> 12) & 63 AS INT)) || chr(48 + CAST((v.c >> 6) & 63 AS INT)) || chr(48 + CAST(v.c & 63 AS INT))
+                        || chr(48 + CAST((v.n >> 12) & 63 AS INT)) || chr(48 + CAST((v.n >> 6) & 63 AS INT)) || chr(48 + CAST(v.n & 63 AS INT))
+                        || chr(48 + CAST((v.a >> 12) & 63 AS INT)) || chr(48 + CAST((v.a >> 6) & 63 AS INT)) || chr(48 + CAST(v.a & 63 AS INT)),
+                        'UTF8')
+                    """).first?.decode(Int64.self)
+                #expect(differing == 0)
                 // pg-v7: a quarter's pack stays in its row, uncompressed, up to a full page.
                 let packs = try await index.query("the packs' storage", """
                     SELECT a.attstorage::text, array_to_string(c.reloptions, ',') FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid

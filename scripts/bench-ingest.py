@@ -113,12 +113,19 @@ def one_run(args, files, directory, keep_triggers, round_no):
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     busy = busy_seconds()
     t = time.perf_counter()
-    p = subprocess.run([args.callvault, "run", "--once", "--config", config, "--workers", str(args.workers), "--settle-seconds", "0"],
-                       capture_output=True)
+    try:
+        p = subprocess.run([args.callvault, "run", "--once", "--config", config, "--workers", str(args.workers), "--settle-seconds", "0"],
+                           capture_output=True)
+    except BaseException:
+        if args.postgres:
+            psql(args.postgres, f"DROP DATABASE IF EXISTS {db.rsplit('/', 1)[1].split('?')[0]} WITH (FORCE)")
+        raise
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     busy = busy_seconds() - busy
     if p.returncode != 0:
+        if args.postgres:
+            psql(args.postgres, f"DROP DATABASE IF EXISTS {db.rsplit('/', 1)[1].split('?')[0]} WITH (FORCE)")
         sys.exit(f"run failed ({p.returncode}): {p.stderr.decode(errors='replace')}")
     if args.postgres:
         archived = int(psql(db, f"SELECT count(*) FROM calls WHERE call_id LIKE 'ingest-{round_no}-%'"))
@@ -151,6 +158,8 @@ def main():
     ap.add_argument("--postgres", metavar="URL", help="ingest into a new PostgreSQL database of this server per run")
     ap.add_argument("--postgres-template", metavar="DB", help="with --postgres: each run's database a copy of this one")
     args = ap.parse_args()
+    if args.postgres and args.index:
+        ap.error("--index is a SQLite index to copy; with --postgres use --postgres-template DB")
     directory = tempfile.mkdtemp(prefix="callvault-ingest-")
     try:
         files = corpus(directory, args.calls, args.seconds)

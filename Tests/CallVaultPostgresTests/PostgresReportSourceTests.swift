@@ -91,10 +91,7 @@ struct PostgresReportSourceTests {
             // answered after it: unreturned) and an abandoned one a second before (returned by d);
             // Z (e) gets two more missed calls, one in the next month.
             func copy(_ from: String, _ id: String, _ at: String, _ outcome: String) async throws {
-                let overrides = "{\"id\": \"\(id)\", \"call_id\": \"\(id)\", \"archive_path\": \"\(id).opus\", \"started_at\": \"\(at)\", \"outcome\": \"\(outcome)\"}"
-                _ = try await index.query("copying \(from)", """
-                    INSERT INTO calls SELECT (jsonb_populate_record(c, \(overrides)::jsonb)).* FROM calls c WHERE c.id = \(from)
-                    """)
+                try await index.transaction("copying \(from)") { try await PostgresTestServer.copyCall($0, from: from, id: id, startedAt: at, outcome: outcome) }
             }
             try await copy(ids["d"]!, "d-same-second", "2026-11-22T08:00:00Z", "missed")
             try await copy(ids["d"]!, "d-second-before", "2026-11-22T07:59:59Z", "abandoned")

@@ -35,14 +35,6 @@ struct PostgresReportWriterRaceTests {
     static let caller = "+12125550177"
     let now = Date(timeIntervalSince1970: 1_764_000_000)
 
-    /// A new call of the caller, copied from call `from` with its own id, call id and start.
-    static func insertCopy(_ connection: PostgresConnection, from: String, id: String, startedAt: String) async throws {
-        let overrides = "{\"id\": \"\(id)\", \"call_id\": \"\(id)\", \"archive_path\": \"\(id).opus\", \"started_at\": \"\(startedAt)\"}"
-        try await connection.query("""
-            INSERT INTO calls SELECT (jsonb_populate_record(c, \(overrides)::jsonb)).* FROM calls c WHERE c.id = \(from)
-            """, logger: PostgresTestServer.logger)
-    }
-
     /// The caller's rows in `report_caller_ids` and `report_caller_last`, and the latter as the calls say.
     static func callerRows(_ index: PostgresIndex) async throws -> (ids: Int64, last: String, expected: String) {
         let ids = try await index.query("ids", "SELECT count(*) FROM report_caller_ids WHERE caller = \(caller)").first?.decode(Int64.self) ?? -1
@@ -83,7 +75,7 @@ struct PostgresReportWriterRaceTests {
                 let firstWriter = Task {
                     try await index.transaction("first writer") { connection in
                         if addFirst {
-                            try await Self.insertCopy(connection, from: victim, id: added, startedAt: "2026-11-25T08:00:00Z")
+                            try await PostgresTestServer.copyCall(connection, from: victim, id: added, startedAt: "2026-11-25T08:00:00Z")
                         } else {
                             try await connection.query("DELETE FROM calls WHERE id = \(victim)", logger: PostgresTestServer.logger)
                         }
@@ -97,7 +89,7 @@ struct PostgresReportWriterRaceTests {
                         if addFirst {
                             try await connection.query("DELETE FROM calls WHERE id = \(victim)", logger: PostgresTestServer.logger)
                         } else {
-                            try await Self.insertCopy(connection, from: victim, id: added, startedAt: "2026-11-26T08:00:00Z")
+                            try await PostgresTestServer.copyCall(connection, from: victim, id: added, startedAt: "2026-11-26T08:00:00Z")
                         }
                     }
                     await secondFinished.set()

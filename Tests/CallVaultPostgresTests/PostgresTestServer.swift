@@ -60,4 +60,15 @@ enum PostgresTestServer {
         guard let urlText else { throw PostgresIndexError(.unreachable, "CALLVAULT_TEST_POSTGRES_URL is not set") }
         return urlText
     }
+
+    /// Inserts a copy of call `from` as a new call: its own id, call id, archive path and start
+    /// (and `outcome`, when given); every other column as the original's.
+    static func copyCall(_ connection: PostgresConnection, from: String, id: String, startedAt: String, outcome: String? = nil) async throws {
+        var fields = ["id": id, "call_id": id, "archive_path": id + ".opus", "started_at": startedAt]
+        if let outcome { fields["outcome"] = outcome }
+        let overrides = String(decoding: try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]), as: UTF8.self)
+        try await connection.query("""
+            INSERT INTO calls SELECT (jsonb_populate_record(c, \(overrides)::jsonb)).* FROM calls c WHERE c.id = \(from)
+            """, logger: logger)
+    }
 }

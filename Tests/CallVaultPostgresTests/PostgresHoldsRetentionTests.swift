@@ -16,14 +16,7 @@ struct PostgresHoldsRetentionTests {
         let a = try StoreFixture.record(callID: "held-a"), b = try StoreFixture.record(callID: "due-b")
         let (now, short) = (now, short)
         try await PostgresTestServer.withIndex { index in
-            let store = PostgresQueueStore(index: index, leaseSeconds: 60)
-            try await onThread {
-                _ = try store.enqueue([SpoolArrival(stem: "held-a", audioName: "a.wav"), SpoolArrival(stem: "due-b", audioName: "b.wav")],
-                                      now: now) { _ in true }
-                while let job = try store.claim(owner: "me", now: now) {
-                    _ = try IngestTransaction.commit(job.stem == "held-a" ? a : b, job: job, owner: "me", retention: nil, now: now, in: store)
-                }
-            }
+            try await onThread { try PostgresTestServer.ingest([a, b], into: index, now: now) }
             let holds = PostgresHolds(index: index)
             let added = try await holds.add(Holds.Hold(name: "H", reason: "dispute", placedBy: "counsel", placedAt: "2026-11-30T00:00:00Z",
                                                        callIDs: [a.id, "nosuch"], campaign: nil))

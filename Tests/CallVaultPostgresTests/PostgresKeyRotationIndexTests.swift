@@ -58,13 +58,8 @@ struct PostgresKeyRotationIndexTests {
         let sqliteAudit = try AuditLog(index: f.index).entries().last
 
         let (postgres, postgresAudit) = try await PostgresTestServer.withIndex { index in
-            let store = PostgresQueueStore(index: index, leaseSeconds: 60)
             let transcript = try await onThread {
-                _ = try store.enqueue(records.map { SpoolArrival(stem: $0.callID, audioName: $0.callID + ".wav") }, now: now) { _ in true }
-                while let job = try store.claim(owner: "me", now: now) {
-                    let record = try #require(records.first { $0.callID == job.stem }, "a record for \(job.stem)")
-                    _ = try IngestTransaction.commit(record, job: job, owner: "me", retention: nil, now: now, in: store)
-                }
+                try PostgresTestServer.ingest(records, into: index, now: now)
                 return try Self.transcript(PostgresKeyRotationIndex(index: index))
             }
             let audit = PostgresAuditLog(index: index)

@@ -32,14 +32,7 @@ struct PostgresReportSourceTests {
         let ids = Dictionary(uniqueKeysWithValues: records.map { ($0.callID, $0.id) })
         let now = now
         try await PostgresTestServer.withIndex { index in
-            let store = PostgresQueueStore(index: index, leaseSeconds: 60)
-            try await onThread {
-                _ = try store.enqueue(records.map { SpoolArrival(stem: $0.callID, audioName: $0.callID + ".wav") }, now: now) { _ in true }
-                while let job = try store.claim(owner: "me", now: now) {
-                    let record = try #require(records.first { $0.callID == job.stem })
-                    _ = try IngestTransaction.commit(record, job: job, owner: "me", retention: nil, now: now, in: store)
-                }
-            }
+            try await onThread { try PostgresTestServer.ingest(records, into: index, now: now) }
             _ = try await index.query("campaigns", "UPDATE calls SET campaign = CASE WHEN call_id IN ('a', 'b', 'c') THEN 'A' ELSE 'B' END")
             _ = try await index.query("keyword", """
                 UPDATE calls SET attribution = '{"method":"pool-session","keyword":"k1","utm_source":"google"}' WHERE call_id = 'd'
@@ -134,12 +127,7 @@ struct PostgresReportSourceTests {
         let d = try #require(records.first { $0.callID == "d" })
         let now = now
         try await PostgresTestServer.withIndex { index in
-            let store = PostgresQueueStore(index: index, leaseSeconds: 60)
-            try await onThread {
-                _ = try store.enqueue([SpoolArrival(stem: "d", audioName: "d.wav")], now: now) { _ in true }
-                let job = try #require(try store.claim(owner: "me", now: now))
-                _ = try IngestTransaction.commit(d, job: job, owner: "me", retention: nil, now: now, in: store)
-            }
+            try await onThread { try PostgresTestServer.ingest([d], into: index, now: now) }
             _ = try await index.query("call-back", """
                 UPDATE calls SET direction = 'outbound', attribution = '{"method":"callback","request_id":"r1"}' WHERE call_id = 'd'
                 """)

@@ -55,12 +55,7 @@ struct PostgresReportWriterRaceTests {
         let record = first
         let now = now
         try await PostgresTestServer.withIndex { index in
-            let store = PostgresQueueStore(index: index, leaseSeconds: 60)
-            try await onThread {
-                _ = try store.enqueue([SpoolArrival(stem: "x1", audioName: "x1.wav")], now: now) { _ in true }
-                let job = try #require(try store.claim(owner: "me", now: now))
-                _ = try IngestTransaction.commit(record, job: job, owner: "me", retention: nil, now: now, in: store)
-            }
+            try await onThread { try PostgresTestServer.ingest([record], into: index, now: now) }
             let x1 = try await index.query("x1", "SELECT id FROM calls WHERE call_id = 'x1'").first?.decode(String.self) ?? ""
 
             // First an ingest holding its transaction while x1, then the caller's only committed

@@ -1,5 +1,8 @@
+import CallVaultCore
 import CallVaultPostgres
 import CallVaultSettings
+import CallVaultStore
+import CallVaultWorker
 import Foundation
 import Logging
 import PostgresNIO
@@ -70,5 +73,22 @@ enum PostgresTestServer {
         try await connection.query("""
             INSERT INTO calls SELECT (jsonb_populate_record(c, \(overrides)::jsonb)).* FROM calls c WHERE c.id = \(from)
             """, logger: logger)
+    }
+
+    /// Archives `records` through the worker's queue and ingest transaction (a job per call, its
+    /// stem the call id), as `callvault run` does. Synchronous: run it on a thread of its own
+    /// (`onThread`), never on the cooperative pool.
+    static func ingest(_ records: [CallRecord], into index: PostgresIndex, now: Date) throws {
+        let store = PostgresQueueStore(index: index, leaseSeconds: 60)
+        _ = try store.enqueue(records.map { SpoolArrival(stem: $0.callID, audioName: $0.callID + ".wav") }, now: now) { _ in true }
+        while let job = try store.claim(owner: "me", now: now) {
+            guard let record = records.first(where: { $0.callID == job.stem }) else { throw IngestFixtureError(stem: job.stem) }
+            _ = try IngestTransaction.commit(record, job: job, owner: "me", retention: nil, now: now, in: store)
+        }
+    }
+
+    struct IngestFixtureError: Error, CustomStringConvertible {
+        let stem: String
+        var description: String { "no record for job \(stem)" }
     }
 }

@@ -134,35 +134,36 @@ struct PostgresAggregateSample {
         guard try await index.query("looking for report_caller_last", "SELECT to_regclass('report_caller_last') IS NOT NULL")
             .first?.decode(Bool.self) == true else { return [] }
         let answered = Outcome.answered.sqlLiteral
-        let stored = "SELECT caller_number, last_answered_at, last_missed_at FROM report_caller_last WHERE caller_number IN (\(Self.sampledCallers))"
-        let scan = """
+        return try await callerDifferences("report_caller_last", quarters, stored: """
+            SELECT caller_number, last_answered_at, last_missed_at FROM report_caller_last WHERE caller_number IN (\(Self.sampledCallers))
+            """, scan: """
             SELECT w.caller,
                    (SELECT c.started_at FROM calls c WHERE c.caller = w.caller AND c.outcome = \(answered) ORDER BY c.started_at DESC LIMIT 1),
                    (SELECT c.started_at FROM calls c WHERE c.caller = w.caller AND c.outcome <> \(answered) ORDER BY c.started_at DESC LIMIT 1)
             FROM (\(Self.sampledCallers)) w
-            """
-        var binds = PostgresBindings()
-        binds.append(quarters)
-        let differing = try await index.query("comparing report_caller_last with the calls", PostgresQuery(unsafeSQL: """
-            SELECT count(DISTINCT x.caller) FROM ((\(stored)) EXCEPT ALL (\(scan)) UNION ALL ((\(scan)) EXCEPT ALL (\(stored)))) AS x(caller)
-            """, binds: binds)).first?.decode(Int64.self) ?? 0
-        return differing == 0 ? [] : ["report_caller_last: \(differing) callers of the sampled quarters differ from the calls"]
+            """)
     }
 
     /// The first calls of up to 20 callers of each sampled quarter, against each caller's
     /// earliest call (one seek each in `calls_caller`, however long their history).
     private func firstCallDifferences(_ quarters: [Int64]) async throws -> [String] {
-        let callers = Self.sampledCallers
-        let stored = "SELECT caller, id, started_at, campaign, tracking_number, source, medium FROM report_first_calls WHERE caller IN (\(callers))"
-        let scan = """
-            SELECT f.caller, f.id, f.started_at, coalesce(f.campaign, ''), f.tracking_number, f.source, f.medium FROM (\(callers)) w,
+        try await callerDifferences("report_first_calls", quarters, stored: """
+            SELECT caller, id, started_at, campaign, tracking_number, source, medium FROM report_first_calls WHERE caller IN (\(Self.sampledCallers))
+            """, scan: """
+            SELECT f.caller, f.id, f.started_at, coalesce(f.campaign, ''), f.tracking_number, f.source, f.medium FROM (\(Self.sampledCallers)) w,
                 LATERAL (SELECT * FROM calls c WHERE c.caller = w.caller ORDER BY c.started_at, c.id LIMIT 1) f
-            """
+            """)
+    }
+
+    /// How many callers' rows of a per-caller `table` (`stored`, the caller first) differ from the
+    /// same computed from the calls (`scan`), for the sampled quarters' callers (`$1`): one line
+    /// when any does.
+    private func callerDifferences(_ table: String, _ quarters: [Int64], stored: String, scan: String) async throws -> [String] {
         var binds = PostgresBindings()
         binds.append(quarters)
-        let differing = try await index.query("comparing report_first_calls with the calls", PostgresQuery(unsafeSQL: """
+        let differing = try await index.query("comparing \(table) with the calls", PostgresQuery(unsafeSQL: """
             SELECT count(DISTINCT x.caller) FROM ((\(stored)) EXCEPT ALL (\(scan)) UNION ALL ((\(scan)) EXCEPT ALL (\(stored)))) AS x(caller)
             """, binds: binds)).first?.decode(Int64.self) ?? 0
-        return differing == 0 ? [] : ["report_first_calls: \(differing) callers of the sampled quarters differ from the calls"]
+        return differing == 0 ? [] : ["\(table): \(differing) callers of the sampled quarters differ from the calls"]
     }
 }

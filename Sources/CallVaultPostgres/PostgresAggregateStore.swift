@@ -113,11 +113,7 @@ struct PostgresAggregateReader: ReportAggregateReader {
         let (numbered, binds) = try PostgresCallReader.numbered(sql, arguments)
         try streams.current?.drain()
         let stream = RowStream()
-        let connection = connection, logger = logger
-        try PostgresBlocking.wait {
-            do { stream.iterator = try await connection.query(PostgresQuery(unsafeSQL: numbered, binds: binds), logger: logger).makeAsyncIterator() }
-            catch { throw PostgresIndexError.wrap(error, step: RowStream.step) }
-        }
+        try stream.start(PostgresQuery(unsafeSQL: numbered, binds: binds), on: connection, logger: logger)
         let outer = streams.current
         streams.current = stream
         defer { streams.current = outer }
@@ -137,11 +133,23 @@ final class OpenStream: @unchecked Sendable {
 
 /// One statement's rows, read by one thread at a time (each call waits for its rows).
 final class RowStream: @unchecked Sendable {
-    static let step = "reading report aggregates"
+    /// The work named in errors.
+    let step: String
     var iterator: PostgresRowSequence.AsyncIterator?
     /// Rows taken ahead by ``drain()``, handed out first.
     private var taken: [PostgresRow] = []
     private var takenFrom = 0
+
+    init(step: String = "reading report aggregates") { self.step = step }
+
+    /// Sends `query` on `connection` and reads nothing yet: ``next(_:)`` takes its rows.
+    func start(_ query: PostgresQuery, on connection: PostgresConnection, logger: Logger) throws {
+        let step = step
+        try PostgresBlocking.wait { [self] in
+            do { iterator = try await connection.query(query, logger: logger).makeAsyncIterator() }
+            catch { throw PostgresIndexError.wrap(error, step: step) }
+        }
+    }
 
     /// Up to `size` rows (fewer: the last).
     func next(_ size: Int) throws -> [PostgresRow] {
@@ -157,7 +165,7 @@ final class RowStream: @unchecked Sendable {
             rows.reserveCapacity(size)
             do {
                 while rows.count < size, let row = try await iterator?.next() { rows.append(row) }
-            } catch { throw PostgresIndexError.wrap(error, step: Self.step) }
+            } catch { throw PostgresIndexError.wrap(error, step: step) }
             if rows.count < size { iterator = nil }
             return rows
         }
@@ -169,7 +177,7 @@ final class RowStream: @unchecked Sendable {
             let rows = try PostgresBlocking.wait { [self] in
                 var rows: [PostgresRow] = []
                 do { while let row = try await iterator?.next() { rows.append(row) } }
-                catch { throw PostgresIndexError.wrap(error, step: Self.step) }
+                catch { throw PostgresIndexError.wrap(error, step: step) }
                 iterator = nil
                 return rows
             }

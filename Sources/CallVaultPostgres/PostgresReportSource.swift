@@ -15,8 +15,8 @@ import PostgresNIO
 /// `json_extract` reads a text field).
 public struct PostgresReportSource: ReportScanSource {
     public let index: PostgresIndex
-    /// Calls fetched per round trip of ``forEachCall(_:attributionField:keywords:_:)``'s cursor:
-    /// memory stays bounded by a page, not by the index.
+    /// Calls handed to the report at a time by ``forEachCall(_:attributionField:keywords:_:)``:
+    /// memory stays bounded by a page and postgres-nio's read-ahead, not by the index.
     public var pageSize = 20_000
 
     public init(index: PostgresIndex) { self.index = index }
@@ -25,29 +25,29 @@ public struct PostgresReportSource: ReportScanSource {
     /// read SQLite's, and scan only with `--exact-scan` or for what the aggregates do not keep.
     public var aggregateStore: (any ReportAggregateStore)? { PostgresAggregateStore(index: index) }
 
-    /// One statement, read through a cursor (`DECLARE … NO SCROLL`, then `FETCH` a page at a
-    /// time in one read-only transaction): the server plans and runs the scan once, unsorted. Keyset
-    /// pages in id order made it sort, or walk the primary key across the whole index, once per page.
+    /// One statement in one read-only transaction, its rows streamed a page at a time
+    /// (``RowStream``: postgres-nio reads ahead while the report adds up the page before): the
+    /// server plans and runs the scan once, unsorted. Keyset pages in id order made it sort, or
+    /// walk the primary key across the whole index, once per page; a cursor's `FETCH` made it copy
+    /// each page into a temporary store first.
     public func forEachCall(_ query: CallQuery, attributionField: String?, keywords: [String],
                             _ body: (ReportCallRow) throws -> Void) throws {
         let (sql, binds) = try Self.scanSQL(query, attributionField: attributionField, keywords: keywords)
-        let fetch = PostgresQuery(unsafeSQL: "FETCH FORWARD \(max(pageSize, 1)) FROM report_scan")
         let step = "reading calls for a report"
         try PostgresTransaction.within(index, step: step) { transaction in
             let connection = transaction.connection, logger = transaction.logger
             try PostgresBlocking.wait {
                 do {
                     for statement in PostgresIndex.reportReadStatements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
-                    try await connection.query(PostgresQuery(unsafeSQL: "DECLARE report_scan NO SCROLL CURSOR FOR \(sql)", binds: binds), logger: logger)
                 } catch { throw PostgresIndexError.wrap(error, step: step) }
             }
+            let stream = RowStream(step: step)
+            try stream.start(PostgresQuery(unsafeSQL: sql, binds: binds), on: connection, logger: logger)
+            let size = max(pageSize, 1)
             while true {
-                let page = try PostgresBlocking.wait {
-                    do { return try await connection.query(fetch, logger: logger).collect().map(Self.callRow) }
-                    catch { throw PostgresIndexError.wrap(error, step: step) }
-                }
+                let page = try stream.next(size).map(Self.callRow)
                 for row in page { try body(row) }
-                if page.count < max(pageSize, 1) { return }
+                if page.count < size { return }
             }
         }
     }

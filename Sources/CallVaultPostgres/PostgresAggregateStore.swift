@@ -22,7 +22,7 @@ public struct PostgresAggregateStore: ReportAggregateStore {
             try PostgresBlocking.wait {
                 do {
                     try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", logger: logger)
-                    for statement in PostgresIndex.reportReadStatements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                    try await PostgresIndex.startReportRead(connection, logger: logger)
                 }
                 catch { throw PostgresIndexError.wrap(error, step: "reading report aggregates") }
             }

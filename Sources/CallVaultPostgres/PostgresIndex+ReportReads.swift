@@ -10,10 +10,15 @@ extension PostgresIndex {
     /// Runs `body` in a read-only transaction without JIT (``reportReadStatements``).
     func reportRead<T: Sendable>(_ step: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await transaction(step) { connection in
-            for statement in Self.reportReadStatements {
-                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-            }
+            try await Self.startReportRead(connection, logger: logger)
             return try await body(connection)
+        }
+    }
+
+    /// ``reportReadStatements`` on the transaction open on `connection`, before its first query.
+    static func startReportRead(_ connection: PostgresConnection, logger: Logger) async throws {
+        for statement in reportReadStatements {
+            try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
         }
     }
 }

@@ -38,7 +38,7 @@ public struct PostgresReportSource: ReportScanSource {
             let connection = transaction.connection, logger = transaction.logger
             try PostgresBlocking.wait {
                 do {
-                    for statement in PostgresIndex.reportReadStatements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                    try await PostgresIndex.startReportRead(connection, logger: logger)
                 } catch { throw PostgresIndexError.wrap(error, step: step) }
             }
             let stream = RowStream(step: step)

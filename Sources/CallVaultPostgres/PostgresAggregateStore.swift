@@ -96,8 +96,8 @@ struct PostgresAggregateReader: ReportAggregateReader {
                   arguments) { rows in
             for row in rows {
                 let cells = PostgresRandomAccessRow(row)
-                out.ints = try (0..<ints).map { try cells[$0].decode([Int]?.self) ?? [] }
-                out.texts = try (0..<texts).map { try cells[ints + $0].decode([String]?.self) ?? [] }
+                out.ints = try (0..<ints).map { try PostgresArrayCell.ints(cells[$0]) }
+                out.texts = try (0..<texts).map { try PostgresArrayCell.texts(cells[ints + $0]) }
             }
         }
         return out

@@ -124,14 +124,6 @@ extension HoldMatch.Dialect {
         }
     }
 
-    /// The epoch seconds of a `started_at` column, as an integer.
-    public func epoch(_ column: String) -> String {
-        switch self {
-        case .sqlite: "CAST(strftime('%s', \(column)) AS INTEGER)"
-        case .postgres: "CAST(extract(epoch FROM CAST(\(column) AS timestamptz)) AS BIGINT)"
-        }
-    }
-
     /// `INDEXED BY index` where SQLite must be told (PostgreSQL's planner picks its own).
     public func indexedBy(_ index: String) -> String {
         switch self {

@@ -31,11 +31,11 @@ struct PostgresAggregateSample {
         ("report_area_quarters",
          "SELECT q, area_code, label, calls FROM report_area_quarters WHERE q = ANY($1)",
          "SELECT s.b, c.caller_area_code, coalesce(c.caller_place, coalesce(c.caller_region, '')), count(*)", 3),
-        // Each quarter's entries, removals cancelled (a tombstone is its entry with the flag + 2),
-        // against the entry of each call with a caller, its keys looked up.
+        // Each quarter's entries, removals cancelled (a tombstone is its entry with the flag + 2,
+        // the word's top bit), against the entry of each call with a caller, its keys looked up.
         ("report_caller_packs", """
-         SELECT q, x FROM (\(entries)) e WHERE get_byte(x, 0) < 50
-         EXCEPT ALL SELECT q, set_byte(x, 0, get_byte(x, 0) - 2) FROM (\(entries)) e WHERE get_byte(x, 0) >= 50
+         SELECT q, x FROM (\(entries)) e WHERE get_byte(x, 0) < 128
+         EXCEPT ALL SELECT q, set_byte(x, 0, get_byte(x, 0) - 128) FROM (\(entries)) e WHERE get_byte(x, 0) >= 128
          """,
          """
          SELECT s.b, report_pack_entry(CASE WHEN c.outcome = 'answered' THEN 1 ELSE 0 END, report_caller_id(c.caller, false),
@@ -43,9 +43,9 @@ struct PostgresAggregateSample {
          """, 0),
     ]
 
-    /// The 12-byte entries of the sampled quarters' packs, as (q, x).
+    /// The 8-byte entries of the sampled quarters' packs, as (q, x).
     private static let entries = """
-        SELECT p.q, substr(p.entries, 12 * i + 1, 12) AS x FROM report_caller_packs p, generate_series(0, length(p.entries) / 12 - 1) i
+        SELECT p.q, substr(p.entries, 8 * i + 1, 8) AS x FROM report_caller_packs p, generate_series(0, length(p.entries) / 8 - 1) i
         WHERE p.q = ANY($1)
         """
 

@@ -37,11 +37,12 @@ public struct PostgresAggregateStore: ReportAggregateStore {
                 """).first?.decode(Bool.self) ?? false
         }
         guard row else { return ReportAggregateAvailability(quarters: false, dimensions: false, areas: false, callerPacks: false) }
+        let limits = CallerPacks.Layout.words.limits
         let usable = try PostgresBlocking.wait { [index] in
             try await index.query("checking the report keys", """
-                SELECT (SELECT coalesce(max(id), 0) FROM report_caller_ids) <= \(Int64(CallerPacks.maxCallerId))
-                   AND (SELECT coalesce(max(id), 0) FROM report_number_keys) <= \(Int64(CallerPacks.maxKey))
-                   AND (SELECT coalesce(max(id), 0) FROM report_area_keys) <= \(Int64(CallerPacks.maxKey))
+                SELECT (SELECT coalesce(max(id), 0) FROM report_caller_ids) <= \(Int64(limits.caller))
+                   AND (SELECT coalesce(max(id), 0) FROM report_number_keys) <= \(Int64(limits.number))
+                   AND (SELECT coalesce(max(id), 0) FROM report_area_keys) <= \(Int64(limits.area))
                 """).first?.decode(Bool.self) ?? false
         }
         return ReportAggregateAvailability(quarters: true, dimensions: true, areas: true, callerPacks: usable)
@@ -56,6 +57,7 @@ struct PostgresAggregateReader: ReportAggregateReader {
     /// The statement whose rows are being read, if any (one connection reads one at a time).
     let streams: OpenStream
     var dialect: HoldMatch.Dialect { .postgres }
+    var packLayout: CallerPacks.Layout { .words }
 
     func forEachRow(_ sql: String, _ arguments: [IndexValue], _ body: (any ReportAggregateRow) throws -> Void) throws {
         try pages(sql, arguments) { rows in

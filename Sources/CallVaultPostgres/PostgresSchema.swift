@@ -311,6 +311,7 @@ enum PostgresSchema {
                 ADD PRIMARY KEY (campaign, q, outcome) INCLUDE (calls, anonymous, talk_ms, duration_ms)
             """,
         ]),
+        Migration(name: "pg-v11-report-pack-words", statements: PostgresReportTables.packWordsStatements),
     ]
 
     /// The names this build knows; an index with others was migrated by a newer callvault.

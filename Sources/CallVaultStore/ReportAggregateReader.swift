@@ -28,6 +28,8 @@ public protocol ReportAggregateReader {
     /// Each ``CallerPacks`` row of quarters [from, to) (nil: unbounded), in quarter order: its
     /// quarter and its entries' bytes (valid during the call only).
     func forEachPack(from: Int?, to: Int?, _ body: (_ quarter: Int, _ entries: UnsafeRawBufferPointer) throws -> Void) throws
+    /// How ``forEachPack(from:to:_:)``'s entries are written.
+    var packLayout: CallerPacks.Layout { get }
     /// The first (`last` false) or last quarter with packed callers, nil when there is none.
     func packedQuarter(last: Bool) throws -> Int?
     /// The rows of `sql` as columns: its first `ints` columns integers, the next `texts` text
@@ -144,6 +146,7 @@ extension Row: ReportAggregateRow {
 public struct SQLiteAggregateReader: ReportAggregateReader {
     public let db: Database
     public var dialect: HoldMatch.Dialect { .sqlite }
+    public var packLayout: CallerPacks.Layout { .characters }
 
     public init(_ db: Database) { self.db = db }
 

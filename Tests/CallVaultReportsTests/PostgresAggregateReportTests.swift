@@ -164,4 +164,45 @@ struct PostgresAggregateReportTests {
             #expect(try await Self.verifyEveryQuarter(postgres) == [])
         }
     }
+
+    @Test("an index whose packs pg-v7 wrote as characters (entries and tombstones) reads the same after pg-v11 made them words: every report as the scan and as SQLite, verify clean, the tables a rebuild gives")
+    func packsRewrittenAsWords() async throws {
+        var r = try RandomIndex(seed: 31)
+        defer { r.remove() }
+        try r.insert(120, from: AggregateReportTests.epoch("2026-10-28T00:00:00Z"), to: AggregateReportTests.epoch("2026-11-04T00:00:00Z"))
+        let sqlite = r.index
+        let database = try PostgresDatabase()
+        defer { database.drop() }
+        let url = try PostgresURL(database.url)
+        let password = try PostgresCredentials.resolve(url: url, passwordFile: nil).password
+        try await PostgresIndex.withRunning(url: url, password: password, logger: Self.logger) { postgres in
+            let migrator = PostgresMigrator(index: postgres)
+            try await migrator.migrate()
+            // Back to pg-v10: pg-v6's entry (12 characters), pg-v11 not applied.
+            func six(_ v: String, _ shift: Int) -> String { "chr(48 + CAST((\(v) >> \(shift)) & 63 AS INT))" }
+            let characters = "convert_to(chr(48 + flag) || " + ([24, 18, 12, 6, 0].map { six("caller", $0) } + [12, 6, 0].map { six("number_key", $0) }
+                + [12, 6, 0].map { six("area_key", $0) }).joined(separator: " || ") + ", 'UTF8')"
+            for sql in [
+                "CREATE OR REPLACE FUNCTION report_pack_entry(flag INT, caller BIGINT, number_key BIGINT, area_key BIGINT) RETURNS BYTEA LANGUAGE sql IMMUTABLE AS $$ SELECT \(characters) $$",
+                "DROP FUNCTION report_pack_words(BYTEA)",
+                "DELETE FROM schema_migrations WHERE name = 'pg-v11-report-pack-words'",
+            ] { _ = try await postgres.query("back to pg-v10", PostgresQuery(unsafeSQL: sql)) }
+            _ = try await PostgresIndexMigration(source: sqlite, target: postgres).run(batch: 100)
+            for sql in ["DELETE FROM calls WHERE CAST(substr(call_id, 6) AS INTEGER) % 5 = 0",
+                        "UPDATE calls SET outcome = 'answered', talk_ms = 500 WHERE CAST(substr(call_id, 6) AS INTEGER) % 7 = 0"] {
+                try await sqlite.pool.write { db in try db.execute(sql: sql) }
+                _ = try await postgres.query("changing calls", PostgresQuery(unsafeSQL: sql))
+            }
+            let twelve = try await postgres.query("the packs' widths", "SELECT count(*) FROM report_caller_packs WHERE length(entries) % 12 = 0 AND length(entries) % 8 <> 0")
+                .first?.decode(Int64.self) ?? 0
+            #expect(twelve > 0, "pg-v10's packs hold characters")
+
+            #expect(try await migrator.migrate() == ["pg-v11-report-pack-words"])
+            try await onThread { try Self.expectSame(sqlite, postgres, "after pg-v11 rewrote pg-v7's packs") }
+            #expect(try await Self.verifyEveryQuarter(postgres) == [])
+            let rewritten = try await onThread { try Self.tables(postgres) }
+            try await PostgresAggregates(index: postgres).rebuild()
+            #expect(try await onThread { try Self.tables(postgres) } == rewritten, "the rebuild's tables (no tombstones) are the rewritten ones")
+        }
+    }
 }

@@ -300,6 +300,28 @@ struct AggregateReportTests {
         }
     }
 
+    @Test("callers --top over more callers than one statement looks up (ids 500, first and last calls 100 at a time): the same table as the scan")
+    func manyTopCallers() throws {
+        var r = try RandomIndex(seed: 5)
+        defer { r.remove() }
+        let start = Self.epoch("2026-06-01T00:00:00Z")
+        try r.index.pool.write { db in
+            // 620 callers with 2 to 4 calls each (ties at every count, broken by number).
+            for i in 0..<620 {
+                for k in 0..<(2 + i % 3) { try r.insertOne(db, at: start + i * 600 + k * 60, caller: String(format: "+1646555%04d", i)) }
+            }
+        }
+        var filter = ReportFilter()
+        filter.since = Self.date("2026-06-01T00:00:00Z")
+        var scan = filter
+        scan.exactScan = true
+        for top in [150, 700] {
+            let fast = try CallersReport.run(r.index, filter: filter, top: top), slow = try CallersReport.run(r.index, filter: scan, top: top)
+            #expect(fast.1.rows.count == min(top, 620))
+            #expect(try fast.1.json() == slow.1.json() && fast.0.csv() == slow.0.csv(), "top \(top)")
+        }
+    }
+
     @Test("missed: 'got through later' is one seek in the partial index of answered calls")
     func listingPlans() throws {
         let r = try RandomIndex(seed: 1)

@@ -141,8 +141,19 @@ public struct PostgresReportSource: ReportScanSource {
     }
 
     public func missedCalls(_ query: CallQuery, unreturnedOnly: Bool, limit: Int, exactScan: Bool) throws -> MissedCalls {
-        let (sql, binds) = try unreturnedOnly && !exactScan ? Self.unreturnedSQL(query, limit: limit)
-            : Self.missedSQL(query, unreturnedOnly: unreturnedOnly, limit: limit)
+        if unreturnedOnly && !exactScan {
+            let unreturned = PostgresUnreturnedCalls(query: query, limit: limit)
+            let calls = try PostgresBlocking.wait { [index] in
+                try await index.reportRead("reading unreturned missed calls") { connection in
+                    // One snapshot for the candidates and their rows.
+                    try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", logger: index.logger)
+                    return try await unreturned.calls(connection, logger: index.logger)
+                }
+            }
+            guard limit > 0, calls.count > limit else { return MissedCalls(calls: calls, more: false, total: nil) }
+            return MissedCalls(calls: Array(calls.prefix(limit)), more: true, total: nil)
+        }
+        let (sql, binds) = try Self.missedSQL(query, unreturnedOnly: unreturnedOnly, limit: limit)
         let calls = try PostgresBlocking.wait { [index] in
             try await index.reportRead("reading missed calls") { connection in
                 try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: index.logger).collect().map { row in
@@ -184,49 +195,6 @@ public struct PostgresReportSource: ReportScanSource {
         values.insert(.text(Outcome.answered.rawValue), at: 0)
         if unreturnedOnly { sql += " WHERE caller IS NOT NULL AND answered_at IS NULL" }
         sql += " ORDER BY started_at, id"
-        if limit > 0 {
-            sql += " LIMIT ?"
-            values.append(.integer(Int64(limit) + 1))
-        }
-        return try PostgresCallReader.numbered(sql, values)
-    }
-
-    /// The unreturned calls from ``PostgresCallerLastTables`` (`report_caller_last`): the callers
-    /// whose last missed call is in the period or later and whose last answered call (if any) is
-    /// not after it and before the period's end (`report_caller_last_missed`), then each one's
-    /// calls from the last answered one on in the period, missed or abandoned (a range of
-    /// `calls_caller`: a call in the same second as the last answered one has no answered call
-    /// after it). The same rows, in the same order, as ``missedSQL(_:unreturnedOnly:limit:)``'s,
-    /// without a seek per missed call of the period. The callers are read first and the ranges
-    /// one by one (`MATERIALIZED`, `OFFSET 0`): left to itself the planner walked every call of
-    /// the period by time probing each caller's row (1M calls, whole index: 2 s against 0.3 s).
-    static func unreturnedSQL(_ query: CallQuery, limit: Int) throws -> (String, PostgresBindings) {
-        let (clause, filterValues) = query.conditions()
-        let since = IndexValue.text(query.since.map { Timestamp.format($0) } ?? "")
-        let until = query.until.map { IndexValue.text(Timestamp.format($0)) }
-        var values: [IndexValue] = [since]
-        var sql = """
-            WITH r AS MATERIALIZED (
-                SELECT caller_number, last_answered_at FROM report_caller_last
-                WHERE last_missed_at >= ? AND (last_answered_at IS NULL OR last_answered_at <= last_missed_at
-            """
-        if let until {
-            sql += " AND last_answered_at < ?"
-            values.append(until)
-        }
-        sql += """
-            ))
-            SELECT m.started_at, m.id, m.caller, m.campaign, m.tracking_number, m.outcome, m.duration_ms, CAST(NULL AS TEXT)
-            FROM r, LATERAL (SELECT c.started_at, c.id, c.caller, c.campaign, c.tracking_number, c.outcome, c.duration_ms FROM calls c
-                             WHERE c.caller = r.caller_number AND c.started_at >= greatest(coalesce(r.last_answered_at, ''), ?) AND c.outcome <> ?
-            """
-        values += [since, .text(Outcome.answered.rawValue)]
-        // The filter's unqualified columns are `calls`': the only table of the inner FROM.
-        if !clause.isEmpty {
-            sql += " AND " + clause.dropFirst("WHERE ".count)
-            values += filterValues
-        }
-        sql += " OFFSET 0) m ORDER BY m.started_at, m.id"
         if limit > 0 {
             sql += " LIMIT ?"
             values.append(.integer(Int64(limit) + 1))

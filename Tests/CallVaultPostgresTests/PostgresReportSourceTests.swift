@@ -121,6 +121,49 @@ struct PostgresReportSourceTests {
         }
     }
 
+    @Test("the call-back list over more candidate calls than one fetch takes (batches of 256, 512, …; seconds shared by several callers and two calls of one caller in a second): the same pages as the seek per missed call")
+    func manyUnreturnedCalls() async throws {
+        let records = try Self.records()
+        let now = now
+        try await PostgresTestServer.withIndex { index in
+            try await onThread { try PostgresTestServer.ingest(records, into: index, now: now) }
+            // 1,200 copies of a call: 331 callers, 24 calls a second (a fetch's boundary falls
+            // inside a second), ids falling as callers rise, one in eleven answered, one in five
+            // in campaign B; every fiftieth with a twin of the same caller and second.
+            let template = records[0].id
+            _ = try await index.query("copies", """
+                INSERT INTO calls SELECT (jsonb_populate_record(c, jsonb_build_object(
+                    'id', x.id, 'call_id', x.id, 'archive_path', x.id || '.opus', 'caller', '+1917555' || lpad(CAST(g % 331 AS text), 4, '0'),
+                    'started_at', to_char(TIMESTAMP '2026-11-25 00:00:00' + (g / 24) * INTERVAL '1 second', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                    'outcome', CASE WHEN g % 11 = 0 THEN 'answered' WHEN g % 3 = 0 THEN 'abandoned' ELSE 'missed' END,
+                    'campaign', CASE WHEN g % 5 = 0 THEN 'B' ELSE 'A' END))).*
+                FROM calls c, generate_series(1, 1200) g, LATERAL (SELECT 'u' || lpad(CAST(5000 - g AS text), 5, '0') AS id UNION ALL
+                    SELECT 'v' || lpad(CAST(5000 - g AS text), 5, '0') WHERE g % 50 = 0) x
+                WHERE c.id = \(template)
+                """)
+            let reader = PostgresReportSource(index: index)
+            let bounds: [(Date?, Date?)] = [(nil, nil), (Timestamp.parseInstant("2026-11-25T00:00:10Z"), Timestamp.parseInstant("2026-11-25T00:00:45Z"))]
+            for (since, until) in bounds {
+                for campaign in [nil, "B"] {
+                    var query = CallQuery()
+                    query.since = since
+                    query.until = until
+                    if let campaign { query.campaigns = [campaign] }
+                    let q = query
+                    for limit in [0, 1, 300, 700] {
+                        let (fast, scan) = try await onThread {
+                            (try reader.missedCalls(q, unreturnedOnly: true, limit: limit, exactScan: false),
+                             try reader.missedCalls(q, unreturnedOnly: true, limit: limit, exactScan: true))
+                        }
+                        let context = "since \(since.map(Timestamp.format) ?? "-"), campaign \(campaign ?? "-"), limit \(limit)"
+                        #expect(fast.calls.map(\.id) == scan.calls.map(\.id) && fast.more == scan.more, "\(context)")
+                        if since == nil && campaign == nil && limit == 0 { #expect(fast.calls.count > 800, "more than three fetches: \(fast.calls.count)") }
+                    }
+                }
+            }
+        }
+    }
+
     @Test("call-backs and the caller directory: none while the tables are empty; then read, the requests filtered by time and campaign")
     func callbacksAndDirectory() async throws {
         let records = try Self.records()

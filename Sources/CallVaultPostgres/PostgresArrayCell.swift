@@ -44,12 +44,14 @@ enum PostgresArrayCell {
             let dimensions = try int32()
             _ = try int32()  // has nulls: each element's length says so
             let type = PostgresDataType(UInt32(truncatingIfNeeded: try int32()))
-            guard dimensions > 0 else { return [] }
+            guard dimensions != 0 else { return [] }
             guard dimensions == 1 else { throw malformed(cell, "has \(dimensions) dimensions") }
             guard types.contains(type) else { throw malformed(cell, "holds \(type), not \(types.map { "\($0)" }.sorted().joined(separator: " or "))") }
             let count = try int32()
             _ = try int32()  // lower bound
-            guard count >= 0 else { throw malformed(cell, "has \(count) elements") }
+            // Each element takes at least its 4-byte length: a count beyond that is no array
+            // (and is not worth a reservation).
+            guard count >= 0 && count <= (raw.count - at) / 4 else { throw malformed(cell, "claims \(count) elements in \(raw.count) bytes") }
             var out: [T] = []
             out.reserveCapacity(count)
             for i in 0..<count {

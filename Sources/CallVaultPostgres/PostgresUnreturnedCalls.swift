@@ -50,12 +50,13 @@ struct PostgresUnreturnedCalls {
     }
 
     /// One candidate call: its caller and start (the key of `calls_caller`).
-    struct Key: Equatable {
+    struct Key {
         var caller: String, startedAt: String
     }
 
-    /// Every candidate call as (caller, start), sorted by start, each pair once (a caller's calls
-    /// of one second are one pair: the rows' fetch takes them all).
+    /// Every candidate call as (caller, start), sorted by start (text of ASCII digits: byte
+    /// order). A caller's calls of one second are as many equal pairs, in one batch (batches end
+    /// between seconds), whose fetch takes each call once (`IN`).
     func candidates(_ connection: PostgresConnection, logger: Logger) async throws -> [Key] {
         var more = "", values: [IndexValue] = []
         if let until = query.until {
@@ -69,8 +70,7 @@ struct PostgresUnreturnedCalls {
             let callers = try PostgresArrayCell.texts(cells[0]), starts = try PostgresArrayCell.texts(cells[1])
             keys = zip(callers, starts).map { Key(caller: $0, startedAt: $1) }
         }
-        keys.sort { $0.startedAt != $1.startedAt ? $0.startedAt < $1.startedAt : $0.caller < $1.caller }
-        return keys.enumerated().filter { $0.offset == 0 || $0.element != keys[$0.offset - 1] }.map(\.element)
+        return keys.sorted { $0.startedAt < $1.startedAt }
     }
 
     /// Every unreturned call in one statement, its rows fetched as the ranges are walked: for the

@@ -89,15 +89,17 @@ public enum CallersReport {
             let (clause, arguments) = filter.query.conditions(db.dialect)
             // min and max apart: SQLite answers each with one seek in calls_caller (caller,
             // started_at), where both in one query walk the caller's calls (100,000 for a robocaller).
-            // A hundred top callers to a statement (SQLite compounds at most 500 SELECTs): a
-            // round trip each was most of the report's tail on PostgreSQL.
+            // Up to a hundred top callers to a statement (SQLite compounds at most 500 SELECTs;
+            // fewer when the filter binds many values: SQLite's default limit is 32,766 values,
+            // PostgreSQL's 65,535): a round trip each was most of the report's tail on PostgreSQL.
             let condition = clause.isEmpty ? "WHERE" : clause + " AND"
             func end(_ aggregate: String) -> String {
                 "(SELECT \(aggregate)(started_at) FROM calls \(db.dialect.indexedBy("calls_caller")) \(condition) caller = ?)"
             }
             let leaders = topCallers(callers, top).map(\.key)
-            for start in stride(from: 0, to: leaders.count, by: 100) {
-                let chunk = start..<min(leaders.count, start + 100)
+            let perStatement = max(1, min(100, 30_000 / (2 * (arguments.count + 1))))
+            for start in stride(from: 0, to: leaders.count, by: perStatement) {
+                let chunk = start..<min(leaders.count, start + perStatement)
                 let sql = chunk.map { "SELECT \($0), coalesce(\(end("min")), ''), coalesce(\(end("max")), '')" }.joined(separator: " UNION ALL ")
                 try db.forEachRow(sql, leaders[chunk].flatMap { arguments + [.text($0)] + arguments + [.text($0)] }) { row in
                     let caller = leaders[try row.int(0)]

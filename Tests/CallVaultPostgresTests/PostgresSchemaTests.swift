@@ -74,6 +74,17 @@ struct PostgresSchemaTests {
                     WHERE a.attrelid = 'report_caller_packs'::regclass AND a.attname = 'entries'
                     """).first?.decode((String, String).self)
                 #expect(packs?.0 == "e" && packs?.1 == "toast_tuple_target=8160", "\(String(describing: packs))")
+                // pg-v11's limits: the packs serve the reports up to area key 65,535, not beyond
+                // (the reports then scan).
+                let store = PostgresAggregateStore(index: index)
+                #expect(try await onThread { try store.aggregateAvailability().callerPacks })
+                for (id, usable) in [(65_535, true), (65_536, false)] {
+                    _ = try await index.query("an area key", PostgresQuery(unsafeSQL: """
+                        INSERT INTO report_area_keys (id, area_code, region, place, country) OVERRIDING SYSTEM VALUE
+                            VALUES (\(id), '\(id)', 'r', 'p', 'c')
+                        """))
+                    #expect(try await onThread { try store.aggregateAvailability().callerPacks } == usable, "area key \(id)")
+                }
                 let id = try await index.query("index id", "SELECT value FROM meta WHERE key = 'index_id'")
                 let indexID = try #require(id.first).decode(String.self)
                 #expect(UUID(uuidString: indexID) != nil, "the index has its identity")

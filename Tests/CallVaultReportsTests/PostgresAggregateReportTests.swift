@@ -205,4 +205,35 @@ struct PostgresAggregateReportTests {
             #expect(try await onThread { try Self.tables(postgres) } == rewritten, "the rebuild's tables (no tombstones) are the rewritten ones")
         }
     }
+
+    @Test("callers --top over more callers than one statement looks up, on PostgreSQL: the same tables as its scan and as SQLite (150 and 700 of 620 callers; 200 campaigns named)")
+    func manyTopCallers() async throws {
+        var r = try RandomIndex(seed: 5)
+        defer { r.remove() }
+        try AggregateReportTests.insertManyCallers(&r)
+        let sqlite = r.index
+        let database = try PostgresDatabase()
+        defer { database.drop() }
+        let url = try PostgresURL(database.url)
+        let password = try PostgresCredentials.resolve(url: url, passwordFile: nil).password
+        try await PostgresIndex.withRunning(url: url, password: password, logger: Self.logger) { postgres in
+            try await PostgresMigrator(index: postgres).migrate()
+            _ = try await PostgresIndexMigration(source: sqlite, target: postgres).run(batch: 500)
+            try await onThread { try Self.expectSameCallers(sqlite, postgres) }
+        }
+    }
+
+    static func expectSameCallers(_ sqlite: CallIndex, _ postgres: PostgresIndex) throws {
+        let pg = ReportIndex.scanned(PostgresReportSource(index: postgres))
+        for (filter, top) in AggregateReportTests.manyCallerFilters {
+            var scan = filter
+            scan.exactScan = true
+            let fast = try CallersReport.run(pg, filter: filter, top: top), slow = try CallersReport.run(pg, filter: scan, top: top)
+            let lite = try CallersReport.run(.sqlite(sqlite), filter: filter, top: top)
+            let context = "top \(top), \(filter.campaigns.count) campaigns"
+            #expect(filter.campaigns.isEmpty ? fast.1.rows.count == min(top, 620) : fast.1.rows.count > 300, "\(fast.1.rows.count) rows: \(context)")
+            #expect(try fast.1.json() == slow.1.json() && fast.0.csv() == slow.0.csv(), "aggregates and scan: \(context)")
+            #expect(try fast.1.json() == lite.1.json() && fast.0.csv() == lite.0.csv(), "PostgreSQL and SQLite: \(context)")
+        }
+    }
 }

@@ -71,7 +71,7 @@ struct DbCommand: AsyncParsableCommand {
             compares a sample of the aggregates with the calls.
 
             On PostgreSQL the calls are locked against writes while the tables are refilled \
-            (reads and reports go on).
+            (reads and reports go on), and the tables are vacuumed after the commit.
 
             Example:
               callvault db rebuild-aggregates --db data/callvault.sqlite

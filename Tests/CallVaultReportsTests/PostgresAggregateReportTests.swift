@@ -123,6 +123,11 @@ struct PostgresAggregateReportTests {
             // Rebuilt from the calls alone: the tables the trigger kept (the packs without tombstones).
             let calls = try await PostgresAggregates(index: postgres).rebuild()
             #expect(calls == (try await sqlite.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM calls") ?? 0 }))
+            // Vacuumed after the commit (so index-only reads need not visit the heap), each table.
+            let vacuumed = try await postgres.query("the tables' vacuums", """
+                SELECT relname FROM pg_stat_user_tables WHERE relname LIKE 'report\\_%' AND last_vacuum IS NOT NULL ORDER BY relname
+                """).map { try $0.decode(String.self) }
+            #expect(vacuumed == PostgresAggregates.tables.sorted(), "\(vacuumed)")
             #expect(try await onThread { try Self.tables(postgres) } == kept)
             try await onThread { try Self.expectSame(sqlite, postgres, "after rebuild-aggregates") }
 

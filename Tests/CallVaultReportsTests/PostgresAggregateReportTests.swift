@@ -65,6 +65,15 @@ struct PostgresAggregateReportTests {
         }
     }
 
+    /// `body` with a new PostgreSQL index in a throwaway database (dropped after).
+    static func withPostgres(_ body: (PostgresIndex) async throws -> Void) async throws {
+        let database = try PostgresDatabase()
+        defer { database.drop() }
+        let url = try PostgresURL(database.url)
+        let password = try PostgresCredentials.resolve(url: url, passwordFile: nil).password
+        try await PostgresIndex.withRunning(url: url, password: password, logger: logger) { postgres in try await body(postgres) }
+    }
+
     /// `verify`'s differences with a sample large enough here to take every quarter.
     static func verifyEveryQuarter(_ postgres: PostgresIndex) async throws -> [String] {
         var source = PostgresVerifySource(index: postgres)
@@ -81,11 +90,7 @@ struct PostgresAggregateReportTests {
         try r.insert(40, from: AggregateReportTests.epoch("2026-03-05T00:00:00Z"), to: AggregateReportTests.epoch("2026-03-12T00:00:00Z"))
         try r.insert(150, from: AggregateReportTests.epoch("2026-06-20T00:00:00Z"), to: AggregateReportTests.epoch("2026-08-10T00:00:00Z"))
         let sqlite = r.index
-        let database = try PostgresDatabase()
-        defer { database.drop() }
-        let url = try PostgresURL(database.url)
-        let password = try PostgresCredentials.resolve(url: url, passwordFile: nil).password
-        try await PostgresIndex.withRunning(url: url, password: password, logger: Self.logger) { postgres in
+        try await Self.withPostgres { postgres in
             try await PostgresMigrator(index: postgres).migrate()
             // Every call inserted on PostgreSQL, one by one through the trigger (db migrate's copy).
             _ = try await PostgresIndexMigration(source: sqlite, target: postgres).run(batch: 100)
@@ -176,11 +181,7 @@ struct PostgresAggregateReportTests {
         defer { r.remove() }
         try r.insert(120, from: AggregateReportTests.epoch("2026-10-28T00:00:00Z"), to: AggregateReportTests.epoch("2026-11-04T00:00:00Z"))
         let sqlite = r.index
-        let database = try PostgresDatabase()
-        defer { database.drop() }
-        let url = try PostgresURL(database.url)
-        let password = try PostgresCredentials.resolve(url: url, passwordFile: nil).password
-        try await PostgresIndex.withRunning(url: url, password: password, logger: Self.logger) { postgres in
+        try await Self.withPostgres { postgres in
             let migrator = PostgresMigrator(index: postgres)
             try await migrator.migrate()
             // Back to pg-v10: pg-v6's entry (12 characters), pg-v11 not applied.
@@ -217,11 +218,7 @@ struct PostgresAggregateReportTests {
         defer { r.remove() }
         try AggregateReportTests.insertManyCallers(&r)
         let sqlite = r.index
-        let database = try PostgresDatabase()
-        defer { database.drop() }
-        let url = try PostgresURL(database.url)
-        let password = try PostgresCredentials.resolve(url: url, passwordFile: nil).password
-        try await PostgresIndex.withRunning(url: url, password: password, logger: Self.logger) { postgres in
+        try await Self.withPostgres { postgres in
             try await PostgresMigrator(index: postgres).migrate()
             _ = try await PostgresIndexMigration(source: sqlite, target: postgres).run(batch: 500)
             try await onThread { try Self.expectSameCallers(sqlite, postgres) }

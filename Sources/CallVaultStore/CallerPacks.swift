@@ -38,14 +38,12 @@ public enum CallerPacks {
     /// a year's report at 10M calls moves 80 MB of packs through the server, the socket and
     /// postgres-nio instead of 120 MB, and decodes each entry from one load.
     public enum Layout: Sendable, Equatable {
-        /// ``width`` characters, 6 bits each (the type's description above).
+        /// 12 characters, 6 bits each (the type's description above).
         case characters
         /// The flag in bits 62–63, the caller id in 34–61, the number key in 16–33, the area key
         /// in 0–15 (PostgreSQL from `pg-v11-report-pack-words`).
         case words
 
-        /// Bytes per entry.
-        public var width: Int { self == .characters ? CallerPacks.width : 8 }
         /// The largest caller id, number key and area key an entry holds.
         public var limits: (caller: Int, number: Int, area: Int) {
             self == .characters ? (maxCallerId, maxKey, maxKey) : ((1 << 28) - 1, (1 << 18) - 1, (1 << 16) - 1)

@@ -128,10 +128,33 @@ public struct CallQuery: Sendable {
         // Cached statements: the same search again (a page of the web form, another client) skips
         // SQLite's parse and GRDB's authorizer; the text holds only placeholders, never values.
         let total = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM calls \(clause)"), arguments: arguments) ?? 0
+        if let merged = mergedCampaigns(columns: columns, order: order) { return (total, merged.sql, merged.arguments) }
         var sql = "SELECT \(columns) FROM calls \(clause) ORDER BY \(order)"
         var args = arguments
         if limit > 0 || offset > 0 { sql += " LIMIT ?"; args += [limit > 0 ? limit : -1] }
         if offset > 0 { sql += " OFFSET ?"; args += [offset] }
         return (total, sql, args)
+    }
+
+    /// A page of several campaigns by time as one ordered range of `calls_campaign` per campaign,
+    /// each cut at the page's end, merged: `campaign IN (…)` read every call of those campaigns in
+    /// the period and sorted them all for the first hundred (10M calls, two campaigns, a week:
+    /// 9,582 rows for 100, 52 ms; one campaign takes 17). Nil when that is not the query.
+    private func mergedCampaigns(columns: String, order: String) -> (sql: String, arguments: StatementArguments)? {
+        var seen = Set<String>()
+        let distinct = campaigns.filter { seen.insert($0).inserted }
+        // (SQLite joins at most 500 SELECTs in one compound.)
+        guard distinct.count > 1, distinct.count <= 400, sort == .startedAt, limit > 0 else { return nil }
+        var parts: [String] = [], arguments: StatementArguments = []
+        for campaign in distinct {
+            var one = self
+            one.campaigns = [campaign]
+            let (clause, values) = one.whereClause()
+            parts.append("SELECT * FROM (SELECT \(columns) FROM calls \(clause) ORDER BY \(order) LIMIT ?)")
+            arguments += values
+            arguments += [limit + offset]
+        }
+        arguments += [limit, offset]
+        return ("SELECT * FROM (\(parts.joined(separator: " UNION ALL "))) ORDER BY \(order) LIMIT ? OFFSET ?", arguments)
     }
 }

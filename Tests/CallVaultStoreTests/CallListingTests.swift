@@ -54,6 +54,45 @@ struct CallListingTests {
         #expect(rows.allSatisfy { $0.callerPlace == "New York, NY" })
     }
 
+    @Test("several campaigns by time, merged from one range each: the same page as the whole sorted list (ties in a second across campaigns, a campaign named twice, another filter, every page edge)")
+    func severalCampaignsMerged() throws {
+        let f = try StoreFixture()
+        defer { f.remove() }
+        let queue = JobQueue(index: f.index)
+        let outcomes: [Outcome] = [.answered, .missed, .abandoned]
+        for i in 0..<60 {
+            // Two calls a minute, so seconds are shared across campaigns.
+            let record = try StoreFixture.record(callID: "call-\(i)", caller: "+1212555\(String(format: "%04d", i % 7))",
+                                                 startedAt: "2026-11-10T10:\(String(format: "%02d", i / 2)):00Z", outcome: outcomes[i % 3])
+            try f.ingest(record, queue: queue, now: t0)
+        }
+        try f.index.pool.write { db in
+            try db.execute(sql: "UPDATE calls SET campaign = CASE CAST(substr(call_id, 6) AS INTEGER) % 4 WHEN 0 THEN 'A' WHEN 1 THEN 'B' WHEN 2 THEN 'C' ELSE NULL END")
+        }
+        for campaigns in [["A", "B"], ["C", "A", "B"], ["A", "A", "C"], ["B", "nobody"]] {
+            for (ascending, outcome) in [(false, nil), (true, nil), (false, Outcome.missed)] {
+                var all = CallQuery()
+                all.campaigns = campaigns
+                all.ascending = ascending
+                all.outcome = outcome
+                all.limit = 0
+                let whole = try all.run(f.index).records.map(\.id)
+                #expect(whole.count >= 5)
+                for (limit, offset) in [(1, 0), (5, 0), (5, 3), (7, 14), (100, 0), (10, whole.count - 2), (10, whole.count + 5)] {
+                    var page = all
+                    page.limit = limit
+                    page.offset = offset
+                    let expected = Array(whole.dropFirst(offset).prefix(limit))
+                    let run = try page.run(f.index), listing = try page.listing(f.index)
+                    let context = "\(campaigns) ascending \(ascending) \(outcome?.rawValue ?? "-") limit \(limit) offset \(offset)"
+                    #expect(run.records.map(\.id) == expected, "\(context)")
+                    #expect(listing.rows.map(\.id) == expected, "\(context)")
+                    #expect(run.total == whole.count && listing.total == whole.count, "\(context)")
+                }
+            }
+        }
+    }
+
     @Test("a started_at that does not parse is an error naming the call")
     func unreadableTime() throws {
         let f = try StoreFixture()

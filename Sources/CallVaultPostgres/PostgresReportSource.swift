@@ -141,26 +141,27 @@ public struct PostgresReportSource: ReportScanSource {
     }
 
     public func missedCalls(_ query: CallQuery, unreturnedOnly: Bool, limit: Int, exactScan: Bool) throws -> MissedCalls {
+        // Either way `limit + 1` rows at most (`limit` > 0): the last says whether more follow.
+        let calls: [MissedCalls.Call]
         if unreturnedOnly && !exactScan {
             let unreturned = PostgresUnreturnedCalls(query: query, limit: limit)
-            let calls = try PostgresBlocking.wait { [index] in
+            calls = try PostgresBlocking.wait { [index] in
                 try await index.reportRead("reading unreturned missed calls") { connection in
                     // One snapshot for the candidates and their rows.
                     try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", logger: index.logger)
                     return try await unreturned.calls(connection, logger: index.logger)
                 }
             }
-            guard limit > 0, calls.count > limit else { return MissedCalls(calls: calls, more: false, total: nil) }
-            return MissedCalls(calls: Array(calls.prefix(limit)), more: true, total: nil)
-        }
-        let (sql, binds) = try Self.missedSQL(query, unreturnedOnly: unreturnedOnly, limit: limit)
-        let calls = try PostgresBlocking.wait { [index] in
-            try await index.reportRead("reading missed calls") { connection in
-                try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: index.logger).collect().map { row in
-                    let (startedAt, id, caller, campaign, number, outcome, duration, answeredAt) =
-                        try row.decode((String, String, String?, String?, String, String, Int, String?).self)
-                    return MissedCalls.Call(startedAt: startedAt, id: id, caller: caller, campaign: campaign, trackingNumber: number,
-                                            outcome: outcome, durationMs: duration, answeredAt: answeredAt)
+        } else {
+            let (sql, binds) = try Self.missedSQL(query, unreturnedOnly: unreturnedOnly, limit: limit)
+            calls = try PostgresBlocking.wait { [index] in
+                try await index.reportRead("reading missed calls") { connection in
+                    try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: index.logger).collect().map { row in
+                        let (startedAt, id, caller, campaign, number, outcome, duration, answeredAt) =
+                            try row.decode((String, String, String?, String?, String, String, Int, String?).self)
+                        return MissedCalls.Call(startedAt: startedAt, id: id, caller: caller, campaign: campaign, trackingNumber: number,
+                                                outcome: outcome, durationMs: duration, answeredAt: answeredAt)
+                    }
                 }
             }
         }

@@ -23,11 +23,11 @@ struct PostgresAggregateSample {
     /// computed from the calls (`s.b` the bucket, `s.lo`/`s.hi` its range).
     private static let quarterChecks: [(String, String, String, Int)] = [
         ("report_quarters",
-         "SELECT q, outcome, calls, anonymous, talk_ms, duration_ms FROM report_quarters WHERE q = ANY($1)",
-         "SELECT s.b, c.outcome, count(*), sum(CASE WHEN c.caller IS NULL THEN 1 ELSE 0 END), sum(c.talk_ms), sum(c.duration_ms)", 2),
+         "SELECT q, outcome, calls, anonymous, talk_ms, duration_ms, dead_air FROM report_quarters WHERE q = ANY($1)",
+         "SELECT s.b, c.outcome, count(*), sum(CASE WHEN c.caller IS NULL THEN 1 ELSE 0 END), sum(c.talk_ms), sum(c.duration_ms), sum(\(dead))", 2),
         ("report_campaign_quarters",
-         "SELECT q, campaign, outcome, calls, anonymous, talk_ms, duration_ms FROM report_campaign_quarters WHERE q = ANY($1)",
-         "SELECT s.b, coalesce(c.campaign, ''), c.outcome, count(*), sum(CASE WHEN c.caller IS NULL THEN 1 ELSE 0 END), sum(c.talk_ms), sum(c.duration_ms)", 3),
+         "SELECT q, campaign, outcome, calls, anonymous, talk_ms, duration_ms, dead_air FROM report_campaign_quarters WHERE q = ANY($1)",
+         "SELECT s.b, coalesce(c.campaign, ''), c.outcome, count(*), sum(CASE WHEN c.caller IS NULL THEN 1 ELSE 0 END), sum(c.talk_ms), sum(c.duration_ms), sum(\(dead))", 3),
         ("report_area_quarters",
          "SELECT q, area_code, label, calls FROM report_area_quarters WHERE q = ANY($1)",
          "SELECT s.b, c.caller_area_code, coalesce(c.caller_place, coalesce(c.caller_region, '')), count(*)", 3),
@@ -43,6 +43,9 @@ struct PostgresAggregateSample {
          """, 0),
     ]
 
+    /// A call's dead air (pg-v12), 0 or 1.
+    private static let dead = HoldMatch.Dialect.postgres.deadAir("c.")
+
     /// The 8-byte entries of the sampled quarters' packs, as (q, x).
     private static let entries = """
         SELECT p.q, substr(p.entries, 8 * i + 1, 8) AS x FROM report_caller_packs p, generate_series(0, length(p.entries) / 8 - 1) i
@@ -52,17 +55,18 @@ struct PostgresAggregateSample {
     private static let dayChecks: [(String, String, String, Int)] = [
         ("report_number_days",
          """
-         SELECT d.day, k.campaign, k.tracking_number, k.source, k.medium, d.calls, d.answered, d.missed, d.abandoned, d.talk_ms, d.duration_ms
+         SELECT d.day, k.campaign, k.tracking_number, k.source, k.medium, d.calls, d.answered, d.missed, d.abandoned, d.talk_ms, d.duration_ms,
+                d.dead_air
          FROM report_number_days d JOIN report_number_keys k ON k.id = d.number_key WHERE d.day = ANY($1)
          """,
          """
          SELECT s.b, coalesce(c.campaign, ''), c.tracking_number, report_enc(c.source), report_enc(c.medium), count(*),
                 sum(CASE WHEN c.outcome = 'answered' THEN 1 ELSE 0 END), sum(CASE WHEN c.outcome = 'missed' THEN 1 ELSE 0 END),
-                sum(CASE WHEN c.outcome = 'abandoned' THEN 1 ELSE 0 END), sum(c.talk_ms), sum(c.duration_ms)
+                sum(CASE WHEN c.outcome = 'abandoned' THEN 1 ELSE 0 END), sum(c.talk_ms), sum(c.duration_ms), sum(\(dead))
          """, 5),
         ("report_area_days",
          """
-         SELECT d.day, d.campaign, k.area_code, k.region, k.place, k.country, d.calls, d.answered
+         SELECT d.day, d.campaign, k.area_code, k.region, k.place, k.country, d.calls, d.answered, d.dead_air
          FROM report_area_days d JOIN report_area_keys k ON k.id = d.area_key WHERE d.day = ANY($1)
          """,
          """
@@ -70,7 +74,7 @@ struct PostgresAggregateSample {
                 CASE WHEN c.caller IS NULL THEN '=(anonymous)' ELSE report_enc(c.caller_region) END,
                 CASE WHEN c.caller IS NULL THEN '' ELSE report_enc(c.caller_place) END,
                 CASE WHEN c.caller IS NULL THEN '' ELSE report_enc(c.caller_country) END,
-                count(*), sum(CASE WHEN c.outcome = 'answered' THEN 1 ELSE 0 END)
+                count(*), sum(CASE WHEN c.outcome = 'answered' THEN 1 ELSE 0 END), sum(\(dead))
          """, 6),
     ]
 

@@ -42,7 +42,8 @@ public struct PostgresAggregates: Sendable {
             // DELETE, not TRUNCATE: a report reading meanwhile keeps its snapshot of the old rows
             // (TRUNCATE would lock each table against it, and show it empty tables).
             for table in Self.tables.reversed() { try await run("DELETE FROM \(table)") }
-            for statement in PostgresReportTables.fillStatements + PostgresCallerLastTables.fillStatements { try await run(statement) }
+            for statement in PostgresReportTables.fillStatements + PostgresReportTables.deadAirFillStatements
+                + PostgresCallerLastTables.fillStatements { try await run(statement) }
             let calls = try await connection.query("SELECT coalesce(sum(calls), 0)::bigint FROM report_quarters", logger: logger)
                 .collect().first?.decode(Int64.self) ?? 0
             return Int(calls)

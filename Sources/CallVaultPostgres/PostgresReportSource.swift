@@ -67,7 +67,7 @@ public struct PostgresReportSource: ReportScanSource {
                 + "(attribution::jsonb ->> 'keyword') IN (\(Array(repeating: "?", count: keywords.count).joined(separator: ", ")))"
             values += keywords.map(IndexValue.text)
         }
-        return try PostgresCallReader.numbered("SELECT \(callColumns), \(dimension) FROM calls \(clause)", values)
+        return try PostgresCallReader.numbered("SELECT \(callColumns), \(dimension), \(HoldMatch.Dialect.postgres.deadAir("calls.")) FROM calls \(clause)", values)
     }
 
     static let callColumns = """
@@ -91,7 +91,8 @@ public struct PostgresReportSource: ReportScanSource {
                              caller: try next(String?.self), talkMs: try next(Int.self), durationMs: try next(Int.self),
                              campaign: try next(String?.self), source: try next(String?.self), trackingNumber: try next(String.self),
                              areaCode: try next(String?.self), region: try next(String?.self), place: try next(String?.self),
-                             country: try next(String?.self), medium: try next(String?.self), dimension: try next(String?.self))
+                             country: try next(String?.self), medium: try next(String?.self), dimension: try next(String?.self),
+                             deadAir: try next(Int.self) != 0)
     }
 
     public func firstCallIDs() throws -> [String: String] {

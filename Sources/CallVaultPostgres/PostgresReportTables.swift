@@ -153,103 +153,11 @@ enum PostgresReportTables {
             RETURN k;
         END $$
         """,
-        """
-        CREATE FUNCTION report_add_call(r calls) RETURNS VOID LANGUAGE plpgsql AS $$
-        DECLARE
-            vq BIGINT := report_quarter_of(r.started_at);
-            vd BIGINT := report_day_of(r.started_at);
-            anon BIGINT := CASE WHEN r.caller IS NULL THEN 1 ELSE 0 END;
-            ans BIGINT := CASE WHEN r.outcome = \(answered) THEN 1 ELSE 0 END;
-            nk BIGINT := report_number_key(r, true);
-            ak BIGINT := report_area_key(r, true);
-            ck BIGINT;
-        BEGIN
-            INSERT INTO report_quarters AS t (q, outcome, calls, anonymous, talk_ms, duration_ms) VALUES (vq, r.outcome, 1, anon, r.talk_ms, r.duration_ms)
-                ON CONFLICT (q, outcome) DO UPDATE SET calls = t.calls + 1, anonymous = t.anonymous + excluded.anonymous,
-                    talk_ms = t.talk_ms + excluded.talk_ms, duration_ms = t.duration_ms + excluded.duration_ms;
-            INSERT INTO report_campaign_quarters AS t (campaign, q, outcome, calls, anonymous, talk_ms, duration_ms)
-                VALUES (coalesce(r.campaign, ''), vq, r.outcome, 1, anon, r.talk_ms, r.duration_ms)
-                ON CONFLICT (campaign, q, outcome) DO UPDATE SET calls = t.calls + 1, anonymous = t.anonymous + excluded.anonymous,
-                    talk_ms = t.talk_ms + excluded.talk_ms, duration_ms = t.duration_ms + excluded.duration_ms;
-            INSERT INTO report_number_days AS t (day, number_key, calls, answered, missed, abandoned, talk_ms, duration_ms)
-                VALUES (vd, nk, 1, ans, CASE WHEN r.outcome = \(missed) THEN 1 ELSE 0 END, CASE WHEN r.outcome = \(abandoned) THEN 1 ELSE 0 END,
-                        r.talk_ms, r.duration_ms)
-                ON CONFLICT (day, number_key) DO UPDATE SET calls = t.calls + 1, answered = t.answered + excluded.answered,
-                    missed = t.missed + excluded.missed, abandoned = t.abandoned + excluded.abandoned,
-                    talk_ms = t.talk_ms + excluded.talk_ms, duration_ms = t.duration_ms + excluded.duration_ms;
-            INSERT INTO report_area_days AS t (day, campaign, area_key, calls, answered) VALUES (vd, coalesce(r.campaign, ''), ak, 1, ans)
-                ON CONFLICT (day, campaign, area_key) DO UPDATE SET calls = t.calls + 1, answered = t.answered + excluded.answered;
-            IF r.caller_area_code IS NOT NULL THEN
-                INSERT INTO report_area_quarters AS t (q, area_code, label, calls)
-                    VALUES (vq, r.caller_area_code, coalesce(r.caller_place, coalesce(r.caller_region, '')), 1)
-                    ON CONFLICT (q, area_code, label) DO UPDATE SET calls = t.calls + 1;
-            END IF;
-            IF r.caller IS NOT NULL THEN
-                INSERT INTO report_first_calls AS t (caller, id, started_at, campaign, tracking_number, source, medium)
-                    VALUES (r.caller, r.id, r.started_at, coalesce(r.campaign, ''), r.tracking_number, r.source, r.medium)
-                    ON CONFLICT (caller) DO UPDATE SET id = excluded.id, started_at = excluded.started_at, campaign = excluded.campaign,
-                        tracking_number = excluded.tracking_number, source = excluded.source, medium = excluded.medium
-                    WHERE excluded.started_at < t.started_at OR (excluded.started_at = t.started_at AND excluded.id < t.id);
-                ck := report_caller_id(r.caller, true);
-                INSERT INTO report_caller_packs AS t (q, n, entries) VALUES (vq, 1, report_pack_entry(CAST(ans AS INT), ck, nk, ak))
-                    ON CONFLICT (q) DO UPDATE SET n = t.n + 1, entries = t.entries || excluded.entries;
-            END IF;
-        END $$
-        """,
+        addCallFunction(deadAir: false),
         // A removed call: each sum less its numbers (rows at 0 calls dropped); the caller's first
         // call looked up again only when it was this one; a tombstone entry in its quarter's
         // pack. (The caller's number leaves report_caller_ids at commit, below.)
-        """
-        CREATE FUNCTION report_remove_call(r calls) RETURNS VOID LANGUAGE plpgsql AS $$
-        DECLARE
-            vq BIGINT := report_quarter_of(r.started_at);
-            vd BIGINT := report_day_of(r.started_at);
-            anon BIGINT := CASE WHEN r.caller IS NULL THEN 1 ELSE 0 END;
-            ans BIGINT := CASE WHEN r.outcome = \(answered) THEN 1 ELSE 0 END;
-            nk BIGINT := report_number_key(r, false);
-            ak BIGINT := report_area_key(r, false);
-            ck BIGINT;
-            left_calls BIGINT;
-        BEGIN
-            UPDATE report_quarters t SET calls = t.calls - 1, anonymous = t.anonymous - anon, talk_ms = t.talk_ms - r.talk_ms,
-                duration_ms = t.duration_ms - r.duration_ms WHERE t.q = vq AND t.outcome = r.outcome;
-            DELETE FROM report_quarters t WHERE t.q = vq AND t.outcome = r.outcome AND t.calls = 0;
-            UPDATE report_campaign_quarters t SET calls = t.calls - 1, anonymous = t.anonymous - anon, talk_ms = t.talk_ms - r.talk_ms,
-                duration_ms = t.duration_ms - r.duration_ms
-                WHERE t.campaign = coalesce(r.campaign, '') AND t.q = vq AND t.outcome = r.outcome;
-            DELETE FROM report_campaign_quarters t
-                WHERE t.campaign = coalesce(r.campaign, '') AND t.q = vq AND t.outcome = r.outcome AND t.calls = 0;
-            UPDATE report_number_days t SET calls = t.calls - 1, answered = t.answered - ans,
-                missed = t.missed - CASE WHEN r.outcome = \(missed) THEN 1 ELSE 0 END,
-                abandoned = t.abandoned - CASE WHEN r.outcome = \(abandoned) THEN 1 ELSE 0 END,
-                talk_ms = t.talk_ms - r.talk_ms, duration_ms = t.duration_ms - r.duration_ms WHERE t.day = vd AND t.number_key = nk;
-            DELETE FROM report_number_days t WHERE t.day = vd AND t.number_key = nk AND t.calls = 0;
-            UPDATE report_area_days t SET calls = t.calls - 1, answered = t.answered - ans
-                WHERE t.day = vd AND t.campaign = coalesce(r.campaign, '') AND t.area_key = ak;
-            DELETE FROM report_area_days t WHERE t.day = vd AND t.campaign = coalesce(r.campaign, '') AND t.area_key = ak AND t.calls = 0;
-            IF r.caller_area_code IS NOT NULL THEN
-                UPDATE report_area_quarters t SET calls = t.calls - 1 WHERE t.q = vq AND t.area_code = r.caller_area_code
-                    AND t.label = coalesce(r.caller_place, coalesce(r.caller_region, ''));
-                DELETE FROM report_area_quarters t WHERE t.q = vq AND t.area_code = r.caller_area_code
-                    AND t.label = coalesce(r.caller_place, coalesce(r.caller_region, '')) AND t.calls = 0;
-            END IF;
-            IF r.caller IS NOT NULL THEN
-                DELETE FROM report_first_calls t WHERE t.caller = r.caller AND t.id = r.id;
-                IF FOUND THEN
-                    INSERT INTO report_first_calls (caller, id, started_at, campaign, tracking_number, source, medium)
-                        SELECT c.caller, c.id, c.started_at, coalesce(c.campaign, ''), c.tracking_number, c.source, c.medium
-                        FROM calls c WHERE c.caller = r.caller ORDER BY c.started_at, c.id LIMIT 1;
-                END IF;
-                ck := report_caller_id(r.caller, false);
-                -- Keys missing (tables out of step with the calls): no tombstone; verify finds the quarter.
-                IF ck IS NOT NULL AND nk IS NOT NULL AND ak IS NOT NULL THEN
-                    UPDATE report_caller_packs t SET n = t.n - 1, entries = t.entries || report_pack_entry(CAST(ans AS INT) + 2, ck, nk, ak)
-                        WHERE t.q = vq RETURNING t.n INTO left_calls;
-                    IF left_calls = 0 THEN DELETE FROM report_caller_packs t WHERE t.q = vq AND t.n = 0; END IF;
-                END IF;
-            END IF;
-        END $$
-        """,
+        removeCallFunction(deadAir: false),
         """
         CREATE FUNCTION report_calls_changed() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
@@ -276,12 +184,7 @@ enum PostgresReportTables {
         CREATE CONSTRAINT TRIGGER report_calls_gone AFTER DELETE OR UPDATE OF caller ON calls DEFERRABLE INITIALLY DEFERRED
             FOR EACH ROW WHEN (OLD.caller IS NOT NULL) EXECUTE FUNCTION report_drop_gone_caller()
         """,
-        """
-        CREATE TRIGGER report_calls_update AFTER UPDATE OF \(watched) ON calls FOR EACH ROW
-            WHEN ((\(watched.split(separator: ",").map { "OLD.\($0.trimmingCharacters(in: .whitespaces))" }.joined(separator: ", ")))
-                  IS DISTINCT FROM (\(watched.split(separator: ",").map { "NEW.\($0.trimmingCharacters(in: .whitespaces))" }.joined(separator: ", "))))
-            EXECUTE FUNCTION report_calls_changed()
-        """,
+        updateTrigger(watched),
     ] + fillStatements
 
     /// The columns whose change moves a number in the tables.

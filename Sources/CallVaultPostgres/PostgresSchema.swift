@@ -312,6 +312,8 @@ enum PostgresSchema {
             """,
         ]),
         Migration(name: "pg-v11-report-pack-words", statements: PostgresReportTables.packWordsStatements),
+        // The answered calls with dead air counted in the quarter and day sums (PostgresReportTables+Functions).
+        Migration(name: "pg-v12-dead-air-counts", statements: PostgresReportTables.deadAirStatements),
     ]
 
     /// The names this build knows; an index with others was migrated by a newer callvault.

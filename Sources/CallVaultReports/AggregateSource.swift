@@ -8,7 +8,7 @@ import Foundation
 /// at either end (a `--since` of 10:07) come from the calls themselves, through the started_at
 /// index, so any bounds give the same numbers as a scan.
 struct AggregateSource {
-    struct Quarter { var q: Int; var outcome: Outcome; var calls, anonymous, talk, duration: Int }
+    struct Quarter { var q: Int; var outcome: Outcome; var calls, anonymous, talk, duration, deadAir: Int }
     struct FirstCall { var epoch: Int; var campaign: String? }
 
     let filter: ReportFilter
@@ -77,9 +77,10 @@ struct AggregateSource {
     func quarters(_ db: any ReportAggregateReader) throws -> [Quarter] {
         let campaignTable = !filter.campaigns.isEmpty
         var parts: [String] = [], args: [IndexValue] = []
-        let sums = "q, o, CAST(sum(n) AS BIGINT) AS n, CAST(sum(anon) AS BIGINT) AS anon, CAST(sum(t) AS BIGINT) AS t, CAST(sum(d) AS BIGINT) AS d"
+        let sums = "q, o, CAST(sum(n) AS BIGINT) AS n, CAST(sum(anon) AS BIGINT) AS anon, CAST(sum(t) AS BIGINT) AS t, CAST(sum(d) AS BIGINT) AS d, "
+            + "CAST(sum(da) AS BIGINT) AS da"
         if let (qc, qa) = quarterCondition {
-            var sql = "SELECT q AS q, outcome AS o, calls AS n, anonymous AS anon, talk_ms AS t, duration_ms AS d FROM \(campaignTable ? "report_campaign_quarters" : "report_quarters") WHERE \(qc)"
+            var sql = "SELECT q AS q, outcome AS o, calls AS n, anonymous AS anon, talk_ms AS t, duration_ms AS d, dead_air AS da FROM \(campaignTable ? "report_campaign_quarters" : "report_quarters") WHERE \(qc)"
             args += qa
             if let (cc, ca) = campaignCondition { sql += " AND \(cc)"; args += ca }
             // One row per quarter and outcome already, unless several campaigns' rows add up to one.
@@ -88,7 +89,7 @@ struct AggregateSource {
         if let (ec, ea) = edgeCondition {
             var sql = """
                 SELECT \(db.dialect.quarter("started_at")) AS q, outcome AS o, 1 AS n, CAST(caller IS NULL AS INTEGER) AS anon,
-                       talk_ms AS t, duration_ms AS d FROM calls WHERE \(ec)
+                       talk_ms AS t, duration_ms AS d, \(db.dialect.deadAir("calls.")) AS da FROM calls WHERE \(ec)
                 """
             args += ea
             if let (cc, ca) = campaignCondition { sql += " AND \(cc)"; args += ca }
@@ -96,23 +97,24 @@ struct AggregateSource {
             parts.append("SELECT \(sums) FROM (\(sql)) AS e GROUP BY q, o")
         }
         guard !parts.isEmpty else { return [] }
-        let sql = "SELECT q, \(Outcome.codeSQL("o", db.dialect)), n, anon, t, d FROM (\(parts.joined(separator: "\nUNION ALL\n"))) AS u"
+        let sql = "SELECT q, \(Outcome.codeSQL("o", db.dialect)), n, anon, t, d, da FROM (\(parts.joined(separator: "\nUNION ALL\n"))) AS u"
         if db.dialect == .postgres {
             // As columns: a year is about 100,000 rows, and a row costs postgres-nio a value per cell.
-            let c = try db.columns(sql, args, ints: 6, texts: 0)
+            let c = try db.columns(sql, args, ints: 7, texts: 0)
             return try (0..<c.count).map { i in
                 guard c.ints[1][i] >= 0 && c.ints[1][i] < Outcome.allCases.count else {
                     throw IndexError(.unusable, "report aggregates, quarter \(c.ints[0][i]): an unknown outcome in the index")
                 }
                 return Quarter(q: c.ints[0][i], outcome: Outcome.allCases[c.ints[1][i]], calls: c.ints[2][i], anonymous: c.ints[3][i],
-                               talk: c.ints[4][i], duration: c.ints[5][i])
+                               talk: c.ints[4][i], duration: c.ints[5][i], deadAir: c.ints[6][i])
             }
         }
         // Through a cursor (no copy of each row): a year is about 100,000 rows at any volume.
         var quarters: [Quarter] = []
         try db.forEachRow(sql, args) { r in
             quarters.append(Quarter(q: try r.int(0), outcome: try Outcome.decode(code: r, at: 1, in: "report aggregates, quarter \((try? r.int(0)) ?? 0)"),
-                                    calls: try r.int(2), anonymous: try r.int(3), talk: try r.int(4), duration: try r.int(5)))
+                                    calls: try r.int(2), anonymous: try r.int(3), talk: try r.int(4), duration: try r.int(5),
+                                    deadAir: try r.int(6)))
         }
         return quarters
     }

@@ -4,9 +4,12 @@ import Foundation
 
 /// `report area-codes`: calls by caller area code and region/place (country for non-NANP), with answer rate.
 public enum AreaCodesReport {
-    public static let columns = ["area_code", "region", "place", "country", "calls", "answered", "answer_rate", "unique_callers"]
+    public static let columns = ["area_code", "region", "place", "country", "calls", "answered", "answer_rate", "unique_callers",
+                                 "dead_air_calls"]
 
     typealias Key = DimensionSource.AreaKey
+    /// An area's numbers: calls, answered calls, unique callers, answered calls with dead air.
+    typealias Tally = (calls: Int, answered: Int, callers: Int, deadAir: Int)
 
     public static func run(_ index: CallIndex, filter: ReportFilter) throws -> ReportTable {
         try run(.sqlite(index), filter: filter)
@@ -14,7 +17,7 @@ public enum AreaCodesReport {
 
     /// From SQLite's aggregates where they serve; otherwise, and on every other backend, from every matching call.
     public static func run(_ index: ReportIndex, filter: ReportFilter) throws -> ReportTable {
-        var aggregates: [Key: (calls: Int, answered: Int, callers: Int)]?
+        var aggregates: [Key: Tally]?
         if let store = index.aggregates { aggregates = try aggregated(store, filter: filter) }
         let tallies = try aggregates ?? scanned(index, filter: filter)
         var table = ReportTable(title: "Calls by caller area code", columns: columns, notes: filter.notes)
@@ -30,30 +33,31 @@ public enum AreaCodesReport {
         }) {
             let country = k.country.map { PhoneGeography.countryName($0) ?? $0 }
             table.rows.append([.optional(k.area), .optional(k.region), .optional(k.place), .optional(country),
-                               .int(t.calls), .int(t.answered), .rate(t.answered, t.calls), .int(t.callers)])
+                               .int(t.calls), .int(t.answered), .rate(t.answered, t.calls), .int(t.callers), .int(t.deadAir)])
         }
         return table
     }
 
     /// Every matching call (`--exact-scan`, or an index without the dimension aggregates).
-    static func scanned(_ index: ReportIndex, filter: ReportFilter) throws -> [Key: (calls: Int, answered: Int, callers: Int)] {
-        var tallies: [Key: (calls: Int, answered: Int, callers: Set<String>)] = [:]
+    static func scanned(_ index: ReportIndex, filter: ReportFilter) throws -> [Key: Tally] {
+        var tallies: [Key: (calls: Int, answered: Int, callers: Set<String>, deadAir: Int)] = [:]
         try index.forEachCall(filter) { c in
             let key = c.caller == nil ? Key(area: nil, region: "(anonymous)", place: nil, country: nil)
                 : Key(area: c.areaCode, region: c.region, place: c.place, country: c.country)
-            tallies[key, default: (0, 0, [])].calls += 1
+            tallies[key, default: (0, 0, [], 0)].calls += 1
             if c.outcome == .answered { tallies[key]!.answered += 1 }
+            if c.deadAir { tallies[key]!.deadAir += 1 }
             if let caller = c.caller { tallies[key]!.callers.insert(caller) }
         }
-        return tallies.mapValues { (calls: $0.calls, answered: $0.answered, callers: $0.callers.count) }
+        return tallies.mapValues { (calls: $0.calls, answered: $0.answered, callers: $0.callers.count, deadAir: $0.deadAir) }
     }
 
     /// From `report_area_days` and ``CallerPacks`` (with the partial days and quarters at either
     /// end from the calls); nil when the report scans.
-    static func aggregated(_ index: any ReportAggregateStore, filter: ReportFilter) throws -> [Key: (calls: Int, answered: Int, callers: Int)]? {
+    static func aggregated(_ index: any ReportAggregateStore, filter: ReportFilter) throws -> [Key: Tally]? {
         guard let source = try DimensionSource.make(index, filter),
               let callerSource = try AggregateSource.make(index, filter, callers: true) else { return nil }
-        var result: [Key: (calls: Int, answered: Int, callers: Int)] = [:]
+        var result: [Key: Tally] = [:]
         try index.readAggregates { db in
             let areaCount = (source.areas.keys.max() ?? 0) + 1
             let largestCaller = try ReportKeys.largestCallerId(db)
@@ -74,7 +78,7 @@ public enum AreaCodesReport {
                 callerCounts[key, default: 0] += set.count
             }
             for (key, sums) in try source.areaSums(db) {
-                result[key] = (calls: sums.calls, answered: sums.answered, callers: callerCounts[key] ?? 0)
+                result[key] = (calls: sums.calls, answered: sums.answered, callers: callerCounts[key] ?? 0, deadAir: sums.deadAir)
             }
         }
         return result

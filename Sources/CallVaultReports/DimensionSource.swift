@@ -11,7 +11,8 @@ import Foundation
 struct DimensionSource {
     typealias NumberKey = ReportKeys.NumberKey
     typealias AreaKey = ReportKeys.AreaKey
-    struct Sums { var calls = 0, answered = 0, missed = 0, abandoned = 0, talk = 0, duration = 0 }
+    struct Sums { var calls = 0, answered = 0, missed = 0, abandoned = 0, talk = 0, duration = 0, deadAir = 0 }
+    struct AreaSums { var calls = 0, answered = 0, deadAir = 0 }
 
     let filter: ReportFilter
     /// Whole days [dayFrom, dayTo) from the aggregates (nil: unbounded), unless `noAggregate`.
@@ -102,14 +103,14 @@ struct DimensionSource {
     func numberSums(_ db: any ReportAggregateReader) throws -> [NumberKey: Sums] {
         var parts: [String] = [], args: [IndexValue] = []
         if let (dc, da) = dayCondition {
-            parts.append("SELECT number_key, calls, answered, missed, abandoned, talk_ms, duration_ms FROM report_number_days WHERE \(dc)")
+            parts.append("SELECT number_key, calls, answered, missed, abandoned, talk_ms, duration_ms, dead_air FROM report_number_days WHERE \(dc)")
             args += da
         }
         for (ec, ea, sign) in edgeConditions {
             parts.append("""
                 SELECT \(Self.numberKeyOfCall), \(sign), \(sign) * \(Self.flag(.answered)),
                        \(sign) * \(Self.flag(.missed)), \(sign) * \(Self.flag(.abandoned)),
-                       \(sign) * talk_ms, \(sign) * duration_ms FROM calls WHERE \(ec)
+                       \(sign) * talk_ms, \(sign) * duration_ms, \(sign) * \(db.dialect.deadAir("calls.")) FROM calls WHERE \(ec)
                 """)
             args += ea
         }
@@ -119,8 +120,8 @@ struct DimensionSource {
             if db.dialect == .postgres {
                 // Summed by the server: a year is 146,000 day rows of 400 tracking numbers, and a
                 // row costs postgres-nio a value per cell (SQLite's rows cost nothing to step through).
-                sql = "SELECT k, " + ["a", "b", "c", "d", "e", "f"].map { "CAST(sum(\($0)) AS BIGINT)" }.joined(separator: ", ")
-                    + " FROM (\(sql)) AS u(k, a, b, c, d, e, f) GROUP BY k"
+                sql = "SELECT k, " + ["a", "b", "c", "d", "e", "f", "g"].map { "CAST(sum(\($0)) AS BIGINT)" }.joined(separator: ", ")
+                    + " FROM (\(sql)) AS u(k, a, b, c, d, e, f, g) GROUP BY k"
             }
             try db.forEachRow(sql, args) { r in
                 let id = try r.int(0)
@@ -131,6 +132,7 @@ struct DimensionSource {
                 byId[id]!.abandoned += try r.int(4)
                 byId[id]!.talk += try r.int(5)
                 byId[id]!.duration += try r.int(6)
+                byId[id]!.deadAir += try r.int(7)
             }
         }
         // A number whose calls were all subtracted away (none in the period) is not a group.
@@ -143,11 +145,11 @@ struct DimensionSource {
         return sums
     }
 
-    /// Calls and answered calls per area key in the period.
-    func areaSums(_ db: any ReportAggregateReader) throws -> [AreaKey: (calls: Int, answered: Int)] {
+    /// Calls, answered calls and calls with dead air per area key in the period.
+    func areaSums(_ db: any ReportAggregateReader) throws -> [AreaKey: AreaSums] {
         var parts: [String] = [], args: [IndexValue] = []
         if let (dc, da) = dayCondition {
-            var sql = "SELECT area_key, calls, answered FROM report_area_days WHERE \(dc)"
+            var sql = "SELECT area_key, calls, answered, dead_air FROM report_area_days WHERE \(dc)"
             args += da
             if !filter.campaigns.isEmpty {
                 sql += " AND campaign IN (\(Array(repeating: "?", count: filter.campaigns.count).joined(separator: ", ")))"
@@ -156,23 +158,24 @@ struct DimensionSource {
             parts.append(sql)
         }
         for (ec, ea, sign) in edgeConditions {
-            parts.append("SELECT \(Self.areaKeyOfCall), \(sign), \(sign) * \(Self.flag(.answered)) FROM calls WHERE \(ec)")
+            parts.append("SELECT \(Self.areaKeyOfCall), \(sign), \(sign) * \(Self.flag(.answered)), \(sign) * \(db.dialect.deadAir("calls.")) FROM calls WHERE \(ec)")
             args += ea
         }
-        var byId: [Int: (calls: Int, answered: Int)] = [:]
+        var byId: [Int: AreaSums] = [:]
         if !parts.isEmpty {
             var sql = parts.joined(separator: "\nUNION ALL\n")
             if db.dialect == .postgres {
                 // Summed by the server (see numberSums).
-                sql = "SELECT k, CAST(sum(a) AS BIGINT), CAST(sum(b) AS BIGINT) FROM (\(sql)) AS u(k, a, b) GROUP BY k"
+                sql = "SELECT k, CAST(sum(a) AS BIGINT), CAST(sum(b) AS BIGINT), CAST(sum(c) AS BIGINT) FROM (\(sql)) AS u(k, a, b, c) GROUP BY k"
             }
             try db.forEachRow(sql, args) { r in
                 let id = try r.int(0)
-                byId[id, default: (0, 0)].calls += try r.int(1)
+                byId[id, default: AreaSums()].calls += try r.int(1)
                 byId[id]!.answered += try r.int(2)
+                byId[id]!.deadAir += try r.int(3)
             }
         }
-        var sums: [AreaKey: (calls: Int, answered: Int)] = [:]
+        var sums: [AreaKey: AreaSums] = [:]
         for (id, s) in byId where s.calls != 0 {
             guard let key = areas[id] else { continue }
             sums[key] = s

@@ -68,8 +68,11 @@ struct CallFacts {
     var medium: String?
     /// The value of the `dimension` expression ``forEach(_:_:extraCondition:dimension:_:)`` was given (an attribution field).
     var dimension: String?
+    /// Answered, with an inner silence over 10 s (Store's `DeadAirCounts`).
+    var deadAir: Bool
 
-    static let columns = "id, started_at, outcome, caller, talk_ms, duration_ms, campaign, source, tracking_number, caller_area_code, caller_region, caller_place, caller_country, medium"
+    static let columns = "id, started_at, outcome, caller, talk_ms, duration_ms, campaign, source, tracking_number, caller_area_code, caller_region, caller_place, caller_country, medium, "
+        + HoldMatch.Dialect.sqlite.deadAir("calls.")
 
     init(row: Row) throws {
         id = row[0]
@@ -87,7 +90,8 @@ struct CallFacts {
         place = row[11]
         country = row[12]
         medium = row[13]
-        dimension = row.count > 14 ? row[14] : nil
+        deadAir = row[14] as Int != 0
+        dimension = row.count > 15 ? row[15] : nil
     }
 
     /// `dimension`: an SQL expression on `calls` read into ``dimension`` (e.g. an attribution field);

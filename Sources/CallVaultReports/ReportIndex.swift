@@ -78,5 +78,6 @@ extension CallFacts {
         country = row.country
         medium = row.medium
         dimension = row.dimension
+        deadAir = row.deadAir
     }
 }

@@ -65,6 +65,7 @@ extension SummaryReport.Tally {
         abandoned += s.abandoned
         talk += s.talk
         duration += s.duration
+        deadAir += s.deadAir
     }
 }
 

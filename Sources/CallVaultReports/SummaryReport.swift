@@ -23,10 +23,10 @@ public enum SummaryReport {
     }
 
     public static let columns = ["bucket", "calls", "answered", "missed", "abandoned", "answer_rate", "unique_callers",
-                                 "first_time_callers", "talk_ms_total", "talk_ms_avg", "duration_ms_avg"]
+                                 "first_time_callers", "talk_ms_total", "talk_ms_avg", "duration_ms_avg", "dead_air_calls"]
 
     struct Tally {
-        var calls = 0, answered = 0, missed = 0, abandoned = 0, talk = 0, duration = 0, firstTime = 0
+        var calls = 0, answered = 0, missed = 0, abandoned = 0, talk = 0, duration = 0, firstTime = 0, deadAir = 0
         var callers = Set<String>()
         /// Unique callers counted from the aggregates' integer ids (``callers`` stays empty then).
         var callersCounted = 0
@@ -40,13 +40,14 @@ public enum SummaryReport {
             }
             talk += c.talkMs
             duration += c.durationMs
+            if c.deadAir { deadAir += 1 }
             if let caller = c.caller {
                 callers.insert(caller)
                 if firstCall[caller] == c.id { firstTime += 1 }
             }
         }
 
-        mutating func add(outcome: Outcome, calls n: Int, talk t: Int, duration d: Int) {
+        mutating func add(outcome: Outcome, calls n: Int, talk t: Int, duration d: Int, deadAir da: Int) {
             calls += n
             switch outcome {
             case .answered: answered += n
@@ -55,11 +56,12 @@ public enum SummaryReport {
             }
             talk += t
             duration += d
+            deadAir += da
         }
 
         func row(_ bucket: String) -> [ReportTable.Value] {
             [.text(bucket), .int(calls), .int(answered), .int(missed), .int(abandoned), .rate(answered, calls),
-             .int(callers.count + callersCounted), .int(firstTime), .int(talk), .average(talk, answered), .average(duration, calls)]
+             .int(callers.count + callersCounted), .int(firstTime), .int(talk), .average(talk, answered), .average(duration, calls), .int(deadAir)]
         }
     }
 
@@ -163,7 +165,8 @@ public enum SummaryReport {
         var table = ReportTable(title: "Summary by \(grouping.rawValue)", columns: columns,
                                 rows: keys.map { tallies[$0]!.row($0) } + (keys.isEmpty ? [] : [total.row("TOTAL")]),
                                 notes: filter.notes)
-        table.notes.append("first_time_callers: callers whose first call in the whole index is in that bucket; talk_ms_avg over answered calls")
+        table.notes.append("first_time_callers: callers whose first call in the whole index is in that bucket; talk_ms_avg over answered calls; "
+                           + "dead_air_calls: answered calls with an inner silence over 10 s (what report dead-air lists)")
         return table
     }
 
@@ -210,8 +213,8 @@ public enum SummaryReport {
             for t in quarters {
                 let b = try bucket(q: t.q)
                 if earliest[b].map({ t.q * 900 < $0 }) ?? true { earliest[b] = t.q * 900 }
-                list[b].add(outcome: t.outcome, calls: t.calls, talk: t.talk, duration: t.duration)
-                total.add(outcome: t.outcome, calls: t.calls, talk: t.talk, duration: t.duration)
+                list[b].add(outcome: t.outcome, calls: t.calls, talk: t.talk, duration: t.duration, deadAir: t.deadAir)
+                total.add(outcome: t.outcome, calls: t.calls, talk: t.talk, duration: t.duration, deadAir: t.deadAir)
             }
             for (q, n) in counts.buckets { list[try bucket(q: q)].callersCounted = n }
             total.callersCounted = counts.total

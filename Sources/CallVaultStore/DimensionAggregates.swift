@@ -19,6 +19,8 @@ import GRDB
 /// - `report_area_days`: per day, campaign and area key — calls, answered.
 /// - `report_caller_days`: per day, caller, number key and area key — calls (anonymous calls are
 ///   not in it): exact unique callers per source, tracking number or area over any period.
+/// - Since `v18-dead-air-counts`, the number and area days count the answered calls with dead
+///   air too (``DeadAirCounts``).
 ///
 /// Text that may be NULL is stored as `''` for NULL and `'=' || value` otherwise (``decode(_:)``),
 /// so NULL and an empty string stay apart as the scan keeps them; campaign is `''` for none, as in
@@ -95,25 +97,27 @@ public enum DimensionAggregates {
     /// area key and day; v16 an entry in ``CallerPacks`` per call (and no `report_caller_days`).
     enum CallerForm { case days, packs }
 
-    /// Statements adding row `R` (NEW) to the tables.
-    private static func add(_ row: String, _ form: CallerForm) -> String {
+    /// Statements adding row `R` (NEW) to the tables (`deadAir`: its dead air to the sums, v18).
+    private static func add(_ row: String, _ form: CallerForm, deadAir: Bool) -> String {
         let r = row + "."
         let d = day("\(r)started_at")
         let (number, area, caller) = keyLookups(r)
         let o = "\(r)outcome"
+        let (deadColumn, deadValue, deadSum) = deadAir
+            ? (", dead_air", ", \(HoldMatch.Dialect.sqlite.deadAir(r))", ", dead_air = dead_air + excluded.dead_air") : ("", "", "")
         return """
             INSERT OR IGNORE INTO report_number_keys (campaign, tracking_number, source, medium) VALUES (\(numberKey(r).joined(separator: ", ")));
             INSERT OR IGNORE INTO report_area_keys (area_code, region, place, country) VALUES (\(areaKey(r).joined(separator: ", ")));
             INSERT OR IGNORE INTO report_caller_ids (caller) SELECT \(r)caller WHERE \(r)caller IS NOT NULL;
-            INSERT INTO report_number_days (day, number_key, calls, answered, missed, abandoned, talk_ms, duration_ms)
+            INSERT INTO report_number_days (day, number_key, calls, answered, missed, abandoned, talk_ms, duration_ms\(deadColumn))
                 VALUES (\(d), \(number), 1, \(o) = \(Outcome.answered.sqlLiteral), \(o) = \(Outcome.missed.sqlLiteral),
-                        \(o) = \(Outcome.abandoned.sqlLiteral), \(r)talk_ms, \(r)duration_ms)
+                        \(o) = \(Outcome.abandoned.sqlLiteral), \(r)talk_ms, \(r)duration_ms\(deadValue))
                 ON CONFLICT (day, number_key) DO UPDATE SET calls = calls + 1, answered = answered + excluded.answered,
                     missed = missed + excluded.missed, abandoned = abandoned + excluded.abandoned,
-                    talk_ms = talk_ms + excluded.talk_ms, duration_ms = duration_ms + excluded.duration_ms;
-            INSERT INTO report_area_days (day, campaign, area_key, calls, answered)
-                VALUES (\(d), ifnull(\(r)campaign, ''), \(area), 1, \(o) = \(Outcome.answered.sqlLiteral))
-                ON CONFLICT (day, campaign, area_key) DO UPDATE SET calls = calls + 1, answered = answered + excluded.answered;
+                    talk_ms = talk_ms + excluded.talk_ms, duration_ms = duration_ms + excluded.duration_ms\(deadSum);
+            INSERT INTO report_area_days (day, campaign, area_key, calls, answered\(deadColumn))
+                VALUES (\(d), ifnull(\(r)campaign, ''), \(area), 1, \(o) = \(Outcome.answered.sqlLiteral)\(deadValue))
+                ON CONFLICT (day, campaign, area_key) DO UPDATE SET calls = calls + 1, answered = answered + excluded.answered\(deadSum);
             """ + (form == .packs ? CallerPacks.append(row, removal: false, keys: (number, area, caller)) : """
             INSERT INTO report_caller_days (day, caller_id, number_key, area_key, calls)
                 SELECT \(d), \(caller), \(number), \(area), 1 WHERE \(r)caller IS NOT NULL
@@ -124,20 +128,21 @@ public enum DimensionAggregates {
     /// Statements removing row `R` (OLD). A caller's number leaves `report_caller_ids` with their
     /// last call (erasure must leave it nowhere; one seek in `calls_caller`); the number and area
     /// keys stay (they name no one, and a later call may use them again).
-    private static func remove(_ row: String, _ form: CallerForm) -> String {
+    private static func remove(_ row: String, _ form: CallerForm, deadAir: Bool) -> String {
         let r = row + "."
         let d = day("\(r)started_at")
         let (number, area, caller) = keyLookups(r)
         let o = "\(r)outcome"
+        let deadSum = deadAir ? ", dead_air = dead_air - \(HoldMatch.Dialect.sqlite.deadAir(r))" : ""
         let numberRow = "day = \(d) AND number_key = \(number)"
         let areaRow = "day = \(d) AND campaign = ifnull(\(r)campaign, '') AND area_key = \(area)"
         let callerRow = "day = \(d) AND caller_id = \(caller) AND number_key = \(number) AND area_key = \(area)"
         return """
             UPDATE report_number_days SET calls = calls - 1, answered = answered - (\(o) = \(Outcome.answered.sqlLiteral)),
                 missed = missed - (\(o) = \(Outcome.missed.sqlLiteral)), abandoned = abandoned - (\(o) = \(Outcome.abandoned.sqlLiteral)),
-                talk_ms = talk_ms - \(r)talk_ms, duration_ms = duration_ms - \(r)duration_ms WHERE \(numberRow);
+                talk_ms = talk_ms - \(r)talk_ms, duration_ms = duration_ms - \(r)duration_ms\(deadSum) WHERE \(numberRow);
             DELETE FROM report_number_days WHERE \(numberRow) AND calls = 0;
-            UPDATE report_area_days SET calls = calls - 1, answered = answered - (\(o) = \(Outcome.answered.sqlLiteral)) WHERE \(areaRow);
+            UPDATE report_area_days SET calls = calls - 1, answered = answered - (\(o) = \(Outcome.answered.sqlLiteral))\(deadSum) WHERE \(areaRow);
             DELETE FROM report_area_days WHERE \(areaRow) AND calls = 0;
             """ + (form == .packs ? CallerPacks.append(row, removal: true, keys: (number, area, caller)) + CallerPacks.dropEmptyQuarter(row) : """
             UPDATE report_caller_days SET calls = calls - 1 WHERE \(r)caller IS NOT NULL AND \(callerRow);
@@ -147,23 +152,31 @@ public enum DimensionAggregates {
             """
     }
 
-    /// The columns whose change moves a number in these tables.
-    static let watchedColumns = "started_at, outcome, campaign, caller, talk_ms, duration_ms, tracking_number, source, medium, "
-        + "caller_area_code, caller_region, caller_place, caller_country"
+    /// The columns whose change moves a number in these tables (`deadAir`: and in their dead air).
+    static func watchedColumns(deadAir: Bool) -> String {
+        "started_at, outcome, campaign, caller, talk_ms, duration_ms, tracking_number, source, medium, "
+            + "caller_area_code, caller_region, caller_place, caller_country" + (deadAir ? ", longest_silence_ms, silences" : "")
+    }
 
-    static func createTriggers(_ form: CallerForm) -> String {
+    static func createTriggers(_ form: CallerForm, deadAir: Bool = false) -> String {
         """
         CREATE TRIGGER report_dimension_calls_insert AFTER INSERT ON calls BEGIN
-        \(add("NEW", form))
+        \(add("NEW", form, deadAir: deadAir))
         END;
         CREATE TRIGGER report_dimension_calls_delete AFTER DELETE ON calls BEGIN
-        \(remove("OLD", form))
+        \(remove("OLD", form, deadAir: deadAir))
         END;
-        CREATE TRIGGER report_dimension_calls_update AFTER UPDATE OF \(watchedColumns) ON calls BEGIN
-        \(remove("OLD", form))
-        \(add("NEW", form))
+        CREATE TRIGGER report_dimension_calls_update AFTER UPDATE OF \(watchedColumns(deadAir: deadAir)) ON calls BEGIN
+        \(remove("OLD", form, deadAir: deadAir))
+        \(add("NEW", form, deadAir: deadAir))
         END;
         """
+    }
+
+    /// `v18-dead-air-counts`: the triggers again (packs), adding each call's dead air to the day sums.
+    static func recreateTriggers(_ db: Database) throws {
+        for name in triggerNames { try db.execute(sql: "DROP TRIGGER \(name)") }
+        try db.execute(sql: createTriggers(.packs, deadAir: true))
     }
 
     static let triggerNames = ["report_dimension_calls_insert", "report_dimension_calls_delete", "report_dimension_calls_update"]
@@ -245,13 +258,15 @@ public enum DimensionAggregates {
         let to = Timestamp.format(Date(timeIntervalSince1970: Double(day * 86400 + 86400)))
         let n = numberKey(""), a = areaKey(""), range = "started_at >= ? AND started_at < ?"
         let outcomes = "sum(outcome = \(Outcome.answered.sqlLiteral)), sum(outcome = \(Outcome.missed.sqlLiteral)), sum(outcome = \(Outcome.abandoned.sqlLiteral))"
+        // v18: the dead air compared too.
+        let (sd, cd) = try DeadAirCounts.available(db) ? (", d.dead_air", ", sum(\(HoldMatch.Dialect.sqlite.deadAir("calls.")))") : ("", "")
         let checks: [(String, String, String)] = [
             ("report_number_days",
-             "SELECT k.campaign, k.tracking_number, k.source, k.medium, d.calls, d.answered, d.missed, d.abandoned, d.talk_ms, d.duration_ms FROM report_number_days d JOIN report_number_keys k ON k.id = d.number_key WHERE d.day = ?",
-             "SELECT \(n.joined(separator: ", ")), count(*), \(outcomes), sum(talk_ms), sum(duration_ms) FROM calls WHERE \(range) GROUP BY 1, 2, 3, 4"),
+             "SELECT k.campaign, k.tracking_number, k.source, k.medium, d.calls, d.answered, d.missed, d.abandoned, d.talk_ms, d.duration_ms\(sd) FROM report_number_days d JOIN report_number_keys k ON k.id = d.number_key WHERE d.day = ?",
+             "SELECT \(n.joined(separator: ", ")), count(*), \(outcomes), sum(talk_ms), sum(duration_ms)\(cd) FROM calls WHERE \(range) GROUP BY 1, 2, 3, 4"),
             ("report_area_days",
-             "SELECT d.campaign, k.area_code, k.region, k.place, k.country, d.calls, d.answered FROM report_area_days d JOIN report_area_keys k ON k.id = d.area_key WHERE d.day = ?",
-             "SELECT ifnull(campaign, ''), \(a.joined(separator: ", ")), count(*), sum(outcome = \(Outcome.answered.sqlLiteral)) FROM calls WHERE \(range) GROUP BY 1, 2, 3, 4, 5"),
+             "SELECT d.campaign, k.area_code, k.region, k.place, k.country, d.calls, d.answered\(sd) FROM report_area_days d JOIN report_area_keys k ON k.id = d.area_key WHERE d.day = ?",
+             "SELECT ifnull(campaign, ''), \(a.joined(separator: ", ")), count(*), sum(outcome = \(Outcome.answered.sqlLiteral))\(cd) FROM calls WHERE \(range) GROUP BY 1, 2, 3, 4, 5"),
             ("report_caller_days",
              """
              SELECT i.caller, n.campaign, n.tracking_number, n.source, n.medium, a.area_code, a.region, a.place, a.country, d.calls

@@ -183,7 +183,10 @@ extension CallIndex: ReportAggregateStore {
     }
 
     public func aggregateAvailability() throws -> ReportAggregateAvailability {
-        ReportAggregateAvailability(quarters: try ReportAggregates.available(self), dimensions: try DimensionAggregates.available(self),
+        // The sums are read with their dead air (v18): an index opened read-only before that migration scans.
+        let deadAir = try pool.read { db in try DeadAirCounts.available(db) }
+        return ReportAggregateAvailability(quarters: try deadAir && ReportAggregates.available(self),
+                                    dimensions: try deadAir && DimensionAggregates.available(self),
                                     areas: try AreaAggregates.available(self),
                                     callerPacks: try pool.read { db in try CallerPacks.usable(db) })
     }

@@ -17,6 +17,7 @@ import GRDB
 /// - `report_callers` (v8 to v15): per quarter, caller and campaign — calls and answered calls;
 ///   since `v16-caller-packs` callers are ``CallerPacks`` entries (the same facts, packed).
 /// - `report_first_calls`: each caller's first call (earliest `started_at`, then smallest `id`).
+/// - Since `v18-dead-air-counts`, the quarter sums count the answered calls with dead air (``DeadAirCounts``).
 public enum ReportAggregates {
     public static let tables = ["report_quarters", "report_campaign_quarters", "report_callers", "report_first_calls"]
     /// The tables of ``tables`` this index has (`report_callers` is gone since v16).
@@ -56,15 +57,18 @@ public enum ReportAggregates {
     private static func add(_ r: String, _ form: Form) -> String {
         let callers = form == .v8
         let q = quarter("\(r).started_at")
+        // v18: the call's dead air (0 or 1) in each sum's row too.
+        let (deadColumn, deadValue, deadSum) = form == .v18
+            ? (", dead_air", ", \(HoldMatch.Dialect.sqlite.deadAir(r + "."))", ", dead_air = dead_air + excluded.dead_air") : ("", "", "")
         return """
-            INSERT INTO report_quarters (q, outcome, calls, anonymous, talk_ms, duration_ms)
-                VALUES (\(q), \(r).outcome, 1, \(r).caller IS NULL, \(r).talk_ms, \(r).duration_ms)
+            INSERT INTO report_quarters (q, outcome, calls, anonymous, talk_ms, duration_ms\(deadColumn))
+                VALUES (\(q), \(r).outcome, 1, \(r).caller IS NULL, \(r).talk_ms, \(r).duration_ms\(deadValue))
                 ON CONFLICT (q, outcome) DO UPDATE SET calls = calls + 1, anonymous = anonymous + excluded.anonymous,
-                    talk_ms = talk_ms + excluded.talk_ms, duration_ms = duration_ms + excluded.duration_ms;
-            INSERT INTO report_campaign_quarters (campaign, q, outcome, calls, anonymous, talk_ms, duration_ms)
-                VALUES (ifnull(\(r).campaign, ''), \(q), \(r).outcome, 1, \(r).caller IS NULL, \(r).talk_ms, \(r).duration_ms)
+                    talk_ms = talk_ms + excluded.talk_ms, duration_ms = duration_ms + excluded.duration_ms\(deadSum);
+            INSERT INTO report_campaign_quarters (campaign, q, outcome, calls, anonymous, talk_ms, duration_ms\(deadColumn))
+                VALUES (ifnull(\(r).campaign, ''), \(q), \(r).outcome, 1, \(r).caller IS NULL, \(r).talk_ms, \(r).duration_ms\(deadValue))
                 ON CONFLICT (campaign, q, outcome) DO UPDATE SET calls = calls + 1, anonymous = anonymous + excluded.anonymous,
-                    talk_ms = talk_ms + excluded.talk_ms, duration_ms = duration_ms + excluded.duration_ms;
+                    talk_ms = talk_ms + excluded.talk_ms, duration_ms = duration_ms + excluded.duration_ms\(deadSum);
             """ + (!callers ? "" : """
             INSERT INTO report_callers (q, caller, campaign, calls, answered)
                 SELECT \(q), \(r).caller, ifnull(\(r).campaign, ''), 1, \(r).outcome = \(Outcome.answered.sqlLiteral) WHERE \(r).caller IS NOT NULL
@@ -73,7 +77,7 @@ public enum ReportAggregates {
             INSERT INTO report_first_calls (\(firstCallColumns(form)))
                 SELECT \(firstCallValues(form, r + ".")) WHERE \(r).caller IS NOT NULL
                 ON CONFLICT (caller) DO UPDATE SET id = excluded.id, started_at = excluded.started_at, campaign = excluded.campaign\(
-                    form == .v16 ? ", tracking_number = excluded.tracking_number, source = excluded.source, medium = excluded.medium" : "")
+                    form != .v8 ? ", tracking_number = excluded.tracking_number, source = excluded.source, medium = excluded.medium" : "")
                 WHERE excluded.started_at < started_at OR (excluded.started_at = started_at AND excluded.id < id);
             """
     }
@@ -83,13 +87,14 @@ public enum ReportAggregates {
     private static func remove(_ r: String, _ form: Form) -> String {
         let callers = form == .v8
         let q = quarter("\(r).started_at")
+        let deadSum = form == .v18 ? ", dead_air = dead_air - \(HoldMatch.Dialect.sqlite.deadAir(r + "."))" : ""
         return """
             UPDATE report_quarters SET calls = calls - 1, anonymous = anonymous - (\(r).caller IS NULL),
-                talk_ms = talk_ms - \(r).talk_ms, duration_ms = duration_ms - \(r).duration_ms
+                talk_ms = talk_ms - \(r).talk_ms, duration_ms = duration_ms - \(r).duration_ms\(deadSum)
                 WHERE q = \(q) AND outcome = \(r).outcome;
             DELETE FROM report_quarters WHERE q = \(q) AND outcome = \(r).outcome AND calls = 0;
             UPDATE report_campaign_quarters SET calls = calls - 1, anonymous = anonymous - (\(r).caller IS NULL),
-                talk_ms = talk_ms - \(r).talk_ms, duration_ms = duration_ms - \(r).duration_ms
+                talk_ms = talk_ms - \(r).talk_ms, duration_ms = duration_ms - \(r).duration_ms\(deadSum)
                 WHERE campaign = ifnull(\(r).campaign, '') AND q = \(q) AND outcome = \(r).outcome;
             DELETE FROM report_campaign_quarters WHERE campaign = ifnull(\(r).campaign, '') AND q = \(q) AND outcome = \(r).outcome AND calls = 0;
             """ + (!callers ? "" : """
@@ -109,20 +114,30 @@ public enum ReportAggregates {
     /// campaign; v16 no `report_callers` (``CallerPacks`` has the callers) and the first call with
     /// its tracking number, source and medium too, so `summary --by source|tracking-number` finds
     /// them without reading the calls.
-    enum Form { case v8, v16 }
+    /// v18 as v16, and each call's dead air counted too (``DeadAirCounts``).
+    enum Form { case v8, v16, v18 }
 
     static func firstCallColumns(_ form: Form) -> String {
-        "caller, id, started_at, campaign" + (form == .v16 ? ", tracking_number, source, medium" : "")
+        "caller, id, started_at, campaign" + (form != .v8 ? ", tracking_number, source, medium" : "")
     }
 
     /// The values of ``firstCallColumns(_:)`` from the columns of `r` (`"NEW."`, or `""` in a SELECT).
     static func firstCallValues(_ form: Form, _ r: String) -> String {
-        "\(r)caller, \(r)id, \(r)started_at, ifnull(\(r)campaign, '')" + (form == .v16 ? ", \(r)tracking_number, \(r)source, \(r)medium" : "")
+        "\(r)caller, \(r)id, \(r)started_at, ifnull(\(r)campaign, '')" + (form != .v8 ? ", \(r)tracking_number, \(r)source, \(r)medium" : "")
     }
 
     /// The columns whose change moves a number in the aggregates.
     static func watchedColumns(_ form: Form) -> String {
-        "started_at, outcome, campaign, caller, talk_ms, duration_ms" + (form == .v16 ? ", tracking_number, source, medium" : "")
+        "started_at, outcome, campaign, caller, talk_ms, duration_ms" + (form != .v8 ? ", tracking_number, source, medium" : "")
+            + (form == .v18 ? ", longest_silence_ms, silences" : "")
+    }
+
+    static let triggerNames = ["report_calls_insert", "report_calls_delete", "report_calls_update"]
+
+    /// `v18-dead-air-counts`: the triggers again, adding each call's dead air to the sums.
+    static func recreateTriggers(_ db: Database) throws {
+        for name in triggerNames { try db.execute(sql: "DROP TRIGGER \(name)") }
+        try db.execute(sql: createTriggers(.v18))
     }
 
     static func createTriggers(_ form: Form) -> String {
@@ -145,7 +160,7 @@ public enum ReportAggregates {
     /// covers what the reports read of them: a period's first calls without a seek each), the
     /// triggers rewritten for both.
     static func migrateToV16(_ db: Database) throws {
-        for name in ["report_calls_insert", "report_calls_delete", "report_calls_update"] { try db.execute(sql: "DROP TRIGGER \(name)") }
+        for name in triggerNames { try db.execute(sql: "DROP TRIGGER \(name)") }
         try db.execute(sql: "DROP TABLE report_callers")
         try db.execute(sql: """
             ALTER TABLE report_first_calls ADD COLUMN tracking_number TEXT;
@@ -159,9 +174,11 @@ public enum ReportAggregates {
         try db.execute(sql: createTriggers(.v16))
     }
 
-    /// The form of this index's tables (v16 once its first calls have a tracking number).
+    /// The form of this index's tables (v16 once its first calls have a tracking number, v18 once
+    /// the quarters count dead air).
     static func form(_ db: Database) throws -> Form {
-        try db.columns(in: "report_first_calls").contains { $0.name == "tracking_number" } ? .v16 : .v8
+        if try DeadAirCounts.available(db) { return .v18 }
+        return try db.columns(in: "report_first_calls").contains { $0.name == "tracking_number" } ? .v16 : .v8
     }
 
     /// Fills the (empty) tables from `calls` in a few GROUP BY passes.
@@ -215,6 +232,7 @@ public enum ReportAggregates {
                 try AreaAggregates.fill(db)
             }
             try DimensionAggregates.refill(db)
+            if try DeadAirCounts.available(db) { try DeadAirCounts.fill(db) }
             try CallerLastCalls.refill(db)
             return try Int.fetchOne(db, sql: "SELECT ifnull(sum(calls), 0) FROM report_quarters") ?? 0
         }
@@ -251,17 +269,20 @@ public enum ReportAggregates {
                     row.databaseValues.map { $0.isNull ? "NULL" : "\($0)" }.joined(separator: "|")
                 })
             }
+            // v18: each sum's dead air compared too.
+            let (storedDead, scannedDead) = try DeadAirCounts.available(db)
+                ? (", dead_air", ", sum(\(HoldMatch.Dialect.sqlite.deadAir("calls.")))") : ("", "")
             for quarter in quarters {
                 let from = Timestamp.format(Date(timeIntervalSince1970: Double(quarter * 900)))
                 let to = Timestamp.format(Date(timeIntervalSince1970: Double(quarter * 900 + 900)))
                 let range = "started_at >= ? AND started_at < ?"
                 let checks: [(String, String, String)] = [
                     ("report_quarters",
-                     "SELECT outcome, calls, anonymous, talk_ms, duration_ms FROM report_quarters WHERE q = ?",
-                     "SELECT outcome, count(*), sum(caller IS NULL), sum(talk_ms), sum(duration_ms) FROM calls WHERE \(range) GROUP BY outcome"),
+                     "SELECT outcome, calls, anonymous, talk_ms, duration_ms\(storedDead) FROM report_quarters WHERE q = ?",
+                     "SELECT outcome, count(*), sum(caller IS NULL), sum(talk_ms), sum(duration_ms)\(scannedDead) FROM calls WHERE \(range) GROUP BY outcome"),
                     ("report_campaign_quarters",
-                     "SELECT campaign, outcome, calls, anonymous, talk_ms, duration_ms FROM report_campaign_quarters WHERE q = ?",
-                     "SELECT ifnull(campaign, ''), outcome, count(*), sum(caller IS NULL), sum(talk_ms), sum(duration_ms) FROM calls WHERE \(range) GROUP BY 1, 2"),
+                     "SELECT campaign, outcome, calls, anonymous, talk_ms, duration_ms\(storedDead) FROM report_campaign_quarters WHERE q = ?",
+                     "SELECT ifnull(campaign, ''), outcome, count(*), sum(caller IS NULL), sum(talk_ms), sum(duration_ms)\(scannedDead) FROM calls WHERE \(range) GROUP BY 1, 2"),
                     ("report_callers",
                      "SELECT caller, campaign, calls, answered FROM report_callers WHERE q = ?",
                      "SELECT caller, ifnull(campaign, ''), count(*), sum(outcome = \(Outcome.answered.sqlLiteral)) FROM calls WHERE \(range) AND caller IS NOT NULL GROUP BY 1, 2"),

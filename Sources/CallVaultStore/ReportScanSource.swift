@@ -75,10 +75,13 @@ public struct ReportCallRow: Sendable {
     public var medium: String?
     /// The attribution field asked for (``ReportScanSource/forEachCall(_:attributionField:keywords:_:)``), or nil.
     public var dimension: String?
+    /// Answered, with an inner silence over 10 s (``DeadAirCounts``).
+    public var deadAir: Bool
 
     public init(id: String, startedAt: String, outcome: Outcome, caller: String?, talkMs: Int, durationMs: Int, campaign: String?,
                 source: String?, trackingNumber: String, areaCode: String?, region: String?, place: String?, country: String?,
-                medium: String?, dimension: String?) {
+                medium: String?, dimension: String?, deadAir: Bool = false) {
+        self.deadAir = deadAir
         self.id = id
         self.startedAt = startedAt
         self.outcome = outcome

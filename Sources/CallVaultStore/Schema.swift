@@ -237,6 +237,10 @@ enum Schema {
             // candidates of `report missed --unreturned` without a seek per missed call.
             try CallerLastCalls.migrate(db)
         }
+        migrator.registerMigration("v18-dead-air-counts") { db in
+            // The answered calls with dead air counted in the quarter and day sums (DeadAirCounts.swift).
+            try DeadAirCounts.migrate(db)
+        }
         return migrator
     }
 

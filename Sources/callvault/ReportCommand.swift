@@ -101,10 +101,11 @@ struct ReportCommand: AsyncParsableCommand {
     struct Summary: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "summary",
-            abstract: "Calls, outcomes, answer rate, unique and first-time callers, talk time, per bucket.",
+            abstract: "Calls, outcomes, answer rate, unique and first-time callers, talk time, dead air, per bucket.",
             discussion: """
             One row per hour, day, week (starting Monday), campaign, source or tracking number, and a TOTAL row. \
-            first_time_callers counts callers whose first call in the whole index falls in the bucket.
+            first_time_callers counts callers whose first call in the whole index falls in the bucket; \
+            dead_air_calls the answered calls with an inner silence over 10 s (what report dead-air lists).
 
             By the calls' web attribution: utm_source, utm_medium, utm_campaign, keyword, landing_page \
             (from the pool session or call-back request; "(none)" for calls without one) or \
@@ -193,6 +194,9 @@ struct ReportCommand: AsyncParsableCommand {
             commandName: "area-codes",
             abstract: "Calls by caller area code and region/place (country outside NANP), with answer rate.",
             discussion: """
+            Columns: calls, answered, answer_rate, unique_callers, and dead_air_calls (answered calls with an \
+            inner silence over 10 s).
+
             Examples:
               callvault report area-codes --since 2026-11-01
               callvault report area-codes --campaign Radio-KFOG --format csv

@@ -42,7 +42,16 @@ struct RandomIndex {
         let duration = 1000 + Int(rng.next() % 600_000)
         let talk = outcome == "answered" ? duration * 7 / 10 : 0
         let silence = outcome == "answered" ? Int(rng.next() % 30_000) : 0
-        let silences = silence > 0 ? "[{\"start_ms\":500,\"end_ms\":\(500 + silence)}]" : "[]"
+        // Inner, leading, trailing, or a leading one longest and an inner one two thirds of it
+        // (dead air only when inner and over 10 s): from the call's number, not the generator,
+        // so the random calls stay the ones earlier tests drew.
+        let end = duration + 2000
+        let silences = silence == 0 ? "[]" : [
+            "[{\"start_ms\":500,\"end_ms\":\(500 + silence)}]",
+            "[{\"start_ms\":0,\"end_ms\":\(silence)}]",
+            "[{\"start_ms\":\(end - silence),\"end_ms\":\(end)}]",
+            "[{\"start_ms\":0,\"end_ms\":\(silence)},{\"start_ms\":\(silence + 400),\"end_ms\":\(silence + 400 + silence * 2 / 3)}]",
+        ][next % 4]
         let started = Timestamp.format(Date(timeIntervalSince1970: Double(t)))
         let campaign = Self.campaigns[Int(rng.next() % UInt64(Self.campaigns.count))]
         let id = String(format: "c%06d", Int(rng.next() % 1_000_000)) + "-\(next)"
@@ -145,8 +154,8 @@ struct AggregateReportTests {
     static func aggregateTables(_ index: CallIndex) throws -> [String] {
         try index.pool.read { db in
             let decoded = [
-                "SELECT d.day, k.campaign, k.tracking_number, k.source, k.medium, d.calls, d.answered, d.missed, d.abandoned, d.talk_ms, d.duration_ms FROM report_number_days d JOIN report_number_keys k ON k.id = d.number_key",
-                "SELECT d.day, d.campaign, k.area_code, k.region, k.place, k.country, d.calls, d.answered FROM report_area_days d JOIN report_area_keys k ON k.id = d.area_key",
+                "SELECT d.day, k.campaign, k.tracking_number, k.source, k.medium, d.calls, d.answered, d.missed, d.abandoned, d.talk_ms, d.duration_ms, d.dead_air FROM report_number_days d JOIN report_number_keys k ON k.id = d.number_key",
+                "SELECT d.day, d.campaign, k.area_code, k.region, k.place, k.country, d.calls, d.answered, d.dead_air FROM report_area_days d JOIN report_area_keys k ON k.id = d.area_key",
                 "SELECT caller FROM report_caller_ids",
             ]
             return try (ReportAggregates.existingTables(db) + [AreaAggregates.table, CallerLastCalls.table]).map { table in
@@ -185,6 +194,7 @@ struct AggregateReportTests {
         #expect(tables[0].split(separator: "\n").count > 100, "the triggers filled report_quarters")
         #expect(tables[tables.count - 1].split(separator: "\n").count > 300, "the triggers filled report_caller_packs")
         try Self.expectSameAsScan(r.index, "after inserts")
+        try Self.expectDeadAirCounted(r.index)
         // The whole period was cut into runs shared by two threads: together they counted every
         // entry of a pass in one go, each run by one thread (no quarter on both).
         let source = try #require(try AggregateSource.make(r.index, ReportFilter(), callers: true))
@@ -218,17 +228,44 @@ struct AggregateReportTests {
             try db.execute(sql: "UPDATE calls SET caller_place = 'Brooklyn' WHERE caller = '+16465550010' AND rowid % 2 = 0")
             try db.execute(sql: "UPDATE calls SET caller_area_code = NULL WHERE caller = '+19175550011'")
             try db.execute(sql: "UPDATE calls SET started_at = '2026-11-01T05:45:00Z', outcome = 'answered', talk_ms = 1000 WHERE rowid % 17 = 0")
+            // Dead air taken away (silences cleared, an outcome changed) and given (an inner silence of 20 s).
+            try db.execute(sql: "UPDATE calls SET silences = '[]', longest_silence_ms = 0 WHERE rowid % 11 = 0 AND outcome = 'answered'")
+            try db.execute(sql: "UPDATE calls SET outcome = 'abandoned', talk_ms = 0 WHERE rowid % 13 = 0 AND longest_silence_ms > 10000")
+            try db.execute(sql: """
+                UPDATE calls SET silences = '[{"start_ms":100,"end_ms":20100}]', longest_silence_ms = 20000
+                WHERE rowid % 19 = 0 AND outcome = 'answered' AND duration_ms > 20100
+                """)
             try db.execute(sql: "DELETE FROM calls WHERE rowid % 7 = 0")
             // Every first call of one caller: the next one becomes the first.
             try db.execute(sql: "DELETE FROM calls WHERE id = (SELECT id FROM report_first_calls WHERE caller = '+16465550002')")
         }
         try Self.expectSameAsScan(r.index, "after updates and deletes")
+        try Self.expectDeadAirCounted(r.index)
         #expect(try ReportAggregates.differences(r.index, sample: 400).isEmpty)
 
         // Rebuilding from the calls alone gives the tables the triggers kept.
         let kept = try Self.aggregateTables(r.index)
         try ReportAggregates.rebuild(r.index)
         #expect(try Self.aggregateTables(r.index) == kept)
+    }
+
+    /// The dead air `summary` and `area-codes` count from the aggregates is what `report dead-air`
+    /// lists (some calls have it, and leading, trailing or shorter silences are not counted).
+    static func expectDeadAirCounted(_ index: CallIndex) throws {
+        let listed = try DeadAirReport.run(index, filter: ReportFilter(), thresholdMs: DeadAirCounts.thresholdMs).rows.count
+        let longSilences = try index.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM calls WHERE outcome = 'answered' AND longest_silence_ms > 10000") ?? 0
+        }
+        #expect(listed > 10 && listed < longSilences, "some calls have dead air, some long silences are not inner")
+        for grouping in [SummaryReport.Grouping.day, .campaign] {
+            let summary = try SummaryReport.run(index, filter: ReportFilter(), by: grouping)
+            let column = try #require(summary.columns.firstIndex(of: "dead_air_calls"))
+            #expect(summary.rows.last?[column] == .int(listed), "summary by \(grouping.rawValue): TOTAL")
+            #expect(summary.rows.dropLast().map { row -> Int in if case .int(let n) = row[column] { n } else { 0 } }.reduce(0, +) == listed)
+        }
+        let areas = try AreaCodesReport.run(index, filter: ReportFilter())
+        let column = try #require(areas.columns.firstIndex(of: "dead_air_calls"))
+        #expect(areas.rows.map { row -> Int in if case .int(let n) = row[column] { n } else { 0 } }.reduce(0, +) == listed)
     }
 
     @Test("v16-caller-packs on an index written at v15: callers packed on open, the per-caller tables gone, same numbers as the scan")
@@ -253,6 +290,8 @@ struct AggregateReportTests {
             #expect(try Self.packedCalls(db).count == withCaller)
         }
         try Self.expectSameAsScan(index, "after the v16 migration")
+        // v18's fill counted the dead air of the calls already there.
+        try Self.expectDeadAirCounted(index)
         #expect(try ReportAggregates.differences(index, sample: 400).isEmpty)
     }
 
@@ -285,18 +324,27 @@ struct AggregateReportTests {
         let changes = [("UPDATE report_number_days SET talk_ms = talk_ms + 1", "report_number_days: UTC day 2026-10-25 differs"),
                        ("UPDATE report_area_days SET answered = answered + 1", "report_area_days: UTC day 2026-10-25 differs"),
                        ("DELETE FROM report_caller_packs WHERE k % 2 = 0", "report_caller_packs: quarter starting 2026-10-25T"),
-                       ("UPDATE report_caller_last SET last_answered_at = NULL", "report_caller_last: callers of the quarter starting 2026-10-25T")]
+                       ("UPDATE report_caller_last SET last_answered_at = NULL", "report_caller_last: callers of the quarter starting 2026-10-25T"),
+                       // v18's dead air, in each table that counts it.
+                       ("UPDATE report_quarters SET dead_air = dead_air + 1", "report_quarters: quarter starting 2026-10-25T"),
+                       ("UPDATE report_campaign_quarters SET dead_air = dead_air + 1", "report_campaign_quarters: quarter starting 2026-10-25T"),
+                       ("UPDATE report_number_days SET dead_air = dead_air + 1", "report_number_days: UTC day 2026-10-25 differs"),
+                       ("UPDATE report_area_days SET dead_air = dead_air + 1", "report_area_days: UTC day 2026-10-25 differs")]
         for (change, problem) in changes {
-            let before = try Self.renderAll(r.index, ReportFilter())
+            // The campaign quarters are read for --campaign.
+            var filter = ReportFilter()
+            if change.contains("report_campaign_quarters") { filter.campaigns = ["Search", "Radio"] }
+            let before = try Self.renderAll(r.index, filter)
             try r.index.pool.write { db in try db.execute(sql: change) }
-            let after = try Self.renderAll(r.index, ReportFilter())
-            let read = ["summary-source.json", "summary-tracking-number.json", "area-codes.json", "charts.html", "missed-unreturned.json"]
+            let after = try Self.renderAll(r.index, filter)
+            let read = ["summary-source.json", "summary-tracking-number.json", "area-codes.json", "charts.html", "missed-unreturned.json",
+                        "summary-day.json"]
                 .filter { before[$0] != after[$0] }
             #expect(!read.isEmpty, "\(change): no report changed")
             #expect(try ReportAggregates.differences(r.index, sample: 400).contains { $0.hasPrefix(problem) }, "\(change)")
             try ReportAggregates.rebuild(r.index)
             #expect(try ReportAggregates.differences(r.index, sample: 400).isEmpty)
-            #expect(try Self.renderAll(r.index, ReportFilter()) == before)
+            #expect(try Self.renderAll(r.index, filter) == before)
         }
     }
 

@@ -1,6 +1,6 @@
 @testable import CallVaultReports
 import CallVaultCore
-import CallVaultPostgres
+@testable import CallVaultPostgres
 import CallVaultSettings
 import CallVaultStore
 import CallVaultTestSupport
@@ -52,12 +52,12 @@ struct PostgresAggregateReportTests {
                 try rows("SELECT (SELECT caller FROM report_caller_ids WHERE id = \(e.caller)), k.campaign, k.tracking_number, k.source, k.medium, a.area_code, a.region, a.place, a.country FROM report_number_keys k, report_area_keys a WHERE k.id = \(e.number) AND a.id = \(e.area)", 9) + " \(e.q) \(e.answered)"
             }.sorted().joined(separator: "\n")
             return [
-                try rows("SELECT q, outcome, calls, anonymous, talk_ms, duration_ms FROM report_quarters", 6),
-                try rows("SELECT campaign, q, outcome, calls, anonymous, talk_ms, duration_ms FROM report_campaign_quarters", 7),
+                try rows("SELECT q, outcome, calls, anonymous, talk_ms, duration_ms, dead_air FROM report_quarters", 7),
+                try rows("SELECT campaign, q, outcome, calls, anonymous, talk_ms, duration_ms, dead_air FROM report_campaign_quarters", 8),
                 try rows("SELECT caller, id, started_at, campaign, tracking_number, source, medium FROM report_first_calls", 7),
                 try rows("SELECT caller FROM report_caller_ids", 1),
-                try rows("SELECT d.day, k.campaign, k.tracking_number, k.source, k.medium, d.calls, d.answered, d.missed, d.abandoned, d.talk_ms, d.duration_ms FROM report_number_days d JOIN report_number_keys k ON k.id = d.number_key", 11),
-                try rows("SELECT d.day, d.campaign, k.area_code, k.region, k.place, k.country, d.calls, d.answered FROM report_area_days d JOIN report_area_keys k ON k.id = d.area_key", 8),
+                try rows("SELECT d.day, k.campaign, k.tracking_number, k.source, k.medium, d.calls, d.answered, d.missed, d.abandoned, d.talk_ms, d.duration_ms, d.dead_air FROM report_number_days d JOIN report_number_keys k ON k.id = d.number_key", 12),
+                try rows("SELECT d.day, d.campaign, k.area_code, k.region, k.place, k.country, d.calls, d.answered, d.dead_air FROM report_area_days d JOIN report_area_keys k ON k.id = d.area_key", 9),
                 try rows("SELECT q, area_code, label, calls FROM report_area_quarters", 4),
                 packed,
                 try rows("SELECT caller_number, last_answered_at, last_missed_at FROM report_caller_last", 3),
@@ -209,6 +209,69 @@ struct PostgresAggregateReportTests {
             let rewritten = try await onThread { try Self.tables(postgres) }
             try await PostgresAggregates(index: postgres).rebuild()
             #expect(try await onThread { try Self.tables(postgres) } == rewritten, "the rebuild's tables (no tombstones) are the rewritten ones")
+        }
+    }
+
+    @Test("an index with calls before pg-v12: the migration counts their dead air (every report as the scan and as SQLite, verify clean, the tables a rebuild gives); the trigger keeps it through changes of silences and outcome")
+    func deadAirCountsMigration() async throws {
+        var r = try RandomIndex(seed: 37)
+        defer { r.remove() }
+        try r.insert(160, from: AggregateReportTests.epoch("2026-10-28T00:00:00Z"), to: AggregateReportTests.epoch("2026-11-04T00:00:00Z"))
+        let sqlite = r.index
+        try await Self.withPostgres { postgres in
+            let migrator = PostgresMigrator(index: postgres)
+            try await migrator.migrate()
+            // Back to pg-v11: pg-v6's functions and update trigger, no dead_air columns.
+            var back = [
+                "DELETE FROM schema_migrations WHERE name = 'pg-v12-dead-air-counts'",
+                """
+                ALTER TABLE report_campaign_quarters DROP CONSTRAINT report_campaign_quarters_pkey,
+                    ADD PRIMARY KEY (campaign, q, outcome) INCLUDE (calls, anonymous, talk_ms, duration_ms)
+                """,
+                PostgresReportTables.addCallFunction(deadAir: false).replacingOccurrences(of: "CREATE FUNCTION", with: "CREATE OR REPLACE FUNCTION"),
+                PostgresReportTables.removeCallFunction(deadAir: false).replacingOccurrences(of: "CREATE FUNCTION", with: "CREATE OR REPLACE FUNCTION"),
+                "DROP TRIGGER report_calls_update ON calls",
+                PostgresReportTables.updateTrigger(PostgresReportTables.watched),
+            ]
+            back += ["report_quarters", "report_campaign_quarters", "report_number_days", "report_area_days"].map { "ALTER TABLE \($0) DROP COLUMN dead_air" }
+            for sql in back { _ = try await postgres.query("back to pg-v11", PostgresQuery(unsafeSQL: sql)) }
+            _ = try await PostgresIndexMigration(source: sqlite, target: postgres).run(batch: 100)
+            #expect(try await migrator.migrate() == ["pg-v12-dead-air-counts"])
+            try await onThread {
+                try Self.expectSame(sqlite, postgres, "after pg-v12 counted the calls' dead air")
+                // Some calls have dead air, and the reports count it.
+                let summary = try SummaryReport.run(.scanned(PostgresReportSource(index: postgres)), filter: ReportFilter(), by: .day)
+                let column = try #require(summary.columns.firstIndex(of: "dead_air_calls"))
+                let listed = try DeadAirReport.run(.scanned(PostgresReportSource(index: postgres)), filter: ReportFilter(), thresholdMs: 10_000)
+                #expect(listed.rows.count > 5 && summary.rows.last?[column] == .int(listed.rows.count))
+            }
+            #expect(try await Self.verifyEveryQuarter(postgres) == [])
+            // The trigger: dead air taken away (silences cleared, an outcome changed) and given.
+            for sql in [
+                "UPDATE calls SET silences = '[]', longest_silence_ms = 0 WHERE CAST(substr(call_id, 6) AS INTEGER) % 3 = 0 AND outcome = 'answered'",
+                "UPDATE calls SET outcome = 'missed', talk_ms = 0 WHERE CAST(substr(call_id, 6) AS INTEGER) % 5 = 0 AND longest_silence_ms > 10000",
+                """
+                UPDATE calls SET silences = '[{"start_ms":100,"end_ms":20100}]', longest_silence_ms = 20000
+                WHERE CAST(substr(call_id, 6) AS INTEGER) % 7 = 0 AND outcome = 'answered' AND duration_ms > 20100
+                """,
+                "DELETE FROM calls WHERE CAST(substr(call_id, 6) AS INTEGER) % 11 = 0",
+            ] {
+                try await sqlite.pool.write { db in try db.execute(sql: sql) }
+                _ = try await postgres.query("changing calls", PostgresQuery(unsafeSQL: sql))
+            }
+            try await onThread { try Self.expectSame(sqlite, postgres, "after changes of silences and outcomes") }
+            #expect(try await Self.verifyEveryQuarter(postgres) == [])
+            let kept = try await onThread { try Self.tables(postgres) }
+            // verify's sample compares each table's dead air with the calls.
+            for table in ["report_quarters", "report_campaign_quarters", "report_number_days", "report_area_days"] {
+                _ = try await postgres.query("changing dead air", PostgresQuery(unsafeSQL: "UPDATE \(table) SET dead_air = dead_air + 1"))
+            }
+            let found = try await Self.verifyEveryQuarter(postgres)
+            for table in ["report_quarters", "report_campaign_quarters", "report_number_days", "report_area_days"] {
+                #expect(found.contains { $0.hasPrefix(table + ": ") }, "\(table): \(found)")
+            }
+            try await PostgresAggregates(index: postgres).rebuild()
+            #expect(try await onThread { try Self.tables(postgres) } == kept, "the rebuild's tables are the ones the trigger kept")
         }
     }
 

@@ -23,6 +23,16 @@ public struct PostgresMigrator: Sendable {
     /// does not know (a newer callvault migrated it), before changing anything.
     @discardableResult
     public func migrate() async throws -> [String] {
+        let applied = try await apply()
+        // After the commit (VACUUM cannot run in a transaction), by the migrator that applied them.
+        // Interrupted here, the migration is done; autovacuum comes by later.
+        for table in PostgresSchema.migrations.filter({ applied.contains($0.name) }).flatMap(\.vacuumAfter) {
+            _ = try await index.query("vacuuming \(table) after the migration", PostgresQuery(unsafeSQL: "VACUUM (ANALYZE) \(table)"))
+        }
+        return applied
+    }
+
+    private func apply() async throws -> [String] {
         let logger = index.logger
         return try await index.transaction("migrating the schema") { connection in
             _ = try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: logger).collect()

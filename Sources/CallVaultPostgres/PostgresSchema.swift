@@ -11,6 +11,10 @@ enum PostgresSchema {
         var name: String
         /// One statement each (postgres-nio's extended protocol runs one at a time).
         var statements: [String]
+        /// Tables to `VACUUM (ANALYZE)` after the commit (it cannot run in a transaction): those
+        /// whose rows the migration rewrote, so index-only reads do not go to the heap for each
+        /// row until autovacuum comes by.
+        var vacuumAfter: [String] = []
     }
 
     static let migrations: [Migration] = [
@@ -313,7 +317,8 @@ enum PostgresSchema {
         ]),
         Migration(name: "pg-v11-report-pack-words", statements: PostgresReportTables.packWordsStatements),
         // The answered calls with dead air counted in the quarter and day sums (PostgresReportTables+Functions).
-        Migration(name: "pg-v12-dead-air-counts", statements: PostgresReportTables.deadAirStatements),
+        Migration(name: "pg-v12-dead-air-counts", statements: PostgresReportTables.deadAirStatements,
+                  vacuumAfter: ["report_quarters", "report_campaign_quarters", "report_number_days", "report_area_days"]),
     ]
 
     /// The names this build knows; an index with others was migrated by a newer callvault.

@@ -121,6 +121,12 @@ public final class CallIndex: Sendable {
         }
     }
 
+    /// This index's applied schema migrations, in the order this build applies them.
+    public func appliedMigrations() throws -> [String] {
+        let applied = try pool.read { db in try Schema.migrator.appliedIdentifiers(db) }
+        return Schema.migrator.migrations.filter(applied.contains)
+    }
+
     public func call(id: String) throws -> CallRecord? {
         try pool.read { db in try CallRecord.fetchOne(db, key: id) }
     }

@@ -15,11 +15,11 @@ enum PostgresBackend {
         do { return try PostgresURL(database) } catch let e as PostgresURLError { throw CLIError.input("database: \(e.message)") }
     }
 
-    /// Runs `body` with the migrated index at `url`. An unreachable server or a refused login is
+    /// Runs `body` with the migrated index at `url` (`migrating` false: as it is, for `db upgrade`). An unreachable server or a refused login is
     /// exit 1 (the environment), an index migrated by a newer callvault exit 2. The pool logs at
     /// `poolLogLevel` (nil: the command's `--log-level`): a one-shot command keeps warnings and
     /// errors, not the pool's note about a connection it was still opening when the command ended.
-    static func withIndex<T: Sendable>(_ url: PostgresURL, config: Config, poolLogLevel: Logger.Level? = .warning,
+    static func withIndex<T: Sendable>(_ url: PostgresURL, config: Config, poolLogLevel: Logger.Level? = .warning, migrating: Bool = true,
                                        _ body: (PostgresIndex) async throws -> T) async throws -> T {
         var logger = Logger(label: "callvault.postgres")
         if let poolLogLevel { logger.logLevel = poolLogLevel }
@@ -31,7 +31,7 @@ enum PostgresBackend {
         }
         do {
             return try await PostgresIndex.withRunning(url: url, password: credentials.password, logger: logger) { index in
-                try await PostgresMigrator(index: index).migrate()
+                if migrating { try await PostgresMigrator(index: index).migrate() }
                 return try await body(index)
             }
         } catch let e as PostgresIndexError {

@@ -13,7 +13,7 @@ enum PostgresNotYet {
                                           "user add", "user list", "user remove", "user passwd", "user token",
                                           "directory import", "directory list", "directory lookup",
                                           "web import-callbacks", "web import-sessions", "erase", "job run", "serve",
-                                          "keys rotate", "db rebuild-aggregates"]
+                                          "keys rotate", "db rebuild-aggregates", "db upgrade"]
 
     /// What still refuses a PostgreSQL index although its command is in ``working`` (an option of it),
     /// as `config check` names it.

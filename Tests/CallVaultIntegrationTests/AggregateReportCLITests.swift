@@ -101,6 +101,20 @@ private enum SummaryGroupings { static let all = ["hour", "day", "week", "campai
 
 @Suite("Report aggregates through the CLI: same output as --exact-scan after run, relink, hold and retention", .serialized)
 struct AggregateReportCLITests {
+    @Test("db upgrade makes a new index with every migration and says which; run again, it says the index is up to date")
+    func upgrade() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("callvault-upgrade-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("index.sqlite").path
+        let first = try Support.callvault(["db", "upgrade", "--db", db, "--archive", dir.path])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(try Regex(#"applied v1-calls-and-jobs, v2-attribution, .*, v17-caller-last-calls, v18-dead-air-counts in \d+\.\d s; the index is at v18-dead-air-counts\n"#)
+            .wholeMatch(in: first.stdout) != nil, "\(first.stdout)")
+        let second = try Support.callvault(["db", "upgrade", "--db", db, "--archive", dir.path])
+        #expect(second.status == 0 && second.stdout == "the index is up to date (v18-dead-air-counts)\n", "\(second.stdout)\(second.stderr)")
+    }
+
     @Test("aggregates follow run, a registry relink, a hold and retention deleting records; verify and rebuild-aggregates")
     func followsEveryChange() throws {
         let a = try AggregateFixture()

@@ -236,7 +236,15 @@ struct PostgresAggregateReportTests {
             back += ["report_quarters", "report_campaign_quarters", "report_number_days", "report_area_days"].map { "ALTER TABLE \($0) DROP COLUMN dead_air" }
             for sql in back { _ = try await postgres.query("back to pg-v11", PostgresQuery(unsafeSQL: sql)) }
             _ = try await PostgresIndexMigration(source: sqlite, target: postgres).run(batch: 100)
+            let vacuums = """
+                SELECT relname, vacuum_count FROM pg_stat_user_tables
+                WHERE relname IN ('report_quarters', 'report_campaign_quarters', 'report_number_days', 'report_area_days') ORDER BY relname
+                """
+            let before = try await postgres.query("the tables' vacuums", PostgresQuery(unsafeSQL: vacuums)).map { try $0.decode((String, Int64).self) }
             #expect(try await migrator.migrate() == ["pg-v12-dead-air-counts"])
+            // The rewritten tables vacuumed after the commit (their index-only reads need not visit the heap).
+            let after = try await postgres.query("the tables' vacuums", PostgresQuery(unsafeSQL: vacuums)).map { try $0.decode((String, Int64).self) }
+            #expect(after.count == 4 && zip(before, after).allSatisfy { $0.0 == $1.0 && $1.1 == $0.1 + 1 }, "\(before) → \(after)")
             try await onThread {
                 try Self.expectSame(sqlite, postgres, "after pg-v12 counted the calls' dead air")
                 // Some calls have dead air, and the reports count it.

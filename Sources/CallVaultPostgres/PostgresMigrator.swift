@@ -26,8 +26,13 @@ public struct PostgresMigrator: Sendable {
         let applied = try await apply()
         // After the commit (VACUUM cannot run in a transaction), by the migrator that applied them.
         // Interrupted here, the migration is done; autovacuum comes by later.
+        // A vacuum that fails (cancelled, a timeout) is a warning: the migration is committed.
         for table in PostgresSchema.migrations.filter({ applied.contains($0.name) }).flatMap(\.vacuumAfter) {
-            _ = try await index.query("vacuuming \(table) after the migration", PostgresQuery(unsafeSQL: "VACUUM (ANALYZE) \(table)"))
+            do {
+                _ = try await index.query("vacuuming \(table) after the migration", PostgresQuery(unsafeSQL: "VACUUM (ANALYZE) \(table)"))
+            } catch {
+                index.logger.warning("vacuuming \(table) after the migration failed (autovacuum will do it): \(error)")
+            }
         }
         return applied
     }

@@ -114,10 +114,12 @@ extension PostgresReportTables {
 
     /// The trigger running ``addCallFunction(deadAir:)`` and ``removeCallFunction(deadAir:)`` for a
     /// change of one of the `watched` columns (not for an update that leaves them as they were).
-    static func updateTrigger(_ watched: String) -> String {
+    /// `replacing`: `CREATE OR REPLACE` (PostgreSQL 14 and later), which locks `calls` against
+    /// writers only, where dropping the trigger first would lock out its readers too.
+    static func updateTrigger(_ watched: String, replacing: Bool = false) -> String {
         let columns = watched.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         return """
-        CREATE TRIGGER report_calls_update AFTER UPDATE OF \(watched) ON calls FOR EACH ROW
+        CREATE \(replacing ? "OR REPLACE " : "")TRIGGER report_calls_update AFTER UPDATE OF \(watched) ON calls FOR EACH ROW
             WHEN ((\(columns.map { "OLD.\($0)" }.joined(separator: ", ")))
                   IS DISTINCT FROM (\(columns.map { "NEW.\($0)" }.joined(separator: ", "))))
             EXECUTE FUNCTION report_calls_changed()
@@ -130,9 +132,14 @@ extension PostgresReportTables {
     /// update trigger watching the silences too, the campaign quarters' covering key including
     /// it, and the column filled from the candidates of `calls_dead_air`.
     ///
-    /// The calls are locked against writers first (`SHARE ROW EXCLUSIVE`, what the new trigger
-    /// needs anyway; reads go on): a writer running the old functions meanwhile would add a call
-    /// without its dead air after the fill.
+    /// The calls are locked against writers first (`SHARE ROW EXCLUSIVE`, what replacing the
+    /// trigger needs anyway): a writer running the old functions meanwhile would add a call
+    /// without its dead air after the fill. Reads of the calls go on (the trigger is replaced, not
+    /// dropped: `DROP TRIGGER` would lock out every read of `calls` for the fill's length); reads of
+    /// the four tables wait for the commit (`ADD COLUMN` locks each), and a report that had read
+    /// one of them before the migration reached it may meet it in a deadlock, which PostgreSQL
+    /// ends by failing one side (the report, or the migrating command, which the next command
+    /// retries): `db upgrade` at a quiet time avoids both.
     static let deadAirStatements: [String] = [
         "LOCK TABLE calls IN SHARE ROW EXCLUSIVE MODE",
     ] + ["report_quarters", "report_campaign_quarters", "report_number_days", "report_area_days"].map {
@@ -144,8 +151,7 @@ extension PostgresReportTables {
         """,
         addCallFunction(deadAir: true),
         removeCallFunction(deadAir: true),
-        "DROP TRIGGER report_calls_update ON calls",
-        updateTrigger(watched + ", longest_silence_ms, silences"),
+        updateTrigger(watched + ", longest_silence_ms, silences", replacing: true),
     ] + deadAirFillStatements
 
     /// Sets `dead_air` of the rows the fill made (0 until then) from the calls with dead air: the

@@ -46,13 +46,17 @@ public enum DeadAirReport {
         // otherwise prefer calls_outcome, which fetches every answered call of the period.
         if useIndex { clause += " AND longest_silence_ms > \(DeadAirIndex.floorMs)" }
         let source = useIndex ? "calls INDEXED BY \(DeadAirIndex.name)" : "calls"
+        // Objects only (a CASE, in order): json_extract fails on a string item's bare text, which
+        // only a hand edit leaves; such items are no silence, as for the dead-air counts.
+        let start = "(CASE WHEN j.type = 'object' THEN json_extract(j.value, '$.start_ms') END)"
+        let end = "(CASE WHEN j.type = 'object' THEN json_extract(j.value, '$.end_ms') END)"
         return try Row.fetchAll(db, sql: """
             SELECT started_at, id, campaign, caller, duration_ms,
-                   (SELECT max(json_extract(j.value, '$.end_ms') - json_extract(j.value, '$.start_ms')) FROM json_each(calls.silences) j
-                    WHERE json_extract(j.value, '$.start_ms') > 0 AND json_extract(j.value, '$.end_ms') < calls.duration_ms) AS inner_ms,
-                   (SELECT json_extract(j.value, '$.start_ms') FROM json_each(calls.silences) j
-                    WHERE json_extract(j.value, '$.start_ms') > 0 AND json_extract(j.value, '$.end_ms') < calls.duration_ms
-                    ORDER BY json_extract(j.value, '$.end_ms') - json_extract(j.value, '$.start_ms') DESC LIMIT 1) AS at_ms
+                   (SELECT max(\(end) - \(start)) FROM json_each(calls.silences) j
+                    WHERE \(start) > 0 AND \(end) < calls.duration_ms) AS inner_ms,
+                   (SELECT \(start) FROM json_each(calls.silences) j
+                    WHERE \(start) > 0 AND \(end) < calls.duration_ms
+                    ORDER BY \(end) - \(start) DESC LIMIT 1) AS at_ms
             FROM \(source) \(clause) ORDER BY started_at, id
             """, arguments: arguments)
     }

@@ -70,13 +70,23 @@ extension HoldMatch.Dialect {
         let candidate = "\(r)outcome = \(Outcome.answered.sqlLiteral) AND \(r)longest_silence_ms > \(t)"
         switch self {
         case .sqlite:
-            let start = "json_extract(j.value, '$.start_ms')", end = "json_extract(j.value, '$.end_ms')"
+            // Items that are not objects (a hand-edited row) are no silence: json_extract would
+            // fail on a string item's bare text, so it reads objects only (a CASE, in order).
+            let start = "(CASE WHEN j.type = 'object' THEN json_extract(j.value, '$.start_ms') END)"
+            let end = "(CASE WHEN j.type = 'object' THEN json_extract(j.value, '$.end_ms') END)"
             return "(CASE WHEN \(candidate) THEN EXISTS (SELECT 1 FROM json_each(\(r)silences) j "
                 + "WHERE \(start) > 0 AND \(end) < \(r)duration_ms AND \(end) - \(start) > \(t)) ELSE 0 END)"
         case .postgres:
-            let start = "CAST(j.value ->> 'start_ms' AS BIGINT)", end = "CAST(j.value ->> 'end_ms' AS BIGINT)"
-            // Nested: PostgreSQL may evaluate an AND's terms in any order, a CASE's in order.
-            return "(CASE WHEN \(candidate) THEN (CASE WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(CAST(\(r)silences AS jsonb)) AS j (value) "
+            // Typed at each step (a CASE, evaluated in order, where an AND's terms may not be): a
+            // hand-edited row whose silences are not an array, or whose items are not objects of
+            // numbers, has no silence instead of failing the trigger, the fill or the report.
+            // (A JSON path with `?` filter reads the same, 3.5 times slower at 10M calls' fill.)
+            func field(_ name: String) -> String {
+                "(CASE WHEN jsonb_typeof(j.value -> '\(name)') = 'number' THEN CAST(j.value ->> '\(name)' AS numeric) END)"
+            }
+            let start = field("start_ms"), end = field("end_ms"), json = "CAST(\(r)silences AS jsonb)"
+            return "(CASE WHEN \(candidate) THEN (CASE WHEN EXISTS (SELECT 1 FROM jsonb_array_elements("
+                + "CASE WHEN jsonb_typeof(\(json)) = 'array' THEN \(json) ELSE CAST('[]' AS jsonb) END) AS j (value) "
                 + "WHERE \(start) > 0 AND \(end) < \(r)duration_ms AND \(end) - \(start) > \(t)) THEN 1 ELSE 0 END) ELSE 0 END)"
         }
     }

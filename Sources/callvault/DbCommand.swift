@@ -22,8 +22,8 @@ struct DbCommand: AsyncParsableCommand {
             numbers, slower; at 10 million calls a year's summary takes a minute instead of 0.2 s). Run \
             this once after installing a new version, at a time of your choosing (v18-dead-air-counts \
             took 6 s on a 10M-call index). On PostgreSQL every command applies the changes when it \
-            connects (pg-v12-dead-air-counts: 25 s at 10M calls, writers held off meanwhile); this \
-            does the same and says where the index stands.
+            connects (pg-v12-dead-air-counts: 25 s at 10M calls, writers and reports held off \
+            meanwhile); this does the same and says where the index stands.
 
             Example:
               callvault db upgrade --db data/callvault.sqlite

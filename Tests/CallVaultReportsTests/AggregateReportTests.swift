@@ -235,6 +235,30 @@ struct AggregateReportTests {
                 UPDATE calls SET silences = '[{"start_ms":100,"end_ms":20100}]', longest_silence_ms = 20000
                 WHERE rowid % 19 = 0 AND outcome = 'answered' AND duration_ms > 20100
                 """)
+            // At the threshold (10,000 ms: not dead air) and just over it; one ending exactly at
+            // the call's end (trailing); the silences alone changed (the longest kept): a long
+            // silence moved to the start, where it is not dead air.
+            try db.execute(sql: """
+                UPDATE calls SET silences = '[{"start_ms":100,"end_ms":10100}]', longest_silence_ms = 10000
+                WHERE rowid % 23 = 0 AND outcome = 'answered' AND duration_ms > 10100
+                """)
+            try db.execute(sql: """
+                UPDATE calls SET silences = '[{"start_ms":100,"end_ms":10101}]', longest_silence_ms = 10001
+                WHERE rowid % 29 = 0 AND outcome = 'answered' AND duration_ms > 10101
+                """)
+            try db.execute(sql: """
+                UPDATE calls SET silences = '[{"start_ms":' || (duration_ms - 15000) || ',"end_ms":' || duration_ms || '}]', longest_silence_ms = 15000
+                WHERE rowid % 31 = 0 AND outcome = 'answered' AND duration_ms > 16000
+                """)
+            try db.execute(sql: """
+                UPDATE calls SET silences = '[{"start_ms":0,"end_ms":' || longest_silence_ms || '}]'
+                WHERE rowid % 37 = 0 AND outcome = 'answered' AND longest_silence_ms > 10000
+                """)
+            // Items a hand edit could leave: not objects, a field missing. No silence, no failure.
+            try db.execute(sql: """
+                UPDATE calls SET silences = '[1, "x", null, [2], {"start_ms":100}, {"end_ms":30000}]', longest_silence_ms = 20000
+                WHERE rowid % 41 = 0 AND outcome = 'answered'
+                """)
             try db.execute(sql: "DELETE FROM calls WHERE rowid % 7 = 0")
             // Every first call of one caller: the next one becomes the first.
             try db.execute(sql: "DELETE FROM calls WHERE id = (SELECT id FROM report_first_calls WHERE caller = '+16465550002')")

@@ -262,6 +262,25 @@ struct PostgresAggregateReportTests {
                 UPDATE calls SET silences = '[{"start_ms":100,"end_ms":20100}]', longest_silence_ms = 20000
                 WHERE CAST(substr(call_id, 6) AS INTEGER) % 7 = 0 AND outcome = 'answered' AND duration_ms > 20100
                 """,
+                // At the threshold (not dead air), just over it, and the silences alone changed (a
+                // long silence moved to the start).
+                """
+                UPDATE calls SET silences = '[{"start_ms":100,"end_ms":10100}]', longest_silence_ms = 10000
+                WHERE CAST(substr(call_id, 6) AS INTEGER) % 13 = 0 AND outcome = 'answered' AND duration_ms > 10100
+                """,
+                """
+                UPDATE calls SET silences = '[{"start_ms":100,"end_ms":10101}]', longest_silence_ms = 10001
+                WHERE CAST(substr(call_id, 6) AS INTEGER) % 17 = 0 AND outcome = 'answered' AND duration_ms > 10101
+                """,
+                """
+                UPDATE calls SET silences = '[{"start_ms":0,"end_ms":' || longest_silence_ms || '}]'
+                WHERE CAST(substr(call_id, 6) AS INTEGER) % 19 = 0 AND outcome = 'answered' AND longest_silence_ms > 10000
+                """,
+                // Items a hand edit could leave: not objects, a field missing. No silence, no failure.
+                """
+                UPDATE calls SET silences = '[1, "x", null, [2], {"start_ms":100}, {"end_ms":30000}]', longest_silence_ms = 20000
+                WHERE CAST(substr(call_id, 6) AS INTEGER) % 23 = 0 AND outcome = 'answered'
+                """,
                 "DELETE FROM calls WHERE CAST(substr(call_id, 6) AS INTEGER) % 11 = 0",
             ] {
                 try await sqlite.pool.write { db in try db.execute(sql: sql) }

@@ -74,6 +74,24 @@ struct PostgresAggregateReportTests {
         try await PostgresIndex.withRunning(url: url, password: password, logger: logger) { postgres in try await body(postgres) }
     }
 
+    /// Random calls (`calls`, a week) in SQLite, and a new PostgreSQL index taken back to an
+    /// earlier schema by `back` (after every migration), then given the same calls: `body` gets
+    /// both and the PostgreSQL index's migrator.
+    static func withEarlierSchema(seed: UInt64, calls: Int, back: [String],
+                                  _ body: (CallIndex, PostgresIndex, PostgresMigrator) async throws -> Void) async throws {
+        var r = try RandomIndex(seed: seed)
+        defer { r.remove() }
+        try r.insert(calls, from: AggregateReportTests.epoch("2026-10-28T00:00:00Z"), to: AggregateReportTests.epoch("2026-11-04T00:00:00Z"))
+        let sqlite = r.index
+        try await withPostgres { postgres in
+            let migrator = PostgresMigrator(index: postgres)
+            try await migrator.migrate()
+            for sql in back { _ = try await postgres.query("back to an earlier schema", PostgresQuery(unsafeSQL: sql)) }
+            _ = try await PostgresIndexMigration(source: sqlite, target: postgres).run(batch: 100)
+            try await body(sqlite, postgres, migrator)
+        }
+    }
+
     /// `verify`'s differences with a sample large enough here to take every quarter.
     static func verifyEveryQuarter(_ postgres: PostgresIndex) async throws -> [String] {
         var source = PostgresVerifySource(index: postgres)
@@ -177,23 +195,16 @@ struct PostgresAggregateReportTests {
 
     @Test("an index whose packs pg-v7 wrote as characters (entries and tombstones) reads the same after pg-v11 made them words: every report as the scan and as SQLite, verify clean, the tables a rebuild gives")
     func packsRewrittenAsWords() async throws {
-        var r = try RandomIndex(seed: 31)
-        defer { r.remove() }
-        try r.insert(120, from: AggregateReportTests.epoch("2026-10-28T00:00:00Z"), to: AggregateReportTests.epoch("2026-11-04T00:00:00Z"))
-        let sqlite = r.index
-        try await Self.withPostgres { postgres in
-            let migrator = PostgresMigrator(index: postgres)
-            try await migrator.migrate()
-            // Back to pg-v10: pg-v6's entry (12 characters), pg-v11 not applied.
-            func six(_ v: String, _ shift: Int) -> String { "chr(48 + CAST((\(v) >> \(shift)) & 63 AS INT))" }
-            let characters = "convert_to(chr(48 + flag) || " + ([24, 18, 12, 6, 0].map { six("caller", $0) } + [12, 6, 0].map { six("number_key", $0) }
-                + [12, 6, 0].map { six("area_key", $0) }).joined(separator: " || ") + ", 'UTF8')"
-            for sql in [
-                "CREATE OR REPLACE FUNCTION report_pack_entry(flag INT, caller BIGINT, number_key BIGINT, area_key BIGINT) RETURNS BYTEA LANGUAGE sql IMMUTABLE AS $$ SELECT \(characters) $$",
-                "DROP FUNCTION report_pack_words(BYTEA)",
-                "DELETE FROM schema_migrations WHERE name = 'pg-v11-report-pack-words'",
-            ] { _ = try await postgres.query("back to pg-v10", PostgresQuery(unsafeSQL: sql)) }
-            _ = try await PostgresIndexMigration(source: sqlite, target: postgres).run(batch: 100)
+        // Back to pg-v10: pg-v6's entry (12 characters), pg-v11 not applied.
+        func six(_ v: String, _ shift: Int) -> String { "chr(48 + CAST((\(v) >> \(shift)) & 63 AS INT))" }
+        let characters = "convert_to(chr(48 + flag) || " + ([24, 18, 12, 6, 0].map { six("caller", $0) } + [12, 6, 0].map { six("number_key", $0) }
+            + [12, 6, 0].map { six("area_key", $0) }).joined(separator: " || ") + ", 'UTF8')"
+        let back = [
+            "CREATE OR REPLACE FUNCTION report_pack_entry(flag INT, caller BIGINT, number_key BIGINT, area_key BIGINT) RETURNS BYTEA LANGUAGE sql IMMUTABLE AS $$ SELECT \(characters) $$",
+            "DROP FUNCTION report_pack_words(BYTEA)",
+            "DELETE FROM schema_migrations WHERE name = 'pg-v11-report-pack-words'",
+        ]
+        try await Self.withEarlierSchema(seed: 31, calls: 120, back: back) { sqlite, postgres, migrator in
             for sql in ["DELETE FROM calls WHERE CAST(substr(call_id, 6) AS INTEGER) % 5 = 0",
                         "UPDATE calls SET outcome = 'answered', talk_ms = 500 WHERE CAST(substr(call_id, 6) AS INTEGER) % 7 = 0"] {
                 try await sqlite.pool.write { db in try db.execute(sql: sql) }
@@ -214,28 +225,20 @@ struct PostgresAggregateReportTests {
 
     @Test("an index with calls before pg-v12: the migration counts their dead air (every report as the scan and as SQLite, verify clean, the tables a rebuild gives); the trigger keeps it through changes of silences and outcome")
     func deadAirCountsMigration() async throws {
-        var r = try RandomIndex(seed: 37)
-        defer { r.remove() }
-        try r.insert(160, from: AggregateReportTests.epoch("2026-10-28T00:00:00Z"), to: AggregateReportTests.epoch("2026-11-04T00:00:00Z"))
-        let sqlite = r.index
-        try await Self.withPostgres { postgres in
-            let migrator = PostgresMigrator(index: postgres)
-            try await migrator.migrate()
-            // Back to pg-v11: pg-v6's functions and update trigger, no dead_air columns.
-            var back = [
-                "DELETE FROM schema_migrations WHERE name = 'pg-v12-dead-air-counts'",
-                """
-                ALTER TABLE report_campaign_quarters DROP CONSTRAINT report_campaign_quarters_pkey,
-                    ADD PRIMARY KEY (campaign, q, outcome) INCLUDE (calls, anonymous, talk_ms, duration_ms)
-                """,
-                PostgresReportTables.addCallFunction(deadAir: false).replacingOccurrences(of: "CREATE FUNCTION", with: "CREATE OR REPLACE FUNCTION"),
-                PostgresReportTables.removeCallFunction(deadAir: false).replacingOccurrences(of: "CREATE FUNCTION", with: "CREATE OR REPLACE FUNCTION"),
-                "DROP TRIGGER report_calls_update ON calls",
-                PostgresReportTables.updateTrigger(PostgresReportTables.watched),
-            ]
-            back += ["report_quarters", "report_campaign_quarters", "report_number_days", "report_area_days"].map { "ALTER TABLE \($0) DROP COLUMN dead_air" }
-            for sql in back { _ = try await postgres.query("back to pg-v11", PostgresQuery(unsafeSQL: sql)) }
-            _ = try await PostgresIndexMigration(source: sqlite, target: postgres).run(batch: 100)
+        // Back to pg-v11: pg-v6's functions and update trigger, no dead_air columns.
+        var back = [
+            "DELETE FROM schema_migrations WHERE name = 'pg-v12-dead-air-counts'",
+            """
+            ALTER TABLE report_campaign_quarters DROP CONSTRAINT report_campaign_quarters_pkey,
+                ADD PRIMARY KEY (campaign, q, outcome) INCLUDE (calls, anonymous, talk_ms, duration_ms)
+            """,
+            PostgresReportTables.addCallFunction(deadAir: false).replacingOccurrences(of: "CREATE FUNCTION", with: "CREATE OR REPLACE FUNCTION"),
+            PostgresReportTables.removeCallFunction(deadAir: false).replacingOccurrences(of: "CREATE FUNCTION", with: "CREATE OR REPLACE FUNCTION"),
+            "DROP TRIGGER report_calls_update ON calls",
+            PostgresReportTables.updateTrigger(PostgresReportTables.watched),
+        ]
+        back += ["report_quarters", "report_campaign_quarters", "report_number_days", "report_area_days"].map { "ALTER TABLE \($0) DROP COLUMN dead_air" }
+        try await Self.withEarlierSchema(seed: 37, calls: 160, back: back) { sqlite, postgres, migrator in
             let vacuums = """
                 SELECT relname, vacuum_count FROM pg_stat_user_tables
                 WHERE relname IN ('report_quarters', 'report_campaign_quarters', 'report_number_days', 'report_area_days') ORDER BY relname

@@ -6,6 +6,21 @@ import CallVaultStore
 extension PostgresReportTables {
     private static let answered = Outcome.answered.sqlLiteral, missed = Outcome.missed.sqlLiteral, abandoned = Outcome.abandoned.sqlLiteral
 
+    /// The variables both functions declare for call `r`: its quarter and day, whether it is
+    /// anonymous and answered (pg-v12: and has dead air), its keys (`makingKeys`: made when new),
+    /// the caller's id.
+    private static func declarations(makingKeys: Bool, deadAir: Bool) -> String {
+        """
+            vq BIGINT := report_quarter_of(r.started_at);
+            vd BIGINT := report_day_of(r.started_at);
+            anon BIGINT := CASE WHEN r.caller IS NULL THEN 1 ELSE 0 END;
+            ans BIGINT := CASE WHEN r.outcome = \(answered) THEN 1 ELSE 0 END;\(deadAir ? "\n    dead BIGINT := \(HoldMatch.Dialect.postgres.deadAir("r."));" : "")
+            nk BIGINT := report_number_key(r, \(makingKeys));
+            ak BIGINT := report_area_key(r, \(makingKeys));
+            ck BIGINT;
+        """
+    }
+
     /// A call added: each sum grows (rows made when new), the caller's first call and pack entry.
     static func addCallFunction(deadAir: Bool) -> String {
         // pg-v12: the call's dead air (0 or 1) in each sum's row too.
@@ -13,13 +28,7 @@ extension PostgresReportTables {
         return """
         CREATE \(deadAir ? "OR REPLACE " : "")FUNCTION report_add_call(r calls) RETURNS VOID LANGUAGE plpgsql AS $$
         DECLARE
-            vq BIGINT := report_quarter_of(r.started_at);
-            vd BIGINT := report_day_of(r.started_at);
-            anon BIGINT := CASE WHEN r.caller IS NULL THEN 1 ELSE 0 END;
-            ans BIGINT := CASE WHEN r.outcome = \(answered) THEN 1 ELSE 0 END;\(deadAir ? "\n    dead BIGINT := \(HoldMatch.Dialect.postgres.deadAir("r."));" : "")
-            nk BIGINT := report_number_key(r, true);
-            ak BIGINT := report_area_key(r, true);
-            ck BIGINT;
+        \(declarations(makingKeys: true, deadAir: deadAir))
         BEGIN
             INSERT INTO report_quarters AS t (q, outcome, calls, anonymous, talk_ms, duration_ms\(column)) VALUES (vq, r.outcome, 1, anon, r.talk_ms, r.duration_ms\(value))
                 ON CONFLICT (q, outcome) DO UPDATE SET calls = t.calls + 1, anonymous = t.anonymous + excluded.anonymous,
@@ -62,13 +71,7 @@ extension PostgresReportTables {
         return """
         CREATE \(deadAir ? "OR REPLACE " : "")FUNCTION report_remove_call(r calls) RETURNS VOID LANGUAGE plpgsql AS $$
         DECLARE
-            vq BIGINT := report_quarter_of(r.started_at);
-            vd BIGINT := report_day_of(r.started_at);
-            anon BIGINT := CASE WHEN r.caller IS NULL THEN 1 ELSE 0 END;
-            ans BIGINT := CASE WHEN r.outcome = \(answered) THEN 1 ELSE 0 END;\(deadAir ? "\n    dead BIGINT := \(HoldMatch.Dialect.postgres.deadAir("r."));" : "")
-            nk BIGINT := report_number_key(r, false);
-            ak BIGINT := report_area_key(r, false);
-            ck BIGINT;
+        \(declarations(makingKeys: false, deadAir: deadAir))
             left_calls BIGINT;
         BEGIN
             UPDATE report_quarters t SET calls = t.calls - 1, anonymous = t.anonymous - anon, talk_ms = t.talk_ms - r.talk_ms,
